@@ -1,0 +1,283 @@
+"""Storedesk settings: one module, driven by the environment.
+
+Two deployment profiles share this file (see docs/architecture.md):
+
+* embedded (default): SQLite in ``STOREDESK_DATA_DIR``, Huey on SQLite, in-memory channel layer,
+  local-memory cache. One process runs web and worker.
+* scale: ``DATABASE_URL`` points at PostgreSQL and ``REDIS_URL`` is set, which moves the task
+  queue, the channel layer, the cache and rate limiting to Redis.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("STOREDESK_DATA_DIR", "./var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+DEBUG = env_bool("STOREDESK_DEBUG", False)
+# pytest (>= 8.2) sets PYTEST_VERSION for the processes it runs.
+TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
+
+
+def _secret_key() -> str:
+    """The configured key, or one generated once into the data dir (never a constant)."""
+    configured = os.environ.get("STOREDESK_SECRET_KEY", "").strip()
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("STOREDESK_ALLOWED_HOSTS", "*").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("STOREDESK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+# Public base URL used in links we send out (password reset, invitations).
+BASE_URL = os.environ.get("STOREDESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "huey.contrib.djhuey",
+    "django_htmx",
+    "template_partials",
+    "storedesk.core",
+    "storedesk.accounts",
+    "storedesk.contacts",
+    "storedesk.commerce",
+    "storedesk.inbox",
+    "storedesk.connectors",
+    "storedesk.realtime",
+    "storedesk.webhooks",
+    "storedesk.workflow",
+    "storedesk.demo",
+    "storedesk.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "storedesk.accounts.middleware.AgentLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
+WSGI_APPLICATION = None
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "storedesk" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'storedesk.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "").strip() or _default_sqlite,
+        conn_max_age=int(os.environ.get("STOREDESK_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if TESTING else 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the lock at BEGIN, so concurrent writers queue instead of deadlocking.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA busy_timeout=20000;"
+        ),
+    }
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.Agent"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Cache, queue, realtime -----------------------------------------------------------------
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk"),
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk") + ":asgi",
+            },
+        }
+    }
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": os.environ.get("STOREDESK_QUEUE_NAME", "storedesk"),
+        "url": REDIS_URL,
+        "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
+        "utc": True,
+        "consumer": {"workers": 4, "worker_type": "thread", "periodic": True},
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": os.environ.get("STOREDESK_QUEUE_NAME", "storedesk"),
+        "filename": str(DATA_DIR / "queue.sqlite3"),
+        "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
+        "utc": True,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+    }
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if env_bool("STOREDESK_HTTPS", False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("STOREDESK_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("STOREDESK_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "storedesk.core.ratelimit.rate_limited_view"
+
+# --- i18n -----------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("pl", "Polski"),
+    ("tr", "Türkçe"),
+    ("id", "Bahasa Indonesia"),
+    ("th", "ไทย"),
+]
+LOCALE_PATHS = [BASE_DIR / "storedesk" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# --- Static and uploaded files --------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+ATTACHMENT_MAX_BYTES = int(os.environ.get("STOREDESK_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Email ----------------------------------------------------------------------------------
+
+EMAIL_BACKEND = os.environ.get(
+    "STOREDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("STOREDESK_SMTP_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("STOREDESK_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("STOREDESK_SMTP_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("STOREDESK_FROM_EMAIL", "Storedesk <no-reply@localhost>")
+
+# --- Storedesk ------------------------------------------------------------------------------
+
+# Outbound HTTP (safe_fetch): private and loopback targets are refused unless allowed here.
+# Tests and local demos set STOREDESK_FETCH_ALLOW_PRIVATE=1 to reach fake providers on loopback.
+FETCH_ALLOW_PRIVATE = env_bool("STOREDESK_FETCH_ALLOW_PRIVATE", False)
+FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREDESK_FETCH_TIMEOUT", "10"))
+FETCH_MAX_BYTES = int(os.environ.get("STOREDESK_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
+API_TOKEN_TTL_DAYS = int(os.environ.get("STOREDESK_API_TOKEN_TTL_DAYS", "365"))
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("STOREDESK_DELIVERY_MAX_ATTEMPTS", "8"))
+DELIVERY_LEASE_SECONDS = int(os.environ.get("STOREDESK_DELIVERY_LEASE_SECONDS", "60"))
+API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
+LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("STOREDESK_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,36 @@
+"""Fixtures shared by every test: personas in two accounts and authenticated API clients."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from storedesk.testing.personas import Personas, create_personas
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return create_personas()
+
+
+@pytest.fixture
+def api_token():
+    """Make a raw API token for a membership: api_token(personas.olivia) -> 'sd_...'."""
+    from storedesk.accounts.actions import create_api_token
+
+    def make(membership) -> str:
+        return create_api_token(membership)[1]
+
+    return make
+
+
+@pytest.fixture
+def api(api_token):
+    """An API client bound to one persona: api(personas.olivia).get('/api/v1/inboxes')."""
+
+    def make(membership=None, token: str | None = None) -> Client:
+        raw = token if token is not None else (api_token(membership) if membership else "")
+        headers = {"Authorization": f"Bearer {raw}"} if raw else {}
+        return Client(headers=headers)
+
+    return make

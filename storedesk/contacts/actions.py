@@ -1,0 +1,75 @@
+"""Writes for contacts: profile edits and merging two contacts into one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from storedesk.accounts.actions import audit
+from storedesk.contacts.models import Contact, ContactIdentity
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import publish_on_commit
+
+EDITABLE = ("name", "email", "phone", "language")
+
+
+@transaction.atomic
+def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
+    unknown = set(changes) - set(EDITABLE) - {"attributes"}
+    if unknown:
+        raise ActionError(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    changed: dict[str, Any] = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if name == "email":
+            value = value.strip().lower()
+        if name == "attributes":
+            if not isinstance(value, dict):
+                raise ActionError("attributes must be an object.")
+            value = {**contact.attributes, **value}
+        if getattr(contact, name) != value:
+            changed[name] = value
+            setattr(contact, name, value)
+    if changed:
+        contact.full_clean(exclude=["account", "merged_into"])
+        contact.save(update_fields=[*changed, "updated_at"])
+        audit("contact.updated", account=contact.account_id,
+              actor=actor.membership.agent if actor.membership else None, obj=contact,
+              fields=sorted(changed))
+        publish_on_commit(contact.account_id, {"type": "contact.updated", "contact_id": contact.pk})
+    return contact
+
+
+@transaction.atomic
+def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contact:
+    """Move the duplicate's identities and conversations to the primary, then retire it."""
+    if primary.pk == duplicate.pk:
+        raise ActionError("A contact cannot be merged into itself.")
+    if primary.account_id != duplicate.account_id:
+        raise ActionError("Contacts from different accounts cannot be merged.")
+    locked = {c.pk: c for c in Contact.objects.select_for_update().filter(
+        pk__in=[primary.pk, duplicate.pk])}
+    primary, duplicate = locked[primary.pk], locked[duplicate.pk]
+    if duplicate.merged_into_id or primary.merged_into_id:
+        raise ActionError("One of these contacts was already merged.")
+    from storedesk.inbox.models import Conversation, Message
+
+    ContactIdentity.objects.filter(contact=duplicate).update(contact=primary)
+    Conversation.objects.filter(contact=duplicate).update(contact=primary)
+    Message.objects.filter(sender_contact=duplicate).update(sender_contact=primary)
+    for name in ("name", "email", "phone", "language"):
+        if not getattr(primary, name) and getattr(duplicate, name):
+            setattr(primary, name, getattr(duplicate, name))
+    primary.attributes = {**duplicate.attributes, **primary.attributes}
+    primary.save()
+    duplicate.merged_into = primary
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    audit("contact.merged", account=primary.account_id,
+          actor=actor.membership.agent if actor.membership else None, obj=primary,
+          merged=duplicate.pk)
+    publish_on_commit(primary.account_id, {"type": "contact.updated", "contact_id": primary.pk})
+    return primary

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from storedesk.accounts.models import Membership
+from storedesk.contacts.models import Contact
+from storedesk.core.errors import NotFound
+
+
+def visible_contacts(membership: Membership) -> QuerySet[Contact]:
+    return Contact.objects.filter(account_id=membership.account_id, merged_into__isnull=True)
+
+
+def get_contact(membership: Membership, contact_id: int) -> Contact:
+    """The contact in the actor's account (404 otherwise). Light agents see contacts too."""
+    contact = Contact.objects.filter(account_id=membership.account_id, pk=contact_id).first()
+    if contact is None:
+        raise NotFound("Contact not found.")
+    return contact

@@ -1,0 +1,574 @@
+"""Every write to conversations and messages. Views, the API, connectors and tasks call these.
+
+Each action runs in one transaction, writes a timeline row, and defers its side effects
+(realtime pushes, task enqueues) to after commit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from storedesk.accounts.models import Account, Membership, Team
+from storedesk.contacts.models import Contact, ContactIdentity
+from storedesk.core.actor import CONTACT, SYSTEM, Actor
+from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
+from storedesk.core.sanitize import sanitize_html
+from storedesk.inbox.events import conversation_payload, message_payload, record_event
+from storedesk.inbox.models import (
+    PRIORITY_RANK,
+    Attachment,
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    Direction,
+    Inbox,
+    Message,
+    Priority,
+    SenderType,
+    Status,
+    Tag,
+)
+from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.transitions import REOPENABLE, check_transition
+
+MAX_TEXT_CHARS = 100_000
+
+
+# --- Inbound --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message a connector received, normalised for `receive_message`."""
+
+    sender_id: str  # who wrote, as the channel knows them (email address, chat visitor id...)
+    text: str
+    source_id: str | None = None  # the provider's message id; the idempotency key
+    html: str | None = None
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    subject: str = ""
+    attachments: Sequence[IncomingFile] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Lands in this conversation when it still exists and accepts messages (email threading).
+    conversation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation: Conversation
+    message: Message
+    created: bool  # False when the same source_id was received before
+
+
+def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
+    """The one inbound entry point. Idempotent on (inbox, source_id), also under races."""
+    source_id = (inbound.source_id or "").strip() or None
+    if source_id:
+        existing = _existing(inbox, source_id)
+        if existing is not None:
+            return existing
+    if not inbound.sender_id.strip():
+        raise ActionError("The sender id is required.")
+    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
+        raise ActionError("The message is empty.")
+    if len(inbound.text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    stored = [store_file(f) for f in inbound.attachments]
+    try:
+        received = _receive(inbox, inbound, source_id, stored)
+    except IntegrityError:
+        # A concurrent delivery of the same message won the race; return what it stored.
+        if source_id:
+            existing = _existing(inbox, source_id)
+            if existing is not None:
+                return existing
+        raise
+    _after_receive(received)
+    return received
+
+
+def _existing(inbox: Inbox, source_id: str) -> Received | None:
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(inbox=inbox, source_id=source_id)
+        .first()
+    )
+    if message is None:
+        return None
+    return Received(conversation=message.conversation, message=message, created=False)
+
+
+@transaction.atomic
+def _receive(
+    inbox: Inbox, inbound: InboundMessage, source_id: str | None, stored: Sequence[Any]
+) -> Received:
+    now = timezone.now()
+    identity = _resolve_identity(inbox, inbound)
+    conversation = _conversation_for(inbox, identity, inbound, now)
+    message = Message.objects.create(
+        account_id=inbox.account_id,
+        conversation=conversation,
+        inbox=inbox,
+        direction=Direction.INCOMING,
+        sender_type=SenderType.CONTACT,
+        sender_contact_id=identity.contact_id,
+        text=inbound.text,
+        html=sanitize_html(inbound.html),
+        source_id=source_id,
+        delivery_status=DeliveryStatus.RECEIVED,
+        metadata=inbound.metadata,
+    )
+    for f in stored:
+        Attachment.objects.create(
+            account_id=inbox.account_id,
+            message=message,
+            storage_key=f.storage_key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+        )
+    conversation.last_message_at = now
+    conversation.last_incoming_at = now
+    if conversation.waiting_since is None:
+        conversation.waiting_since = now
+    conversation.message_count = F("message_count") + 1
+    conversation.save(
+        update_fields=[
+            "status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since",
+            "message_count", "updated_at",
+        ]
+    )
+    conversation.refresh_from_db(fields=["message_count"])
+    record_event(conversation, "message_received", CONTACT, message_id=message.pk)
+    return Received(conversation=conversation, message=message, created=True)
+
+
+def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
+    sender_id = inbound.sender_id.strip()[:255]
+    identity = (
+        ContactIdentity.objects.select_for_update()
+        .filter(inbox=inbox, source_id=sender_id)
+        .first()
+    )
+    if identity is not None:
+        return identity
+    contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
+        account_id=inbox.account_id,
+        name=inbound.name[:200],
+        email=inbound.email[:254].lower(),
+        phone=inbound.phone[:32],
+    )
+    try:
+        with transaction.atomic():
+            return ContactIdentity.objects.create(
+                account_id=inbox.account_id, inbox=inbox, contact=contact, source_id=sender_id
+            )
+    except IntegrityError:
+        # Created by a concurrent first message from the same sender.
+        return ContactIdentity.objects.select_for_update().get(inbox=inbox, source_id=sender_id)
+
+
+def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
+    """Join a known shopper across channels by email, then phone."""
+    contacts = Contact.objects.filter(account_id=account_id, merged_into__isnull=True)
+    if inbound.email:
+        found = contacts.filter(email=inbound.email.lower()).order_by("pk").first()
+        if found:
+            return found
+    if inbound.phone:
+        return contacts.filter(phone=inbound.phone).order_by("pk").first()
+    return None
+
+
+def _conversation_for(
+    inbox: Inbox, identity: ContactIdentity, inbound: InboundMessage, now: datetime
+) -> Conversation:
+    candidates = Conversation.objects.filter(identity=identity, status__in=REOPENABLE)
+    conversation = None
+    if inbound.conversation_id is not None:
+        conversation = candidates.filter(pk=inbound.conversation_id).first()
+    if conversation is None:
+        conversation = candidates.order_by("-pk").first()
+    if conversation is not None:
+        if conversation.status != Status.OPEN:
+            previous = conversation.status
+            conversation.status = Status.OPEN
+            conversation.snoozed_until = None
+            record_event(conversation, "status_changed", SYSTEM, old=previous, new=Status.OPEN)
+        return conversation
+    conversation = Conversation.objects.create(
+        account_id=inbox.account_id,
+        display_id=next_display_id(inbox.account_id),
+        inbox=inbox,
+        contact_id=identity.contact_id,
+        identity=identity,
+        store_id=inbox.store_id,
+        team_id=inbox.team_id,
+        subject=inbound.subject[:255],
+        language=(inbound.metadata.get("language") or "")[:8],
+        last_message_at=now,
+    )
+    record_event(conversation, "conversation_opened", CONTACT)
+    return conversation
+
+
+def next_display_id(account_id: int) -> int:
+    """Take the next per-account conversation number (inside the caller's transaction)."""
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_display_id = last_display_id + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING last_display_id",
+            [account_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ActionError("Unknown account.")
+    return int(row[0])
+
+
+def _after_receive(received: Received) -> None:
+    if not received.created:
+        return
+    publish_on_commit(
+        received.conversation.account_id,
+        {
+            "type": "message.created",
+            "conversation": conversation_payload(received.conversation),
+            "message": message_payload(received.message),
+        },
+    )
+
+
+# --- Outbound -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_reply(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    *,
+    html: str | None = None,
+    attachments: Sequence[IncomingFile] = (),
+) -> Message:
+    """Write an outgoing message as `pending` and queue its delivery through the connector."""
+    text = text.strip()
+    if not text and not attachments:
+        raise ActionError("The reply is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The reply is longer than {MAX_TEXT_CHARS} characters.")
+    if conversation.status == Status.CLOSED:
+        raise ActionError("This conversation is closed; start a new one to write to the shopper.")
+    now = timezone.now()
+    message = _create_outgoing(
+        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING
+    )
+    delivery = Delivery.objects.create(
+        account_id=conversation.account_id, message=message, next_attempt_at=now
+    )
+    conversation.last_message_at = now
+    conversation.waiting_since = None
+    if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
+        conversation.first_reply_at = now
+    conversation.message_count = F("message_count") + 1
+    conversation.save(
+        update_fields=[
+            "last_message_at", "waiting_since", "first_reply_at", "message_count", "updated_at"
+        ]
+    )
+    conversation.refresh_from_db(fields=["message_count"])
+    record_event(conversation, "reply_sent", actor, message_id=message.pk)
+    from storedesk.inbox.tasks import deliver_message
+
+    enqueue_on_commit(deliver_message, delivery.pk)
+    _publish_message(conversation, message)
+    return message
+
+
+MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")
+
+
+@transaction.atomic
+def add_note(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    *,
+    attachments: Sequence[IncomingFile] = (),
+) -> Message:
+    """A private note for the team; @mentions of teammates are resolved and recorded."""
+    text = text.strip()
+    if not text and not attachments:
+        raise ActionError("The note is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
+    mentioned = _mentioned_members(conversation.account_id, text)
+    message = _create_outgoing(
+        conversation, actor, text, None, attachments, private=True, status=DeliveryStatus.SENT
+    )
+    if mentioned:
+        message.metadata = {"mentions": [m.pk for m in mentioned]}
+        message.save(update_fields=["metadata"])
+    record_event(
+        conversation, "note_added", actor, message_id=message.pk,
+        mentions=[m.pk for m in mentioned],
+    )
+    _publish_message(conversation, message)
+    for member in mentioned:
+        publish_on_commit(
+            conversation.account_id,
+            {
+                "type": "mention.created",
+                "membership_id": member.pk,
+                "conversation": conversation_payload(conversation),
+                "message": message_payload(message),
+            },
+        )
+    return message
+
+
+def _mentioned_members(account_id: int, text: str) -> list[Membership]:
+    handles = {h.lower() for h in MENTION_RE.findall(text)}
+    if not handles:
+        return []
+    members = Membership.objects.filter(account_id=account_id, is_active=True).select_related(
+        "agent"
+    )
+    found = []
+    for member in members:
+        email = member.agent.email.lower()
+        names = {email, email.split("@")[0], member.agent.name.lower().replace(" ", "")}
+        if handles & names:
+            found.append(member)
+    return found
+
+
+def _create_outgoing(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    html: str | None,
+    attachments: Sequence[IncomingFile],
+    *,
+    private: bool,
+    status: str,
+) -> Message:
+    sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
+        actor.type, SenderType.SYSTEM
+    )
+    stored = [store_file(f) for f in attachments]
+    message = Message.objects.create(
+        account_id=conversation.account_id,
+        conversation=conversation,
+        inbox_id=conversation.inbox_id,
+        direction=Direction.OUTGOING,
+        sender_type=sender_type,
+        sender_agent_id=actor.agent_id,
+        text=text,
+        html=sanitize_html(html),
+        private=private,
+        delivery_status=status,
+    )
+    for f in stored:
+        Attachment.objects.create(
+            account_id=conversation.account_id,
+            message=message,
+            storage_key=f.storage_key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+        )
+    return message
+
+
+def _publish_message(conversation: Conversation, message: Message) -> None:
+    publish_on_commit(
+        conversation.account_id,
+        {
+            "type": "message.created",
+            "conversation": conversation_payload(conversation),
+            "message": message_payload(message),
+        },
+    )
+
+
+@transaction.atomic
+def retry_delivery(message: Message, actor: Actor) -> Delivery:
+    """Queue a failed outgoing message again (the agent's "retry" button)."""
+    delivery = Delivery.objects.select_for_update().get(message=message)
+    if delivery.status != "failed":
+        raise ActionError("Only a failed message can be retried.")
+    delivery.status = "queued"
+    delivery.next_attempt_at = timezone.now()
+    delivery.attempts = 0
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "next_attempt_at", "attempts", "last_error", "updated_at"])
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=DeliveryStatus.PENDING, delivery_error=""
+    )
+    message.refresh_from_db()
+    record_event(message.conversation, "delivery_retried", actor, message_id=message.pk)
+    from storedesk.inbox.tasks import deliver_message
+
+    enqueue_on_commit(deliver_message, delivery.pk)
+    _publish_message_update(message)
+    return delivery
+
+
+def _publish_message_update(message: Message) -> None:
+    publish_on_commit(
+        message.account_id,
+        {
+            "type": "message.updated",
+            "conversation": conversation_payload(message.conversation),
+            "message": message_payload(message),
+        },
+    )
+
+
+# --- Conversation properties ----------------------------------------------------------------
+
+
+@transaction.atomic
+def change_status(
+    conversation: Conversation,
+    actor: Actor,
+    status: str,
+    *,
+    snoozed_until: datetime | None = None,
+) -> Conversation:
+    conversation = _locked(conversation)
+    check_transition(conversation.status, status)
+    if status == Status.SNOOZED:
+        if snoozed_until is None or snoozed_until <= timezone.now():
+            raise ActionError("Snoozing needs a time in the future.")
+    previous = conversation.status
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
+    if status in (Status.RESOLVED, Status.CLOSED):
+        conversation.resolved_at = timezone.now()
+        conversation.waiting_since = None
+    conversation.save(
+        update_fields=["status", "snoozed_until", "resolved_at", "waiting_since", "updated_at"]
+    )
+    record_event(
+        conversation, "status_changed", actor, old=previous, new=status,
+        snoozed_until=snoozed_until.isoformat() if snoozed_until else None,
+    )
+    _publish_conversation(conversation)
+    return conversation
+
+
+@transaction.atomic
+def assign(
+    conversation: Conversation,
+    actor: Actor,
+    *,
+    assignee: Membership | None,
+    team: Team | None = None,
+    set_team: bool = False,
+) -> Conversation:
+    """Give the conversation to an agent (or nobody) and optionally to a team."""
+    conversation = _locked(conversation)
+    if assignee is not None and (
+        assignee.account_id != conversation.account_id or not assignee.is_active
+    ):
+        raise ActionError("That agent is not an active member of this account.")
+    if team is not None and team.account_id != conversation.account_id:
+        raise ActionError("That team does not belong to this account.")
+    old_assignee, old_team = conversation.assignee_id, conversation.team_id
+    conversation.assignee = assignee
+    if set_team:
+        conversation.team = team
+    if (old_assignee, old_team) == (conversation.assignee_id, conversation.team_id):
+        return conversation
+    conversation.save(update_fields=["assignee", "team", "updated_at"])
+    record_event(
+        conversation, "assigned", actor,
+        old_assignee=old_assignee, new_assignee=conversation.assignee_id,
+        old_team=old_team, new_team=conversation.team_id,
+    )
+    _publish_conversation(conversation)
+    return conversation
+
+
+@transaction.atomic
+def set_priority(conversation: Conversation, actor: Actor, priority: str) -> Conversation:
+    if priority not in Priority.values:
+        raise ActionError(f"Unknown priority {priority!r}.")
+    conversation = _locked(conversation)
+    if conversation.priority == priority:
+        return conversation
+    previous = conversation.priority
+    conversation.priority = priority
+    conversation.priority_rank = PRIORITY_RANK[Priority(priority)]
+    conversation.save(update_fields=["priority", "priority_rank", "updated_at"])
+    record_event(conversation, "priority_changed", actor, old=previous, new=priority)
+    _publish_conversation(conversation)
+    return conversation
+
+
+TAG_RE = re.compile(r"^[\w][\w .:/-]{0,63}$")
+
+
+@transaction.atomic
+def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
+    name = name.strip().lower()
+    if not TAG_RE.match(name):
+        raise ActionError("A tag is 1-64 letters, digits, spaces or . : / - _")
+    tag_row, _ = Tag.objects.get_or_create(account_id=conversation.account_id, name=name)
+    if conversation.tags.filter(pk=tag_row.pk).exists():
+        return tag_row
+    conversation.tags.add(tag_row)
+    record_event(conversation, "tagged", actor, tag=name)
+    _publish_conversation(conversation)
+    return tag_row
+
+
+@transaction.atomic
+def untag(conversation: Conversation, actor: Actor, name: str) -> None:
+    name = name.strip().lower()
+    tag_row = Tag.objects.filter(account_id=conversation.account_id, name=name).first()
+    if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
+        return
+    conversation.tags.remove(tag_row)
+    record_event(conversation, "untagged", actor, tag=name)
+    _publish_conversation(conversation)
+
+
+@transaction.atomic
+def mark_read(conversation: Conversation, actor: Actor) -> None:
+    """Remember that this agent has seen the conversation up to now (unread indicators)."""
+    from storedesk.inbox.models import ConversationRead
+
+    if actor.agent_id is None:
+        return
+    ConversationRead.objects.update_or_create(
+        conversation=conversation, agent_id=actor.agent_id,
+        defaults={"last_read_at": timezone.now()},
+    )
+
+
+def _locked(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+def _publish_conversation(conversation: Conversation) -> None:
+    publish_on_commit(
+        conversation.account_id,
+        {"type": "conversation.updated", "conversation": conversation_payload(conversation)},
+    )

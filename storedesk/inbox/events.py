@@ -1,0 +1,55 @@
+"""Timeline rows (ConversationEvent) and the realtime payloads that describe conversations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storedesk.core.actor import Actor
+from storedesk.inbox.models import Conversation, ConversationEvent, Message
+
+
+def record_event(
+    conversation: Conversation, kind: str, actor: Actor, **data: Any
+) -> ConversationEvent:
+    """Write one timeline row; called by actions inside their transaction."""
+    return ConversationEvent.objects.create(
+        account_id=conversation.account_id,
+        conversation=conversation,
+        kind=kind,
+        actor_type=actor.type,
+        actor_agent_id=actor.agent_id,
+        data=data,
+    )
+
+
+def conversation_payload(conversation: Conversation) -> dict[str, Any]:
+    """What agents' browsers learn about a conversation in a realtime event."""
+    return {
+        "id": conversation.pk,
+        "display_id": conversation.display_id,
+        "inbox_id": conversation.inbox_id,
+        "contact_id": conversation.contact_id,
+        "status": conversation.status,
+        "priority": conversation.priority,
+        "assignee_id": conversation.assignee_id,
+        "team_id": conversation.team_id,
+        "language": conversation.language,
+        "last_message_at": _iso(conversation.last_message_at),
+    }
+
+
+def message_payload(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.pk,
+        "conversation_id": message.conversation_id,
+        "direction": message.direction,
+        "sender_type": message.sender_type,
+        "private": message.private,
+        "text": message.text[:500],
+        "delivery_status": message.delivery_status,
+        "created_at": _iso(message.created_at),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None

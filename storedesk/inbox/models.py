@@ -1,0 +1,266 @@
+"""Inboxes, conversations, messages and their timeline."""
+
+from __future__ import annotations
+
+import secrets
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from storedesk.core.models import TenantModel
+
+
+class Channel(models.TextChoices):
+    API = "api", "API"
+    EMAIL = "email", "Email"
+    WEBCHAT = "webchat", "Chat widget"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    MESSENGER = "messenger", "Messenger"
+    INSTAGRAM = "instagram", "Instagram"
+    TELEGRAM = "telegram", "Telegram"
+    SMS = "sms", "SMS"
+    VOICE = "voice", "Phone"
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Inbox(TenantModel):
+    """One connector configuration: an email address, a chat widget, an API endpoint..."""
+
+    name = models.CharField(max_length=200)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    # Connector settings (webhook_url for API inboxes, mail servers for email, ...).
+    config = models.JSONField(default=dict, blank=True)
+    # Signs outbound webhooks and verifies inbound ones for this inbox.
+    secret = models.CharField(max_length=64, default=_new_secret)
+    store = models.ForeignKey(
+        "commerce.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
+    )
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(TenantModel):
+    name = models.CharField(max_length=64)
+    color = models.CharField(max_length=7, default="#6b7280")
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["account", "name"], name="tag_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    SNOOZED = "snoozed", "Snoozed"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class Conversation(TenantModel):
+    display_id = models.PositiveIntegerField()
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="conversations")
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="conversations"
+    )
+    identity = models.ForeignKey(
+        "contacts.ContactIdentity", on_delete=models.CASCADE, related_name="conversations"
+    )
+    store = models.ForeignKey(
+        "commerce.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    # Numeric mirror of priority so the inbox can sort by it with an index.
+    priority_rank = models.PositiveSmallIntegerField(default=1)
+    assignee = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_conversations",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
+    subject = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    intent = models.CharField(max_length=64, blank=True)
+    # True once the assistant handed the conversation to a human.
+    handoff = models.BooleanField(default=False)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_incoming_at = models.DateTimeField(null=True, blank=True)
+    # When the shopper started waiting for an answer (first unanswered incoming message).
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["account", "display_id"], name="conv_display_unique"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["account", "status", "-last_message_at", "-id"]),
+            models.Index(fields=["account", "assignee", "status", "-last_message_at"]),
+            models.Index(fields=["account", "inbox", "status", "-last_message_at"]),
+            models.Index(fields=["account", "status", "waiting_since", "id"]),
+            models.Index(fields=["identity", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.display_id}"
+
+
+class Direction(models.TextChoices):
+    INCOMING = "incoming", "Incoming"
+    OUTGOING = "outgoing", "Outgoing"
+    ACTIVITY = "activity", "Activity"
+
+
+class SenderType(models.TextChoices):
+    CONTACT = "contact", "Contact"
+    AGENT = "agent", "Agent"
+    BOT = "bot", "Bot"
+    SYSTEM = "system", "System"
+
+
+class DeliveryStatus(models.TextChoices):
+    # Incoming messages and notes are "received"; outgoing ones move pending -> sent/failed.
+    RECEIVED = "received", "Received"
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"
+    FAILED = "failed", "Failed"
+
+
+class Message(TenantModel):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    sender_type = models.CharField(max_length=8, choices=SenderType.choices)
+    sender_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sender_contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    # Sanitised with nh3 before it is stored; never rendered unsanitised.
+    html = models.TextField(null=True, blank=True)
+    private = models.BooleanField(default=False)
+    # The provider's id for this message (email Message-ID, webhook message id...).
+    source_id = models.CharField(max_length=255, null=True, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED
+    )
+    delivery_error = models.TextField(blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["inbox", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="message_source_unique",
+            ),
+        ]
+        indexes: ClassVar = [models.Index(fields=["conversation", "created_at", "id"])]
+
+
+def attachment_key() -> str:
+    return secrets.token_hex(20)
+
+
+class Attachment(TenantModel):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    # Server-generated storage key; the client's filename is kept only for display.
+    storage_key = models.CharField(max_length=64, unique=True, default=attachment_key)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=127, default="application/octet-stream")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+
+class ConversationEvent(TenantModel):
+    """One row of a conversation's timeline: who did what, when. Written by actions only."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32)
+    actor_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_type = models.CharField(max_length=8, choices=SenderType.choices)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["conversation", "created_at"])]
+
+
+class ConversationRead(models.Model):
+    """When an agent last looked at a conversation (drives unread indicators)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["conversation", "agent"], name="read_unique"),
+        ]
+
+
+class OutboundStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class Delivery(TenantModel):
+    """One outgoing message handed to a connector's transport.
+
+    Workers claim a row with a conditional UPDATE and a lease; a worker that dies mid-send leaves
+    the lease to expire and another worker takes over. The row id travels with the delivery as an
+    idempotency key, so a receiver never applies the same delivery twice.
+    """
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="delivery")
+    status = models.CharField(
+        max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["status", "next_attempt_at"])]
