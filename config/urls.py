@@ -6,7 +6,8 @@ from storedesk.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
-    path("", include("storedesk.web.urls")),
-    path("", include("storedesk.accounts.urls")),
-    path("", include("storedesk.inbox.urls")),
+    path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
+    path("settings/", include("storedesk.web.settings_urls")),  # admin settings pages
+    path("contacts/", include("storedesk.contacts.urls")),
+    path("", include("storedesk.inbox.urls")),  # the workspace: / and /conversations/...
 ]

@@ -1,4 +1,4 @@
 from django.urls import path
 
-app_name = "web"
+app_name = "settings"
 urlpatterns: list = []
