@@ -1,4 +1,6 @@
-from django.urls import path
+"""The workspace routes: the list side (urls_list) and the conversation side (urls_conversation)."""
+
+from storedesk.inbox import urls_conversation, urls_list
 
 app_name = "inbox"
-urlpatterns: list = []
+urlpatterns = [*urls_list.urlpatterns, *urls_conversation.urlpatterns]
