@@ -1,0 +1,277 @@
+"""The `storedesk` command: demo, serve, worker, manage, token.
+
+    storedesk demo [--host H] [--port P]     migrate, load the demo, serve web + worker
+    storedesk serve [--host H] [--port P] [--workers N] [--with-worker]
+    storedesk worker                          run the task queue consumer
+    storedesk manage ...                      any Django management command
+    storedesk token create --email E [--account SLUG] [--name N]
+
+The embedded profile (no REDIS_URL) uses Channels' in-memory layer, which only reaches
+websockets in the same process, so `demo` and `serve --with-worker` run the Huey consumer in
+threads inside the web process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+logger = logging.getLogger("storedesk.cli")
+
+DEMO_EMAIL = "admin@example.com"
+DEMO_PASSWORD = "storedesk-demo"  # noqa: S105 - the documented demo login
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+# --- The queue consumer ---------------------------------------------------------------------
+
+
+def _consumer_options(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    from django.conf import settings
+
+    options: dict[str, Any] = {"workers": 2, "worker_type": "thread", "periodic": True}
+    configured = getattr(settings, "HUEY", {})
+    if isinstance(configured, dict):
+        options.update(configured.get("consumer", {}))
+    options.update(overrides or {})
+    return options
+
+
+def _load_task_modules() -> None:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tasks")
+
+
+def start_embedded_consumer(**overrides: Any) -> Any:
+    """Start the Huey consumer's scheduler and workers as threads of this process.
+
+    Huey's `Consumer.start()` installs signal handlers for the main thread; here uvicorn owns
+    the signals, so that step is skipped and `stop_embedded_consumer` is called on shutdown.
+    """
+    from huey.consumer import Consumer
+    from huey.contrib.djhuey import HUEY
+
+    class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+        def _set_signal_handlers(self) -> None:
+            """uvicorn handles SIGINT/SIGTERM; we stop the consumer after it returns."""
+
+    if HUEY.immediate:
+        logger.warning("The queue runs in immediate mode; no consumer threads are started.")
+        return None
+    _load_task_modules()
+    options = _consumer_options({"worker_type": "thread", **overrides})
+    options.setdefault("shutdown_timeout", 10.0)
+    consumer = EmbeddedConsumer(HUEY, **options)
+    consumer.start()
+    return consumer
+
+
+def stop_embedded_consumer(consumer: Any) -> None:
+    if consumer is None:
+        return
+    consumer.stop(graceful=True)
+    consumer.huey.notify_interrupted_tasks()
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """The standalone consumer, like `manage.py run_huey` (signals: INT/TERM stop it)."""
+    from huey.contrib.djhuey import HUEY
+
+    if HUEY.immediate:
+        print("The queue is in immediate mode (STOREDESK_QUEUE_IMMEDIATE); nothing to consume.",
+              file=sys.stderr)
+        return 2
+    _load_task_modules()
+    overrides: dict[str, Any] = {}
+    if args.workers:
+        overrides["workers"] = args.workers
+    options = _consumer_options(overrides)
+    huey_logger = logging.getLogger("huey")
+    huey_logger.setLevel(logging.INFO)
+    consumer = HUEY.create_consumer(**options)
+    consumer.run()
+    return 0
+
+
+# --- Web ------------------------------------------------------------------------------------
+
+
+def _serve(host: str, port: int, *, workers: int = 1, with_worker: bool = False,
+           log_level: str = "info") -> int:
+    import uvicorn
+
+    if workers > 1:
+        if with_worker:
+            print("--with-worker runs the queue inside one web process; use --workers 1, or "
+                  "run `storedesk worker` separately.", file=sys.stderr)
+            return 2
+        uvicorn.run("config.asgi:application", host=host, port=port, workers=workers,
+                    lifespan="off", log_level=log_level, proxy_headers=True)
+        return 0
+
+    from config.asgi import application
+
+    config = uvicorn.Config(application, host=host, port=port, lifespan="off",
+                            log_level=log_level, proxy_headers=True)
+    server = uvicorn.Server(config)
+    consumer = start_embedded_consumer() if with_worker else None
+    try:
+        server.run()
+    finally:
+        stop_embedded_consumer(consumer)
+    return 0 if server.started else 1
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    return _serve(args.host, args.port, workers=args.workers, with_worker=args.with_worker)
+
+
+# --- Demo -----------------------------------------------------------------------------------
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from storedesk.accounts.actions import create_api_token
+    from storedesk.demo.loader import load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    result = load_demo()
+    _, raw_token = create_api_token(result.owner, name="Demo token")
+    base = f"http://{_display_host(args.host)}:{args.port}"
+    print(demo_banner(base, raw_token, result.api_inbox_id), flush=True)
+    return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def _display_host(host: str) -> str:
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only formatting the URL we print
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
+    body = ('{"source_id": "shopper-42", "name": "Ada Shopper", "email": "ada@example.net", '
+            '"text": "Hi! Where is my order #1042?", "message_id": "demo-1"}')
+    return "\n".join([
+        "",
+        "Storedesk demo - Lumen & Loom (home textiles)",
+        "",
+        f"  URL:       {base}/",
+        f"  Login:     {DEMO_EMAIL}",
+        f"  Password:  {DEMO_PASSWORD}",
+        f"  API token: {token}",
+        f"  API docs:  {base}/api/v1/docs",
+        f"  Health:    {base}/healthz",
+        "",
+        "Send a message into the \"Store API\" inbox:",
+        "",
+        f"  curl -sS -X POST {base}/api/v1/inboxes/{api_inbox_id}/messages \\",
+        f"    -H 'Authorization: Bearer {token}' \\",
+        "    -H 'Content-Type: application/json' \\",
+        f"    -d '{body}'",
+        "",
+        "Press Ctrl-C to stop.",
+        "",
+    ])
+
+
+# --- Tokens ---------------------------------------------------------------------------------
+
+
+def run_token_create(args: argparse.Namespace) -> int:
+    from storedesk.accounts.actions import create_api_token
+    from storedesk.accounts.models import Membership
+
+    email = args.email.strip().lower()
+    memberships = Membership.objects.filter(
+        agent__email=email, agent__is_active=True, is_active=True
+    ).select_related("account", "agent")
+    if args.account:
+        memberships = memberships.filter(account__slug=args.account)
+    found = list(memberships.order_by("pk"))
+    if not found:
+        where = f" in account {args.account!r}" if args.account else ""
+        print(f"No active agent {email}{where}.", file=sys.stderr)
+        return 1
+    if len(found) > 1:
+        slugs = ", ".join(m.account.slug for m in found)
+        print(f"{email} works in several accounts ({slugs}); pick one with --account.",
+              file=sys.stderr)
+        return 1
+    _, raw = create_api_token(found[0], name=args.name)
+    print(raw)
+    return 0
+
+
+def run_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["storedesk manage", *args.rest])
+    return 0
+
+
+# --- Entry point ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="storedesk",
+        description="Storedesk: one inbox for every channel your shoppers use.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="migrate, load demo data, serve web + worker")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=run_demo)
+
+    serve = sub.add_parser("serve", help="run the web server (HTTP + websockets)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web processes (default 1)")
+    serve.add_argument("--with-worker", action="store_true",
+                       help="also run the task queue consumer inside this process")
+    serve.set_defaults(func=run_serve)
+
+    worker = sub.add_parser("worker", help="run the task queue consumer")
+    worker.add_argument("--workers", type=int, default=0,
+                        help="consumer threads (default: settings.HUEY['consumer'])")
+    worker.set_defaults(func=run_worker)
+
+    manage = sub.add_parser("manage", help="run a Django management command",
+                            add_help=False, prefix_chars="\0")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=run_manage)
+
+    token = sub.add_parser("token", help="API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_sub.add_parser("create", help="print a new API token for an agent")
+    create.add_argument("--email", required=True)
+    create.add_argument("--account", default="", help="account slug, when the agent has several")
+    create.add_argument("--name", default="CLI token")
+    create.set_defaults(func=run_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    _setup_django()
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
