@@ -8,6 +8,12 @@ from django.test import Client
 from storedesk.testing.personas import Personas, create_personas
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Attachments written by a test go to its own folder, not the data dir."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return create_personas()

@@ -32,6 +32,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 DEBUG = env_bool("STOREDESK_DEBUG", False)
 # pytest (>= 8.2) sets PYTEST_VERSION for the processes it runs.
 TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
+# Test runs get their own databases, queue and Redis key prefixes so that several runs (and
+# the subprocesses they start, which inherit this variable) can share one machine.
+if TESTING:
+    os.environ.setdefault("STOREDESK_TEST_RUN_ID", str(os.getpid()))
+TEST_RUN_ID = os.environ.get("STOREDESK_TEST_RUN_ID", "")
+_PREFIX = os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk") + (
+    f"-test{TEST_RUN_ID}" if TESTING else ""
+)
 
 
 def _secret_key() -> str:
@@ -144,7 +152,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000;"
         ),
     }
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(DATA_DIR / "test.sqlite3")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(
+        DATA_DIR / f"test-{TEST_RUN_ID}.sqlite3"
+    )
+elif TESTING:
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = (
+        f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"
+    )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -168,7 +182,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk"),
+            "KEY_PREFIX": _PREFIX,
         }
     }
     CHANNEL_LAYERS = {
@@ -176,13 +190,13 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk") + ":asgi",
+                "prefix": _PREFIX + ":asgi",
             },
         }
     }
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": os.environ.get("STOREDESK_QUEUE_NAME", "storedesk"),
+        "name": os.environ.get("STOREDESK_QUEUE_NAME", _PREFIX),
         "url": REDIS_URL,
         "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
         "utc": True,
@@ -193,8 +207,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": os.environ.get("STOREDESK_QUEUE_NAME", "storedesk"),
-        "filename": str(DATA_DIR / "queue.sqlite3"),
+        "name": os.environ.get("STOREDESK_QUEUE_NAME", _PREFIX),
+        "filename": str(DATA_DIR / (f"queue-test{TEST_RUN_ID}.sqlite3" if TESTING
+                                    else "queue.sqlite3")),
         "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
