@@ -143,14 +143,10 @@ def _receive(
     conversation.last_incoming_at = now
     if conversation.waiting_since is None:
         conversation.waiting_since = now
-    conversation.message_count = F("message_count") + 1
-    conversation.save(
-        update_fields=[
-            "status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since",
-            "message_count", "updated_at",
-        ]
+    _save_with_count(
+        conversation,
+        ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
     )
-    conversation.refresh_from_db(fields=["message_count"])
     record_event(conversation, "message_received", CONTACT, message_id=message.pk)
     return Received(conversation=conversation, message=message, created=True)
 
@@ -283,13 +279,7 @@ def send_reply(
     conversation.waiting_since = None
     if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
         conversation.first_reply_at = now
-    conversation.message_count = F("message_count") + 1
-    conversation.save(
-        update_fields=[
-            "last_message_at", "waiting_since", "first_reply_at", "message_count", "updated_at"
-        ]
-    )
-    conversation.refresh_from_db(fields=["message_count"])
+    _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
     record_event(conversation, "reply_sent", actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
@@ -561,6 +551,17 @@ def mark_read(conversation: Conversation, actor: Actor) -> None:
         conversation=conversation, agent_id=actor.agent_id,
         defaults={"last_read_at": timezone.now()},
     )
+
+
+def _save_with_count(conversation: Conversation, fields: list[str]) -> None:
+    """Save `fields` and add one to message_count in SQL (safe against concurrent writers).
+
+    The in-memory count is bumped too, without a re-read; the database holds the exact value.
+    """
+    count = conversation.message_count
+    conversation.message_count = F("message_count") + 1  # type: ignore[assignment]
+    conversation.save(update_fields=[*fields, "message_count", "updated_at"])
+    conversation.message_count = count + 1
 
 
 def _locked(conversation: Conversation) -> Conversation:
