@@ -1,7 +1,97 @@
-"""The one NinjaAPI: /api/v1/."""
+"""The one NinjaAPI: /api/v1/ (schema at /api/v1/openapi.json, docs at /api/v1/docs).
+
+Every operation needs `Authorization: Bearer <token>` (401 otherwise) and is rate limited per
+seat with settings.API_RATE_LIMIT. Errors are JSON {"detail": ...}: ActionError and its
+subclasses keep their status code (400/403/404/409), request validation stays 422.
+"""
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+import time
+from typing import Any
 
-api = NinjaAPI(title="Storedesk API", version="1", urls_namespace="api")
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.throttling import SimpleRateThrottle
+
+from storedesk.core.api_auth import token_auth
+from storedesk.core.errors import ActionError
+
+
+class SeatRateThrottle(SimpleRateThrottle):
+    """A fixed-window request counter per membership, kept in the shared cache.
+
+    Ninja's own throttles keep a list of every request time in the cache and rewrite it on each
+    request (costly at thousands per minute, and racy across processes); one atomic INCR per
+    request is cheap and correct with Redis behind the cache.
+    """
+
+    scope = "api"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        membership = getattr(request, "auth", None)
+        if membership is None:
+            return None
+        window = int(time.time() // (self.duration or 60))
+        return f"throttle:api:{membership.pk}:{window}"
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        if self.rate is None or self.num_requests is None or self.duration is None:
+            return True
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        cache.add(key, 0, self.duration + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, self.duration + 5)
+            count = 1
+        return count <= self.num_requests
+
+    def wait(self) -> float | None:
+        if self.duration is None:
+            return None
+        return float(self.duration - (time.time() % self.duration))
+
+
+api = NinjaAPI(
+    title="Storedesk API",
+    version="1",
+    description=(
+        "Conversations, messages, contacts and inboxes of one Storedesk account. "
+        "Authenticate with `Authorization: Bearer <token>` (`storedesk token create`)."
+    ),
+    urls_namespace="api",
+    auth=token_auth,
+    throttle=[SeatRateThrottle(settings.API_RATE_LIMIT)],
+)
+
+
+@api.exception_handler(ActionError)
+def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.detail}, status=exc.status_code)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+def _register_routers() -> None:
+    from storedesk.accounts.api import router as accounts_router
+    from storedesk.commerce.api import router as commerce_router
+    from storedesk.contacts.api import router as contacts_router
+    from storedesk.inbox.api import router as inbox_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", inbox_router)
+    api.add_router("", contacts_router)
+    api.add_router("", commerce_router)
+
+
+_register_routers()

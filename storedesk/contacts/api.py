@@ -1,0 +1,71 @@
+"""REST API v1: contacts (list, search, read, edit, merge)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Router
+
+from storedesk.accounts.models import Membership
+from storedesk.contacts import actions
+from storedesk.contacts.queries import get_contact, visible_contacts
+from storedesk.contacts.schemas import ContactOut, ContactPage, ContactPatch, MergeIn
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError
+from storedesk.inbox.schemas import MAX_PAGE, cursor_int, decode_cursor, encode_cursor
+
+router = Router(tags=["contacts"])
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+@router.get("/contacts", response=ContactPage, url_name="contacts")
+def list_contacts(
+    request: HttpRequest, q: str | None = None, limit: int = 25, cursor: str | None = None
+) -> Any:
+    """Newest first; `q` searches name, email and phone."""
+    if limit < 1 or limit > MAX_PAGE:
+        raise ActionError(f"limit must be between 1 and {MAX_PAGE}.")
+    qs = visible_contacts(_member(request))
+    term = (q or "").strip()
+    if term:
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(email__icontains=term) | Q(phone__icontains=term)
+        )
+    if cursor:
+        (last_id,) = decode_cursor(cursor, 1)
+        qs = qs.filter(id__lt=cursor_int(last_id))
+    rows = list(qs.prefetch_related("identities").order_by("-id")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].pk)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/contacts/{contact_id}", response=ContactOut, url_name="contact")
+def get_contact_detail(request: HttpRequest, contact_id: int) -> Any:
+    return get_contact(_member(request), contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response=ContactOut, url_name="contact_update")
+def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+    member = _member(request)
+    contact = get_contact(member, contact_id)
+    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    actions.update_contact(contact, Actor.agent(member), **changes)
+    return get_contact(member, contact_id)
+
+
+@router.post("/contacts/{contact_id}/merge", response=ContactOut, url_name="contact_merge")
+def merge_contact(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
+    """Merge `duplicate_id` into this contact: its identities and conversations move here."""
+    member = _member(request)
+    primary = get_contact(member, contact_id)
+    duplicate = get_contact(member, payload.duplicate_id)
+    actions.merge_contacts(primary, duplicate, Actor.agent(member))
+    return get_contact(member, contact_id)

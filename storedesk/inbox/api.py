@@ -1,0 +1,340 @@
+"""REST API v1: inboxes, conversations, messages and attachments.
+
+Every handler has the same shape: access helper first (another account's object is a 404),
+parse with a schema, call ONE action from storedesk.inbox.actions, answer with a schema.
+`request.auth` is the token's Membership (storedesk.core.api_auth).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from storedesk.accounts.models import Membership, Team
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.inbox import actions
+from storedesk.inbox.downloads import attachment_response
+from storedesk.inbox.models import Attachment, Channel, Conversation, Direction, Message
+from storedesk.inbox.queries import (
+    conversation_messages,
+    get_conversation,
+    get_inbox,
+    get_membership,
+    visible_conversations,
+    visible_inboxes,
+)
+from storedesk.inbox.schemas import (
+    MAX_PAGE,
+    AssignIn,
+    ConversationOut,
+    ConversationPage,
+    InboundIn,
+    InboundOut,
+    InboxOut,
+    MessageIn,
+    MessageOut,
+    MessagePage,
+    PriorityIn,
+    StatusIn,
+    TagIn,
+    cursor_datetime,
+    cursor_int,
+    decode_cursor,
+    encode_cursor,
+)
+
+router = Router(tags=["inbox"])
+
+CONVERSATION_RELATED = ("contact", "assignee__agent", "team")
+
+
+def _member(request: HttpRequest) -> Membership:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return Actor.agent(_member(request))
+
+
+def _limit(limit: int) -> int:
+    if limit < 1 or limit > MAX_PAGE:
+        raise ActionError(f"limit must be between 1 and {MAX_PAGE}.")
+    return limit
+
+
+# --- Access helpers not (yet) in storedesk.inbox.queries -------------------------------------
+# Each one is scoped through visible_conversations, so light agents and other accounts get 404.
+
+
+def _get_message(member: Membership, message_id: int) -> Message:
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(account_id=member.account_id, pk=message_id,
+                conversation__in=visible_conversations(member))
+        .first()
+    )
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def _get_attachment(member: Membership, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.filter(
+            account_id=member.account_id, pk=attachment_id,
+            message__conversation__in=visible_conversations(member),
+        ).first()
+    )
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    return attachment
+
+
+def _get_team(member: Membership, team_id: int) -> Team:
+    team = Team.objects.filter(account_id=member.account_id, pk=team_id).first()
+    if team is None:
+        raise NotFound("Team not found.")
+    return team
+
+
+def _render(member: Membership, conversation_id: int) -> Conversation:
+    """The conversation as the API shows it, read back after an action."""
+    conversation = get_conversation(member, conversation_id)
+    return conversation
+
+
+# --- Inboxes --------------------------------------------------------------------------------
+
+
+@router.get("/inboxes", response=list[InboxOut], url_name="inboxes")
+def list_inboxes(request: HttpRequest) -> Any:
+    return list(visible_inboxes(_member(request)).order_by("name", "id"))
+
+
+@router.get("/inboxes/{inbox_id}", response=InboxOut, url_name="inbox")
+def get_inbox_detail(request: HttpRequest, inbox_id: int) -> Any:
+    return get_inbox(_member(request), inbox_id)
+
+
+@router.post(
+    "/inboxes/{inbox_id}/messages",
+    response={200: InboundOut, 201: InboundOut},
+    url_name="inbox_messages",
+    summary="Receive a shopper's message on an API-channel inbox",
+)
+def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
+    """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
+    inbox = get_inbox(_member(request), inbox_id)
+    if inbox.channel != Channel.API:
+        raise ActionError("Only API-channel inboxes accept messages through the API.")
+    if not inbox.is_active:
+        raise ActionError("This inbox is disabled.")
+    received = actions.receive_message(
+        inbox,
+        actions.InboundMessage(
+            sender_id=payload.source_id,
+            text=payload.text,
+            source_id=payload.message_id,
+            name=payload.name,
+            email=payload.email,
+        ),
+    )
+    body = {"conversation_id": received.conversation.pk, "message_id": received.message.pk}
+    return Status(201 if received.created else 200, body)
+
+
+# --- Conversations --------------------------------------------------------------------------
+
+
+def _filtered(
+    member: Membership,
+    *,
+    status: str | None,
+    inbox: int | None,
+    assignee: str | None,
+    team: int | None,
+    tag: str | None,
+    language: str | None,
+) -> QuerySet[Conversation]:
+    qs = visible_conversations(member)
+    if status:
+        qs = qs.filter(status=status)
+    if inbox is not None:
+        qs = qs.filter(inbox_id=inbox)
+    if assignee:
+        if assignee == "me":
+            qs = qs.filter(assignee_id=member.pk)
+        elif assignee == "none":
+            qs = qs.filter(assignee__isnull=True)
+        elif assignee.isdigit():
+            qs = qs.filter(assignee_id=int(assignee))
+        else:
+            raise ActionError('assignee is a membership id, "me" or "none".')
+    if team is not None:
+        qs = qs.filter(team_id=team)
+    if tag:
+        qs = qs.filter(tags__name=tag.strip().lower())
+    if language:
+        qs = qs.filter(language=language)
+    return qs
+
+
+@router.get("/conversations", response=ConversationPage, url_name="conversations")
+def list_conversations(
+    request: HttpRequest,
+    status: str | None = None,
+    inbox: int | None = None,
+    assignee: str | None = None,
+    team: int | None = None,
+    tag: str | None = None,
+    language: str | None = None,
+    limit: int = 25,
+    cursor: str | None = None,
+) -> Any:
+    """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
+    limit = _limit(limit)
+    qs = _filtered(_member(request), status=status, inbox=inbox, assignee=assignee, team=team,
+                   tag=tag, language=language)
+    if cursor:
+        raw_at, raw_id = decode_cursor(cursor, 2)
+        at, last_id = cursor_datetime(raw_at), cursor_int(raw_id)
+        if at is None:
+            qs = qs.filter(last_message_at__isnull=True, id__lt=last_id)
+        else:
+            qs = qs.filter(
+                Q(last_message_at__lt=at)
+                | Q(last_message_at=at, id__lt=last_id)
+                | Q(last_message_at__isnull=True)
+            )
+    rows = list(
+        qs.select_related(*CONVERSATION_RELATED)
+        .prefetch_related("tags")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-id")[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].last_message_at, rows[-1].pk)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationOut,
+            url_name="conversation")
+def get_conversation_detail(request: HttpRequest, conversation_id: int) -> Any:
+    return get_conversation(_member(request), conversation_id)
+
+
+@router.get("/conversations/{conversation_id}/messages", response=MessagePage,
+            url_name="conversation_messages")
+def list_messages(
+    request: HttpRequest, conversation_id: int, limit: int = 50, cursor: str | None = None
+) -> Any:
+    """The thread, oldest first, notes included (`private: true`)."""
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    limit = _limit(limit)
+    qs = conversation_messages(member, conversation)
+    if cursor:
+        raw_at, raw_id = decode_cursor(cursor, 2)
+        at, last_id = cursor_datetime(raw_at), cursor_int(raw_id)
+        qs = qs.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
+    rows = list(qs[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].pk)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.post("/conversations/{conversation_id}/messages", response={201: MessageOut},
+             url_name="conversation_reply")
+def post_message(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Any:
+    """A reply to the shopper (delivered through the inbox's channel) or a private note."""
+    conversation = get_conversation(_member(request), conversation_id)
+    if payload.private:
+        message = actions.add_note(conversation, _actor(request), payload.text)
+    else:
+        message = actions.send_reply(conversation, _actor(request), payload.text)
+    return Status(201, message)
+
+
+@router.post("/conversations/{conversation_id}/assign", response=ConversationOut,
+             url_name="conversation_assign")
+def assign_conversation(request: HttpRequest, conversation_id: int, payload: AssignIn) -> Any:
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    assignee = (
+        get_membership(member, payload.assignee_id) if payload.assignee_id is not None else None
+    )
+    set_team = "team_id" in payload.model_fields_set
+    team = _get_team(member, payload.team_id) if payload.team_id is not None else None
+    actions.assign(conversation, _actor(request), assignee=assignee, team=team,
+                   set_team=set_team)
+    return _render(member, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/status", response=ConversationOut,
+             url_name="conversation_status")
+def change_status(request: HttpRequest, conversation_id: int, payload: StatusIn) -> Any:
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    actions.change_status(conversation, _actor(request), payload.status,
+                          snoozed_until=payload.snoozed_until)
+    return _render(member, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/priority", response=ConversationOut,
+             url_name="conversation_priority")
+def set_priority(request: HttpRequest, conversation_id: int, payload: PriorityIn) -> Any:
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    actions.set_priority(conversation, _actor(request), payload.priority)
+    return _render(member, conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/tags", response=ConversationOut,
+             url_name="conversation_tags")
+def add_tag(request: HttpRequest, conversation_id: int, payload: TagIn) -> Any:
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    actions.tag(conversation, _actor(request), payload.name)
+    return _render(member, conversation_id)
+
+
+@router.delete("/conversations/{conversation_id}/tags/{name}", response=ConversationOut,
+               url_name="conversation_tag")
+def remove_tag(request: HttpRequest, conversation_id: int, name: str) -> Any:
+    member = _member(request)
+    conversation = get_conversation(member, conversation_id)
+    actions.untag(conversation, _actor(request), name)
+    return _render(member, conversation_id)
+
+
+# --- Messages and attachments ---------------------------------------------------------------
+
+
+@router.post("/messages/{message_id}/retry", response=MessageOut, url_name="message_retry")
+def retry_message(request: HttpRequest, message_id: int) -> Any:
+    """Queue a failed outgoing reply again. It is never sent twice."""
+    member = _member(request)
+    message = _get_message(member, message_id)
+    if message.direction != Direction.OUTGOING or message.private:
+        raise ActionError("Only a failed outgoing reply can be retried.")
+    if not hasattr(message, "delivery"):
+        raise ActionError("Only a failed outgoing reply can be retried.")
+    actions.retry_delivery(message, _actor(request))
+    return conversation_messages(member, message.conversation).get(pk=message.pk)
+
+
+@router.get("/attachments/{attachment_id}", url_name="attachment",
+            response={200: None},
+            openapi_extra={"responses": {"200": {
+                "description": "The file, always as a download",
+                "content": {"application/octet-stream": {}},
+            }}})
+def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    return attachment_response(_get_attachment(_member(request), attachment_id))

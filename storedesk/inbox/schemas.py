@@ -1,0 +1,215 @@
+"""API schemas for inboxes, conversations and messages (explicit fields only), and the opaque
+keyset cursors the list endpoints share."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from django.urls import reverse
+from ninja import Field, Schema
+
+from storedesk.core.errors import ActionError
+from storedesk.inbox.models import Conversation, Message
+
+MAX_PAGE = 100
+
+# --- Cursors --------------------------------------------------------------------------------
+
+
+def encode_cursor(*values: Any) -> str:
+    """An opaque cursor for keyset pagination (clients must not parse it)."""
+    raw = json.dumps(
+        [v.isoformat() if isinstance(v, datetime) else v for v in values], separators=(",", ":")
+    )
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, size: int) -> list[Any]:
+    """The values inside a cursor; a malformed cursor is a 400."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ActionError("Invalid cursor.") from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise ActionError("Invalid cursor.")
+    return values
+
+
+def cursor_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise ActionError("Invalid cursor.") from exc
+    if parsed.tzinfo is None:
+        raise ActionError("Invalid cursor.")
+    return parsed
+
+
+def cursor_int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ActionError("Invalid cursor.")
+    return value
+
+
+# --- Inboxes --------------------------------------------------------------------------------
+
+
+class InboxOut(Schema):
+    id: int
+    name: str
+    channel: str
+    store_id: int | None
+    team_id: int | None
+    is_active: bool
+    created_at: datetime
+
+
+class InboundIn(Schema):
+    """A shopper's message posted by the store's own integration to an API-channel inbox."""
+
+    source_id: str = Field(..., min_length=1, max_length=255,
+                           description="The shopper's id on this inbox (e.g. your customer id).")
+    name: str = Field("", max_length=200)
+    email: str = Field("", max_length=254)
+    text: str = Field(..., max_length=100_000)
+    message_id: str | None = Field(
+        None, max_length=255,
+        description="Your id for this message; sending it again returns the same ids.",
+    )
+
+
+class InboundOut(Schema):
+    conversation_id: int
+    message_id: int
+
+
+# --- Conversations --------------------------------------------------------------------------
+
+
+class ContactRef(Schema):
+    id: int
+    name: str
+    email: str
+
+
+class AgentRef(Schema):
+    id: int = Field(..., description="The membership id (use it to assign).")
+    name: str
+    email: str
+
+
+class TeamRef(Schema):
+    id: int
+    name: str
+
+
+class ConversationOut(Schema):
+    id: int
+    display_id: int
+    inbox_id: int
+    contact: ContactRef
+    status: str
+    priority: str
+    assignee: AgentRef | None
+    team: TeamRef | None
+    tags: list[str]
+    language: str
+    intent: str
+    handoff: bool
+    subject: str
+    message_count: int
+    snoozed_until: datetime | None
+    waiting_since: datetime | None
+    last_message_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_assignee(obj: Conversation) -> dict[str, Any] | None:
+        if obj.assignee_id is None:
+            return None
+        member = obj.assignee
+        assert member is not None
+        return {"id": member.pk, "name": member.agent.display_name, "email": member.agent.email}
+
+    @staticmethod
+    def resolve_tags(obj: Conversation) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+
+class ConversationPage(Schema):
+    items: list[ConversationOut]
+    next_cursor: str | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("api:attachment", kwargs={"attachment_id": obj.pk})
+
+
+class MessageOut(Schema):
+    id: int
+    conversation_id: int
+    direction: str
+    sender_type: str
+    sender_agent_id: int | None
+    text: str
+    html: str | None
+    private: bool
+    created_at: datetime
+    delivery_status: str
+    delivery_error: str
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj: Message) -> list[Any]:
+        return list(obj.attachments.all())
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next_cursor: str | None
+
+
+class MessageIn(Schema):
+    text: str = Field(..., max_length=100_000)
+    private: bool = Field(False, description="True writes a private note for the team.")
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = Field(None, description="A membership id, or null to unassign.")
+    team_id: int | None = Field(
+        None, description="A team id or null; leave the field out to keep the current team."
+    )
+
+
+class StatusIn(Schema):
+    status: Literal["open", "pending", "snoozed", "resolved", "closed"]
+    snoozed_until: datetime | None = None
+
+
+class PriorityIn(Schema):
+    priority: Literal["low", "normal", "high", "urgent"]
+
+
+class TagIn(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+
+
+class DeliveryOut(Schema):
+    message_id: int
+    status: str
+    attempts: int
