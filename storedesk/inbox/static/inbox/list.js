@@ -1,0 +1,92 @@
+/* Inbox list pane: live rows and counts, row selection. No build step; needs htmx. */
+(function () {
+  "use strict";
+  if (window.storedeskList) return; // the pane may be swapped in many times
+  var DEBOUNCE_MS = 300;
+  var pending = new Map(); // conversation id -> true when it may be new to the list
+  var timer = null;
+
+  function pane() { return document.getElementById("list-pane-inner"); }
+
+  function rowUrl(root, id) {
+    var base = root.dataset.rowUrl.replace(/0\/$/, id + "/");
+    var query = root.dataset.listQuery;
+    return query ? base + "?" + query : base;
+  }
+
+  function flush() {
+    timer = null;
+    var root = pane();
+    if (!root || !window.htmx) { pending.clear(); return; }
+    var list = document.getElementById("conversation-list");
+    pending.forEach(function (isNew, id) {
+      var row = document.getElementById("conv-row-" + id);
+      if (row) {
+        var checked = row.querySelector(".conv-select");
+        var wasChecked = checked && checked.checked;
+        htmx.ajax("GET", rowUrl(root, id), { target: row, swap: "outerHTML" }).then(function () {
+          var fresh = document.getElementById("conv-row-" + id);
+          var box = fresh && fresh.querySelector(".conv-select");
+          if (box && wasChecked) box.checked = true;
+          markActive();
+        });
+      } else if (isNew && list) {
+        var empty = list.querySelector(".empty-list");
+        htmx.ajax("GET", rowUrl(root, id), { target: list, swap: "afterbegin" }).then(function () {
+          if (empty && document.getElementById("conv-row-" + id)) empty.remove();
+          // a racing request may have added the same row twice: keep the first
+          var dupes = list.querySelectorAll("#conv-row-" + id);
+          for (var i = 1; i < dupes.length; i++) dupes[i].remove();
+        });
+      }
+    });
+    pending.clear();
+    htmx.trigger(document.body, "storedesk:counts");
+  }
+
+  function onEvent(e) {
+    var ev = e.detail || {};
+    var conv = ev.conversation;
+    if (!conv || !conv.id) return;
+    if (ev.type !== "message.created" && ev.type !== "message.updated" &&
+        ev.type !== "conversation.updated") return;
+    var id = String(conv.id);
+    pending.set(id, pending.get(id) || ev.type === "message.created");
+    if (!timer) timer = setTimeout(flush, DEBOUNCE_MS);
+  }
+
+  function markActive() {
+    var m = window.location.pathname.match(/^\/conversations\/(\d+)\//);
+    document.querySelectorAll(".conv-row.is-active").forEach(function (r) { r.classList.remove("is-active"); });
+    if (!m) return;
+    document.querySelectorAll(".conv-link").forEach(function (a) {
+      if (a.getAttribute("href") === m[0]) {
+        var row = a.closest(".conv-row");
+        row.classList.add("is-active");
+        row.classList.remove("is-unread");
+      }
+    });
+  }
+
+  document.addEventListener("storedesk:event", onEvent);
+  document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".conv-link");
+    if (link) {
+      var row = link.closest(".conv-row");
+      row.classList.remove("is-unread");
+      var dot = row.querySelector(".unread-dot");
+      if (dot) dot.remove();
+    }
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("[data-select-all]")) {
+      document.querySelectorAll("#conversation-list .conv-select").forEach(function (box) {
+        box.checked = e.target.checked;
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", markActive);
+  window.addEventListener("popstate", markActive);
+  document.addEventListener("DOMContentLoaded", markActive);
+  window.storedeskList = { refreshRow: function (id) { pending.set(String(id), false); flush(); } };
+})();

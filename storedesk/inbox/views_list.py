@@ -1,0 +1,129 @@
+"""The inbox list pane: the workspace home, list partials, one row, counts, bulk actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from storedesk.accounts.actions import actor_for
+from storedesk.accounts.decorators import member_required
+from storedesk.accounts.models import Membership
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.inbox import actions, listing
+from storedesk.inbox.forms_list import BulkForm
+from storedesk.inbox.models import Status
+from storedesk.inbox.queries import get_membership, visible_conversations
+
+
+@require_GET
+@member_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The workspace: list pane on the left, an empty conversation pane."""
+    context = listing.list_context(request)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "inbox/_list_pane.html", context)
+    return render(request, "inbox/home.html", {**context, "nav": "inbox"})
+
+
+@require_GET
+@member_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    """The list for htmx: the whole pane on a filter change, rows only for "Load more"."""
+    context = listing.list_context(request)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return render(request, "inbox/home.html", {**context, "nav": "inbox"})
+    if context["filters"].cursor:
+        return render(request, "inbox/_list_rows.html", context)
+    response = render(request, "inbox/_list_pane.html", context)
+    query = context["query_string"]
+    response["HX-Push-Url"] = f"/?{query}" if query else "/"
+    return response
+
+
+@require_GET
+@member_required
+def conversation_row(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row for live updates; empty when it no longer matches the list's filters."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    filters = listing.parse_filters(request.GET)
+    row = listing.list_row(membership, pk, filters)
+    if row is None:
+        return HttpResponse("")
+    return render(request, "inbox/_list_rows.html#row", {"c": row, "filters": filters})
+
+
+@require_GET
+@member_required
+def counts(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    filters = listing.parse_filters(request.GET)
+    context = {
+        "filters": filters,
+        "query_string": filters.query_string(),
+        **listing.nav_context(membership),
+    }
+    return render(request, "inbox/_view_nav.html", context)
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (display_id, why)
+    ignored: int = 0  # ids the agent cannot see (or that do not exist): never touched
+
+
+@require_POST
+@member_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Apply one action to the selected conversations, each through inbox.actions."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    try:
+        result = apply_bulk(membership, form)
+    except NotFound:
+        return HttpResponse(_("That agent is not in this account."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    params = QueryDict(form.cleaned_data.get("return_query") or "")
+    context = listing.list_context(request, params)
+    return render(request, "inbox/_list_pane.html", {**context, "bulk_result": result})
+
+
+def apply_bulk(membership: Membership, form: BulkForm) -> BulkResult:
+    actor = actor_for(membership)
+    action = form.cleaned_data["action"]
+    assignee: Membership | None = None
+    if action == "assign":
+        choice = form.cleaned_data["assignee"]
+        if choice == "me":
+            assignee = membership
+        elif choice != "none":
+            assignee = get_membership(membership, int(choice))
+    ids = form.conversation_ids
+    visible = {
+        c.pk: c
+        for c in visible_conversations(membership).filter(pk__in=ids).order_by("pk")
+    }
+    result = BulkResult(ignored=len([i for i in ids if i not in visible]))
+    for pk in ids:
+        conversation = visible.get(pk)
+        if conversation is None:
+            continue
+        try:
+            if action == "assign":
+                actions.assign(conversation, actor, assignee=assignee)
+            elif action == "close":
+                actions.change_status(conversation, actor, Status.RESOLVED)
+            else:
+                actions.tag(conversation, actor, form.cleaned_data["tag"])
+        except ActionError as error:
+            result.skipped.append((conversation.display_id, error.detail))
+        else:
+            result.done.append(conversation.display_id)
+    return result
