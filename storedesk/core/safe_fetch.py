@@ -1,0 +1,314 @@
+"""The one way Storedesk makes server-side HTTP requests.
+
+Every URL a user or a provider can influence (webhook targets, store APIs, avatars...) is fetched
+through `safe_fetch`, which:
+
+* allows only http and https;
+* resolves the host once and refuses the request when ANY resolved address is private, loopback,
+  link-local, multicast, reserved, unspecified or otherwise not globally routable (IPv4 and IPv6,
+  including IPv4 addresses hidden inside IPv6 forms such as ``::ffff:127.0.0.1``, 6to4, NAT64
+  and Teredo) unless ``settings.FETCH_ALLOW_PRIVATE`` is on;
+* never lets anyone reach link-local addresses (``169.254.0.0/16``, ``fe80::/10``: cloud metadata
+  endpoints live there), even when private targets are allowed;
+* connects to the address it checked (the URL host is replaced by the IP, the Host header and the
+  TLS SNI / certificate check keep the original name), so DNS rebinding cannot swap the target
+  between the check and the connection;
+* ignores proxy environment variables (a proxy would bypass the pinning);
+* caps the time (``settings.FETCH_TIMEOUT_SECONDS`` per operation and in total) and the size of
+  the response body (``settings.FETCH_MAX_BYTES``, streamed, stops reading past the cap);
+* follows at most 3 redirects, checking every target the same way.
+
+Failures raise `FetchError(message, permanent)`: `permanent` says whether trying again later could
+help (a refused address will not; a timeout might). Transports map it to `TransportError`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+from django.conf import settings
+
+MAX_REDIRECTS = 3
+REDIRECT_CODES = {301, 302, 303, 307, 308}
+USER_AGENT = "Storedesk/0.1 (+https://github.com/storedesk)"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+class FetchError(Exception):
+    """The request was refused or failed. `permanent` failures will not get better by retrying."""
+
+    def __init__(self, message: str, *, permanent: bool = False,
+                 status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.status_code = status_code
+
+
+@dataclass(frozen=True)
+class FetchResponse:
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    url: str  # the final URL (after redirects), with the original host name
+    truncated: bool = False  # True when `truncate=True` and the body passed the size cap
+
+    @property
+    def text(self) -> str:
+        charset = _content_charset(self.headers) or "utf-8"
+        try:
+            return self.content.decode(charset, errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.content)
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+def _content_charset(headers: httpx.Headers) -> str | None:
+    content_type = headers.get("content-type", "")
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip('"')
+    return None
+
+
+# --- Address checks -------------------------------------------------------------------------
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address carried inside an IPv6 one (mapped, 6to4, Teredo, NAT64), if any."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in _NAT64 or ip in _NAT64_LOCAL:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
+    """Why this address may not be fetched, or None when it may."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return "a scoped IPv6 address"
+        inner = _embedded_ipv4(ip)
+        if inner is not None:
+            problem = address_problem(inner, allow_private=allow_private)
+            return f"{problem} (inside {ip})" if problem else None
+    if ip.is_link_local:
+        return "a link-local address"  # metadata endpoints: never, not even when private is ok
+    if ip.is_multicast:
+        return "a multicast address"
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if allow_private:
+        return None
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_private:
+        return "a private address"
+    if ip.is_reserved:
+        return "a reserved address"
+    if not ip.is_global:
+        return "a non-public address"
+    return None
+
+
+def _allow_private(allow_private: bool | None) -> bool:
+    return bool(settings.FETCH_ALLOW_PRIVATE if allow_private is None else allow_private)
+
+
+def _literal(host: str) -> list[IPAddress]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        return []
+
+
+def resolve_checked(host: str, port: int, *, allow_private: bool | None = None) -> IPAddress:
+    """Resolve `host` once and return the address to connect to, or raise FetchError.
+
+    Every resolved address must pass the check: a name that resolves to one public and one
+    private address is refused (the connection could go to either).
+    """
+    allowed = _allow_private(allow_private)
+    host = host.strip("[]")
+    if not host:
+        raise FetchError("The URL has no host.", permanent=True)
+    addresses = _literal(host)
+    if not addresses:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise FetchError(f"Could not resolve {host}: {exc}", permanent=False) from exc
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+        if not addresses:
+            raise FetchError(f"{host} has no addresses.", permanent=False)
+    for ip in addresses:
+        problem = address_problem(ip, allow_private=allowed)
+        if problem:
+            raise FetchError(
+                f"Refused to connect to {host}: it resolves to {ip}, {problem}.", permanent=True
+            )
+    # Prefer IPv4 when both exist: more hosts reach it; both were checked above.
+    addresses.sort(key=lambda a: a.version)
+    return addresses[0]
+
+
+# --- Fetching -------------------------------------------------------------------------------
+
+
+def safe_fetch(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    content: bytes | None = None,
+    timeout: float | None = None,
+    max_bytes: int | None = None,
+    follow_redirects: bool = True,
+    allow_private: bool | None = None,
+    truncate: bool = False,
+) -> FetchResponse:
+    """Make one request (plus at most 3 checked redirects) under the rules above.
+
+    `truncate=True` returns the first `max_bytes` of an oversized body instead of failing
+    (callers that only care about the status code, such as webhook deliveries).
+    """
+    timeout = float(settings.FETCH_TIMEOUT_SECONDS if timeout is None else timeout)
+    max_bytes = int(settings.FETCH_MAX_BYTES if max_bytes is None else max_bytes)
+    deadline = time.monotonic() + timeout
+    method = method.upper()
+    request_headers = dict(headers or {})
+    request_headers.setdefault("User-Agent", USER_AGENT)
+    body = content
+    current = url
+    with httpx.Client(trust_env=False, follow_redirects=False,
+                      timeout=httpx.Timeout(timeout)) as client:
+        for hop in range(MAX_REDIRECTS + 1):
+            response = _fetch_once(
+                client, method, current, request_headers, body, deadline, timeout,
+                max_bytes, allow_private, truncate,
+            )
+            if response.status_code not in REDIRECT_CODES or not follow_redirects:
+                return response
+            location = response.headers.get("location")
+            if not location:
+                return response
+            if hop == MAX_REDIRECTS:
+                raise FetchError(
+                    f"Too many redirects (more than {MAX_REDIRECTS}) starting at {url}.",
+                    permanent=True, status_code=response.status_code,
+                )
+            target = urljoin(current, location)
+            if httpx.URL(target).host != httpx.URL(current).host:
+                request_headers = {k: v for k, v in request_headers.items()
+                                   if k.lower() not in {"authorization", "cookie"}}
+            if response.status_code in {301, 302, 303} and method not in {"GET", "HEAD"}:
+                method, body = "GET", None
+                request_headers = {k: v for k, v in request_headers.items()
+                                   if k.lower() not in {"content-type", "content-length"}}
+            current = target
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fetch_once(
+    client: httpx.Client,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes | None,
+    deadline: float,
+    timeout: float,
+    max_bytes: int,
+    allow_private: bool | None,
+    truncate: bool,
+) -> FetchResponse:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError(f"Invalid URL {url!r}: {exc}", permanent=True) from exc
+    if parsed.scheme not in {"http", "https"}:
+        raise FetchError(f"Only http and https URLs can be fetched, not {parsed.scheme!r}.",
+                         permanent=True)
+    if parsed.userinfo:
+        raise FetchError("URLs with credentials in them are not allowed.", permanent=True)
+    host = parsed.host
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    ip = resolve_checked(host, port, allow_private=allow_private)
+    pinned = parsed.copy_with(host=str(ip))
+    host_header = host if parsed.port is None else f"{_bracket(host)}:{parsed.port}"
+    extensions: dict[str, Any] = {}
+    if parsed.scheme == "https":
+        extensions["sni_hostname"] = host
+    request = client.build_request(
+        method, pinned, headers={**headers, "Host": host_header}, content=body,
+        extensions=extensions,
+    )
+    try:
+        response = client.send(request, stream=True)
+    except httpx.TimeoutException as exc:
+        raise FetchError(f"{host} did not answer within {timeout:g} s.", permanent=False) from exc
+    except httpx.HTTPError as exc:
+        raise FetchError(f"Could not reach {host}: {exc or type(exc).__name__}",
+                         permanent=False) from exc
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        truncated = False
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    if not truncate:
+                        raise FetchError(
+                            f"The response from {host} is larger than {max_bytes} bytes.",
+                            permanent=True, status_code=response.status_code,
+                        )
+                    chunks.append(chunk[: max_bytes - (size - len(chunk))])
+                    truncated = True
+                    break
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{host} took longer than {timeout:g} s to send its answer.",
+                        permanent=False, status_code=response.status_code,
+                    )
+        except httpx.TimeoutException as exc:
+            raise FetchError(f"{host} stopped sending within {timeout:g} s.",
+                             permanent=False, status_code=response.status_code) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"Reading the answer from {host} failed: {exc}",
+                             permanent=False, status_code=response.status_code) from exc
+    finally:
+        response.close()
+    final_url = str(parsed)
+    return FetchResponse(
+        status_code=response.status_code, headers=response.headers, content=b"".join(chunks),
+        url=final_url, truncated=truncated,
+    )
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,237 @@
+"""safe_fetch against a real HTTP server on 127.0.0.1 (and addresses it must never reach).
+
+Refused addresses are refused before any connection is made, so these tests send no traffic
+outside this machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from storedesk.core.safe_fetch import FetchError, address_problem, safe_fetch
+
+
+class _Site:
+    """A tiny local web site with the behaviours the tests need."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.hits: list[tuple[str, str, dict[str, str], bytes]] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self, status: int, body: bytes = b"", **headers: str) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name.replace("_", "-"), value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _route(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                site.hits.append((self.command, self.path, dict(self.headers.items()), body))
+                if self.path == "/ok":
+                    self._answer(200, b"hello from the shop", Content_Type="text/plain")
+                elif self.path == "/echo-host":
+                    self._answer(200, self.headers.get("Host", "").encode())
+                elif self.path == "/big":
+                    self._answer(200, b"x" * 200_000)
+                elif self.path == "/stall":
+                    site.release.wait(timeout=30)
+                    self._answer(200, b"too late")
+                elif self.path == "/to-metadata":
+                    self._answer(302, Location="http://169.254.169.254/latest/meta-data/")
+                elif self.path == "/to-ok":
+                    self._answer(307, Location="/ok")
+                elif self.path == "/post-to-get":
+                    self._answer(303, Location="/ok")
+                elif self.path == "/loop":
+                    self._answer(302, Location="/loop")
+                elif self.path == "/to-ftp":
+                    self._answer(302, Location="ftp://127.0.0.1/file")
+                else:
+                    self._answer(404, b"no")
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._route()
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._route()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+@pytest.fixture
+def site() -> Iterator[_Site]:
+    s = _Site()
+    s.thread.start()
+    yield s
+    s.release.set()
+    s.server.shutdown()
+    s.server.server_close()
+
+
+@pytest.fixture
+def private_allowed(settings):
+    settings.FETCH_ALLOW_PRIVATE = True
+    return settings
+
+
+@pytest.fixture
+def private_refused(settings):
+    settings.FETCH_ALLOW_PRIVATE = False
+    return settings
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/",
+    "http://127.8.9.10:8080/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://172.31.255.254/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:10.0.0.1]/",
+    "http://[fe80::1]/",
+    "http://[fd00:ec2::254]/",
+    "http://0.0.0.0/",
+    "http://100.64.0.1/",
+    "http://[2002:7f00:1::1]/",  # 6to4 wrapping of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 wrapping of 169.254.169.254
+    "http://localhost/",  # a name that resolves to loopback
+])
+def test_private_and_special_addresses_are_refused(private_refused, url):
+    # when a webhook or a store URL points inside our network
+    with pytest.raises(FetchError) as caught:
+        safe_fetch("GET", url)
+    # then nothing is fetched, the error says why, and retrying will not help
+    assert "Refused to connect" in caught.value.message
+    assert caught.value.permanent
+
+
+def test_public_addresses_pass_the_address_check():
+    for raw in ["8.8.8.8", "1.1.1.1", "2606:4700:4700::1111", "93.184.216.34"]:
+        assert address_problem(ipaddress.ip_address(raw), allow_private=False) is None
+
+
+def test_only_http_and_https_are_fetched(private_allowed):
+    for url in ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/"]:
+        with pytest.raises(FetchError) as caught:
+            safe_fetch("GET", url)
+        assert caught.value.permanent
+
+
+def test_credentials_in_the_url_are_refused(private_allowed, site):
+    with pytest.raises(FetchError, match="credentials"):
+        safe_fetch("GET", site.url("/ok", host="user:pw@127.0.0.1"))
+
+
+def test_local_server_is_reachable_when_private_targets_are_allowed(private_allowed, site):
+    # given a deployment that allows loopback (the demo, tests)
+    # when we fetch by name
+    response = safe_fetch("GET", site.url("/echo-host", host="localhost"))
+    # then we got the page, and the server saw the original host name, not the pinned IP
+    assert response.status_code == 200
+    assert response.content == f"localhost:{site.port}".encode()
+    assert response.url == site.url("/echo-host", host="localhost")
+
+
+def test_redirect_to_a_metadata_address_is_refused_even_when_private_is_allowed(
+    private_allowed, site
+):
+    # given a server that redirects to the cloud metadata endpoint
+    # when we follow it
+    with pytest.raises(FetchError) as caught:
+        safe_fetch("GET", site.url("/to-metadata"))
+    # then the redirect target is checked and refused
+    assert "169.254.169.254" in caught.value.message
+    assert "link-local" in caught.value.message
+    assert caught.value.permanent
+    assert [hit[1] for hit in site.hits] == ["/to-metadata"]
+
+
+def test_redirect_to_another_scheme_is_refused(private_allowed, site):
+    with pytest.raises(FetchError, match="Only http and https"):
+        safe_fetch("GET", site.url("/to-ftp"))
+
+
+def test_safe_redirects_are_followed_with_their_method(private_allowed, site):
+    # 307 keeps the method and the body
+    response = safe_fetch("POST", site.url("/to-ok"), content=b"payload")
+    assert response.text == "hello from the shop"
+    assert [(m, p, b) for m, p, _, b in site.hits] == [
+        ("POST", "/to-ok", b"payload"), ("POST", "/ok", b"payload"),
+    ]
+    # 303 turns the POST into a GET without a body
+    site.hits.clear()
+    safe_fetch("POST", site.url("/post-to-get"), content=b"payload")
+    assert [(m, p, b) for m, p, _, b in site.hits] == [
+        ("POST", "/post-to-get", b"payload"), ("GET", "/ok", b""),
+    ]
+
+
+def test_redirect_loops_stop_after_three_hops(private_allowed, site):
+    with pytest.raises(FetchError, match="Too many redirects") as caught:
+        safe_fetch("GET", site.url("/loop"))
+    assert caught.value.permanent
+    assert len(site.hits) == 4  # the request and three redirects
+
+
+def test_redirects_can_be_left_to_the_caller(private_allowed, site):
+    response = safe_fetch("GET", site.url("/to-ok"), follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/ok"
+
+
+def test_size_cap_stops_reading(private_allowed, site):
+    # given a response of 200 kB and a cap of 10 kB
+    private_allowed.FETCH_MAX_BYTES = 10_000
+    # when it is fetched, then the fetch fails clearly
+    with pytest.raises(FetchError, match="larger than 10000 bytes") as caught:
+        safe_fetch("GET", site.url("/big"))
+    assert caught.value.permanent
+    assert caught.value.status_code == 200
+    # and a caller that only needs the start can ask for a truncated body instead
+    response = safe_fetch("GET", site.url("/big"), truncate=True)
+    assert response.truncated
+    assert len(response.content) == 10_000
+
+
+def test_timeout_gives_a_clear_retryable_error(private_allowed, site):
+    # given a server that does not answer
+    private_allowed.FETCH_TIMEOUT_SECONDS = 0.3
+    # when we fetch it
+    with pytest.raises(FetchError, match="did not answer within 0.3 s") as caught:
+        safe_fetch("GET", site.url("/stall"))
+    # then it may work later, so the error is not permanent
+    assert not caught.value.permanent
+
+
+def test_connection_refused_is_retryable(private_allowed, site):
+    port = site.port
+    site.server.shutdown()
+    site.server.server_close()
+    with pytest.raises(FetchError, match="Could not reach") as caught:
+        safe_fetch("GET", f"http://127.0.0.1:{port}/ok")
+    assert not caught.value.permanent
