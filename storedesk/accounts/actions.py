@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,12 +11,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop as N_
 
 from storedesk.accounts.models import (
     Account,
     Agent,
     ApiToken,
     AuditLog,
+    Invitation,
     Membership,
     Role,
     Team,
@@ -179,3 +183,192 @@ def touch_api_token(token_id: int, when: datetime) -> None:
 
 def actor_for(membership: Membership) -> Actor:
     return Actor.agent(membership)
+
+
+# --- Sign-in, invitations, profile, account settings (UI-SHELL) -----------------------------
+
+INVITATION_TTL_DAYS = 7
+
+
+def record_sign_in(agent: Agent, *, ip: str | None = None) -> None:
+    """Audit a successful sign-in (one row per account the agent works in)."""
+    seats = list(Membership.objects.filter(agent=agent, is_active=True).values_list(
+        "account_id", flat=True))
+    for account_id in seats or [None]:
+        audit("auth.signed_in", account=account_id, actor=agent, obj=agent, ip=ip)
+
+
+def record_sign_in_failed(email: str, *, ip: str | None = None, limited: bool = False) -> None:
+    """Audit a failed (or rate-limited) sign-in. The password is never recorded."""
+    agent = Agent.objects.filter(email=email.strip().lower()).first()
+    seats = list(Membership.objects.filter(agent=agent, is_active=True).values_list(
+        "account_id", flat=True)) if agent else []
+    for account_id in seats or [None]:
+        audit("auth.sign_in_failed", account=account_id, actor=agent, ip=ip,
+              email=email[:254], rate_limited=limited)
+
+
+def record_signed_out(agent: Agent, *, ip: str | None = None) -> None:
+    audit("auth.signed_out", account=None, actor=agent, obj=agent, ip=ip)
+
+
+def record_password_reset(event: str, *, email: str = "", agent: Agent | None = None,
+                          ip: str | None = None) -> None:
+    """Audit a password reset being requested or completed (`event`: requested|completed)."""
+    if agent is None and email:
+        agent = Agent.objects.filter(email=email.strip().lower()).first()
+    audit(f"auth.password_reset_{event}", account=None, actor=agent, obj=agent, ip=ip,
+          email=email[:254])
+
+
+def _invitation_link(raw: str) -> str:
+    from django.urls import reverse
+
+    return settings.BASE_URL + reverse("accounts:invite", args=[raw])
+
+
+@transaction.atomic
+def invite_member(
+    account: Account, email: str, *, role: str = Role.AGENT, by: Agent
+) -> tuple[Invitation, str]:
+    """Create an expiring, single-use invitation and email its link after commit.
+
+    Returns the row and the raw token (only its hash is stored).
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.template.loader import render_to_string
+
+    from storedesk.accounts.tasks import send_email
+    from storedesk.core.oncommit import enqueue_on_commit
+
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ActionError(N_("That is not a valid email address.")) from exc
+    if role not in Role.values or role == Role.OWNER:
+        raise ActionError(f"Invitations cannot give the role {role!r}.")
+    if Membership.objects.filter(account=account, agent__email=email, is_active=True).exists():
+        raise ActionError(N_("That person is already an active member of this account."))
+    now = timezone.now()
+    Invitation.objects.filter(
+        account=account, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        account=account, email=email, role=role, token_hash=hash_token(raw), invited_by=by,
+        expires_at=now + timedelta(days=INVITATION_TTL_DAYS),
+    )
+    context = {"account": account, "inviter": by, "link": _invitation_link(raw),
+               "days": INVITATION_TTL_DAYS, "role": invitation.get_role_display()}
+    subject = render_to_string("accounts/email/invitation_subject.txt", context)
+    body = render_to_string("accounts/email/invitation.txt", context)
+    enqueue_on_commit(send_email, subject, body, email)
+    audit("invitation.sent", account=account, actor=by, obj=invitation, email=email, role=role)
+    return invitation, raw
+
+
+def find_invitation(raw: str) -> Invitation | None:
+    """The invitation behind a raw token (any state), or None."""
+    if not raw:
+        return None
+    return Invitation.objects.select_related("account").filter(token_hash=hash_token(raw)).first()
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why an invitation cannot be used, or None when it can."""
+    if invitation is None or invitation.revoked_at is not None:
+        return N_("This invitation link is not valid. Ask for a new one.")
+    if invitation.accepted_at is not None:
+        return N_("This invitation has already been used. Sign in instead.")
+    if invitation.expires_at <= timezone.now():
+        return N_("This invitation has expired. Ask for a new one.")
+    return None
+
+
+@transaction.atomic
+def accept_invitation(
+    raw: str, *, password: str, name: str = "", ip: str | None = None
+) -> Membership:
+    """Turn an invitation into a seat; single-use, also under concurrent clicks."""
+    found = find_invitation(raw)
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=found.pk).first() if found else None
+    )
+    problem = invitation_problem(invitation)
+    if problem is not None:
+        raise ActionError(problem)
+    assert invitation is not None
+    existing = Agent.objects.filter(email=invitation.email).first()
+    if existing is not None and not existing.check_password(password):
+        raise ActionError(N_("That is not your current password."))
+    membership = add_member(
+        invitation.account, invitation.email, role=invitation.role, name=name.strip()[:200],
+        password=password, by=invitation.invited_by,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    audit("invitation.accepted", account=invitation.account_id, actor=membership.agent,
+          obj=invitation, ip=ip, email=invitation.email, role=invitation.role)
+    return membership
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation, *, by: Agent) -> Invitation:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at", "updated_at"])
+        audit("invitation.revoked", account=invitation.account_id, actor=by, obj=invitation,
+              email=invitation.email)
+    return invitation
+
+
+@transaction.atomic
+def update_profile(agent: Agent, *, name: str, language: str) -> Agent:
+    codes = {code for code, _ in settings.LANGUAGES}
+    if language not in codes:
+        raise ActionError(f"Unknown language {language!r}.")
+    name = name.strip()[:200]
+    if not name:
+        raise ActionError(N_("Your name cannot be empty."))
+    old = {"name": agent.name, "language": agent.language}
+    agent.name, agent.language = name, language
+    agent.save(update_fields=["name", "language"])
+    audit("agent.profile_updated", account=None, actor=agent, obj=agent, old=old,
+          new={"name": name, "language": language})
+    return agent
+
+
+LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+@transaction.atomic
+def set_account_languages(account: Account, languages: list[str], *, by: Agent) -> Account:
+    cleaned: list[str] = []
+    for code in languages:
+        code = code.strip().lower()
+        if not LANGUAGE_CODE_RE.match(code):
+            raise ActionError(f"{code!r} is not a language code.")
+        if code not in cleaned:
+            cleaned.append(code)
+    if not cleaned:
+        raise ActionError(N_("Pick at least one language."))
+    old = list(account.languages)
+    account.languages = cleaned
+    account.save(update_fields=["languages", "updated_at"])
+    audit("account.languages_set", account=account, actor=by, obj=account, old=old, new=cleaned)
+    return account
+
+
+@transaction.atomic
+def rename_account(account: Account, name: str, *, by: Agent) -> Account:
+    name = name.strip()[:200]
+    if not name:
+        raise ActionError(N_("The account needs a name."))
+    if name != account.name:
+        old = account.name
+        account.name = name
+        account.save(update_fields=["name", "updated_at"])
+        audit("account.renamed", account=account, actor=by, obj=account, old=old, new=name)
+    return account

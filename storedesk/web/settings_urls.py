@@ -1,4 +1,12 @@
+"""Settings pages for admins and owners (everyone else gets a 404)."""
+
+from __future__ import annotations
+
 from django.urls import path
 
+from storedesk.web import views_settings as v
+
 app_name = "settings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", v.index, name="index"),
+]

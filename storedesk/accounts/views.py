@@ -1,0 +1,221 @@
+"""Sign-in and sign-out, password reset, invitations, the profile page, the account switcher.
+
+Every form POST is CSRF-protected; sign-in and reset requests are rate-limited by IP and by
+email (settings.LOGIN_RATE_LIMIT) and answer 429 with a readable page when over the limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from storedesk.accounts import actions
+from storedesk.accounts.decorators import member_required
+from storedesk.accounts.forms import (
+    AccountSwitchForm,
+    InvitationAcceptForm,
+    ProfileForm,
+    ResetRequestForm,
+    SignInForm,
+)
+from storedesk.accounts.models import Agent, Membership
+from storedesk.core.errors import ActionError
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _over_limit(request: HttpRequest, group: str, email: str) -> bool:
+    """Count this POST against the IP and the email; True when either is over the limit."""
+    rate = settings.LOGIN_RATE_LIMIT
+    by_ip = is_ratelimited(request, group=f"{group}:ip", key="ip", rate=rate,
+                           method="POST", increment=True)
+    by_email = is_ratelimited(request, group=f"{group}:email",
+                              key=lambda _g, _r: email.strip().lower() or "-", rate=rate,
+                              method="POST", increment=True)
+    return bool(by_ip or by_email)
+
+
+def _too_many(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context = {**context, "rate_limited": True}
+    return render(request, template, context, status=429)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's LoginView: login() rotates the session key, ?next= is checked for safety."""
+
+    template_name = "accounts/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = request.POST.get("username", "")
+        if _over_limit(request, "sign-in", email):
+            actions.record_sign_in_failed(email, ip=client_ip(request), limited=True)
+            form = self.get_form()
+            return _too_many(request, self.template_name, self.get_context_data(form=form))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: SignInForm) -> HttpResponse:
+        response = super().form_valid(form)
+        actions.record_sign_in(form.get_user(), ip=client_ip(self.request))
+        return response
+
+    def form_invalid(self, form: SignInForm) -> HttpResponse:
+        actions.record_sign_in_failed(
+            self.request.POST.get("username", ""), ip=client_ip(self.request)
+        )
+        return super().form_invalid(form)
+
+
+sign_in = sensitive_post_parameters("password")(SignInView.as_view())
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        actions.record_signed_out(request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    auth_logout(request)  # flushes the session
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+class ResetRequestView(auth_views.PasswordResetView):
+    """Same answer whether or not the email belongs to someone (no account enumeration)."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = ResetRequestForm
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = request.POST.get("email", "")
+        if _over_limit(request, "password-reset", email):
+            return _too_many(request, self.template_name,
+                             self.get_context_data(form=self.get_form()))
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: ResetRequestForm) -> HttpResponse:
+        email = form.cleaned_data["email"]
+        actions.record_password_reset("requested", email=email, ip=client_ip(self.request))
+        return super().form_valid(form)
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        actions.record_password_reset("completed", agent=form.user, ip=client_ip(self.request))
+        return response
+
+
+reset_request = ResetRequestView.as_view()
+reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+reset_confirm = ResetConfirmView.as_view()
+reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def accept_invite(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the form (changes nothing); POST accepts the invitation once."""
+    invitation = actions.find_invitation(token)
+    problem = actions.invitation_problem(invitation)
+    if problem is not None or invitation is None:
+        return render(request, "accounts/invite.html", {"problem": _(problem or "")}, status=410)
+    existing = Agent.objects.filter(email=invitation.email).first()
+    form = InvitationAcceptForm(
+        request.POST or None, existing=existing, email=invitation.email
+    )
+    context = {"invitation": invitation, "form": form, "existing": existing}
+    if request.method == "POST":
+        if _over_limit(request, "invite", invitation.email):
+            return _too_many(request, "accounts/invite.html", context)
+        if form.is_valid():
+            try:
+                membership = actions.accept_invitation(
+                    token, password=form.cleaned_data["password"],
+                    name=form.cleaned_data.get("name", ""), ip=client_ip(request),
+                )
+            except ActionError as exc:
+                return render(request, "accounts/invite.html", {"problem": _(exc.detail)},
+                              status=410)
+            from django.contrib.auth import login
+
+            login(request, membership.agent,
+                  backend="django.contrib.auth.backends.ModelBackend")
+            request.session["account_id"] = membership.account_id
+            messages.success(request, _("Welcome to %(account)s!") % {
+                "account": membership.account.name})
+            return redirect("/")
+    return render(request, "accounts/invite.html", context)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    agent: Agent = request.user  # type: ignore[assignment]
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.update_profile(agent, name=form.cleaned_data["name"],
+                                       language=form.cleaned_data["language"])
+            except ActionError as exc:
+                form.add_error(None, _(exc.detail))
+            else:
+                from django.utils import translation
+
+                translation.activate(agent.language)
+                messages.success(request, _("Your profile was saved."))
+                return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"name": agent.name, "language": agent.language})
+    return render(request, "accounts/profile.html", {"form": form, "nav": "profile"},
+                  status=400 if form.errors else 200)
+
+
+@member_required
+@require_POST
+def switch_account(request: HttpRequest) -> HttpResponse:
+    form = AccountSwitchForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    seat = Membership.objects.filter(
+        agent_id=request.user.pk, account_id=form.cleaned_data["account_id"], is_active=True
+    ).first()
+    if seat is None:
+        from django.http import Http404
+
+        raise Http404
+    request.session["account_id"] = seat.account_id
+    return HttpResponseRedirect(reverse("inbox:home") if _has_home() else "/")
+
+
+def _has_home() -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse("inbox:home")
+    except NoReverseMatch:
+        return False
+    return True
+

@@ -1,0 +1,203 @@
+/* Storedesk agent UI helpers. No build step, no dependencies besides htmx.
+ *
+ *   window.storedeskToast(message, kind)         kind: "info" | "success" | "error" | "warning"
+ *   window.storedeskShortcuts.register(key, fn, description)
+ *       key: "j", "k", "r", "n", "c", "?", "Escape", "ctrl+Enter", "g i" (two-key sequence).
+ *       Shortcuts are ignored while typing in a field, except ones with ctrl/meta/alt and Escape.
+ *   window.storedeskConfirm(message) -> Promise<boolean>   (a <dialog>, not window.confirm)
+ *   <form data-confirm="Really?"> / <button data-confirm="...">   confirm before submitting.
+ *   Server -> browser: an `HX-Trigger: {"storedesk:toast": {"message": "...", "kind": "success"}}`
+ *   response header shows a toast. htmx swaps 400/422 responses (forms with errors); other
+ *   errors (403, 404, 429, 5xx) show a toast instead of being swapped.
+ *   [data-toggle-sidebar] toggles the customer sidebar drawer on tablets.
+ */
+(function () {
+  "use strict";
+
+  function uiString(name, fallback) {
+    var el = document.getElementById("ui-strings");
+    return (el && el.dataset[name]) || fallback;
+  }
+
+  // --- Toasts --------------------------------------------------------------------------------
+  function toast(message, kind) {
+    var box = document.getElementById("toasts");
+    if (!box || !message) return;
+    var el = document.createElement("div");
+    el.className = "toast toast-" + (kind || "info");
+    el.textContent = String(message);
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, kind === "error" ? 8000 : 4000);
+  }
+  window.storedeskToast = toast;
+
+  // --- Confirm dialogs -----------------------------------------------------------------------
+  function confirmDialog(message) {
+    var dialog = document.getElementById("confirm-dialog");
+    if (!dialog || typeof dialog.showModal !== "function") {
+      return Promise.resolve(window.confirm(message));
+    }
+    dialog.querySelector(".confirm-message").textContent = message;
+    return new Promise(function (resolve) {
+      dialog.addEventListener("close", function onClose() {
+        dialog.removeEventListener("close", onClose);
+        resolve(dialog.returnValue === "ok");
+      });
+      dialog.returnValue = "";
+      dialog.showModal();
+    });
+  }
+  window.storedeskConfirm = confirmDialog;
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+    if (!message || form.dataset.confirmed === "1") return;
+    event.preventDefault();
+    confirmDialog(message).then(function (ok) {
+      if (!ok) return;
+      form.dataset.confirmed = "1";
+      if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+      setTimeout(function () { delete form.dataset.confirmed; }, 0);
+    });
+  }, true);
+
+  // --- Keyboard shortcuts --------------------------------------------------------------------
+  var registry = [];
+  var pendingPrefix = null;
+  var pendingTimer = null;
+
+  function normalise(key) {
+    return key.split(" ").map(function (part) {
+      var bits = part.split("+");
+      var base = bits.pop();
+      var mods = bits.map(function (m) { return m.toLowerCase(); }).sort();
+      return mods.concat([base.length === 1 ? base.toLowerCase() : base]).join("+");
+    }).join(" ");
+  }
+
+  function eventKey(event) {
+    var mods = [];
+    if (event.altKey) mods.push("alt");
+    if (event.ctrlKey) mods.push("ctrl");
+    if (event.metaKey) mods.push("meta");
+    var base = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (base === "?" || base === "/") { /* shift is implied by the character */ }
+    else if (event.shiftKey && base.length > 1) mods.push("shift");
+    return mods.sort().concat([base]).join("+");
+  }
+
+  function isTyping(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    return target.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+  }
+
+  var shortcuts = {
+    register: function (key, fn, description) {
+      var k = normalise(key);
+      registry = registry.filter(function (s) { return s.key !== k; });
+      registry.push({ key: k, label: key, fn: fn, description: description || "" });
+    },
+    unregister: function (key) {
+      var k = normalise(key);
+      registry = registry.filter(function (s) { return s.key !== k; });
+    },
+    list: function () { return registry.slice(); },
+    showHelp: showHelp,
+  };
+  window.storedeskShortcuts = shortcuts;
+
+  function showHelp() {
+    var overlay = document.getElementById("shortcuts-help");
+    if (!overlay) return;
+    var list = overlay.querySelector(".shortcut-list");
+    list.textContent = "";
+    registry.forEach(function (s) {
+      var dt = document.createElement("dt");
+      s.label.split(" ").forEach(function (part, i) {
+        if (i) dt.appendChild(document.createTextNode(" "));
+        var kbd = document.createElement("kbd");
+        kbd.textContent = part;
+        dt.appendChild(kbd);
+      });
+      var dd = document.createElement("dd");
+      dd.textContent = s.description;
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+    overlay.hidden = false;
+  }
+  function hideHelp() {
+    var overlay = document.getElementById("shortcuts-help");
+    if (overlay) overlay.hidden = true;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var overlay = document.getElementById("shortcuts-help");
+    if (event.key === "Escape" && overlay && !overlay.hidden) { hideHelp(); return; }
+    var key = eventKey(event);
+    var typing = isTyping(event.target);
+    var hasModifier = event.ctrlKey || event.metaKey || event.altKey;
+    if (typing && !hasModifier && key !== "Escape") return;
+    var candidate = pendingPrefix ? pendingPrefix + " " + key : key;
+    var match = registry.find(function (s) { return s.key === candidate; });
+    if (!match && pendingPrefix) { candidate = key; match = registry.find(function (s) { return s.key === key; }); }
+    clearTimeout(pendingTimer);
+    pendingPrefix = null;
+    if (match) {
+      event.preventDefault();
+      match.fn(event);
+      return;
+    }
+    var isPrefix = registry.some(function (s) { return s.key.indexOf(candidate + " ") === 0; });
+    if (isPrefix) {
+      pendingPrefix = candidate;
+      pendingTimer = setTimeout(function () { pendingPrefix = null; }, 1200);
+    }
+  });
+
+  shortcuts.register("?", showHelp, uiString("shortcutsHelp", "Show keyboard shortcuts"));
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element)) return;
+    if (t.closest("[data-shortcuts-help]")) { showHelp(); return; }
+    if (t.id === "shortcuts-help") { hideHelp(); return; }
+    if (t.closest("[data-toggle-sidebar]")) { document.body.classList.toggle("show-sidebar"); }
+  });
+
+  // --- htmx integration ----------------------------------------------------------------------
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 422) return;
+    var message = uiString("requestFailed", "The request failed.");
+    if (status === 404) message = uiString("notFound", message);
+    else if (status === 403) message = uiString("forbidden", message);
+    else if (status === 429) message = uiString("tooMany", message);
+    toast(message, "error");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast(uiString("offline", "The server cannot be reached."), "error");
+  });
+  document.addEventListener("storedesk:toast", function (event) {
+    var d = event.detail || {};
+    toast(d.message || d.value, d.kind);
+  });
+
+  function autohide() {
+    document.querySelectorAll("#toasts [data-autohide]").forEach(function (el) {
+      el.removeAttribute("data-autohide");
+      setTimeout(function () { el.remove(); }, 5000);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autohide);
+  else autohide();
+})();

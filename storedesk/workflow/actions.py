@@ -1,0 +1,134 @@
+"""Writes for workflow objects: macros (create, update, delete, apply)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_noop as N_
+
+from storedesk.accounts.actions import audit
+from storedesk.accounts.models import Account, Agent
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.inbox.events import record_event
+from storedesk.inbox.models import Conversation, Priority, Status
+from storedesk.workflow.models import Macro
+
+# Statuses a macro may move a conversation to (snoozing needs a time, so it is not offered).
+MACRO_STATUSES = (Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED)
+MAX_MACRO_TAGS = 10
+
+
+def clean_macro_actions(raw: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate the follow-up actions of a macro: {"status", "priority", "tags"}."""
+    from storedesk.inbox.actions import TAG_RE
+
+    raw = raw or {}
+    unknown = set(raw) - {"status", "priority", "tags"}
+    if unknown:
+        raise ActionError(N_("Unknown macro action."))
+    cleaned: dict[str, Any] = {}
+    status = raw.get("status") or ""
+    if status:
+        if status not in MACRO_STATUSES:
+            raise ActionError(N_("A macro cannot set that status."))
+        cleaned["status"] = status
+    priority = raw.get("priority") or ""
+    if priority:
+        if priority not in Priority.values:
+            raise ActionError(N_("Unknown priority."))
+        cleaned["priority"] = priority
+    tags: list[str] = []
+    for name in raw.get("tags") or []:
+        name = str(name).strip().lower()
+        if not name:
+            continue
+        if not TAG_RE.match(name):
+            raise ActionError(N_("A tag is 1-64 letters, digits, spaces or . : / - _"))
+        if name not in tags:
+            tags.append(name)
+    if len(tags) > MAX_MACRO_TAGS:
+        raise ActionError(N_("A macro can add at most 10 tags."))
+    if tags:
+        cleaned["tags"] = tags
+    return cleaned
+
+
+def _clean_fields(name: str, text: str, language: str) -> tuple[str, str, str]:
+    name, text, language = name.strip()[:120], text.strip(), language.strip().lower()[:8]
+    if not name:
+        raise ActionError(N_("A macro needs a name."))
+    if not text:
+        raise ActionError(N_("A macro needs a text."))
+    if len(text) > 20_000:
+        raise ActionError(N_("The macro text is too long."))
+    return name, text, language
+
+
+@transaction.atomic
+def create_macro(
+    account: Account, *, name: str, text: str, actions: dict[str, Any] | None = None,
+    language: str = "", by: Agent | None = None,
+) -> Macro:
+    name, text, language = _clean_fields(name, text, language)
+    cleaned = clean_macro_actions(actions)
+    if Macro.objects.filter(account=account, name=name).exists():
+        raise ActionError(N_("There is already a macro with that name."))
+    try:
+        with transaction.atomic():
+            macro = Macro.objects.create(account=account, name=name, text=text, actions=cleaned,
+                                         language=language, created_by=by)
+    except IntegrityError as exc:
+        raise ActionError(N_("There is already a macro with that name.")) from exc
+    audit("macro.created", account=account, actor=by, obj=macro, name=name)
+    return macro
+
+
+@transaction.atomic
+def update_macro(
+    macro: Macro, *, name: str, text: str, actions: dict[str, Any] | None = None,
+    language: str = "", by: Agent | None = None,
+) -> Macro:
+    name, text, language = _clean_fields(name, text, language)
+    cleaned = clean_macro_actions(actions)
+    if Macro.objects.filter(account_id=macro.account_id, name=name).exclude(pk=macro.pk).exists():
+        raise ActionError(N_("There is already a macro with that name."))
+    macro.name, macro.text, macro.actions, macro.language = name, text, cleaned, language
+    macro.save(update_fields=["name", "text", "actions", "language", "updated_at"])
+    audit("macro.updated", account=macro.account_id, actor=by, obj=macro, name=name)
+    return macro
+
+
+@transaction.atomic
+def delete_macro(macro: Macro, *, by: Agent | None = None) -> None:
+    audit("macro.deleted", account=macro.account_id, actor=by, obj=macro, name=macro.name)
+    macro.delete()
+
+
+@transaction.atomic
+def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conversation:
+    """Apply a macro's follow-up actions (priority, tags, then status) and count the use.
+
+    The reply itself is sent by the caller through `inbox.actions.send_reply` with the text from
+    `workflow.macros.render_macro`. Each follow-up goes through the inbox action that owns it,
+    so the timeline and realtime events are the same as when an agent does it by hand.
+    """
+    from storedesk.inbox import actions as inbox_actions
+
+    if macro.account_id != conversation.account_id:
+        raise NotFound("Macro not found.")
+    follow_up = clean_macro_actions(macro.actions)
+    if follow_up.get("priority"):
+        conversation = inbox_actions.set_priority(conversation, actor, follow_up["priority"])
+    for name in follow_up.get("tags", []):
+        inbox_actions.tag(conversation, actor, name)
+    status = follow_up.get("status")
+    if status and status != Conversation.objects.values_list("status", flat=True).get(
+        pk=conversation.pk
+    ):
+        conversation = inbox_actions.change_status(conversation, actor, status)
+    Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
+    record_event(conversation, "macro_applied", actor, macro_id=macro.pk, macro=macro.name)
+    return Conversation.objects.get(pk=conversation.pk)
