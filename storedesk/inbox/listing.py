@@ -51,7 +51,7 @@ SORT_CHOICES = [
 ]
 # Each sort is a list of (field, descending); nulls always come last; `id` breaks ties.
 SORTS: dict[str, list[tuple[str, bool]]] = {
-    "waiting": [("waiting_since", False), ("last_message_at", False)],
+    "waiting": [("waiting_since", False)],
     "newest": [("last_message_at", True)],
     "priority": [("priority_rank", True), ("waiting_since", False)],
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,7 +16,7 @@ from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox import actions, listing
 from storedesk.inbox.forms_list import BulkForm
 from storedesk.inbox.models import Status
-from storedesk.inbox.queries import get_membership, visible_conversations
+from storedesk.inbox.queries import get_conversation, get_membership, visible_conversations
 
 
 @require_GET
@@ -49,6 +49,10 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 def conversation_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One row for live updates; empty when it no longer matches the list's filters."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
+    try:
+        get_conversation(membership, pk)
+    except NotFound as error:
+        raise Http404(error.detail) from error
     filters = listing.parse_filters(request.GET)
     row = listing.list_row(membership, pk, filters)
     if row is None:
