@@ -391,23 +391,33 @@ def nav_context(membership: Membership) -> dict[str, Any]:
 # --- Context for the templates --------------------------------------------------------------
 
 
-def list_context(request: HttpRequest, params: QueryDict | None = None) -> dict[str, Any]:
-    """Everything `inbox/_list_pane.html` needs, from `params` (default: request.GET)."""
+def list_context(
+    request: HttpRequest, params: QueryDict | None = None, *, rows_only: bool = False
+) -> dict[str, Any]:
+    """Everything `inbox/_list_pane.html` needs, from `params` (default: request.GET).
+
+    `rows_only` (a "Load more" request) skips the nav counts and the filter choices.
+    """
     membership: Membership = request.membership  # type: ignore[attr-defined]
     filters = parse_filters(params if params is not None else request.GET)
     page = list_page(membership, filters)
+    rows = {
+        "filters": filters,
+        "rows": page.rows,
+        "next_cursor": page.next_cursor,
+        "next_query": filters.query_string(cursor=page.next_cursor) if page.next_cursor else "",
+    }
+    if rows_only:
+        return rows
     members = list(
         Membership.objects.filter(account_id=membership.account_id, is_active=True)
         .select_related("agent")
         .order_by("agent__name", "agent__email")
     )
     return {
-        "filters": filters,
+        **rows,
         "filter_form": ListFilters(initial=filters.__dict__),
         "query_string": filters.query_string(),
-        "rows": page.rows,
-        "next_cursor": page.next_cursor,
-        "next_query": filters.query_string(cursor=page.next_cursor) if page.next_cursor else "",
         "members": members,
         "me": membership,
         "view_choices": VIEW_CHOICES,

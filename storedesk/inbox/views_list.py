@@ -33,11 +33,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @member_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
     """The list for htmx: the whole pane on a filter change, rows only for "Load more"."""
+    if request.htmx and request.GET.get("cursor"):  # type: ignore[attr-defined]
+        # "Load more": the next rows only, appended in place of the link
+        rows = listing.list_context(request, rows_only=True)
+        return render(request, "inbox/_list_rows.html", rows)
     context = listing.list_context(request)
     if not request.htmx:  # type: ignore[attr-defined]
         return render(request, "inbox/home.html", {**context, "nav": "inbox"})
-    if context["filters"].cursor:
-        return render(request, "inbox/_list_rows.html", context)
     response = render(request, "inbox/_list_pane.html", context)
     query = context["query_string"]
     response["HX-Push-Url"] = f"/?{query}" if query else "/"
