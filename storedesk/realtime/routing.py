@@ -2,4 +2,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-websocket_urlpatterns: list = []
+from storedesk.realtime.consumers import AgentConsumer
+
+websocket_urlpatterns = [
+    path("ws/agent/", AgentConsumer.as_asgi()),
+]

@@ -1,0 +1,97 @@
+"""Presence: "Olivia is viewing / typing" so two agents do not answer the same shopper.
+
+Presence lives only in the channel layer, never in process memory or the database:
+
+* an agent's socket announces {"type": "presence", "conversation_id", "state"} by a group
+  message of type "storedesk.presence" to the account group, carrying the conversation's
+  team_id/assignee_id so every receiving socket applies the light-agent rule without a query;
+* sockets already viewing that conversation answer the newcomer directly (layer.send to the
+  sender's channel, marked `reply` so replies are never answered), so a late arrival learns
+  who is there;
+* a socket that closes announces "left" for what it was viewing; browsers repeat "viewing"
+  every 30 s so a UI can expire presence left behind by a crashed server.
+
+With channels_redis this works across any number of server processes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+STATES = ("viewing", "typing", "left")
+LAYER_TYPE = "storedesk.presence"
+
+# Per socket: at most BURST presence messages per WINDOW seconds; the rest are dropped.
+BURST = 30
+WINDOW_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class PresenceRequest:
+    conversation_id: int
+    state: str
+
+
+def parse_request(content: Any) -> PresenceRequest | None:
+    """A well-formed presence message from a browser, or None (ignored silently)."""
+    if not isinstance(content, dict) or content.get("type") != "presence":
+        return None
+    conversation_id = content.get("conversation_id")
+    state = content.get("state")
+    if isinstance(conversation_id, bool) or not isinstance(conversation_id, int):
+        return None
+    if conversation_id <= 0 or state not in STATES:
+        return None
+    return PresenceRequest(conversation_id=conversation_id, state=state)
+
+
+def layer_message(
+    *,
+    sender: str,
+    conversation: dict[str, Any],
+    agent: dict[str, Any],
+    state: str,
+    reply: bool = False,
+) -> dict[str, Any]:
+    """The channel-layer message a socket sends to the account group (or one channel)."""
+    return {
+        "type": LAYER_TYPE,
+        "sender": sender,
+        "conversation": {
+            "id": conversation["id"],
+            "team_id": conversation.get("team_id"),
+            "assignee_id": conversation.get("assignee_id"),
+        },
+        "agent": agent,
+        "state": state,
+        "reply": reply,
+    }
+
+
+def browser_event(message: dict[str, Any]) -> dict[str, Any]:
+    """What a browser receives for a presence layer message."""
+    return {
+        "type": "presence",
+        "conversation_id": message["conversation"]["id"],
+        "agent": message["agent"],
+        "state": message["state"],
+    }
+
+
+@dataclass
+class RateLimit:
+    """A fixed-window counter owned by one socket (not shared, not module-level)."""
+
+    burst: int = BURST
+    window: float = WINDOW_SECONDS
+    started: float = field(default_factory=time.monotonic)
+    count: int = 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        if now - self.started >= self.window:
+            self.started, self.count = now, 0
+        self.count += 1
+        return self.count <= self.burst
