@@ -6,6 +6,7 @@ outside this machine.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,11 @@ class _Site:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def handle(self) -> None:
+                # the client may hang up (size cap, killed worker): nothing to do then
+                with contextlib.suppress(ConnectionError):
+                    super().handle()
 
             def _answer(self, status: int, body: bytes = b"", **headers: str) -> None:
                 self.send_response(status)
