@@ -58,6 +58,8 @@ class SeatRateThrottle(SimpleRateThrottle):
         return float(self.duration - (time.time() % self.duration))
 
 
+api_throttle = SeatRateThrottle(settings.API_RATE_LIMIT)
+
 api = NinjaAPI(
     title="Storedesk API",
     version="1",
@@ -67,7 +69,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=token_auth,
-    throttle=[SeatRateThrottle(settings.API_RATE_LIMIT)],
+    throttle=[api_throttle],
 )
 
 

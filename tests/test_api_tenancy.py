@@ -1,0 +1,202 @@
+"""Every API route, read from the OpenAPI schema: no token is a 401, and Bruno (Northwind's admin)
+gets a 404 on each of Harbor & Vine's objects and never sees a Harbor row in a list.
+
+A new route is covered automatically; if it takes a path parameter or a body this file does not
+know yet, the test fails and names it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from config.api import api as ninja_api
+from storedesk.core.actor import Actor
+from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
+from storedesk.inbox.models import ConversationEvent, Message
+from storedesk.inbox.storage import IncomingFile
+
+HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
+
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("post", "/api/v1/inboxes/{inbox_id}/messages"): {
+        "source_id": "intruder", "text": "hello", "message_id": "x-1"},
+    ("post", "/api/v1/conversations/{conversation_id}/messages"): {"text": "hi"},
+    ("post", "/api/v1/conversations/{conversation_id}/assign"): {"assignee_id": None},
+    ("post", "/api/v1/conversations/{conversation_id}/status"): {"status": "resolved"},
+    ("post", "/api/v1/conversations/{conversation_id}/priority"): {"priority": "urgent"},
+    ("post", "/api/v1/conversations/{conversation_id}/tags"): {"name": "stolen"},
+    ("patch", "/api/v1/contacts/{contact_id}"): {"name": "Renamed"},
+    ("post", "/api/v1/contacts/{contact_id}/merge"): {"duplicate_id": 0},  # filled in below
+}
+
+
+def operations() -> list[tuple[str, str, dict[str, Any]]]:
+    schema = ninja_api.get_openapi_schema()
+    found = []
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                found.append((method, path, operation))
+    return found
+
+
+@pytest.fixture
+def harbor(personas):
+    """Harbor's objects: a conversation with a message, an attachment, a reply, a tag."""
+    olivia = Actor.agent(personas.olivia)
+    received = receive_message(personas.harbor_api, InboundMessage(
+        sender_id="ayse-1", name="Ayşe Kaya", email="ayse@harbor.test",
+        text="harbor-secret-text", source_id="h-1",
+        attachments=[IncomingFile("invoice.pdf", b"%PDF-1.4", "application/pdf")],
+    ))
+    reply = send_reply(received.conversation, olivia, "harbor-secret-text reply")
+    tag(received.conversation, olivia, "vip")
+    return {
+        "inbox_id": personas.harbor_api.pk,
+        "conversation_id": received.conversation.pk,
+        "message_id": reply.pk,
+        "attachment_id": received.message.attachments.get().pk,
+        "contact_id": received.conversation.contact_id,
+        "store_id": personas.harbor_store.pk,
+        "name": "vip",
+    }
+
+
+@pytest.fixture
+def northwind(personas):
+    """Bruno's own data, so his lists are not trivially empty."""
+    received = receive_message(personas.northwind_api, InboundMessage(
+        sender_id="nw-1", name="Nora", email="nora@northwind.test", text="northwind question"))
+    return received
+
+
+def _call(client, method: str, url: str, body: dict[str, Any] | None):
+    if body is None:
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, json.dumps(body), content_type="application/json")
+
+
+def _fill(path: str, ids: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in ids:
+            pytest.fail(f"{path}: no Harbor object known for path parameter {{{name}}}")
+        return str(ids[name])
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+def _body(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[str, Any]):
+    if "requestBody" not in operation:
+        return None
+    if (method, path) not in BODIES:
+        pytest.fail(f"{method.upper()} {path} takes a body: add an example to BODIES")
+    body = dict(BODIES[(method, path)])
+    if "duplicate_id" in body:
+        body["duplicate_id"] = harbor_ids["contact_id"]
+    return body
+
+
+def test_the_schema_lists_every_route_we_promise():
+    # the contract routes must be in the schema (and so in the walks below)
+    routes = {(m, p) for m, p, _ in operations()}
+    for expected in [
+        ("get", "/api/v1/inboxes"), ("get", "/api/v1/inboxes/{inbox_id}"),
+        ("post", "/api/v1/inboxes/{inbox_id}/messages"), ("get", "/api/v1/stores"),
+        ("get", "/api/v1/conversations"), ("get", "/api/v1/conversations/{conversation_id}"),
+        ("get", "/api/v1/conversations/{conversation_id}/messages"),
+        ("post", "/api/v1/conversations/{conversation_id}/messages"),
+        ("post", "/api/v1/conversations/{conversation_id}/assign"),
+        ("post", "/api/v1/conversations/{conversation_id}/status"),
+        ("post", "/api/v1/conversations/{conversation_id}/priority"),
+        ("post", "/api/v1/conversations/{conversation_id}/tags"),
+        ("delete", "/api/v1/conversations/{conversation_id}/tags/{name}"),
+        ("post", "/api/v1/messages/{message_id}/retry"),
+        ("get", "/api/v1/attachments/{attachment_id}"), ("get", "/api/v1/contacts"),
+        ("get", "/api/v1/contacts/{contact_id}"), ("patch", "/api/v1/contacts/{contact_id}"),
+        ("post", "/api/v1/contacts/{contact_id}/merge"), ("get", "/api/v1/me"),
+    ]:
+        assert expected in routes, expected
+
+
+def test_every_route_needs_a_token(personas, harbor, api):
+    # given nobody, and somebody with a made-up token
+    anonymous, forged = api(), api(token="sd_not-a-real-token")
+    for method, path, operation in operations():
+        url = _fill(path, harbor)
+        body = _body(method, path, operation, harbor)
+        # when they call the route, then they get a JSON 401
+        for client in (anonymous, forged):
+            response = _call(client, method, url, body)
+            assert response.status_code == 401, (method, path, response.status_code)
+            assert response.json() == {"detail": "Unauthorized"}
+
+
+def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
+    personas, harbor, northwind, api
+):
+    # given Bruno, admin of Northwind, with a valid token
+    bruno = api(personas.bruno)
+    before = (Message.objects.filter(account=personas.harbor).count(),
+              ConversationEvent.objects.filter(account=personas.harbor).count())
+    walked = 0
+    for method, path, operation in operations():
+        url = _fill(path, harbor)
+        body = _body(method, path, operation, harbor)
+        # when he calls the route on Harbor's ids
+        response = _call(bruno, method, url, body)
+        if "{" in path:
+            # then every object route is a 404 with a JSON detail
+            assert response.status_code == 404, (method, path, response.status_code)
+            assert "detail" in response.json()
+        else:
+            # and every list shows only Northwind's rows
+            assert method == "get", f"{method.upper()} {path}: add a cross-account check"
+            assert response.status_code == 200, (path, response.status_code)
+            text = response.content.decode()
+            for marker in HARBOR_MARKERS:
+                assert marker not in text, (path, marker)
+        walked += 1
+    # then nothing of Harbor's was written
+    after = (Message.objects.filter(account=personas.harbor).count(),
+             ConversationEvent.objects.filter(account=personas.harbor).count())
+    assert after == before
+    assert walked == len(operations()) >= 20
+
+
+def test_bruno_lists_his_own_rows(personas, harbor, northwind, api):
+    # the lists in the walk above are not empty by accident
+    bruno = api(personas.bruno)
+    conversations = bruno.get("/api/v1/conversations").json()["items"]
+    assert [c["id"] for c in conversations] == [northwind.conversation.pk]
+    assert [c["name"] for c in bruno.get("/api/v1/contacts").json()["items"]] == ["Nora"]
+    assert [i["name"] for i in bruno.get("/api/v1/inboxes").json()] == ["Northwind API"]
+    assert bruno.get("/api/v1/me").json()["account"]["name"] == "Northwind"
+
+
+def test_bruno_cannot_pull_harbor_objects_into_his_own(personas, harbor, northwind, api):
+    # given Bruno's own conversation and contact
+    bruno = api(personas.bruno)
+    own = f"/api/v1/conversations/{northwind.conversation.pk}"
+    # when he names Harbor's agent, team or contact in a body
+    to_olivia = _call(bruno, "post", f"{own}/assign", {"assignee_id": personas.olivia.pk})
+    to_returns = _call(bruno, "post", f"{own}/assign",
+                       {"assignee_id": None, "team_id": personas.returns.pk})
+    merge = _call(bruno, "post", f"/api/v1/contacts/{northwind.conversation.contact_id}/merge",
+                  {"duplicate_id": harbor["contact_id"]})
+    # then each is a 404 and nothing moved
+    assert (to_olivia.status_code, to_returns.status_code, merge.status_code) == (404, 404, 404)
+    northwind.conversation.refresh_from_db()
+    assert northwind.conversation.assignee_id is None and northwind.conversation.team_id is None
+
+
+def test_the_schema_and_docs_are_public(client):
+    # the OpenAPI document and the docs page need no token
+    schema = client.get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
+    assert client.get("/api/v1/docs").status_code == 200
