@@ -372,3 +372,12 @@ def rename_account(account: Account, name: str, *, by: Agent) -> Account:
         account.save(update_fields=["name", "updated_at"])
         audit("account.renamed", account=account, actor=by, obj=account, old=old, new=name)
     return account
+
+
+@transaction.atomic
+def update_account_settings(
+    account: Account, *, name: str, languages: list[str], by: Agent
+) -> Account:
+    """The account page: its name and the languages its shoppers write in."""
+    rename_account(account, name, by=by)
+    return set_account_languages(account, languages, by=by)

@@ -94,3 +94,7 @@ class ProfileForm(forms.Form):
 
 class AccountSwitchForm(forms.Form):
     account_id = forms.IntegerField(min_value=1)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100, initial="API token")

@@ -17,6 +17,9 @@ urlpatterns = [
     path("password-reset/done/", views.reset_complete, name="password_reset_complete"),
     path("invite/<str:token>/", views.accept_invite, name="invite"),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.tokens, name="tokens"),
+    path("profile/tokens/create/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("switch-account/", views.switch_account, name="switch_account"),
     # Django's set_language (POST + CSRF): lets visitors pick the sign-in page's language.
     path("language/", set_language, name="set_language"),

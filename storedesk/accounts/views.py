@@ -219,3 +219,59 @@ def _has_home() -> bool:
         return False
     return True
 
+
+
+# --- The signed-in agent's API tokens -------------------------------------------------------
+
+
+def _tokens_page(request: HttpRequest, *, raw: str = "", form: Any = None,
+                 status: int = 200) -> HttpResponse:
+    from storedesk.accounts.forms import TokenForm
+    from storedesk.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.filter(
+        account_id=request.membership.account_id, membership=request.membership  # type: ignore[attr-defined]
+    ).order_by("-created_at")
+    return render(request, "accounts/tokens.html",
+                  {"tokens": tokens, "raw_token": raw, "form": form or TokenForm(),
+                   "nav": "profile"}, status=status)
+
+
+@member_required
+@require_http_methods(["GET"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    return _tokens_page(request)
+
+
+@member_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Creates a token and shows the raw value in this response only (never stored)."""
+    from storedesk.accounts.forms import TokenForm
+
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _tokens_page(request, form=form, status=400)
+    _token, raw = actions.create_api_token(
+        request.membership, name=form.cleaned_data["name"], by=request.user  # type: ignore[attr-defined, arg-type]
+    )
+    response = _tokens_page(request, raw=raw)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@member_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    from django.http import Http404
+
+    from storedesk.accounts.models import ApiToken
+
+    token = ApiToken.objects.filter(
+        account_id=request.membership.account_id, membership=request.membership, pk=token_id  # type: ignore[attr-defined]
+    ).first()
+    if token is None:
+        raise Http404
+    actions.revoke_api_token(token, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:tokens")

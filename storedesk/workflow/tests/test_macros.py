@@ -26,7 +26,8 @@ def test_variables_render_for_the_conversation_and_the_agent(personas):
     macro = actions.create_macro(
         personas.harbor, by=personas.olivia.agent, name="Order status",
         text="Hi {{contact.first_name}} ({{ contact.name }}, {{contact.email}}), "
-             "#{{conversation.display_id}} at {{store.name}}. {{agent.first_name}} / {{agent.name}}",
+             "#{{conversation.display_id}} at {{store.name}}. "
+             "{{agent.first_name}} / {{agent.name}}",
     )
     # when Ahmet renders it
     text = render_macro(macro, conversation, personas.ahmet)
