@@ -56,7 +56,8 @@ OBJECT_MUTATIONS = [m for m in MUTATIONS if m[1]]
 
 
 def _url(name, kwargs, objects):
-    return reverse(name, kwargs={k: (v if v is not None else objects[k]) for k, v in kwargs.items()})
+    filled = {k: (v if v is not None else objects[k]) for k, v in kwargs.items()}
+    return reverse(name, kwargs=filled)
 
 
 def _browser(membership, csrf=False):
