@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from storedesk.accounts.models import (
     Account,
@@ -246,11 +246,11 @@ def invite_member(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ActionError(N_("That is not a valid email address.")) from exc
+        raise ActionError(gettext_noop("That is not a valid email address.")) from exc
     if role not in Role.values or role == Role.OWNER:
         raise ActionError(f"Invitations cannot give the role {role!r}.")
     if Membership.objects.filter(account=account, agent__email=email, is_active=True).exists():
-        raise ActionError(N_("That person is already an active member of this account."))
+        raise ActionError(gettext_noop("That person is already an active member of this account."))
     now = timezone.now()
     Invitation.objects.filter(
         account=account, email=email, accepted_at__isnull=True, revoked_at__isnull=True
@@ -279,11 +279,11 @@ def find_invitation(raw: str) -> Invitation | None:
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why an invitation cannot be used, or None when it can."""
     if invitation is None or invitation.revoked_at is not None:
-        return N_("This invitation link is not valid. Ask for a new one.")
+        return gettext_noop("This invitation link is not valid. Ask for a new one.")
     if invitation.accepted_at is not None:
-        return N_("This invitation has already been used. Sign in instead.")
+        return gettext_noop("This invitation has already been used. Sign in instead.")
     if invitation.expires_at <= timezone.now():
-        return N_("This invitation has expired. Ask for a new one.")
+        return gettext_noop("This invitation has expired. Ask for a new one.")
     return None
 
 
@@ -302,7 +302,7 @@ def accept_invitation(
     assert invitation is not None
     existing = Agent.objects.filter(email=invitation.email).first()
     if existing is not None and not existing.check_password(password):
-        raise ActionError(N_("That is not your current password."))
+        raise ActionError(gettext_noop("That is not your current password."))
     membership = add_member(
         invitation.account, invitation.email, role=invitation.role, name=name.strip()[:200],
         password=password, by=invitation.invited_by,
@@ -331,7 +331,7 @@ def update_profile(agent: Agent, *, name: str, language: str) -> Agent:
         raise ActionError(f"Unknown language {language!r}.")
     name = name.strip()[:200]
     if not name:
-        raise ActionError(N_("Your name cannot be empty."))
+        raise ActionError(gettext_noop("Your name cannot be empty."))
     old = {"name": agent.name, "language": agent.language}
     agent.name, agent.language = name, language
     agent.save(update_fields=["name", "language"])
@@ -353,7 +353,7 @@ def set_account_languages(account: Account, languages: list[str], *, by: Agent) 
         if code not in cleaned:
             cleaned.append(code)
     if not cleaned:
-        raise ActionError(N_("Pick at least one language."))
+        raise ActionError(gettext_noop("Pick at least one language."))
     old = list(account.languages)
     account.languages = cleaned
     account.save(update_fields=["languages", "updated_at"])
@@ -365,7 +365,7 @@ def set_account_languages(account: Account, languages: list[str], *, by: Agent) 
 def rename_account(account: Account, name: str, *, by: Agent) -> Account:
     name = name.strip()[:200]
     if not name:
-        raise ActionError(N_("The account needs a name."))
+        raise ActionError(gettext_noop("The account needs a name."))
     if name != account.name:
         old = account.name
         account.name = name

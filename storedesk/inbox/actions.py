@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from storedesk.accounts.models import Account, Membership, Team
 from storedesk.contacts.models import Contact, ContactIdentity
@@ -587,7 +588,6 @@ def _clean_inbox_config(channel: str, config: dict[str, Any],
     """Keep only the fields each channel understands; validate them."""
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator, validate_email
-    from django.utils.translation import gettext_noop as N_
 
     previous = previous or {}
     if channel == "api":
@@ -596,14 +596,14 @@ def _clean_inbox_config(channel: str, config: dict[str, Any],
             try:
                 URLValidator(schemes=["http", "https"])(url)
             except ValidationError as exc:
-                raise ActionError(N_("The webhook URL must be an http(s) URL.")) from exc
+                raise ActionError(gettext_noop("The webhook URL must be an http(s) URL.")) from exc
         return {**previous, "webhook_url": url}
     if channel == "email":
         address = str(config.get("address") or "").strip().lower()
         try:
             validate_email(address)
         except ValidationError as exc:
-            raise ActionError(N_("An email inbox needs a valid address.")) from exc
+            raise ActionError(gettext_noop("An email inbox needs a valid address.")) from exc
         smtp_in = dict(config.get("smtp") or {})
         old_smtp = dict(previous.get("smtp") or {})
         smtp: dict[str, Any] = {}
@@ -611,13 +611,13 @@ def _clean_inbox_config(channel: str, config: dict[str, Any],
         if host:
             security = str(smtp_in.get("security") or "starttls")
             if security not in SMTP_SECURITY:
-                raise ActionError(N_("Unknown SMTP security setting."))
+                raise ActionError(gettext_noop("Unknown SMTP security setting."))
             try:
                 port = int(smtp_in.get("port") or (465 if security == "tls" else 587))
             except (TypeError, ValueError) as exc:
-                raise ActionError(N_("The SMTP port must be a number.")) from exc
+                raise ActionError(gettext_noop("The SMTP port must be a number.")) from exc
             if not 0 < port < 65536:
-                raise ActionError(N_("The SMTP port must be a number."))
+                raise ActionError(gettext_noop("The SMTP port must be a number."))
             smtp = {"host": host, "port": port, "security": security,
                     "username": str(smtp_in.get("username") or "").strip()}
             # An empty password field keeps the stored one (forms never echo secrets back).
@@ -629,7 +629,7 @@ def _clean_inbox_config(channel: str, config: dict[str, Any],
     if channel == "webchat":
         greeting = str(config.get("greeting") or "").strip()[:500]
         return {**previous, "greeting": greeting}
-    raise ActionError(N_("That channel cannot be set up here."))
+    raise ActionError(gettext_noop("That channel cannot be set up here."))
 
 
 @transaction.atomic
@@ -642,11 +642,11 @@ def create_inbox(
 
     name = name.strip()[:200]
     if not name:
-        raise ActionError("An inbox needs a name.")
+        raise ActionError(gettext_noop("An inbox needs a name."))
     if channel not in SETTINGS_CHANNELS:
-        raise ActionError("That channel cannot be set up here.")
+        raise ActionError(gettext_noop("That channel cannot be set up here."))
     if team is not None and team.account_id != account.pk:
-        raise ActionError("That team does not belong to this account.")
+        raise ActionError(gettext_noop("That team does not belong to this account."))
     inbox = Inbox.objects.create(account=account, name=name, channel=channel, team=team,
                                  config=_clean_inbox_config(channel, config))
     audit("inbox.created", account=account, actor=by, obj=inbox, name=name, channel=channel)
@@ -662,9 +662,9 @@ def update_inbox(
 
     name = name.strip()[:200]
     if not name:
-        raise ActionError("An inbox needs a name.")
+        raise ActionError(gettext_noop("An inbox needs a name."))
     if team is not None and team.account_id != inbox.account_id:
-        raise ActionError("That team does not belong to this account.")
+        raise ActionError(gettext_noop("That team does not belong to this account."))
     inbox.name = name
     inbox.team = team
     inbox.config = _clean_inbox_config(inbox.channel, config, inbox.config)
@@ -687,10 +687,10 @@ def deactivate_inbox(inbox: Inbox, *, by: Any = None) -> Inbox:
 def _clean_tag(name: str, color: str) -> tuple[str, str]:
     name = name.strip().lower()
     if not TAG_RE.match(name):
-        raise ActionError("A tag is 1-64 letters, digits, spaces or . : / - _")
+        raise ActionError(gettext_noop("A tag is 1-64 letters, digits, spaces or . : / - _"))
     color = (color or "#6b7280").strip()
     if not TAG_COLOR_RE.match(color):
-        raise ActionError("A colour looks like #1a2b3c.")
+        raise ActionError(gettext_noop("A colour looks like #1a2b3c."))
     return name, color.lower()
 
 
@@ -700,7 +700,7 @@ def create_tag(account: Account, name: str, *, color: str = "#6b7280", by: Any =
 
     name, color = _clean_tag(name, color)
     if Tag.objects.filter(account=account, name=name).exists():
-        raise ActionError("That tag already exists.")
+        raise ActionError(gettext_noop("That tag already exists."))
     tag_row = Tag.objects.create(account=account, name=name, color=color)
     audit("tag.created", account=account, actor=by, obj=tag_row, name=name)
     return tag_row
@@ -715,7 +715,7 @@ def update_tag(tag_row: Tag, *, name: str, color: str, by: Any = None) -> Tag:
     if Tag.objects.filter(account_id=tag_row.account_id, name=name).exclude(
         pk=tag_row.pk
     ).exists():
-        raise ActionError("That tag already exists.")
+        raise ActionError(gettext_noop("That tag already exists."))
     old = tag_row.name
     tag_row.name, tag_row.color = name, color
     tag_row.save(update_fields=["name", "color", "updated_at"])

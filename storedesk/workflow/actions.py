@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Account, Agent
@@ -28,17 +28,17 @@ def clean_macro_actions(raw: dict[str, Any] | None) -> dict[str, Any]:
     raw = raw or {}
     unknown = set(raw) - {"status", "priority", "tags"}
     if unknown:
-        raise ActionError(N_("Unknown macro action."))
+        raise ActionError(gettext_noop("Unknown macro action."))
     cleaned: dict[str, Any] = {}
     status = raw.get("status") or ""
     if status:
         if status not in MACRO_STATUSES:
-            raise ActionError(N_("A macro cannot set that status."))
+            raise ActionError(gettext_noop("A macro cannot set that status."))
         cleaned["status"] = status
     priority = raw.get("priority") or ""
     if priority:
         if priority not in Priority.values:
-            raise ActionError(N_("Unknown priority."))
+            raise ActionError(gettext_noop("Unknown priority."))
         cleaned["priority"] = priority
     tags: list[str] = []
     for name in raw.get("tags") or []:
@@ -46,11 +46,11 @@ def clean_macro_actions(raw: dict[str, Any] | None) -> dict[str, Any]:
         if not name:
             continue
         if not TAG_RE.match(name):
-            raise ActionError(N_("A tag is 1-64 letters, digits, spaces or . : / - _"))
+            raise ActionError(gettext_noop("A tag is 1-64 letters, digits, spaces or . : / - _"))
         if name not in tags:
             tags.append(name)
     if len(tags) > MAX_MACRO_TAGS:
-        raise ActionError(N_("A macro can add at most 10 tags."))
+        raise ActionError(gettext_noop("A macro can add at most 10 tags."))
     if tags:
         cleaned["tags"] = tags
     return cleaned
@@ -59,11 +59,11 @@ def clean_macro_actions(raw: dict[str, Any] | None) -> dict[str, Any]:
 def _clean_fields(name: str, text: str, language: str) -> tuple[str, str, str]:
     name, text, language = name.strip()[:120], text.strip(), language.strip().lower()[:8]
     if not name:
-        raise ActionError(N_("A macro needs a name."))
+        raise ActionError(gettext_noop("A macro needs a name."))
     if not text:
-        raise ActionError(N_("A macro needs a text."))
+        raise ActionError(gettext_noop("A macro needs a text."))
     if len(text) > 20_000:
-        raise ActionError(N_("The macro text is too long."))
+        raise ActionError(gettext_noop("The macro text is too long."))
     return name, text, language
 
 
@@ -75,13 +75,13 @@ def create_macro(
     name, text, language = _clean_fields(name, text, language)
     cleaned = clean_macro_actions(actions)
     if Macro.objects.filter(account=account, name=name).exists():
-        raise ActionError(N_("There is already a macro with that name."))
+        raise ActionError(gettext_noop("There is already a macro with that name."))
     try:
         with transaction.atomic():
             macro = Macro.objects.create(account=account, name=name, text=text, actions=cleaned,
                                          language=language, created_by=by)
     except IntegrityError as exc:
-        raise ActionError(N_("There is already a macro with that name.")) from exc
+        raise ActionError(gettext_noop("There is already a macro with that name.")) from exc
     audit("macro.created", account=account, actor=by, obj=macro, name=name)
     return macro
 
@@ -94,7 +94,7 @@ def update_macro(
     name, text, language = _clean_fields(name, text, language)
     cleaned = clean_macro_actions(actions)
     if Macro.objects.filter(account_id=macro.account_id, name=name).exclude(pk=macro.pk).exists():
-        raise ActionError(N_("There is already a macro with that name."))
+        raise ActionError(gettext_noop("There is already a macro with that name."))
     macro.name, macro.text, macro.actions, macro.language = name, text, cleaned, language
     macro.save(update_fields=["name", "text", "actions", "language", "updated_at"])
     audit("macro.updated", account=macro.account_id, actor=by, obj=macro, name=name)
