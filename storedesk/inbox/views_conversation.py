@@ -186,6 +186,9 @@ def _composer_context(
 ) -> dict[str, Any]:
     from storedesk.workflow.models import Macro
 
+    closed = conversation.status == Status.CLOSED
+    if closed:
+        mode = "note"  # a closed conversation takes private notes only
     return {
         "conversation": conversation,
         "composer_form": form or ComposerForm(),
@@ -196,7 +199,7 @@ def _composer_context(
             .only("pk", "name")
         ),
         "mention_handles": _mention_handles(membership),
-        "closed": conversation.status == Status.CLOSED,
+        "closed": closed,
     }
 
 

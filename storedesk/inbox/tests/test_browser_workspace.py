@@ -1,0 +1,261 @@
+"""The agent workspace in a real Chromium against the real ASGI app (uvicorn), websockets included.
+
+Olivia signs in, handles a conversation end to end (macro reply, note with @mention, assign,
+resolve, close) while Ahmet, in a second browser context, sees her presence and a new shopper
+message arrive live. Lina (light agent) and Bruno (other account) get 404s.
+Screenshots go to bench/results/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from storedesk.core.actor import Actor
+from storedesk.inbox.actions import InboundMessage, assign, receive_message
+from storedesk.inbox.models import Conversation, Message, Status
+from storedesk.testing.personas import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(settings.BASE_DIR) / "bench" / "results" / "screenshots"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _database_url() -> str:
+    """The test database, as the server process must reach it."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def server(transactional_db) -> Iterator[str]:
+    """uvicorn serving config.asgi:application on 127.0.0.1 against the test database."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "STOREDESK_ALLOWED_HOSTS": "127.0.0.1"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--lifespan", "off"],
+        cwd=settings.BASE_DIR, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
+    # calls are plain synchronous calls between browser steps, so Django may allow them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def sign_in(browser, base: str, email: str, *, width: int = 1280, height: int = 800):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+    page = context.new_page()
+    page.goto(base + "/")
+    # anonymous visitors land on the sign-in page
+    assert "/login/" in page.url
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    return context, page
+
+
+def open_from_list(page, conversation: Conversation) -> None:
+    page.click(f"#conv-row-{conversation.pk} .conv-link")
+    page.wait_for_selector(f"#conversation-root[data-conversation-id='{conversation.pk}']")
+
+
+def wait_socket_open(page) -> None:
+    page.wait_for_function(
+        "() => window.storedeskSocket && window.storedeskSocket.state === 'open'")
+
+
+def test_olivia_handles_a_conversation_while_ahmet_watches_live(
+    personas, server, browser, api_token
+):
+    from playwright.sync_api import expect
+
+    from storedesk.workflow.actions import create_macro
+
+    # given a shopper waiting on the API inbox, another one on the chat, and a macro
+    conversation = receive_message(personas.harbor_api, InboundMessage(
+        sender_id="ayse-1", text="Hello, where is my order 1001?", name="Ayşe Kaya",
+        email="ayse@shopper.test", subject="Order 1001")).conversation
+    receive_message(personas.harbor_chat, InboundMessage(
+        sender_id="visitor-7", text="Do you ship to Poland?", name="Jan Kowalski"))
+    create_macro(personas.harbor, name="Order on its way",
+                 text="Hi {{contact.first_name}}, your order is on its way!",
+                 actions={"tags": ["shipping"], "priority": "high"})
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # and ahmet, signed in in his own browser, with the conversation open
+    ahmet_ctx, ahmet = sign_in(browser, server, "ahmet@harbor.test")
+    ahmet.goto(f"{server}/conversations/{conversation.display_id}/")
+    wait_socket_open(ahmet)
+    ahmet.evaluate("() => { window.__sameDocument = true; }")
+
+    # when olivia signs in through the sign-in page and opens the conversation from the list
+    olivia_ctx, olivia = sign_in(browser, server, "olivia@harbor.test")
+    expect(olivia.locator(f"#conv-row-{conversation.pk}")).to_contain_text("Ayşe Kaya")
+    olivia.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
+    wait_socket_open(olivia)
+    open_from_list(olivia, conversation)
+    expect(olivia.locator("#thread")).to_contain_text("where is my order 1001?")
+    assert olivia.url == f"{server}/conversations/{conversation.display_id}/"
+
+    # then ahmet sees that olivia is viewing it
+    expect(ahmet.locator("#presence")).to_contain_text("Olivia Owner")
+
+    # when she replies with the macro
+    olivia.select_option("#macro-select", label="Order on its way")
+    expect(olivia.locator("#composer-text")).to_have_value(
+        "Hi Ayşe, your order is on its way!")
+    olivia.click("[data-send=reply]")
+    expect(olivia.locator("#thread .message.outgoing")).to_contain_text(
+        "Hi Ayşe, your order is on its way!")
+    # then the macro's actions were applied too
+    expect(olivia.locator("#conversation-header .conv-tags")).to_contain_text("shipping")
+    # and ahmet sees her reply arrive without reloading
+    expect(ahmet.locator("#thread")).to_contain_text("your order is on its way!")
+
+    # when she writes a private note mentioning ahmet, sent with Ctrl+Enter
+    olivia.click("[data-composer-tab=note]")
+    olivia.type("#composer-text", "@ahm")
+    olivia.click("[data-mention=ahmet]")
+    olivia.type("#composer-text", "can you watch the courier?")
+    olivia.press("#composer-text", "Control+Enter")
+    expect(olivia.locator("#thread .message.private")).to_contain_text(
+        "@ahmet can you watch the courier?")
+    note = Message.objects.get(conversation=conversation, private=True)
+    assert note.metadata["mentions"] == [personas.ahmet.pk]
+
+    # when she assigns it to ahmet
+    olivia.select_option("#assignee-select", label="Ahmet Yilmaz")
+    expect(olivia.locator("#conversation-header")).to_have_attribute(
+        "data-assignee-id", str(personas.ahmet.pk))
+    expect(olivia.locator("#thread")).to_contain_text(
+        "Olivia Owner assigned the conversation to Ahmet Yilmaz")
+
+    # when the shopper writes again through the API
+    token = api_token(personas.olivia)
+    posted = httpx.post(
+        f"{server}/api/v1/inboxes/{personas.harbor_api.pk}/messages",
+        json={"source_id": "ayse-1", "text": "Great, thank you so much!", "message_id": "m-2"},
+        headers={"Authorization": f"Bearer {token}"}, timeout=10,
+    )
+    assert posted.status_code == 201
+    # then both agents see it appear live, and ahmet never reloaded his page
+    expect(ahmet.locator("#thread .message.incoming").last).to_contain_text(
+        "Great, thank you so much!")
+    expect(olivia.locator("#thread .message.incoming").last).to_contain_text(
+        "Great, thank you so much!")
+    assert ahmet.evaluate("() => window.__sameDocument === true")
+    olivia.screenshot(path=str(SCREENSHOTS / "conversation.png"), full_page=True)
+
+    # when she resolves it, then closes it
+    olivia.click("[data-resolve]")
+    expect(olivia.locator("[data-status-badge]")).to_have_text("Resolved")
+    olivia.select_option("#status-select", "closed")
+    olivia.click(".control-status button[type=submit]")
+    expect(olivia.locator("[data-status-badge]")).to_have_text("Closed")
+    conversation.refresh_from_db()
+    assert conversation.status == Status.CLOSED
+    assert conversation.assignee_id == personas.ahmet.pk
+    assert list(conversation.tags.values_list("name", flat=True)) == ["shipping"]
+    # and ahmet's header follows live
+    expect(ahmet.locator("[data-status-badge]")).to_have_attribute("class", "badge badge-closed")
+
+    # the same workspace on a tablet-sized screen
+    tablet_ctx, tablet = sign_in(browser, server, "olivia@harbor.test", width=1024, height=768)
+    tablet.screenshot(path=str(SCREENSHOTS / "inbox-1024.png"), full_page=True)
+    tablet.goto(f"{server}/conversations/{conversation.display_id}/")
+    expect(tablet.locator("#thread")).to_contain_text("Great, thank you so much!")
+    tablet.screenshot(path=str(SCREENSHOTS / "conversation-1024.png"), full_page=True)
+    for ctx in (ahmet_ctx, olivia_ctx, tablet_ctx):
+        ctx.close()
+
+
+def test_lina_gets_404_outside_returns_and_bruno_sees_nothing_of_harbor(
+    personas, server, browser
+):
+    from playwright.sync_api import expect
+
+    # given one Returns conversation and one that is not
+    returns = receive_message(personas.harbor_api, InboundMessage(
+        sender_id="r-1", text="I want to return a lamp", name="Rita Returns")).conversation
+    assign(returns, Actor.agent(personas.olivia), assignee=None, team=personas.returns,
+           set_team=True)
+    other = receive_message(personas.harbor_api, InboundMessage(
+        sender_id="o-1", text="Wholesale pricing?", name="Otto Other")).conversation
+
+    # when lina signs in
+    lina_ctx, lina = sign_in(browser, server, "lina@harbor.test")
+    # then her list holds the Returns conversation only, and she can open it
+    expect(lina.locator(f"#conv-row-{returns.pk}")).to_be_visible()
+    assert lina.locator(f"#conv-row-{other.pk}").count() == 0
+    assert lina.goto(f"{server}/conversations/{returns.display_id}/").status == 200
+    # and the other conversation's URL is a 404
+    assert lina.goto(f"{server}/conversations/{other.display_id}/").status == 404
+    lina_ctx.close()
+
+    # when bruno of Northwind signs in
+    bruno_ctx, bruno = sign_in(browser, server, "bruno@northwind.test")
+    # then none of Harbor's conversations are listed and their URLs are 404s
+    body = bruno.content()
+    assert "Rita Returns" not in body and "Otto Other" not in body
+    assert bruno.locator(".conv-row").count() == 0
+    for conversation in (returns, other):
+        assert bruno.goto(f"{server}/conversations/{conversation.display_id}/").status == 404
+    contact_url = f"{server}/contacts/{returns.contact_id}/"
+    assert bruno.goto(contact_url).status == 404
+    bruno_ctx.close()
