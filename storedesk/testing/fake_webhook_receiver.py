@@ -80,8 +80,8 @@ class FakeWebhookReceiver:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{self.path}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}{self.path}"
 
     # --- behaviour switches ---------------------------------------------------------------
 

@@ -37,7 +37,7 @@ MESSAGE_ID_RE = re.compile(r"^<?[^<>\s@]+@[^<>\s@]+>?$")
 
 
 def is_message_id(value: str | None) -> bool:
-    return bool(value) and bool(MESSAGE_ID_RE.match(value.strip()))  # type: ignore[union-attr]
+    return value is not None and bool(MESSAGE_ID_RE.match(value.strip()))
 
 
 def bracketed(value: str) -> str:
@@ -99,7 +99,10 @@ def thread_headers(message: Message) -> dict[str, str]:
         earlier.filter(direction=Direction.INCOMING).exclude(source_id=None)
         .order_by("-created_at", "-pk").values_list("pk", "source_id")[:MAX_REFERENCES]
     )
-    ids: list[tuple[int, str]] = [(pk, bracketed(s)) for pk, s in incoming if is_message_id(s)]
+    ids: list[tuple[int, str]] = [
+        (pk, bracketed(source_id)) for pk, source_id in incoming
+        if source_id is not None and is_message_id(source_id)
+    ]
     if not ids:
         return {}
     in_reply_to = ids[0][1]
@@ -113,11 +116,9 @@ def thread_headers(message: Message) -> dict[str, str]:
 
 
 def _connection(smtp: dict[str, Any]) -> Any:
-    if not smtp:
-        return get_connection(fail_silently=False)
     host = str(smtp.get("host") or "").strip()
-    if not host:
-        raise TransportError("The inbox's SMTP settings have no host.", permanent=True)
+    if not host:  # no own server configured (the settings form stores an empty host then)
+        return get_connection(fail_silently=False)
     security = str(smtp.get("security") or "starttls").lower()
     if security not in {"none", "starttls", "tls"}:
         raise TransportError(f"Unknown SMTP security {security!r}.", permanent=True)

@@ -238,3 +238,20 @@ def test_other_accounts_inbox_signs_with_its_own_secret(
         [request] = northwind_hook.requests
         assert verify(personas.northwind_api.secret, request.headers, request.body)
         assert not verify(personas.harbor_api.secret, request.headers, request.body)
+
+
+def test_the_sweep_sends_a_delivery_whose_task_was_lost(personas, receiver):
+    # given a reply whose queue task never ran (the enqueue was lost with a crashed process:
+    # outside django_capture_on_commit_callbacks the on-commit enqueue does not happen)
+    conversation = _ayse_writes(personas)
+    message = send_reply(conversation, Actor.agent(personas.ahmet), "Still on it!")
+    assert receiver.requests == []
+    # when the periodic sweep runs
+    from storedesk.inbox.tasks import sweep_deliveries
+
+    assert sweep_deliveries.call_local() == 1
+    # then the reply went out once and the message is sent
+    message.refresh_from_db()
+    assert message.delivery_status == "sent"
+    assert len(receiver.applied_ids) == 1
+    assert sweep_deliveries.call_local() == 0
