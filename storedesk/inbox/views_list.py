@@ -59,7 +59,9 @@ def conversation_row(request: HttpRequest, pk: int) -> HttpResponse:
     row = listing.list_row(membership, pk, filters)
     if row is None:
         return HttpResponse("")
-    return render(request, "inbox/_list_rows.html#row", {"c": row, "filters": filters})
+    return render(request, "inbox/_list_rows.html#row", {
+        "c": row, "filters": filters, "conversation_url_prefix": listing.conversation_url_prefix()
+    })
 
 
 @require_GET
