@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -68,12 +69,12 @@ class SignInView(auth_views.LoginView):
             return _too_many(request, self.template_name, self.get_context_data(form=form))
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         actions.record_sign_in(form.get_user(), ip=client_ip(self.request))
         return response
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         actions.record_sign_in_failed(
             self.request.POST.get("username", ""), ip=client_ip(self.request)
         )
@@ -107,7 +108,7 @@ class ResetRequestView(auth_views.PasswordResetView):
                              self.get_context_data(form=self.get_form()))
         return super().post(request, *args, **kwargs)
 
-    def form_valid(self, form: ResetRequestForm) -> HttpResponse:
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         email = form.cleaned_data["email"]
         actions.record_password_reset("requested", email=email, ip=client_ip(self.request))
         return super().form_valid(form)
@@ -200,7 +201,8 @@ def switch_account(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(status=400)
     seat = Membership.objects.filter(
-        agent_id=request.user.pk, account_id=form.cleaned_data["account_id"], is_active=True
+        agent_id=int(request.user.pk or 0), account_id=form.cleaned_data["account_id"],
+        is_active=True,
     ).first()
     if seat is None:
         from django.http import Http404

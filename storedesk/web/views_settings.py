@@ -8,7 +8,7 @@ Inboxes, macros and tags live in views_settings_channels.py.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.db.models import Model, Prefetch, QuerySet
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from storedesk.accounts import actions
 from storedesk.accounts.decorators import admin_required
-from storedesk.accounts.models import Invitation, Membership, Team
+from storedesk.accounts.models import Agent, Invitation, Membership, Team
 from storedesk.core.errors import ActionError
 from storedesk.web.forms import AccountForm, InviteForm, RoleForm, TeamForm, TeamMembersForm
 
@@ -33,6 +33,11 @@ def owned(request: HttpRequest, queryset: QuerySet[M], pk: int) -> M:
     if found is None:
         raise Http404
     return found
+
+
+def agent_of(request: HttpRequest) -> Agent:
+    """The signed-in agent (views here run behind admin_required)."""
+    return cast(Agent, request.user)
 
 
 def page(request: HttpRequest, template: str, section: str, context: dict[str, Any],
@@ -89,7 +94,7 @@ def agent_invite(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             actions.invite_member(request.membership.account, form.cleaned_data["email"],  # type: ignore[attr-defined]
-                                  role=form.cleaned_data["role"], by=request.user)  # type: ignore[arg-type]
+                                  role=form.cleaned_data["role"], by=agent_of(request))
         except ActionError as exc:
             form.add_error("email", _(exc.detail))
         else:
@@ -109,7 +114,7 @@ def agent_role(request: HttpRequest, membership_id: int) -> HttpResponse:
         form_failed(request, form)
     else:
         try:
-            actions.set_role(seat, form.cleaned_data["role"], by=request.user)  # type: ignore[arg-type]
+            actions.set_role(seat, form.cleaned_data["role"], by=agent_of(request))
         except ActionError as exc:
             action_failed(request, exc)
         else:
@@ -126,7 +131,7 @@ def agent_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.error(request, _("You cannot deactivate yourself."))
         return redirect("settings:agents")
     try:
-        actions.deactivate_member(seat, by=request.user)  # type: ignore[arg-type]
+        actions.deactivate_member(seat, by=agent_of(request))
     except ActionError as exc:
         action_failed(request, exc)
     else:
@@ -139,7 +144,7 @@ def agent_deactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = owned(request, Invitation.objects.all(), invitation_id)
-    actions.revoke_invitation(invitation, by=request.user)  # type: ignore[arg-type]
+    actions.revoke_invitation(invitation, by=agent_of(request))
     messages.success(request, _("Invitation revoked."))
     return redirect("settings:agents")
 
@@ -175,7 +180,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             actions.create_team(request.membership.account, form.cleaned_data["name"],  # type: ignore[attr-defined]
-                                by=request.user)  # type: ignore[arg-type]
+                                by=agent_of(request))
         except ActionError as exc:
             form.add_error("name", _(exc.detail))
         else:
@@ -194,7 +199,7 @@ def team_members(request: HttpRequest, team_id: int) -> HttpResponse:
         form_failed(request, form)
         return redirect("settings:teams")
     try:
-        actions.set_team_members(team, list(form.cleaned_data["members"]), by=request.user)  # type: ignore[arg-type]
+        actions.set_team_members(team, list(form.cleaned_data["members"]), by=agent_of(request))
     except ActionError as exc:
         action_failed(request, exc)
     else:
@@ -215,7 +220,7 @@ def account(request: HttpRequest) -> HttpResponse:
             try:
                 actions.update_account_settings(
                     current, name=form.cleaned_data["name"],
-                    languages=form.cleaned_data["languages"], by=request.user,  # type: ignore[arg-type]
+                    languages=form.cleaned_data["languages"], by=agent_of(request),
                 )
             except ActionError as exc:
                 form.add_error(None, _(exc.detail))

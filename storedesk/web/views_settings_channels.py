@@ -13,7 +13,7 @@ from storedesk.core.errors import ActionError
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Inbox, Tag
 from storedesk.web.forms import InboxForm, MacroForm, TagForm
-from storedesk.web.views_settings import action_failed, form_failed, owned, page
+from storedesk.web.views_settings import action_failed, agent_of, form_failed, owned, page
 from storedesk.workflow import actions as workflow_actions
 from storedesk.workflow.macros import cheat_sheet, unknown_variables
 from storedesk.workflow.models import Macro
@@ -43,7 +43,7 @@ def inbox_create(request: HttpRequest, channel: str) -> HttpResponse:
         try:
             inbox = inbox_actions.create_inbox(
                 account, name=form.cleaned_data["name"], channel=channel, config=form.config(),
-                team=form.cleaned_data.get("team"), by=request.user,
+                team=form.cleaned_data.get("team"), by=agent_of(request),
             )
         except ActionError as exc:
             form.add_error(None, _(exc.detail))
@@ -69,7 +69,7 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
         try:
             inbox_actions.update_inbox(inbox, name=form.cleaned_data["name"],
                                        config=form.config(), team=form.cleaned_data.get("team"),
-                                       by=request.user)
+                                       by=agent_of(request))
         except ActionError as exc:
             form.add_error(None, _(exc.detail))
         else:
@@ -88,7 +88,7 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
 @require_POST
 def inbox_deactivate(request: HttpRequest, inbox_id: int) -> HttpResponse:
     inbox = owned(request, Inbox.objects.all(), inbox_id)
-    inbox_actions.deactivate_inbox(inbox, by=request.user)
+    inbox_actions.deactivate_inbox(inbox, by=agent_of(request))
     messages.success(request, _("Inbox deactivated."))
     return redirect("settings:inboxes")
 
@@ -120,7 +120,8 @@ def macro_create(request: HttpRequest) -> HttpResponse:
         try:
             macro = workflow_actions.create_macro(
                 account, name=form.cleaned_data["name"], text=form.cleaned_data["text"],
-                language=form.cleaned_data["language"], actions=form.actions(), by=request.user,
+                language=form.cleaned_data["language"], actions=form.actions(),
+                by=agent_of(request),
             )
         except ActionError as exc:
             form.add_error(None, _(exc.detail))
@@ -141,7 +142,8 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
         try:
             workflow_actions.update_macro(
                 macro, name=form.cleaned_data["name"], text=form.cleaned_data["text"],
-                language=form.cleaned_data["language"], actions=form.actions(), by=request.user,
+                language=form.cleaned_data["language"], actions=form.actions(),
+                by=agent_of(request),
             )
         except ActionError as exc:
             form.add_error(None, _(exc.detail))
@@ -155,7 +157,7 @@ def macro_edit(request: HttpRequest, macro_id: int) -> HttpResponse:
 @require_POST
 def macro_delete(request: HttpRequest, macro_id: int) -> HttpResponse:
     macro = owned(request, Macro.objects.all(), macro_id)
-    workflow_actions.delete_macro(macro, by=request.user)
+    workflow_actions.delete_macro(macro, by=agent_of(request))
     messages.success(request, _("Macro deleted."))
     return redirect("settings:macros")
 
@@ -182,7 +184,7 @@ def tag_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             inbox_actions.create_tag(request.membership.account, form.cleaned_data["name"],  # type: ignore[attr-defined]
-                                     color=form.cleaned_data["color"], by=request.user)
+                                     color=form.cleaned_data["color"], by=agent_of(request))
         except ActionError as exc:
             form.add_error("name", _(exc.detail))
         else:
@@ -201,7 +203,7 @@ def tag_update(request: HttpRequest, tag_id: int) -> HttpResponse:
         return redirect("settings:tags")
     try:
         inbox_actions.update_tag(tag_row, name=form.cleaned_data["name"],
-                                 color=form.cleaned_data["color"], by=request.user)
+                                 color=form.cleaned_data["color"], by=agent_of(request))
     except ActionError as exc:
         action_failed(request, exc)
     else:
@@ -213,6 +215,6 @@ def tag_update(request: HttpRequest, tag_id: int) -> HttpResponse:
 @require_POST
 def tag_delete(request: HttpRequest, tag_id: int) -> HttpResponse:
     tag_row = owned(request, Tag.objects.all(), tag_id)
-    inbox_actions.delete_tag(tag_row, by=request.user)
+    inbox_actions.delete_tag(tag_row, by=agent_of(request))
     messages.success(request, _("Tag deleted."))
     return redirect("settings:tags")

@@ -52,7 +52,7 @@ VARIABLES: dict[str, tuple[Any, Callable[[Context], Any]]] = {
     "inbox.name": (_("The inbox name"), lambda c: c[0].inbox.name),
     "store.name": (
         _("The store name"),
-        lambda c: (c[0].store.name if c[0].store_id else c[0].account.name),
+        lambda c: c[0].store.name if c[0].store is not None else c[0].account.name,
     ),
 }
 

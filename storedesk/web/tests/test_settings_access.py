@@ -6,6 +6,8 @@ account's objects are a 404 (Bruno, admin of Northwind, on Harbor's ids).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -29,7 +31,7 @@ def harbor_objects(personas):
     }
 
 
-PAGES = [
+PAGES: list[tuple[str, dict[str, Any]]] = [
     ("settings:index", {}), ("settings:agents", {}), ("settings:teams", {}),
     ("settings:account", {}), ("settings:inboxes", {}),
     ("settings:inbox_create", {"channel": "api"}), ("settings:inbox_create", {"channel": "email"}),
@@ -38,7 +40,7 @@ PAGES = [
     ("settings:macro_edit", {"macro_id": None}), ("settings:tags", {}),
 ]
 
-MUTATIONS = [
+MUTATIONS: list[tuple[str, dict[str, Any]]] = [
     ("settings:agent_invite", {}),
     ("settings:agent_role", {"membership_id": None}),
     ("settings:agent_deactivate", {"membership_id": None}),
@@ -52,7 +54,7 @@ MUTATIONS = [
     ("settings:tag_delete", {"tag_id": None}),
 ]
 
-OBJECT_MUTATIONS = [m for m in MUTATIONS if m[1]]
+OBJECT_MUTATIONS: list[tuple[str, dict[str, Any]]] = [m for m in MUTATIONS if m[1]]
 
 
 def _url(name, kwargs, objects):
