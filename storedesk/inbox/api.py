@@ -15,6 +15,7 @@ from ninja import Router, Status
 
 from storedesk.accounts.models import Membership, Team
 from storedesk.core.actor import Actor
+from storedesk.core.api_auth import async_token_auth, run_db
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
@@ -125,10 +126,18 @@ def get_inbox_detail(request: HttpRequest, inbox_id: int) -> Any:
     response={200: InboundOut, 201: InboundOut},
     url_name="inbox_messages",
     summary="Receive a shopper's message on an API-channel inbox",
+    auth=async_token_auth,
 )
-def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
+async def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
     """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
-    inbox = get_inbox(_member(request), inbox_id)
+    # The hot path of integrations: async, with its database work in the long-lived DB pool.
+    member = _member(request)
+    status, body = await run_db(_receive_inbound, member, inbox_id, payload)
+    return Status(status, body)
+
+
+def _receive_inbound(member: Membership, inbox_id: int, payload: InboundIn) -> tuple[int, dict]:
+    inbox = get_inbox(member, inbox_id)
     if inbox.channel != Channel.API:
         raise ActionError("Only API-channel inboxes accept messages through the API.")
     if not inbox.is_active:
@@ -144,7 +153,7 @@ def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn
         ),
     )
     body = {"conversation_id": received.conversation.pk, "message_id": received.message.pk}
-    return Status(201 if received.created else 200, body)
+    return (201 if received.created else 200), body
 
 
 # --- Conversations --------------------------------------------------------------------------

@@ -1,0 +1,487 @@
+"""Ingest benchmark: inbound messages per second through POST /api/v1/inboxes/{id}/messages.
+
+    .venv/bin/python bench/ingest.py [--seconds 10] [--clients 32] [--workers 2]
+                                     [--backends sqlite,postgres] [--profile auto|always|never]
+
+For each backend it prepares a fresh database (SQLite in a temp STOREDESK_DATA_DIR; PostgreSQL in
+a database `storedesk_bench` created and dropped here, with Redis db 1), migrates, creates an
+account + API inbox + token in a subprocess, starts uvicorn (`config.asgi:application`, N worker
+processes on 127.0.0.1) and fires concurrent httpx clients that post realistic messages (a pool
+of 500 shoppers, several messages each, unique message ids) for a fixed time. Then it measures
+the raw PostgreSQL single-row INSERT rate (psycopg, autocommit, same concurrency) as a ceiling.
+Prints a table and writes bench/results/ingest.json; when PostgreSQL stays under 1,000 msg/s it
+profiles the request path in one process and writes bench/results/ingest_profile.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_BENCH_DB = "storedesk_bench"
+PG_BENCH_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+REDIS_BENCH_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
+TARGET_PG = 1000.0
+SHOPPERS = 500
+WARMUP_SECONDS = 2.0
+
+TEXTS = [
+    "Hi, where is my order #{n}? It was supposed to arrive yesterday.",
+    "Dzień dobry, chciałbym zwrócić zamówienie {n}, rozmiar nie pasuje.",
+    "Merhaba, {n} numaralı siparişimi iptal etmek istiyorum.",
+    "Halo, apakah saya bisa mengubah alamat pengiriman untuk pesanan {n}?",
+    "สวัสดีค่ะ ต้องการขอคืนเงินสำหรับคำสั่งซื้อ {n} ค่ะ",
+    "The lamp in order {n} arrived broken. Can I get a refund or a replacement?",
+    "Can you tell me if the oak table from order {n} ships to Norway?",
+]
+
+
+# --- Server-side setup, run in a subprocess with the backend's environment -------------------
+
+SETUP_CODE = r"""
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from storedesk.accounts.actions import add_member, create_account, create_api_token
+from storedesk.accounts.models import Role
+from storedesk.core import api_auth
+from storedesk.inbox.models import Channel, Inbox
+api_auth.USE_DB_POOL = False  # count the queries on this thread
+account = create_account("Bench Store", languages=["en", "pl", "tr", "id", "th"])
+owner = add_member(account, "bench@example.com", role=Role.OWNER, name="Bench Owner")
+inbox = Inbox.objects.create(account=account, name="Bench API", channel=Channel.API)
+_, token = create_api_token(owner, name="bench")
+# Queries per request on the three paths a message can take.
+client = Client(headers={"Authorization": "Bearer " + token})
+url = f"/api/v1/inboxes/{inbox.pk}/messages"
+client.get("/api/v1/me")  # first use of the token writes last_used_at; keep it out
+counts = {}
+for label, body in [
+    ("new_shopper", {"source_id": "q-1", "name": "Q", "email": "q@example.com",
+                     "text": "hello", "message_id": "q-m1"}),
+    ("known_shopper", {"source_id": "q-1", "text": "again", "message_id": "q-m2"}),
+    ("duplicate", {"source_id": "q-1", "text": "again", "message_id": "q-m2"}),
+]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code in (200, 201), response.content
+    counts[label] = len(ctx.captured_queries)
+    if label == "new_shopper":
+        sample = [q["sql"][:160] for q in ctx.captured_queries]
+print(json.dumps({"inbox_id": inbox.pk, "token": token, "queries": counts,
+                  "new_shopper_sql": sample}))
+"""
+
+PROFILE_CODE = r"""
+import json, os, sys, django
+django.setup()
+from django.test import Client
+from pyinstrument import Profiler
+from storedesk.core import api_auth
+api_auth.USE_DB_POOL = False  # profile the database work on this thread
+inbox_id, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+client = Client(headers={"Authorization": "Bearer " + token})
+url = f"/api/v1/inboxes/{inbox_id}/messages"
+def post(i):
+    body = {"source_id": f"prof-{i % 500}", "name": "P", "email": f"p{i % 500}@example.com",
+            "text": "Where is my order?", "message_id": f"prof-{i}"}
+    r = client.post(url, json.dumps(body), content_type="application/json")
+    assert r.status_code in (200, 201), r.content
+for i in range(200):
+    post(i)
+import time
+profiler = Profiler(interval=0.0005)
+start = time.perf_counter()
+profiler.start()
+for i in range(200, 200 + n):
+    post(i)
+profiler.stop()
+elapsed = time.perf_counter() - start
+print(profiler.output_text(unicode=True, color=False, show_all=False))
+print(f"\nIn-process, one client, no HTTP server: {n} requests in {elapsed:.2f} s "
+      f"= {n / elapsed:.0f} req/s, {1000 * elapsed / n:.2f} ms per request")
+"""
+
+
+def backend_env(backend: str, data_dir: Path, rate_limit: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "STOREDESK_DATA_DIR": str(data_dir),
+        "STOREDESK_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "STOREDESK_API_RATE_LIMIT": rate_limit,
+        "STOREDESK_LOG_LEVEL": "WARNING",
+        "STOREDESK_QUEUE_NAME": "storedesk-bench",
+        "STOREDESK_CACHE_PREFIX": "storedesk-bench",
+        "PYTHONPATH": str(ROOT),
+    })
+    env.pop("PYTEST_VERSION", None)
+    env.pop("STOREDESK_TESTING", None)
+    if backend == "postgres":
+        env["DATABASE_URL"] = PG_BENCH_URL
+        env["REDIS_URL"] = REDIS_BENCH_URL
+    return env
+
+
+def recreate_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+
+
+def drop_pg_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+
+
+def flush_redis_db() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_BENCH_URL).flushdb()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_setup(env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run([PYTHON, "-c", SETUP_CODE], env=env, cwd=ROOT, capture_output=True,
+                         text=True, check=False)
+    if out.returncode != 0:
+        raise SystemExit(f"setup failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Popen[bytes]:
+    cmd = [PYTHON, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), "--no-access-log",
+           "--log-level", "warning", "--lifespan", "off"]
+    return subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("uvicorn exited during start-up")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("uvicorn did not become ready")
+
+
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def server_cpu_seconds(proc: subprocess.Popen[bytes]) -> float:
+    """User+system CPU of the uvicorn master and its worker children (from /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [proc.pid]
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            continue
+    return total
+
+
+# --- Load ------------------------------------------------------------------------------------
+
+
+def message_body(rng: random.Random, n: int) -> dict[str, Any]:
+    shopper = rng.randrange(SHOPPERS)
+    return {
+        "source_id": f"cust-{shopper}",
+        "name": f"Shopper {shopper}",
+        "email": f"shopper{shopper}@example.com",
+        "text": rng.choice(TEXTS).format(n=10_000 + n),
+        "message_id": f"msg-{uuid.uuid4().hex}",
+    }
+
+
+async def fire(url: str, token: str, clients: int, seconds: float) -> dict[str, Any]:
+    import httpx
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    errors: list[str] = []
+    counter = 0
+    start = time.perf_counter()
+    measure_from = start + WARMUP_SECONDS
+    stop_at = measure_from + seconds
+
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, limits=limits,
+                                 timeout=30) as client:
+
+        async def worker(seed: int) -> None:
+            nonlocal counter
+            rng = random.Random(seed)
+            while True:
+                now = time.perf_counter()
+                if now >= stop_at:
+                    return
+                counter += 1
+                body = message_body(rng, counter)
+                t0 = time.perf_counter()
+                try:
+                    response = await client.post(url, json=body)
+                    code = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    code = type(exc).__name__
+                    if len(errors) < 5:
+                        errors.append(repr(exc))
+                t1 = time.perf_counter()
+                if t0 >= measure_from:
+                    latencies.append(t1 - t0)
+                    statuses[code] = statuses.get(code, 0) + 1
+
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+    ok = statuses.get("201", 0) + statuses.get("200", 0)
+    lat_ms = sorted(x * 1000 for x in latencies)
+
+    def pct(p: float) -> float:
+        return round(lat_ms[min(len(lat_ms) - 1, int(p * len(lat_ms)))], 2) if lat_ms else 0.0
+
+    return {
+        "messages_per_second": round(ok / seconds, 1),
+        "requests": len(latencies),
+        "ok": ok,
+        "errors": len(latencies) - ok,
+        "statuses": statuses,
+        "error_samples": errors,
+        "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+                       "mean": round(statistics.fmean(lat_ms), 2) if lat_ms else 0.0},
+    }
+
+
+def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"storedesk-bench-{backend}-"))
+    env = backend_env(backend, data_dir, args.rate_limit)
+    try:
+        if backend == "postgres":
+            recreate_pg_database()
+            flush_redis_db()
+        setup = run_setup(env)
+        port = free_port()
+        proc = start_server(env, args.workers, port)
+        try:
+            wait_ready(port, proc)
+            cpu_before = server_cpu_seconds(proc)
+            client_before = resource.getrusage(resource.RUSAGE_SELF)
+            wall0 = time.perf_counter()
+            url = f"http://127.0.0.1:{port}/api/v1/inboxes/{setup['inbox_id']}/messages"
+            result = asyncio.run(fire(url, setup["token"], args.clients, args.seconds))
+            wall = time.perf_counter() - wall0
+            client_after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu_after = server_cpu_seconds(proc)
+        finally:
+            stop_server(proc)
+        result["queries_per_request"] = setup["queries"]
+        result["new_shopper_sql"] = setup["new_shopper_sql"]
+        result["cpu_seconds"] = {
+            "server": round(cpu_after - cpu_before, 2),
+            "load_client": round((client_after.ru_utime + client_after.ru_stime)
+                                 - (client_before.ru_utime + client_before.ru_stime), 2),
+            "wall": round(wall, 2),
+        }
+        result["setup"] = setup
+        return result
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def profile_pg(args: argparse.Namespace, requests: int = 2000) -> str:
+    data_dir = Path(tempfile.mkdtemp(prefix="storedesk-bench-profile-"))
+    env = backend_env("postgres", data_dir, args.rate_limit)
+    try:
+        recreate_pg_database()
+        flush_redis_db()
+        setup = run_setup(env)
+        out = subprocess.run(
+            [PYTHON, "-c", PROFILE_CODE, str(setup["inbox_id"]), setup["token"], str(requests)],
+            env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+        if out.returncode != 0:
+            return f"profiling failed:\n{out.stderr[-3000:]}"
+        return out.stdout
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# --- The ceiling: raw PostgreSQL single-row INSERTs --------------------------------------------
+
+
+async def pg_raw_inserts(clients: int, seconds: float) -> dict[str, Any]:
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(PG_BENCH_URL, autocommit=True) as admin:
+        await admin.execute(
+            "CREATE TABLE IF NOT EXISTS bench_scratch (id bigserial PRIMARY KEY, "
+            "inbox_id bigint NOT NULL, source_id varchar(255) NOT NULL, text text NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now(), UNIQUE (inbox_id, source_id))"
+        )
+    latencies: list[float] = []
+    start = time.perf_counter()
+    measure_from = start + WARMUP_SECONDS
+    stop_at = measure_from + seconds
+
+    async def worker(i: int) -> None:
+        rng = random.Random(i)
+        async with await psycopg.AsyncConnection.connect(PG_BENCH_URL, autocommit=True) as conn:
+            while True:
+                t0 = time.perf_counter()
+                if t0 >= stop_at:
+                    return
+                await conn.execute(
+                    "INSERT INTO bench_scratch (inbox_id, source_id, text) VALUES (%s, %s, %s)",
+                    (1, uuid.uuid4().hex, rng.choice(TEXTS)),
+                )
+                if t0 >= measure_from:
+                    latencies.append(time.perf_counter() - t0)
+
+    await asyncio.gather(*(worker(i) for i in range(clients)))
+    lat_ms = sorted(x * 1000 for x in latencies)
+    return {
+        "inserts_per_second": round(len(latencies) / seconds, 1),
+        "inserts": len(latencies),
+        "latency_ms": {"p50": round(lat_ms[len(lat_ms) // 2], 3),
+                       "p95": round(lat_ms[int(len(lat_ms) * 0.95)], 3)},
+    }
+
+
+# --- Main --------------------------------------------------------------------------------------
+
+
+def pg_info() -> dict[str, str]:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        def show(name: str) -> str:
+            return str(conn.execute(f"SHOW {name}").fetchone()[0])  # type: ignore[index]
+
+        return {"version": show("server_version"), "synchronous_commit": show("synchronous_commit"),
+                "fsync": show("fsync"), "shared_buffers": show("shared_buffers")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--profile", choices=["auto", "always", "never"], default="auto")
+    parser.add_argument("--rate-limit", default="100000000/m",
+                        help="STOREDESK_API_RATE_LIMIT for the server (one token sends it all)")
+    parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
+    args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+
+    report: dict[str, Any] = {
+        "command": " ".join([Path(PYTHON).name, *sys.argv]),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "params": {"seconds": args.seconds, "clients": args.clients, "workers": args.workers,
+                   "warmup_seconds": WARMUP_SECONDS, "shoppers": SHOPPERS,
+                   "server": "uvicorn config.asgi:application", "load": "httpx.AsyncClient"},
+        "results": {},
+    }
+    try:
+        for backend in backends:
+            print(f"[{backend}] running {args.seconds:.0f} s with {args.clients} clients, "
+                  f"{args.workers} uvicorn workers ...", flush=True)
+            report["results"][backend] = bench_backend(backend, args)
+        if "postgres" in backends:
+            report["machine"]["postgres"] = pg_info()
+            print("[postgres raw INSERT] ...", flush=True)
+            recreate_pg_database()
+            report["results"]["postgres_raw_insert"] = asyncio.run(
+                pg_raw_inserts(args.clients, args.seconds))
+            rate = report["results"]["postgres"]["messages_per_second"]
+            if args.profile == "always" or (args.profile == "auto" and rate < TARGET_PG):
+                print("[profile] one process, PostgreSQL ...", flush=True)
+                text = profile_pg(args)
+                (RESULTS / "ingest_profile.txt").write_text(text)
+                report["profile"] = "bench/results/ingest_profile.txt"
+    finally:
+        if "postgres" in backends:
+            drop_pg_database()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print_table(report)
+
+
+def print_table(report: dict[str, Any]) -> None:
+    results = report["results"]
+    print()
+    print(f"{'backend':<22}{'msg/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
+          f"{'queries/msg':>13}{'server cpu':>12}{'client cpu':>12}")
+    for name in ("sqlite", "postgres"):
+        if name not in results:
+            continue
+        r = results[name]
+        q = r["queries_per_request"]
+        print(f"{name:<22}{r['messages_per_second']:>10.1f}{r['latency_ms']['p50']:>9.2f}"
+              f"{r['latency_ms']['p95']:>9.2f}{r['errors']:>8}"
+              f"{q['new_shopper']:>5}/{q['known_shopper']}/{q['duplicate']:<5}"
+              f"{r['cpu_seconds']['server']:>11.1f}s{r['cpu_seconds']['load_client']:>11.1f}s")
+    if "postgres_raw_insert" in results:
+        raw = results["postgres_raw_insert"]
+        print(f"{'postgres raw INSERT':<22}{raw['inserts_per_second']:>10.1f}"
+              f"{raw['latency_ms']['p50']:>9.2f}{raw['latency_ms']['p95']:>9.2f}")
+    print("\nqueries/msg = new shopper / known shopper / duplicate (incl. the token lookup)")
+    print(f"written to {Path(report.get('output', RESULTS / 'ingest.json'))}")
+
+
+if __name__ == "__main__":
+    main()
