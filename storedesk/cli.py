@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("storedesk.cli")
@@ -110,7 +111,10 @@ def run_worker(args: argparse.Namespace) -> int:
 def _serve(host: str, port: int, *, workers: int = 1, with_worker: bool = False,
            log_level: str = "info") -> int:
     import uvicorn
+    from django.conf import settings
 
+    # WhiteNoise serves from the app finders too; it only wants STATIC_ROOT to exist.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     if workers > 1:
         if with_worker:
             print("--with-worker runs the queue inside one web process; use --workers 1, or "
@@ -125,12 +129,36 @@ def _serve(host: str, port: int, *, workers: int = 1, with_worker: bool = False,
     config = uvicorn.Config(application, host=host, port=port, lifespan="off",
                             log_level=log_level, proxy_headers=True)
     server = uvicorn.Server(config)
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM, restores the previous handlers and then
+    # raises the signal again; ours turn that into a normal return, so the queue threads below
+    # are stopped too (the default SIGTERM action would kill the process on the spot).
+    _install_stop_handlers()
     consumer = start_embedded_consumer() if with_worker else None
     try:
         server.run()
+    except _Stopped:
+        pass
     finally:
         stop_embedded_consumer(consumer)
     return 0 if server.started else 1
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _install_stop_handlers() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _Stopped(signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -146,12 +174,23 @@ def run_demo(args: argparse.Namespace) -> int:
     from storedesk.accounts.actions import create_api_token
     from storedesk.demo.loader import load_demo
 
+    _demo_mail_to_files()
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo()
     _, raw_token = create_api_token(result.owner, name="Demo token")
     base = f"http://{_display_host(args.host)}:{args.port}"
     print(demo_banner(base, raw_token, result.api_inbox_id), flush=True)
     return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def _demo_mail_to_files() -> None:
+    """Emails the demo sends land as files in the data dir instead of flooding the terminal."""
+    from django.conf import settings
+
+    if os.environ.get("STOREDESK_EMAIL_BACKEND") or os.environ.get("STOREDESK_SMTP_HOST"):
+        return
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(settings.DATA_DIR / "sent-mail")
 
 
 def _display_host(host: str) -> str:
@@ -181,6 +220,7 @@ def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
         "    -H 'Content-Type: application/json' \\",
         f"    -d '{body}'",
         "",
+        "Emails the demo sends are written to files in $STOREDESK_DATA_DIR/sent-mail/.",
         "Press Ctrl-C to stop.",
         "",
     ])
