@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -190,11 +191,13 @@ def safe_fetch(
     follow_redirects: bool = True,
     allow_private: bool | None = None,
     truncate: bool = False,
+    verify: ssl.SSLContext | bool = True,
 ) -> FetchResponse:
     """Make one request (plus at most 3 checked redirects) under the rules above.
 
     `truncate=True` returns the first `max_bytes` of an oversized body instead of failing
-    (callers that only care about the status code, such as webhook deliveries).
+    (callers that only care about the status code, such as webhook deliveries). `verify` is
+    httpx's TLS verification (the default trusts certifi's CAs; tests pass their own CA).
     """
     timeout = float(settings.FETCH_TIMEOUT_SECONDS if timeout is None else timeout)
     max_bytes = int(settings.FETCH_MAX_BYTES if max_bytes is None else max_bytes)
@@ -204,7 +207,7 @@ def safe_fetch(
     request_headers.setdefault("User-Agent", USER_AGENT)
     body = content
     current = url
-    with httpx.Client(trust_env=False, follow_redirects=False,
+    with httpx.Client(trust_env=False, follow_redirects=False, verify=verify,
                       timeout=httpx.Timeout(timeout)) as client:
         for hop in range(MAX_REDIRECTS + 1):
             response = _fetch_once(

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -241,3 +244,63 @@ def test_connection_refused_is_retryable(private_allowed, site):
     with pytest.raises(FetchError, match="Could not reach") as caught:
         safe_fetch("GET", f"http://127.0.0.1:{port}/ok")
     assert not caught.value.permanent
+
+
+# --- HTTPS: the pinned IP, the SNI name and the certificate check work together --------------
+
+
+def _openssl(*args: str, cwd) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)  # noqa: S603, S607
+
+
+@pytest.fixture
+def tls_files(tmp_path):
+    """A throwaway CA and a server certificate for `localhost` (nothing leaves tmp_path)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a test certificate")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+             "/CN=Storedesk Test CA", "-keyout", "ca.key", "-out", "ca.pem", cwd=tmp_path)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+             "-keyout", "server.key", "-out", "server.csr", cwd=tmp_path)
+    (tmp_path / "san.ext").write_text("subjectAltName=DNS:localhost\n")
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem",
+             cwd=tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def https_site(tls_files) -> Iterator[_Site]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_files / "server.pem", tls_files / "server.key")
+    secure = _Site()
+    secure.server.socket = context.wrap_socket(secure.server.socket, server_side=True)
+    secure.thread.start()
+    yield secure
+    secure.server.shutdown()
+    secure.server.server_close()
+
+
+def test_https_by_name_verifies_the_certificate_against_the_name(
+    private_allowed, https_site, tls_files
+):
+    # given a shop endpoint with a certificate for "localhost", issued by a CA we trust
+    trust = ssl.create_default_context(cafile=str(tls_files / "ca.pem"))
+    # when we fetch it by name (connecting to the pinned 127.0.0.1 underneath)
+    response = safe_fetch("GET", f"https://localhost:{https_site.port}/echo-host", verify=trust)
+    # then TLS succeeded for the name and the server saw the name as Host
+    assert response.status_code == 200
+    assert response.content == f"localhost:{https_site.port}".encode()
+
+
+def test_https_with_a_certificate_for_another_name_is_refused(
+    private_allowed, https_site, tls_files
+):
+    # given the same server, reached by its IP: the certificate does not name 127.0.0.1
+    trust = ssl.create_default_context(cafile=str(tls_files / "ca.pem"))
+    with pytest.raises(FetchError, match="Could not reach") as caught:
+        safe_fetch("GET", f"https://127.0.0.1:{https_site.port}/ok", verify=trust)
+    assert "certificate" in caught.value.message.lower()
+    # and an untrusted CA fails too
+    with pytest.raises(FetchError):
+        safe_fetch("GET", f"https://localhost:{https_site.port}/ok")
