@@ -7,7 +7,8 @@ through `safe_fetch`, which:
 * resolves the host once and refuses the request when ANY resolved address is private, loopback,
   link-local, multicast, reserved, unspecified or otherwise not globally routable (IPv4 and IPv6,
   including IPv4 addresses hidden inside IPv6 forms such as ``::ffff:127.0.0.1``, 6to4, NAT64
-  and Teredo) unless ``settings.FETCH_ALLOW_PRIVATE`` is on;
+  and Teredo) unless ``settings.FETCH_ALLOW_PRIVATE`` is on (True), or lists the private
+  networks that may be reached (e.g. ``["10.8.0.0/16"]`` for an internal ERP);
 * never lets anyone reach link-local addresses (``169.254.0.0/16``, ``fe80::/10``: cloud metadata
   endpoints live there), even when private targets are allowed;
 * connects to the address it checked (the URL host is replaced by the IP, the Host header and the
@@ -28,7 +29,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -41,6 +42,9 @@ REDIRECT_CODES = {301, 302, 303, 307, 308}
 USER_AGENT = "Storedesk/0.1 (+https://github.com/storedesk)"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# True: any private/loopback target; False: none; networks: only those (e.g. ["10.8.0.0/16"]).
+PrivatePolicy = bool | Iterable[str | IPNetwork]
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -108,8 +112,13 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
-def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
-    """Why this address may not be fetched, or None when it may."""
+def address_problem(ip: IPAddress, *, allow_private: PrivatePolicy) -> str | None:
+    """Why this address may not be fetched, or None when it may.
+
+    `allow_private` is True (any private or loopback address is fine), False (none), or a list
+    of networks that are allowed although private. Link-local, multicast and unspecified
+    addresses are refused whatever it says.
+    """
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
             return "a scoped IPv6 address"
@@ -123,7 +132,7 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
         return "a multicast address"
     if ip.is_unspecified:
         return "an unspecified address"
-    if allow_private:
+    if allow_private is True or _in_networks(ip, allow_private):
         return None
     if ip.is_loopback:
         return "a loopback address"
@@ -136,8 +145,25 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
     return None
 
 
-def _allow_private(allow_private: bool | None) -> bool:
-    return bool(settings.FETCH_ALLOW_PRIVATE if allow_private is None else allow_private)
+def _in_networks(ip: IPAddress, policy: PrivatePolicy) -> bool:
+    if isinstance(policy, bool):
+        return False
+    for network in policy:
+        net = ipaddress.ip_network(network, strict=False) if isinstance(network, str) else network
+        if ip.version == net.version and ip in net:
+            return True
+    return False
+
+
+def _policy(allow_private: PrivatePolicy | None) -> PrivatePolicy:
+    policy = settings.FETCH_ALLOW_PRIVATE if allow_private is None else allow_private
+    if isinstance(policy, str):  # an env-style value: "1"/"true" or "10.0.0.0/8,127.0.0.1"
+        if policy.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        return [part.strip() for part in policy.split(",") if part.strip()]
+    if isinstance(policy, bool) or policy is None:
+        return bool(policy)
+    return list(policy)
 
 
 def _literal(host: str) -> list[IPAddress]:
@@ -147,13 +173,15 @@ def _literal(host: str) -> list[IPAddress]:
         return []
 
 
-def resolve_checked(host: str, port: int, *, allow_private: bool | None = None) -> IPAddress:
+def resolve_checked(
+    host: str, port: int, *, allow_private: PrivatePolicy | None = None
+) -> IPAddress:
     """Resolve `host` once and return the address to connect to, or raise FetchError.
 
     Every resolved address must pass the check: a name that resolves to one public and one
     private address is refused (the connection could go to either).
     """
-    allowed = _allow_private(allow_private)
+    allowed = _policy(allow_private)
     host = host.strip("[]")
     if not host:
         raise FetchError("The URL has no host.", permanent=True)
@@ -189,7 +217,7 @@ def safe_fetch(
     timeout: float | None = None,
     max_bytes: int | None = None,
     follow_redirects: bool = True,
-    allow_private: bool | None = None,
+    allow_private: PrivatePolicy | None = None,
     truncate: bool = False,
     verify: ssl.SSLContext | bool = True,
 ) -> FetchResponse:
@@ -245,7 +273,7 @@ def _fetch_once(
     deadline: float,
     timeout: float,
     max_bytes: int,
-    allow_private: bool | None,
+    allow_private: PrivatePolicy | None,
     truncate: bool,
 ) -> FetchResponse:
     try:

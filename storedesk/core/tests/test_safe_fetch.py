@@ -60,6 +60,10 @@ class _Site:
                     self._answer(200, b"too late")
                 elif self.path == "/to-metadata":
                     self._answer(302, Location="http://169.254.169.254/latest/meta-data/")
+                elif self.path == "/to-private":
+                    self._answer(302, Location="http://10.0.0.1/internal/admin")
+                elif self.path == "/to-ipv6-loopback":
+                    self._answer(307, Location="http://[::1]/ok")
                 elif self.path == "/to-ok":
                     self._answer(307, Location="/ok")
                 elif self.path == "/post-to-get":
@@ -178,6 +182,28 @@ def test_redirect_to_a_metadata_address_is_refused_even_when_private_is_allowed(
     assert "link-local" in caught.value.message
     assert caught.value.permanent
     assert [hit[1] for hit in site.hits] == ["/to-metadata"]
+
+
+def test_redirect_to_a_private_address_is_refused(settings, site):
+    # given only this one loopback address is allowed (as an internal service would be)
+    settings.FETCH_ALLOW_PRIVATE = ["127.0.0.1/32"]
+    assert safe_fetch("GET", site.url("/ok")).status_code == 200
+    # when it redirects into the private network, or to another loopback address
+    for path, target in [("/to-private", "10.0.0.1"), ("/to-ipv6-loopback", "::1")]:
+        with pytest.raises(FetchError) as caught:
+            safe_fetch("GET", site.url(path))
+        # then the redirect target is refused before any connection is made
+        assert f"resolves to {target}" in caught.value.message
+        assert caught.value.permanent
+    assert [hit[1] for hit in site.hits] == ["/ok", "/to-private", "/to-ipv6-loopback"]
+
+
+def test_the_private_allowance_can_come_from_the_environment_as_text(settings, site):
+    settings.FETCH_ALLOW_PRIVATE = "127.0.0.0/8, 10.8.0.0/16"
+    assert safe_fetch("GET", site.url("/ok")).status_code == 200
+    settings.FETCH_ALLOW_PRIVATE = "10.8.0.0/16"
+    with pytest.raises(FetchError, match="loopback"):
+        safe_fetch("GET", site.url("/ok"))
 
 
 def test_redirect_to_another_scheme_is_refused(private_allowed, site):
