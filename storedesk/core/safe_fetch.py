@@ -149,7 +149,12 @@ def _in_networks(ip: IPAddress, policy: PrivatePolicy) -> bool:
     if isinstance(policy, bool):
         return False
     for network in policy:
-        net = ipaddress.ip_network(network, strict=False) if isinstance(network, str) else network
+        try:
+            net = (ipaddress.ip_network(network, strict=False) if isinstance(network, str)
+                   else network)
+        except ValueError as exc:
+            raise FetchError(f"FETCH_ALLOW_PRIVATE lists {network!r}, which is not a network.",
+                             permanent=True) from exc
         if ip.version == net.version and ip in net:
             return True
     return False
@@ -158,8 +163,11 @@ def _in_networks(ip: IPAddress, policy: PrivatePolicy) -> bool:
 def _policy(allow_private: PrivatePolicy | None) -> PrivatePolicy:
     policy = settings.FETCH_ALLOW_PRIVATE if allow_private is None else allow_private
     if isinstance(policy, str):  # an env-style value: "1"/"true" or "10.0.0.0/8,127.0.0.1"
-        if policy.strip().lower() in {"1", "true", "yes", "on"}:
+        text = policy.strip().lower()
+        if text in {"1", "true", "yes", "on"}:
             return True
+        if text in {"", "0", "false", "no", "off"}:
+            return False
         return [part.strip() for part in policy.split(",") if part.strip()]
     if isinstance(policy, bool) or policy is None:
         return bool(policy)

@@ -201,8 +201,12 @@ def test_redirect_to_a_private_address_is_refused(settings, site):
 def test_the_private_allowance_can_come_from_the_environment_as_text(settings, site):
     settings.FETCH_ALLOW_PRIVATE = "127.0.0.0/8, 10.8.0.0/16"
     assert safe_fetch("GET", site.url("/ok")).status_code == 200
-    settings.FETCH_ALLOW_PRIVATE = "10.8.0.0/16"
-    with pytest.raises(FetchError, match="loopback"):
+    for refusing in ["10.8.0.0/16", "0", "false", ""]:
+        settings.FETCH_ALLOW_PRIVATE = refusing
+        with pytest.raises(FetchError, match="loopback"):
+            safe_fetch("GET", site.url("/ok"))
+    settings.FETCH_ALLOW_PRIVATE = "intranet"
+    with pytest.raises(FetchError, match="not a network"):
         safe_fetch("GET", site.url("/ok"))
 
 
