@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from storedesk.accounts import actions
 from storedesk.accounts.decorators import admin_required
-from storedesk.accounts.models import Agent, Invitation, Membership, Team
+from storedesk.accounts.models import Agent, Invitation, Membership, Role, Team
 from storedesk.core.errors import ActionError
 from storedesk.web.forms import AccountForm, InviteForm, RoleForm, TeamForm, TeamMembersForm
 
@@ -112,6 +112,10 @@ def agent_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = RoleForm(request.POST)
     if not form.is_valid():
         form_failed(request, form)
+    elif Role.OWNER in (seat.role, form.cleaned_data["role"]) and (
+        request.membership.role != Role.OWNER  # type: ignore[attr-defined]
+    ):
+        messages.error(request, _("Only an owner can give or take the owner role."))
     else:
         try:
             actions.set_role(seat, form.cleaned_data["role"], by=agent_of(request))

@@ -66,6 +66,10 @@ def test_sign_in_shortcuts_and_confirm_dialogs(personas, live_server, browser):
     assert "Show keyboard shortcuts" in overlay.inner_text()
     page.keyboard.press("Escape")
     assert not overlay.is_visible()
+    # and the two-key shortcut `g p` opens her profile
+    page.keyboard.press("g")
+    page.keyboard.press("p")
+    page.wait_for_url(base + "/profile/")
     # when she creates a tag on the settings page
     page.goto(base + "/settings/tags/")
     page.locator("#id_name").fill("fragile")

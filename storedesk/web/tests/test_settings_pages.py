@@ -197,3 +197,25 @@ def test_tag_created_by_action_appears_on_the_page(personas, olivia):
     create_tag(personas.harbor, "fragile", color="#123456")
     page = olivia.get(reverse("settings:tags")).content.decode()
     assert 'value="fragile"' in page and 'value="#123456"' in page
+
+
+def test_only_an_owner_can_give_or_take_the_owner_role(personas):
+    # given Ahmet is made an admin by Olivia
+    from storedesk.accounts.actions import set_role
+
+    set_role(personas.ahmet, "admin", by=personas.olivia.agent)
+    ahmet = Client()
+    ahmet.force_login(personas.ahmet.agent)
+    # when the admin tries to make Lina an owner, or demote Olivia
+    ahmet.post(reverse("settings:agent_role", args=[personas.lina.pk]), {"role": "owner"})
+    ahmet.post(reverse("settings:agent_role", args=[personas.olivia.pk]), {"role": "agent"})
+    # then nothing changed
+    personas.lina.refresh_from_db()
+    personas.olivia.refresh_from_db()
+    assert (personas.lina.role, personas.olivia.role) == ("light_agent", "owner")
+    # while the owner can share ownership
+    olivia = Client()
+    olivia.force_login(personas.olivia.agent)
+    olivia.post(reverse("settings:agent_role", args=[personas.ahmet.pk]), {"role": "owner"})
+    personas.ahmet.refresh_from_db()
+    assert personas.ahmet.role == "owner"

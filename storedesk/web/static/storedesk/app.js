@@ -158,7 +158,19 @@
     }
   });
 
-  shortcuts.register("?", showHelp, uiString("shortcutsHelp", "Show keyboard shortcuts"));
+  function registerDefaults() {
+    shortcuts.register("?", showHelp, uiString("shortcutsHelp", "Show keyboard shortcuts"));
+    var strings = document.getElementById("ui-strings");
+    if (!strings) return;
+    [["g i", "urlInbox", "goInbox"], ["g s", "urlSettings", "goSettings"],
+     ["g p", "urlProfile", "goProfile"]].forEach(function (entry) {
+      var url = strings.dataset[entry[1]];
+      if (url) shortcuts.register(entry[0], function () { window.location.assign(url); },
+                                  uiString(entry[2], entry[0]));
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", registerDefaults);
+  else registerDefaults();
   document.addEventListener("click", function (event) {
     var t = event.target;
     if (!(t instanceof Element)) return;
