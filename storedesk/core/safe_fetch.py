@@ -28,6 +28,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -181,8 +182,32 @@ def _literal(host: str) -> list[IPAddress]:
         return []
 
 
+def _getaddrinfo(host: str, port: int, timeout: float) -> list[Any]:
+    """socket.getaddrinfo with a time limit (the system resolver has none we control)."""
+    outcome: dict[str, Any] = {}
+
+    def resolve() -> None:
+        try:
+            outcome["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=resolve, daemon=True, name="safe-fetch-dns")
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise FetchError(f"Resolving {host} took longer than {timeout:g} s.", permanent=False)
+    error = outcome.get("error")
+    if isinstance(error, socket.gaierror | UnicodeError):
+        raise FetchError(f"Could not resolve {host}: {error}", permanent=False) from error
+    if error is not None:
+        raise error
+    return list(outcome["infos"])
+
+
 def resolve_checked(
-    host: str, port: int, *, allow_private: PrivatePolicy | None = None
+    host: str, port: int, *, allow_private: PrivatePolicy | None = None,
+    timeout: float | None = None,
 ) -> IPAddress:
     """Resolve `host` once and return the address to connect to, or raise FetchError.
 
@@ -195,10 +220,8 @@ def resolve_checked(
         raise FetchError("The URL has no host.", permanent=True)
     addresses = _literal(host)
     if not addresses:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise FetchError(f"Could not resolve {host}: {exc}", permanent=False) from exc
+        limit = float(settings.FETCH_TIMEOUT_SECONDS if timeout is None else timeout)
+        infos = _getaddrinfo(host, port, limit)
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
         if not addresses:
             raise FetchError(f"{host} has no addresses.", permanent=False)
@@ -295,7 +318,8 @@ def _fetch_once(
         raise FetchError("URLs with credentials in them are not allowed.", permanent=True)
     host = parsed.host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    ip = resolve_checked(host, port, allow_private=allow_private)
+    ip = resolve_checked(host, port, allow_private=allow_private,
+                         timeout=max(0.1, deadline - time.monotonic()))
     pinned = parsed.copy_with(host=str(ip))
     host_header = host if parsed.port is None else f"{_bracket(host)}:{parsed.port}"
     extensions: dict[str, Any] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -334,3 +335,49 @@ def test_https_with_a_certificate_for_another_name_is_refused(
     # and an untrusted CA fails too
     with pytest.raises(FetchError):
         safe_fetch("GET", f"https://localhost:{https_site.port}/ok")
+
+
+# --- DNS (the resolver lives outside this machine, so it is replaced here) ----------------
+
+
+def test_a_hanging_resolver_is_cut_off(private_refused, monkeypatch):
+    # given a DNS server that never answers
+    released = threading.Event()
+
+    def hanging(*args, **kwargs):
+        released.wait(timeout=30)
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    private_refused.FETCH_TIMEOUT_SECONDS = 0.2
+    # when a webhook host is looked up, then the fetch gives up with a retryable error
+    try:
+        with pytest.raises(FetchError, match="Resolving hooks.shop.example took longer") as err:
+            safe_fetch("POST", "https://hooks.shop.example/storedesk", content=b"{}")
+        assert not err.value.permanent
+    finally:
+        released.set()
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(
+    private_refused, monkeypatch
+):
+    # given a name that resolves to a public and a private address (a rebinding trick)
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    # then it is refused (the connection could land on either)
+    with pytest.raises(FetchError, match="resolves to 10.0.0.7, a private address"):
+        safe_fetch("GET", "https://shop.example/")
+
+
+def test_an_unknown_name_is_a_retryable_error(private_refused, monkeypatch):
+    def unknown(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    with pytest.raises(FetchError, match="Could not resolve shop.example") as caught:
+        safe_fetch("GET", "https://shop.example/")
+    assert not caught.value.permanent
