@@ -33,6 +33,12 @@ class SignInForm(AuthenticationForm):
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Also refuse agents whose every seat was deactivated (they could not work anyway)."""
+        super().confirm_login_allowed(user)
+        if not user.memberships.filter(is_active=True).exists():
+            raise forms.ValidationError(self.error_messages["inactive"], code="inactive")
+
 
 class ResetRequestForm(PasswordResetForm):
     """Django's reset form; the email goes out from a task after commit, with our base URL."""

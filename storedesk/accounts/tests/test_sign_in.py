@@ -94,3 +94,16 @@ def test_sign_in_and_out_need_the_csrf_token(personas):
     assert _sign_in(browser, "olivia@harbor.test").status_code == 403
     browser.force_login(personas.olivia.agent)
     assert browser.post(reverse("accounts:logout")).status_code == 403
+
+
+def test_an_agent_without_an_active_seat_cannot_sign_in(personas, client):
+    # given Lina's only seat was deactivated
+    from storedesk.accounts.actions import deactivate_member
+
+    deactivate_member(personas.lina, by=personas.olivia.agent)
+    # when she signs in with the right password
+    response = _sign_in(client, "lina@harbor.test")
+    # then she is told, and not signed in
+    assert response.status_code == 200
+    assert "deactivated" in response.content.decode()
+    assert "_auth_user_id" not in client.session
