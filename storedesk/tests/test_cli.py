@@ -1,0 +1,117 @@
+"""The `storedesk` command as a person uses it: real subprocesses, a real server, real HTTP.
+
+Each test gives the child its own data dir and, when the suite runs on PostgreSQL + Redis, its
+own scratch PostgreSQL database and Redis key prefix, so the child's writes never meet the
+suite's test database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+from storedesk.tests.processes import (
+    child_env,
+    free_port,
+    run,
+    scratch_postgres_database,
+    server,
+)
+
+TOKEN_RE = re.compile(r"^sd_[A-Za-z0-9_-]{20,}$")
+
+
+@pytest.fixture
+def child(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The environment for a child process on the same profile as this test run."""
+    data_dir = tmp_path / "data"
+    if connection.vendor == "postgresql":
+        with scratch_postgres_database() as url:
+            yield child_env(data_dir, DATABASE_URL=url)
+    else:
+        yield child_env(data_dir, DATABASE_URL=None, REDIS_URL=None)
+
+
+def test_manage_passes_through_to_django(child: dict[str, str]) -> None:
+    # when an operator runs a Django management command through the CLI
+    result = run(["manage", "check"], child)
+
+    # then Django's own command runs (warnings, if any, go to stderr; errors would exit 1)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified" in result.stdout + result.stderr
+
+
+def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
+    child: dict[str, str], tmp_path: Path
+) -> None:
+    # given `storedesk demo` started on a free port
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with server(["demo", "--port", str(port)], child, tmp_path / "demo.log") as demo:
+        # when it is up
+        health = demo.wait_for(f"{base}/healthz", timeout=180)
+
+        # then it is healthy and printed the URL, the login and a ready-to-paste curl example
+        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+        banner = demo.output()
+        assert f"URL:       {base}/" in banner
+        assert "Login:     admin@example.com" in banner
+        assert "Password:  storedesk-demo" in banner
+        token = re.search(r"API token: (\S+)", banner)
+        curl = re.search(r"curl -sS -X POST (\S+)/api/v1/inboxes/(\d+)/messages", banner)
+        assert token and TOKEN_RE.match(token.group(1)) and curl, banner
+        headers = {"Authorization": f"Bearer {token.group(1)}"}
+
+        # and the printed token lists the three demo inboxes
+        inboxes = httpx.get(f"{base}/api/v1/inboxes", headers=headers, timeout=10)
+        assert inboxes.status_code == 200, inboxes.text
+        items = inboxes.json()
+        items = items["items"] if isinstance(items, dict) else items
+        channels = {item["name"]: item["channel"] for item in items}
+        assert channels == {"Store API": "api", "Support email": "email",
+                            "Website chat": "webchat"}
+        api_inbox = next(item["id"] for item in items if item["channel"] == "api")
+        assert int(curl.group(2)) == api_inbox
+
+        # when a shopper's message is posted the way the banner shows
+        body = {"source_id": "shopper-42", "name": "Ada Shopper", "email": "ada@example.net",
+                "text": "Hi! Where is my order #1042?", "message_id": "cli-test-1"}
+        url = f"{base}/api/v1/inboxes/{api_inbox}/messages"
+        first = httpx.post(url, json=body, headers=headers, timeout=10)
+        again = httpx.post(url, json=body, headers=headers, timeout=10)
+
+        # then it is stored once, and the repeat returns the same ids
+        assert first.status_code == 201, first.text
+        assert again.status_code == 200, again.text
+        assert again.json() == first.json()
+        conversation_id = first.json()["conversation_id"]
+        messages = httpx.get(f"{base}/api/v1/conversations/{conversation_id}/messages",
+                             headers=headers, timeout=10)
+        assert messages.status_code == 200, messages.text
+        texts = [m["text"] for m in messages.json()["items"]]
+        assert texts == ["Hi! Where is my order #1042?"]
+
+        # and a token made with `storedesk token create` meanwhile works as well
+        made = run(["token", "create", "--email", "Admin@Example.com"], child)
+        assert made.returncode == 0, made.stderr
+        assert TOKEN_RE.match(made.stdout.strip()), made.stdout
+        me = httpx.get(f"{base}/api/v1/inboxes",
+                       headers={"Authorization": f"Bearer {made.stdout.strip()}"}, timeout=10)
+        assert me.status_code == 200
+        # while a made-up token is refused
+        refused = httpx.get(f"{base}/api/v1/inboxes",
+                            headers={"Authorization": "Bearer sd_not-a-real-token"}, timeout=10)
+        assert refused.status_code == 401
+
+        # and an unknown agent gets no token, a message and a non-zero exit
+        unknown = run(["token", "create", "--email", "nobody@example.com"], child)
+        assert unknown.returncode == 1 and unknown.stdout == ""
+        assert "No active agent nobody@example.com" in unknown.stderr
+
+        # when the person presses Ctrl-C, then the demo stops cleanly
+        assert demo.interrupt() == 0, demo.output()
