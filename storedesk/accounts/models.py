@@ -173,6 +173,9 @@ class AuditLog(models.Model):
     class Meta:
         indexes: ClassVar = [models.Index(fields=["account", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise RuntimeError("AuditLog rows are append-only")
