@@ -125,6 +125,14 @@ class Filters:
         return params.urlencode()
 
     @property
+    def nav_key(self) -> str:
+        """Which nav entry this list is: "inbox:3", "team:2", "tag:7" or "view:mine"."""
+        for name in ("inbox", "team", "tag"):
+            if getattr(self, name):
+                return f"{name}:{getattr(self, name)}"
+        return f"view:{self.view}"
+
+    @property
     def effective_status(self) -> str:
         """An explicit status wins; the "all" view shows every status, the others open ones."""
         if self.status:
@@ -178,6 +186,11 @@ def filtered_conversations(membership: Membership, filters: Filters) -> QuerySet
     return qs
 
 
+# A search term found in fewer messages (or contacts) than this is resolved to ids first; a
+# commoner one is checked row by row while the list is walked in its sort order.
+SEARCH_ID_CAP = 2000
+
+
 def search(
     qs: QuerySet[Conversation], membership: Membership, text: str
 ) -> QuerySet[Conversation]:
@@ -186,23 +199,37 @@ def search(
     Substring matching (no word splitting) so Thai and other unspaced scripts work. On
     PostgreSQL the `UPPER(col) LIKE UPPER('%..%')` that `icontains` produces is served by the
     pg_trgm GIN indexes of migration 0002; on SQLite it is a plain LIKE.
+
+    Two plans, chosen by a capped probe: a rare term (an order number, an email) becomes a
+    list of conversation ids from the trigram index; a common word becomes a per-row EXISTS
+    over the conversation's messages, so the list stops after one page of matches instead of
+    collecting every matching message first.
     """
     text = text.strip()[:MAX_QUERY_CHARS]
     if not text:
         return qs
     account_id = membership.account_id
-    matching_messages = Message.objects.filter(
-        account_id=account_id, text__icontains=text
-    ).values("conversation_id")
-    matching_contacts = Contact.objects.filter(
+    messages = Message.objects.filter(account_id=account_id, text__icontains=text)
+    hits = list(messages.values_list("conversation_id", flat=True)[:SEARCH_ID_CAP])
+    if len(hits) < SEARCH_ID_CAP:  # every match seen
+        in_messages = Q(pk__in=set(hits))
+    else:
+        in_messages = Q(
+            Exists(
+                Message.objects.filter(conversation_id=OuterRef("pk"), text__icontains=text)
+            )
+        )
+    contacts = Contact.objects.filter(
         Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text),
         account_id=account_id,
-    ).values("pk")
-    match = (
-        Q(pk__in=matching_messages)
-        | Q(contact_id__in=matching_contacts)
-        | Q(subject__icontains=text)
     )
+    contact_ids = list(contacts.values_list("pk", flat=True)[:SEARCH_ID_CAP])
+    in_contact = (
+        Q(contact_id__in=contact_ids)
+        if len(contact_ids) < SEARCH_ID_CAP
+        else Q(contact_id__in=contacts.values("pk"))
+    )
+    match = in_messages | in_contact | Q(subject__icontains=text)
     number = text.lstrip("#")
     if number.isdigit() and len(number) < 10:
         match |= Q(display_id=int(number))
@@ -358,60 +385,69 @@ def list_row(
 
 
 def view_counts(membership: Membership) -> dict[str, Any]:
-    """Open conversations per view (Mine, Unassigned, All open) and per inbox, team and tag."""
+    """Open conversations per view (Mine, Unassigned, All open) and per inbox, team and tag.
+
+    Two queries: one GROUP BY over the open conversations (an index-only scan of the covering
+    index from migration 0002 on PostgreSQL) that yields the views, inboxes and teams, and one
+    for the tags.
+    """
     open_qs = visible_conversations(membership).filter(status=Status.OPEN)
-    totals = open_qs.aggregate(
-        open=Count("pk"),
-        mine=Count("pk", filter=Q(assignee=membership)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-    )
-    by_inbox = dict(
-        open_qs.order_by().values_list("inbox_id").annotate(n=Count("pk")).values_list(
-            "inbox_id", "n"
-        )
-    )
-    by_team = dict(
-        open_qs.exclude(team_id=None)
-        .order_by()
-        .values_list("team_id")
+    groups = (
+        open_qs.order_by()
+        .values_list("inbox_id", "team_id", "assignee_id")
         .annotate(n=Count("pk"))
-        .values_list("team_id", "n")
     )
+    totals = {"open": 0, "mine": 0, "unassigned": 0}
+    by_inbox: dict[int, int] = {}
+    by_team: dict[int, int] = {}
+    for inbox_id, team_id, assignee_id, n in groups:
+        totals["open"] += n
+        if assignee_id is None:
+            totals["unassigned"] += n
+        elif assignee_id == membership.pk:
+            totals["mine"] += n
+        by_inbox[inbox_id] = by_inbox.get(inbox_id, 0) + n
+        if team_id is not None:
+            by_team[team_id] = by_team.get(team_id, 0) + n
     through = Conversation.tags.through
     by_tag = dict(
-        through.objects.filter(conversation__in=open_qs)
+        through.objects.filter(conversation__in=open_qs.values("pk"))
         .order_by()
         .values_list("tag_id")
         .annotate(n=Count("pk"))
         .values_list("tag_id", "n")
     )
-    return {
-        "open": totals["open"],
-        "mine": totals["mine"],
-        "unassigned": totals["unassigned"],
-        "inboxes": by_inbox,
-        "teams": by_team,
-        "tags": by_tag,
-    }
+    return {**totals, "inboxes": by_inbox, "teams": by_team, "tags": by_tag}
 
 
-def nav_context(membership: Membership) -> dict[str, Any]:
-    """Counts plus the inboxes, teams and tags the nav lists (4 + 3 queries)."""
-    counts = view_counts(membership)
+def nav_context(membership: Membership, *, with_counts: bool = True) -> dict[str, Any]:
+    """The inboxes, teams and tags the nav lists (3 queries), plus their counts (2 more).
+
+    Without counts the nav renders at once and fetches them from `inbox:counts` when loaded.
+    """
     inboxes = list(
-        Inbox.objects.filter(account_id=membership.account_id, is_active=True).order_by("name")
+        Inbox.objects.filter(account_id=membership.account_id, is_active=True)
+        .only("name", "channel")
+        .order_by("name")
     )
-    teams_qs = Team.objects.filter(account_id=membership.account_id).order_by("name")
+    teams_qs = Team.objects.filter(account_id=membership.account_id).only("name").order_by("name")
     if membership.is_light:
         teams_qs = teams_qs.filter(members=membership)
     teams = list(teams_qs)
-    tags = list(Tag.objects.filter(account_id=membership.account_id).order_by("name"))
-    for inbox in inboxes:
-        inbox.open_count = counts["inboxes"].get(inbox.pk, 0)  # type: ignore[attr-defined]
-    for team in teams:
-        team.open_count = counts["teams"].get(team.pk, 0)  # type: ignore[attr-defined]
-    for tag_row in tags:
-        tag_row.open_count = counts["tags"].get(tag_row.pk, 0)  # type: ignore[attr-defined]
+    tags = list(
+        Tag.objects.filter(account_id=membership.account_id).only("name", "color").order_by("name")
+    )
+    for kind, objects in (("inbox", inboxes), ("team", teams), ("tag", tags)):
+        for obj in objects:
+            obj.nav_key = f"{kind}:{obj.pk}"  # type: ignore[attr-defined]
+    counts = view_counts(membership) if with_counts else None
+    if counts is not None:
+        for inbox in inboxes:
+            inbox.open_count = counts["inboxes"].get(inbox.pk, 0)  # type: ignore[attr-defined]
+        for team in teams:
+            team.open_count = counts["teams"].get(team.pk, 0)  # type: ignore[attr-defined]
+        for tag_row in tags:
+            tag_row.open_count = counts["tags"].get(tag_row.pk, 0)  # type: ignore[attr-defined]
     return {"counts": counts, "nav_inboxes": inboxes, "nav_teams": teams, "nav_tags": tags}
 
 
@@ -423,7 +459,8 @@ def list_context(
 ) -> dict[str, Any]:
     """Everything `inbox/_list_pane.html` needs, from `params` (default: request.GET).
 
-    `rows_only` (a "Load more" request) skips the nav counts and the filter choices.
+    The nav's counts are not computed here: the nav loads them from `inbox:counts` (they do
+    not change with the filters). `rows_only` ("Load more") also skips the filter choices.
     """
     membership: Membership = request.membership  # type: ignore[attr-defined]
     filters = parse_filters(params if params is not None else request.GET)
@@ -440,18 +477,19 @@ def list_context(
     members = list(
         Membership.objects.filter(account_id=membership.account_id, is_active=True)
         .select_related("agent")
+        .only("agent", "agent__name", "agent__email")
         .order_by("agent__name", "agent__email")
     )
     return {
         **rows,
         "filter_form": ListFilters(initial=filters.__dict__),
         "query_string": filters.query_string(),
+        "nav_current": filters.nav_key,
         "members": members,
         "me": membership,
-        "view_choices": VIEW_CHOICES,
         "sort_choices": SORT_CHOICES,
         "languages": _languages(membership),
-        **nav_context(membership),
+        **nav_context(membership, with_counts=False),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -18,29 +19,29 @@ from storedesk.inbox.forms_list import BulkForm
 from storedesk.inbox.models import Status
 from storedesk.inbox.queries import get_conversation, get_membership, visible_conversations
 
+NAV_KEY_RE = re.compile(r"^(view:(open|mine|unassigned|all)|(inbox|team|tag):\d{1,12})$")
+
 
 @require_GET
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
     """The workspace: list pane on the left, an empty conversation pane."""
     context = listing.list_context(request)
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inbox/_list_pane.html", context)
     return render(request, "inbox/home.html", {**context, "nav": "inbox"})
 
 
 @require_GET
 @member_required
 def conversation_list(request: HttpRequest) -> HttpResponse:
-    """The list for htmx: the whole pane on a filter change, rows only for "Load more"."""
-    if request.htmx and request.GET.get("cursor"):  # type: ignore[attr-defined]
+    """The list for htmx: the list body on a filter or view change, rows only for "Load more"."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        return home(request)
+    if request.GET.get("cursor"):
         # "Load more": the next rows only, appended in place of the link
         rows = listing.list_context(request, rows_only=True)
         return render(request, "inbox/_list_rows.html", rows)
     context = listing.list_context(request)
-    if not request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inbox/home.html", {**context, "nav": "inbox"})
-    response = render(request, "inbox/_list_pane.html", context)
+    response = render(request, "inbox/_list_body.html", context)
     query = context["query_string"]
     response["HX-Push-Url"] = f"/?{query}" if query else "/"
     return response
@@ -67,11 +68,11 @@ def conversation_row(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @member_required
 def counts(request: HttpRequest) -> HttpResponse:
+    """The nav with its counts; `nav` ("view:mine", "inbox:3"...) is the entry to mark."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    filters = listing.parse_filters(request.GET)
+    nav = request.GET.get("nav", "")
     context = {
-        "filters": filters,
-        "query_string": filters.query_string(),
+        "nav_current": nav if NAV_KEY_RE.match(nav) else "view:open",
         **listing.nav_context(membership),
     }
     return render(request, "inbox/_view_nav.html", context)
@@ -100,7 +101,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
                             content_type="text/plain; charset=utf-8")
     params = QueryDict(form.cleaned_data.get("return_query") or "")
     context = listing.list_context(request, params)
-    return render(request, "inbox/_list_pane.html", {**context, "bulk_result": result})
+    response = render(request, "inbox/_list_body.html", {**context, "bulk_result": result})
+    response["HX-Trigger"] = "storedesk:counts"  # the nav refreshes its counts
+    return response
 
 
 def apply_bulk(membership: Membership, form: BulkForm) -> BulkResult:

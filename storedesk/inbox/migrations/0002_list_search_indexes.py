@@ -7,7 +7,8 @@ pg_trgm GIN index on `UPPER(col)` serves for any substring of 3+ characters, in 
 List: keyset pages sort by (waiting_since ASC NULLS LAST, id), (last_message_at DESC NULLS
 LAST, id DESC) and (priority_rank DESC NULLS LAST, waiting_since, id); these btree indexes match
 those orders exactly for the account-wide, per-assignee and per-inbox views, so a page is an
-index range scan of 51 rows.
+index range scan of 51 rows. A covering index serves the nav counts (GROUP BY inbox, team,
+assignee over the open conversations) as an index-only scan.
 """
 
 from django.db import migrations
@@ -25,12 +26,17 @@ WAITING = "waiting_since ASC NULLS LAST, id ASC"
 PRIORITY = "priority_rank DESC NULLS LAST, waiting_since ASC NULLS LAST, id ASC"
 LIST_INDEXES = [
     ("inbox_conv_list_newest", "account_id, status, " + NEWEST),
+    # The "All" view (every status).
+    ("inbox_conv_list_all_newest", "account_id, " + NEWEST),
+    ("inbox_conv_list_all_waiting", "account_id, " + WAITING),
     ("inbox_conv_list_priority", "account_id, status, " + PRIORITY),
     ("inbox_conv_list_asg_newest", "account_id, assignee_id, status, " + NEWEST),
     ("inbox_conv_list_asg_waiting", "account_id, assignee_id, status, " + WAITING),
     ("inbox_conv_list_inbox_newest", "account_id, inbox_id, status, " + NEWEST),
     ("inbox_conv_list_inbox_waiting", "account_id, inbox_id, status, " + WAITING),
     ("inbox_conv_list_team_waiting", "account_id, team_id, status, " + WAITING),
+    # The nav counts: one GROUP BY over the open conversations as an index-only scan.
+    ("inbox_conv_counts", "account_id, status, inbox_id, team_id, assignee_id, id"),
 ]
 
 

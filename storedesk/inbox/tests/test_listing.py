@@ -258,17 +258,32 @@ def test_a_page_costs_the_same_queries_for_3_or_50_rows(
     for i in range(3):
         conv = shopper_writes(p.harbor_api, f"s{i}", "hello")
         tag(conv, actor, f"t{i}")
-    # one query for the rows (with unread + preview), one for their tags
-    with django_assert_num_queries(2):
+    # two capped search probes, one query for the rows (with unread + preview), one for tags
+    with django_assert_num_queries(4):
         assert len(page(p.olivia, q="hello").rows) == 3
     for i in range(3, 60):
         conv = shopper_writes(p.harbor_email, f"s{i}", "hello")
         assign(conv, actor, assignee=p.ahmet, team=p.returns, set_team=True)
         tag(conv, actor, f"t{i % 5}")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         rows = page(p.olivia, q="hello").rows
         assert len(rows) == 50
         # rendering reads only what was fetched
         assert all(r.inbox.name and str(r.contact) for r in rows)
         assert len([r.assignee.agent.email for r in rows if r.assignee]) == 47
         assert sum(len(r.tags.all()) for r in rows) == 50
+
+
+def test_common_and_rare_terms_find_the_same_conversations(personas, monkeypatch):
+    # given a word in many conversations and an email on one contact
+    p = personas
+    convs = [shopper_writes(p.harbor_api, f"s{i}", f"Gdzie jest paczka {i}?") for i in range(6)]
+    shopper_writes(p.harbor_api, "other", "Merhaba")
+    shopper_writes(p.harbor_email, "jan", "Cześć", email="jan.kowalski@example.pl")
+    rare = sorted(numbers(page(p.olivia, q="paczka")))
+    # when the probe cap is tiny, "paczka" and "example" count as common terms
+    monkeypatch.setattr(listing, "SEARCH_ID_CAP", 2)
+    common = sorted(numbers(page(p.olivia, q="paczka")))
+    # then both plans give the same answer
+    assert rare == common == sorted(c.display_id for c in convs)
+    assert len(numbers(page(p.olivia, q="example.pl"))) == 1

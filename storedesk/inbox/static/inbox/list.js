@@ -6,7 +6,7 @@
   var pending = new Map(); // conversation id -> true when it may be new to the list
   var timer = null;
 
-  function pane() { return document.getElementById("list-pane-inner"); }
+  function pane() { return document.getElementById("list-state"); }
 
   function rowUrl(root, id) {
     var base = root.dataset.rowUrl.replace(/0\/$/, id + "/");
@@ -85,7 +85,19 @@
       });
     }
   });
-  document.addEventListener("htmx:afterSettle", markActive);
+  function markNav() {
+    var state = pane();
+    var nav = document.getElementById("view-nav");
+    if (!state || !nav) return;
+    var current = state.dataset.navCurrent;
+    nav.setAttribute("hx-vals", JSON.stringify({ nav: current }));
+    nav.querySelectorAll("a[data-nav]").forEach(function (a) {
+      if (a.dataset.nav === current) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+  }
+
+  document.addEventListener("htmx:afterSettle", function () { markActive(); markNav(); });
   window.addEventListener("popstate", markActive);
   document.addEventListener("DOMContentLoaded", markActive);
   window.storedeskList = { refreshRow: function (id) { pending.set(String(id), false); flush(); } };
