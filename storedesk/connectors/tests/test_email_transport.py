@@ -192,3 +192,17 @@ def test_without_smtp_settings_the_default_backend_is_used(
     assert sent.extra_headers["In-Reply-To"] == AYSE_MESSAGE_ID
     message.refresh_from_db()
     assert message.delivery_status == "sent"
+
+
+def test_attachments_travel_with_the_email(personas, smtp, django_capture_on_commit_callbacks):
+    from storedesk.inbox.storage import IncomingFile
+
+    conversation = _ayse_emails(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reply(conversation, Actor.agent(personas.ahmet), "Your return label is attached.",
+                   attachments=[IncomingFile("label.pdf", b"%PDF-1.4 label", "application/pdf")])
+    [received] = smtp.messages
+    [part] = list(received.message.iter_attachments())
+    assert part.get_filename() == "label.pdf"
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_content() == b"%PDF-1.4 label"

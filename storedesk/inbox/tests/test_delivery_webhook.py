@@ -255,3 +255,35 @@ def test_the_sweep_sends_a_delivery_whose_task_was_lost(personas, receiver):
     assert message.delivery_status == "sent"
     assert len(receiver.applied_ids) == 1
     assert sweep_deliveries.call_local() == 0
+
+
+def test_attachments_are_described_in_the_payload(
+    personas, receiver, django_capture_on_commit_callbacks
+):
+    from storedesk.inbox.storage import IncomingFile
+
+    conversation = _ayse_writes(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = send_reply(conversation, Actor.agent(personas.ahmet), "Here is your label",
+                             attachments=[IncomingFile("return-label.pdf", b"%PDF-1.4 label",
+                                                       "application/pdf")])
+    [request] = receiver.requests
+    [described] = request.json()["message"]["attachments"]
+    attachment = message.attachments.get()
+    assert described == {"id": attachment.pk, "filename": "return-label.pdf",
+                         "content_type": "application/pdf", "size": 14,
+                         "sha256": attachment.sha256}
+
+
+def test_one_delivery_costs_a_fixed_number_of_queries(
+    personas, receiver, django_assert_max_num_queries
+):
+    # given a queued reply (its task not yet run)
+    conversation = _ayse_writes(personas)
+    message = send_reply(conversation, Actor.agent(personas.ahmet), "On its way")
+    row = Delivery.objects.get(message=message)
+    # when a worker delivers it, the database work stays small and flat: claim, load,
+    # attachments, then lock + save + message status + reload for the realtime event
+    # (+ the savepoint pair the test transaction adds)
+    with django_assert_max_num_queries(9):
+        assert delivery.deliver(row.pk) == "sent"
