@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "storedesk_bench"
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "storedesk_bench")
 PG_BENCH_URL = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
 REDIS_BENCH_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1")
 TARGET_PG = 1000.0
@@ -306,6 +306,7 @@ async def fire(url: str, token: str, clients: int, seconds: float) -> dict[str, 
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"storedesk-bench-{backend}-"))
     env = backend_env(backend, data_dir, args.rate_limit)
+    load_before = os.getloadavg()
     try:
         if backend == "postgres":
             recreate_pg_database()
@@ -334,12 +335,15 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "wall": round(wall, 2),
         }
         result["setup"] = setup
+        # Other work on the machine skews everything; keep the evidence next to the figures.
+        result["load_average_1m"] = {"before": round(load_before[0], 2),
+                                     "after": round(os.getloadavg()[0], 2)}
         return result
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def profile_pg(args: argparse.Namespace, requests: int = 2000) -> str:
+def profile_pg(args: argparse.Namespace, requests: int = 300) -> str:
     data_dir = Path(tempfile.mkdtemp(prefix="storedesk-bench-profile-"))
     env = backend_env("postgres", data_dir, args.rate_limit)
     try:
@@ -446,6 +450,7 @@ def main() -> None:
             recreate_pg_database()
             report["results"]["postgres_raw_insert"] = asyncio.run(
                 pg_raw_inserts(args.clients, args.seconds))
+            write_report(report, args.output)
             rate = report["results"]["postgres"]["messages_per_second"]
             if args.profile == "always" or (args.profile == "auto" and rate < TARGET_PG):
                 print("[profile] one process, PostgreSQL ...", flush=True)
@@ -456,9 +461,13 @@ def main() -> None:
         if "postgres" in backends:
             drop_pg_database()
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_report(report, args.output)
     print_table(report)
+
+
+def write_report(report: dict[str, Any], output: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 def print_table(report: dict[str, Any]) -> None:
