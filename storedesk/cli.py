@@ -97,6 +97,8 @@ def run_worker(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {}
     if args.workers:
         overrides["workers"] = args.workers
+    if args.no_periodic:
+        overrides["periodic"] = False
     options = _consumer_options(overrides)
     huey_logger = logging.getLogger("huey")
     huey_logger.setLevel(logging.INFO)
@@ -287,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the task queue consumer")
     worker.add_argument("--workers", type=int, default=0,
                         help="consumer threads (default: settings.HUEY['consumer'])")
+    worker.add_argument("--no-periodic", action="store_true",
+                        help="do not enqueue periodic tasks (let another worker do it)")
     worker.set_defaults(func=run_worker)
 
     manage = sub.add_parser("manage", help="run a Django management command",
