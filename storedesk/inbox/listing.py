@@ -14,7 +14,9 @@ from typing import Any
 
 from django import forms
 from django.core import signing
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
@@ -211,14 +213,8 @@ def search(
     account_id = membership.account_id
     messages = Message.objects.filter(account_id=account_id, text__icontains=text)
     hits = list(messages.values_list("conversation_id", flat=True)[:SEARCH_ID_CAP])
-    if len(hits) < SEARCH_ID_CAP:  # every match seen
-        in_messages = Q(pk__in=set(hits))
-    else:
-        in_messages = Q(
-            Exists(
-                Message.objects.filter(conversation_id=OuterRef("pk"), text__icontains=text)
-            )
-        )
+    # Fewer hits than the cap: every match was seen, so the ids are the answer.
+    in_messages = Q(pk__in=set(hits)) if len(hits) < SEARCH_ID_CAP else _message_exists(text)
     contacts = Contact.objects.filter(
         Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text),
         account_id=account_id,
@@ -234,6 +230,29 @@ def search(
     if number.isdigit() and len(number) < 10:
         match |= Q(display_id=int(number))
     return qs.filter(match)
+
+
+def _message_exists(text: str) -> Q:
+    """Has the conversation a message containing `text`? Checked row by row.
+
+    On PostgreSQL the EXISTS carries `OFFSET 0`, which keeps the planner from turning it into
+    a hashed subplan over every matching message (what it picks for a plain EXISTS, and what
+    costs ~0.3 s for a word found in 100,000 messages); the per-row probe reads ~10 messages
+    of each conversation through the (conversation, created_at) index and stops at one page.
+    """
+    if connection.vendor != "postgresql":
+        return Q(
+            Exists(Message.objects.filter(conversation_id=OuterRef("pk"), text__icontains=text))
+        )
+    quote = connection.ops.quote_name
+    pattern = f"%{connection.ops.prep_for_like_query(text)}%"
+    sql = (
+        f"EXISTS (SELECT 1 FROM {quote(Message._meta.db_table)} m "  # noqa: S608
+        f"WHERE m.conversation_id = {quote(Conversation._meta.db_table)}.id "
+        "AND UPPER(m.text::text) LIKE UPPER(%s) OFFSET 0)"
+    )
+    # Only quoted table names are interpolated; the search text is a bound parameter.
+    return Q(RawSQL(sql, [pattern], output_field=BooleanField()))  # noqa: S611
 
 
 def _order_by(sort: str) -> list[Any]:
