@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from storedesk.realtime import presence
 from storedesk.realtime.access import (
+    NOT_SIGNED_IN,
     Refusal,
     Viewer,
     can_see,
@@ -45,14 +46,29 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         session = self.scope.get("session")
         user = self.scope.get("user")
         if session is None or user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self._refuse(NOT_SIGNED_IN)
             return
         resolved = await database_sync_to_async(resolve_viewer)(session)
         if isinstance(resolved, Refusal):
-            await self.close(code=resolved.code)
+            await self._refuse(resolved.code)
             return
         await self._join(resolved)
         await self.accept()
+        # The browser counts the socket as open only from here (a refused socket is accepted
+        # too, then closed with 4401/4403 before any frame).
+        await self.send_json(
+            {"type": "ready", "account_id": resolved.account_id, "agent": resolved.agent_card()}
+        )
+
+    async def _refuse(self, code: int) -> None:
+        """Accept, then close with an application code the browser can read.
+
+        A handshake refused before accept reaches the browser as a bare 1006 (HTTP 403), and
+        socket.js would keep retrying; 4401/4403 tell it to stop. Nothing is sent before the
+        close. (Foreign origins are refused at the handshake by SameOriginValidator.)
+        """
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.viewing is not None:
@@ -143,6 +159,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             return self.viewer
         resolved = await database_sync_to_async(reload_viewer)(self.scope["session"].session_key)
         if isinstance(resolved, Refusal):
+            logger.info("agent socket closed on refresh (code %s)", resolved.code)
             self.viewer = None
             self.viewing = None
             if self.group is not None:

@@ -63,6 +63,14 @@ def _session_cookie(membership: Membership, account_id: int | None) -> str:
     return client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
+def _seat_ids(membership: Membership, account_id: int | None) -> set[int]:
+    """The seat the socket should announce: this one, or the agent's seat in account_id."""
+    if account_id is None:
+        return {membership.pk}
+    return {m.pk for m in Membership.objects.filter(agent_id=membership.agent_id,
+                                                    account_id=account_id)}
+
+
 SocketFactory = Callable[..., Awaitable[WebsocketCommunicator]]
 
 
@@ -88,11 +96,26 @@ async def sockets(layer_prefix: str) -> AsyncIterator[dict[str, Any]]:
         if cookie is not None:
             headers.append((b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={cookie}".encode()))
         communicator = WebsocketCommunicator(application, "/ws/agent/", headers=headers)
-        connected, code = await communicator.connect(timeout=WAIT)
-        communicator.close_code = code  # type: ignore[attr-defined]
+        connected, _ = await communicator.connect(timeout=WAIT)
+        communicator.accepted = connected  # type: ignore[attr-defined]
+        communicator.close_code = None  # type: ignore[attr-defined]
         if connected:
             opened.append(communicator)
-        assert connected is expect, f"connected={connected} close code={code}"
+            if not expect:
+                # Refused after the handshake: the first frame closes with an application code.
+                closing = await communicator.receive_output(timeout=WAIT)
+                assert closing["type"] == "websocket.close", closing
+                communicator.close_code = closing["code"]  # type: ignore[attr-defined]
+                opened.remove(communicator)
+                return communicator
+        assert connected is expect, f"connected={connected}"
+        if connected and membership is not None:
+            ready = await communicator.receive_json_from(timeout=WAIT)
+            assert ready["type"] == "ready", ready
+            seats = await database_sync_to_async(_seat_ids)(membership, account_id)
+            assert ready["agent"]["id"] in seats
+        elif connected:
+            assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "ready"
         return communicator
 
     yield {"open": open_socket}

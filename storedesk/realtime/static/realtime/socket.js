@@ -9,8 +9,15 @@
  *   (1 s doubling to 30 s, with jitter). Close codes 4401 (not signed in) and 4403 (no active
  *   seat) are final: no reconnect until the page is reloaded.
  *
+ * Handshake
+ *   Once the server has accepted the agent it sends {"type": "ready", "account_id",
+ *   "agent": {"id": membership id, "name"}}; only then is the socket "open" (the fields are
+ *   kept as storedeskSocket.accountId / .agent). A refused agent is accepted and at once
+ *   closed with 4401/4403 and never gets "ready".
+ *
  * Browser events dispatched on `document`
  *   "storedesk:socket"  detail = {state: "open"|"closed", reconnected: bool, code?: number}
+ *       "closed" is sent once per lost connection, not for every failed retry.
  *       After an "open" with reconnected=true, events may have been missed while offline:
  *       re-fetch what is on screen (list, thread).
  *   "storedesk:event"   detail = one server event (below), exactly as the server sent it.
@@ -45,6 +52,7 @@
  *   presence(conversationId, state),   // announce viewing/typing/left
  *   on(type, handler) -> unsubscribe,  // handler(event) for server events of one type ("*" = all)
  *   state,                             // "connecting" | "open" | "closed"
+ *   agent, accountId,                  // from the server's "ready" (null before)
  *   close()                            // stop for good (tests, sign-out)
  * }
  */
@@ -65,6 +73,7 @@
   var socket = null;
   var attempts = 0;
   var everOpened = false;
+  var closedAnnounced = false; // one "closed" per lost connection, not one per failed retry
   var stopped = false;
   var retryTimer = null;
   var heartbeatTimer = null;
@@ -73,6 +82,8 @@
 
   var api = {
     state: "closed",
+    agent: null,
+    accountId: null,
     presence: presence,
     on: on,
     close: close,
@@ -114,14 +125,6 @@
       scheduleReconnect();
       return;
     }
-    socket.onopen = function () {
-      attempts = 0;
-      setState("open");
-      everOpened = true;
-      if (viewing !== null) {
-        send({ type: "presence", conversation_id: viewing, state: "viewing" });
-      }
-    };
     socket.onmessage = function (message) {
       var event;
       try {
@@ -129,13 +132,32 @@
       } catch (err) {
         return;
       }
-      if (event && typeof event.type === "string") {
-        emit("storedesk:event", event);
+      if (!event || typeof event.type !== "string") {
+        return;
       }
+      if (event.type === "ready") {
+        // The server accepted this agent: only now is the socket "open".
+        attempts = 0;
+        api.agent = event.agent;
+        api.accountId = event.account_id;
+        closedAnnounced = false;
+        setState("open");
+        everOpened = true;
+        if (viewing !== null) {
+          send({ type: "presence", conversation_id: viewing, state: "viewing" });
+        }
+        return;
+      }
+      emit("storedesk:event", event);
     };
     socket.onclose = function (closeEvent) {
       socket = null;
-      setState("closed", { code: closeEvent.code });
+      if (!closedAnnounced || FINAL_CODES[closeEvent.code]) {
+        closedAnnounced = true;
+        setState("closed", { code: closeEvent.code });
+      } else {
+        api.state = "closed";
+      }
       if (FINAL_CODES[closeEvent.code]) {
         stopped = true;
         return;
@@ -155,7 +177,7 @@
   }
 
   function send(payload) {
-    if (socket !== null && socket.readyState === WebSocket.OPEN) {
+    if (socket !== null && socket.readyState === WebSocket.OPEN && api.state === "open") {
       socket.send(JSON.stringify(payload));
       return true;
     }
