@@ -1,4 +1,4 @@
-"""Stores on e-commerce platforms. Products, orders and order actions join with the commerce issue."""
+"""Stores on e-commerce platforms (products, orders and order actions come with commerce)."""
 
 from __future__ import annotations
 

@@ -161,19 +161,20 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
     )
     if identity is not None:
         return identity
-    contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
-        account_id=inbox.account_id,
-        name=inbound.name[:200],
-        email=inbound.email[:254].lower(),
-        phone=inbound.phone[:32],
-    )
     try:
+        # Contact and identity in one savepoint: when a concurrent first message from the
+        # same sender wins the race, both roll back and no orphan contact is left behind.
         with transaction.atomic():
+            contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
+                account_id=inbox.account_id,
+                name=inbound.name[:200],
+                email=inbound.email[:254].lower(),
+                phone=inbound.phone[:32],
+            )
             return ContactIdentity.objects.create(
                 account_id=inbox.account_id, inbox=inbox, contact=contact, source_id=sender_id
             )
     except IntegrityError:
-        # Created by a concurrent first message from the same sender.
         return ContactIdentity.objects.select_for_update().get(inbox=inbox, source_id=sender_id)
 
 
@@ -400,14 +401,16 @@ def _publish_message(conversation: Conversation, message: Message) -> None:
 @transaction.atomic
 def retry_delivery(message: Message, actor: Actor) -> Delivery:
     """Queue a failed outgoing message again (the agent's "retry" button)."""
-    delivery = Delivery.objects.select_for_update().get(message=message)
-    if delivery.status != "failed":
+    delivery = Delivery.objects.select_for_update().filter(message=message).first()
+    if delivery is None or delivery.status != "failed":
         raise ActionError("Only a failed message can be retried.")
     delivery.status = "queued"
     delivery.next_attempt_at = timezone.now()
     delivery.attempts = 0
     delivery.last_error = ""
-    delivery.save(update_fields=["status", "next_attempt_at", "attempts", "last_error", "updated_at"])
+    delivery.save(
+        update_fields=["status", "next_attempt_at", "attempts", "last_error", "updated_at"]
+    )
     Message.objects.filter(pk=message.pk).update(
         delivery_status=DeliveryStatus.PENDING, delivery_error=""
     )
@@ -444,9 +447,8 @@ def change_status(
 ) -> Conversation:
     conversation = _locked(conversation)
     check_transition(conversation.status, status)
-    if status == Status.SNOOZED:
-        if snoozed_until is None or snoozed_until <= timezone.now():
-            raise ActionError("Snoozing needs a time in the future.")
+    if status == Status.SNOOZED and (snoozed_until is None or snoozed_until <= timezone.now()):
+        raise ActionError("Snoozing needs a time in the future.")
     previous = conversation.status
     conversation.status = status
     conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None

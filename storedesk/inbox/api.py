@@ -13,18 +13,21 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
-from storedesk.accounts.models import Membership, Team
+from storedesk.accounts.models import Membership
 from storedesk.core.actor import Actor
 from storedesk.core.api_auth import async_token_auth, run_db
-from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.errors import ActionError
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
-from storedesk.inbox.models import Attachment, Channel, Conversation, Direction, Message
+from storedesk.inbox.models import Channel, Conversation, Direction
 from storedesk.inbox.queries import (
     conversation_messages,
+    get_attachment,
     get_conversation,
     get_inbox,
     get_membership,
+    get_message,
+    get_team,
     visible_conversations,
     visible_inboxes,
 )
@@ -65,41 +68,6 @@ def _limit(limit: int) -> int:
     if limit < 1 or limit > MAX_PAGE:
         raise ActionError(f"limit must be between 1 and {MAX_PAGE}.")
     return limit
-
-
-# --- Access helpers not (yet) in storedesk.inbox.queries -------------------------------------
-# Each one is scoped through visible_conversations, so light agents and other accounts get 404.
-
-
-def _get_message(member: Membership, message_id: int) -> Message:
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(account_id=member.account_id, pk=message_id,
-                conversation__in=visible_conversations(member))
-        .first()
-    )
-    if message is None:
-        raise NotFound("Message not found.")
-    return message
-
-
-def _get_attachment(member: Membership, attachment_id: int) -> Attachment:
-    attachment = (
-        Attachment.objects.filter(
-            account_id=member.account_id, pk=attachment_id,
-            message__conversation__in=visible_conversations(member),
-        ).first()
-    )
-    if attachment is None:
-        raise NotFound("Attachment not found.")
-    return attachment
-
-
-def _get_team(member: Membership, team_id: int) -> Team:
-    team = Team.objects.filter(account_id=member.account_id, pk=team_id).first()
-    if team is None:
-        raise NotFound("Team not found.")
-    return team
 
 
 def _render(member: Membership, conversation_id: int) -> Conversation:
@@ -280,7 +248,7 @@ def assign_conversation(request: HttpRequest, conversation_id: int, payload: Ass
         get_membership(member, payload.assignee_id) if payload.assignee_id is not None else None
     )
     set_team = "team_id" in payload.model_fields_set
-    team = _get_team(member, payload.team_id) if payload.team_id is not None else None
+    team = get_team(member, payload.team_id) if payload.team_id is not None else None
     actions.assign(conversation, _actor(request), assignee=assignee, team=team,
                    set_team=set_team)
     return _render(member, conversation_id)
@@ -330,7 +298,7 @@ def remove_tag(request: HttpRequest, conversation_id: int, name: str) -> Any:
 def retry_message(request: HttpRequest, message_id: int) -> Any:
     """Queue a failed outgoing reply again. It is never sent twice."""
     member = _member(request)
-    message = _get_message(member, message_id)
+    message = get_message(member, message_id)
     if message.direction != Direction.OUTGOING or message.private:
         raise ActionError("Only a failed outgoing reply can be retried.")
     if not hasattr(message, "delivery"):
@@ -346,4 +314,4 @@ def retry_message(request: HttpRequest, message_id: int) -> Any:
                 "content": {"application/octet-stream": {}},
             }}})
 def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    return attachment_response(_get_attachment(_member(request), attachment_id))
+    return attachment_response(get_attachment(_member(request), attachment_id))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from storedesk.accounts.models import Membership
+from storedesk.accounts.models import Membership, Team
 from storedesk.core.errors import NotFound
-from storedesk.inbox.models import Conversation, Inbox, Message
+from storedesk.inbox.models import Attachment, Conversation, Inbox, Message
 
 
 def visible_conversations(membership: Membership) -> QuerySet[Conversation]:
@@ -74,3 +74,35 @@ def get_membership(membership: Membership, membership_id: int) -> Membership:
     if found is None:
         raise NotFound("Agent not found.")
     return found
+
+
+def get_message(membership: Membership, message_id: int) -> Message:
+    """A message whose conversation the actor may see (light agents: their teams only)."""
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(account_id=membership.account_id, pk=message_id,
+                conversation__in=visible_conversations(membership))
+        .first()
+    )
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def get_attachment(membership: Membership, attachment_id: int) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("message")
+        .filter(account_id=membership.account_id, pk=attachment_id,
+                message__conversation__in=visible_conversations(membership))
+        .first()
+    )
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    return attachment
+
+
+def get_team(membership: Membership, team_id: int) -> Team:
+    team = Team.objects.filter(account_id=membership.account_id, pk=team_id).first()
+    if team is None:
+        raise NotFound("Team not found.")
+    return team

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from django.db import connection
 
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.inbox.models import Conversation, Message
@@ -75,12 +74,6 @@ def test_a_new_shopper_sending_eight_messages_at_once_gets_one_conversation(
     assert ContactIdentity.objects.filter(inbox=personas.harbor_api).count() == 1
 
 
-@pytest.mark.xfail(
-    condition=connection.vendor == "postgresql", strict=False,
-    reason="inbox.actions._resolve_identity creates the Contact outside the savepoint that "
-           "guards the identity insert, so racing first messages leave orphan Contact rows on "
-           "PostgreSQL (fix requested in the API helper's report).",
-)
 @pytest.mark.django_db(transaction=True)
 def test_a_burst_from_a_new_shopper_leaves_no_orphan_contacts(personas, api_token, live_server):
     # given a brand-new shopper whose eight messages arrive at the same moment

@@ -1,0 +1,20 @@
+"""Reads for stores, scoped to the actor's account."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from storedesk.accounts.models import Membership
+from storedesk.commerce.models import Store
+from storedesk.core.errors import NotFound
+
+
+def visible_stores(membership: Membership) -> QuerySet[Store]:
+    return Store.objects.filter(account_id=membership.account_id)
+
+
+def get_store(membership: Membership, store_id: int) -> Store:
+    store = visible_stores(membership).filter(pk=store_id).first()
+    if store is None:
+        raise NotFound("Store not found.")
+    return store
