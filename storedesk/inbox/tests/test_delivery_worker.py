@@ -7,6 +7,7 @@ PostgreSQL) and the same queue (the per-run SQLite queue file, or Redis when RED
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -52,19 +53,26 @@ def _wait_for(condition: Callable[[], bool], what: str) -> None:
 
 
 @pytest.fixture
-def real_queue() -> Iterator[None]:
-    """The test process enqueues into the real queue that the worker subprocesses consume."""
+def real_queue() -> Iterator[str]:
+    """A real queue of its own (a fresh name in the run's queue storage) that the test process
+    enqueues into and the worker subprocesses consume; nothing else (another xdist worker, a
+    demo) shares it."""
+    name = f"{HUEY.name}-delivery-test-{secrets.token_hex(4)}"
     HUEY.immediate = False
-    HUEY.flush()
+    HUEY.storage = HUEY.storage_class(name, **HUEY.storage_kwargs)
     try:
-        yield
+        yield name
     finally:
-        HUEY.flush()
-        HUEY.immediate = True
+        HUEY.storage.flush_queue()
+        HUEY.storage.flush_schedule()
+        HUEY.storage.flush_results()
+        HUEY.immediate = True  # back to the in-memory storage of immediate mode
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
+def start_worker(
+    tmp_path: Path, real_queue: str
+) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(name: str) -> subprocess.Popen[bytes]:
@@ -73,6 +81,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[str], subprocess.Popen[by
             "DATABASE_URL": _database_url(),
             "STOREDESK_DATA_DIR": str(settings.DATA_DIR),
             "STOREDESK_QUEUE_IMMEDIATE": "0",
+            "STOREDESK_QUEUE_NAME": real_queue,
             "STOREDESK_FETCH_ALLOW_PRIVATE": "1",
             "STOREDESK_DELIVERY_LEASE_SECONDS": "2",
             "STOREDESK_FETCH_TIMEOUT": "60",  # the kill, not a timeout, ends worker one's request
@@ -105,7 +114,7 @@ def _status(message: Message) -> tuple[str, str, int]:
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_delivery_is_taken_over_and_applied_once(
-    personas, settings, real_queue, start_worker
+    personas, settings, start_worker
 ):
     settings.DELIVERY_LEASE_SECONDS = 2
     with FakeWebhookReceiver(secret=personas.harbor_api.secret) as receiver:
