@@ -69,6 +69,19 @@ INBOXES: dict[str, dict[str, Any]] = {
              "config": {"greeting": "Hi! Questions about an order? We're here."}},
 }
 
+# Tag name -> colour; scenarios may use other tags too (they get the default colour).
+TAGS: dict[str, str] = {
+    "where-is-my-order": "#2563eb",
+    "return": "#7c3aed",
+    "refund": "#0d9488",
+    "cancellation": "#dc2626",
+    "address-change": "#d97706",
+    "shipping": "#0284c7",
+    "damaged": "#b91c1c",
+    "replacement": "#9333ea",
+    "compliment": "#16a34a",
+}
+
 # --- English --------------------------------------------------------------------------------
 
 ENGLISH: list[dict[str, Any]] = [

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from storedesk.accounts.actions import (
@@ -35,7 +34,7 @@ from storedesk.commerce.models import Store
 from storedesk.core.actor import Actor
 from storedesk.demo import data
 from storedesk.inbox import actions as inbox_actions
-from storedesk.inbox.models import Conversation, Inbox, Message, Status
+from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
 
 
@@ -62,6 +61,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _ensure_teams(account, members)
     store = _ensure_store(account)
     inboxes = _ensure_inboxes(account, store)
+    _ensure_tags(account)
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
     teams = {t.name: t for t in Team.objects.filter(account=account)}
@@ -144,13 +144,21 @@ def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
 
 
 def _create_inbox(account: Account, store: Store, spec: dict[str, Any]) -> Inbox:
-    # Until inbox.actions.create_inbox lands (UI settings work), the same insert + audit row.
-    with transaction.atomic():
-        inbox = Inbox.objects.create(account=account, name=spec["name"],
-                                     channel=spec["channel"], config=dict(spec["config"]),
-                                     store=store)
-        audit("inbox.created", account=account, obj=inbox, channel=inbox.channel)
+    inbox = inbox_actions.create_inbox(account, name=spec["name"], channel=spec["channel"],
+                                       config=dict(spec["config"]))
+    # create_inbox has no store parameter yet; link the demo store the way the commerce
+    # settings will (a one-column update, audited).
+    Inbox.objects.filter(pk=inbox.pk).update(store=store)
+    audit("inbox.store_linked", account=account, obj=inbox, store=store.slug)
+    inbox.refresh_from_db()
     return inbox
+
+
+def _ensure_tags(account: Account) -> None:
+    existing = set(Tag.objects.filter(account=account).values_list("name", flat=True))
+    for name, color in data.TAGS.items():
+        if name not in existing:
+            inbox_actions.create_tag(account, name, color=color)
 
 
 # --- Conversations --------------------------------------------------------------------------

@@ -49,6 +49,8 @@ def test_a_newcomer_finds_the_documented_store_logins_and_inboxes() -> None:
     channels = dict(Inbox.objects.filter(account=result.account).values_list("name", "channel"))
     assert channels == {"Store API": "api", "Support email": "email", "Website chat": "webchat"}
     assert result.inboxes["email"].config["address"] == "support@lumenloom.example"
+    assert {inbox.store_id for inbox in result.inboxes.values()} == {result.store.pk}
+    assert Conversation.objects.filter(account=result.account, store=result.store).count() == 30
     # and agents of every language plus a light agent sit in Support and Returns
     roles = Counter(Membership.objects.filter(account=result.account)
                     .values_list("role", flat=True))
