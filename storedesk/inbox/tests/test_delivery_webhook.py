@@ -287,3 +287,25 @@ def test_one_delivery_costs_a_fixed_number_of_queries(
     # (+ the savepoint pair the test transaction adds)
     with django_assert_max_num_queries(9):
         assert delivery.deliver(row.pk) == "sent"
+
+
+def test_a_timeout_after_the_store_applied_it_is_retried_and_deduplicated(
+    personas, receiver, settings, django_capture_on_commit_callbacks
+):
+    # given the store applies the first request but answers too late
+    settings.FETCH_TIMEOUT_SECONDS = 0.5
+    receiver.stall_first_request()
+    conversation = _ayse_writes(personas)
+    # when Ahmet replies, the first attempt times out and is planned again
+    message = _reply(personas, conversation, django_capture_on_commit_callbacks)
+    row = Delivery.objects.get(message=message)
+    assert row.status == "queued"
+    assert "did not answer within 0.5 s" in row.last_error
+    receiver.release_stall.set()
+    # and the retry gets through
+    _due_now(message)
+    assert delivery.deliver(row.pk) == "sent"
+    # then the store saw the delivery twice and applied it once
+    assert receiver.seen_ids == [str(row.pk)] * 2
+    assert receiver.applied_ids == [str(row.pk)]
+    assert receiver.requests[1].json()["delivery_id"] == row.pk
