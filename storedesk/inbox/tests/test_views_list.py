@@ -255,3 +255,44 @@ def test_the_list_request_costs_the_same_queries_for_few_or_many_rows(
         response = client.get("/inbox/", **HTMX)
     assert len(row_ids(response.content)) == 50
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_nav_loads_its_counts_and_keeps_the_current_view_marked(personas):
+    shopper_writes(personas.harbor_api, "ayse", "Merhaba")
+    client = signed_in(personas.olivia)
+    # the full page renders the nav at once and asks for the counts when it loads
+    page = client.get("/", {"view": "mine"}).content.decode()
+    assert 'hx-trigger="load, storedesk:counts from:body"' in page
+    assert re.search(r'data-nav="view:mine"\s+aria-current="page"', page)
+    # the counts come back for the same entry, and then only refresh on events
+    nav = client.get("/inbox/counts/", {"nav": f"inbox:{personas.harbor_api.pk}"}, **HTMX)
+    html = nav.content.decode()
+    assert 'hx-trigger="storedesk:counts from:body"' in html
+    assert re.search(rf'data-nav="inbox:{personas.harbor_api.pk}"\s+aria-current="page"', html)
+    # a made-up entry falls back to "All open"
+    odd = client.get("/inbox/counts/", {"nav": "<script>"}, **HTMX).content.decode()
+    assert re.search(r'data-nav="view:open"\s+aria-current="page"', odd)
+    assert "<script>" not in odd
+
+
+def test_bulk_asks_the_nav_to_refresh_its_counts(personas):
+    conv = shopper_writes(personas.harbor_api, "ayse", "Merhaba")
+    response = signed_in(personas.olivia).post(
+        "/inbox/bulk", {"action": "close", "conversations": [conv.pk]}, **HTMX
+    )
+    assert response["HX-Trigger"] == "storedesk:counts"
+
+
+@pytest.mark.parametrize("cap", [2000, 1])
+def test_like_wildcards_in_a_search_match_literally(personas, monkeypatch, cap):
+    # given messages with and without a percent sign (both search plans: ids and row walk)
+    from storedesk.inbox import listing
+
+    monkeypatch.setattr(listing, "SEARCH_ID_CAP", cap)
+    sale = shopper_writes(personas.harbor_api, "ayse", "Is the 20% discount still on?")
+    shopper_writes(personas.harbor_api, "jan", "Gdzie jest paczka?")
+    client = signed_in(personas.olivia)
+    # then "%" and "_" are plain characters, not wildcards
+    assert row_ids(client.get("/inbox/", {"q": "20%"}, **HTMX).content) == [sale.pk]
+    assert row_ids(client.get("/inbox/", {"q": "%"}, **HTMX).content) == [sale.pk]
+    assert row_ids(client.get("/inbox/", {"q": "_"}, **HTMX).content) == []
