@@ -124,6 +124,19 @@ class Server:
         raise AssertionError(f"{url} did not answer in {timeout}s (last: {last!r}):\n"
                              f"{self.output()}")
 
+    def wait_for_output(self, text: str, *, count: int = 1, timeout: float = 120) -> str:
+        """Poll the child's output until `text` appears `count` times; fail with the log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            output = self.output()
+            if output.count(text) >= count:
+                return output
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} x{count} not seen (exit {self.process.poll()}):\n"
+                             f"{self.output()}")
+
     def interrupt(self, timeout: float = 30) -> int:
         """Ctrl-C, as a person at the terminal would; returns the exit code."""
         if self.process.poll() is None:

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from django.db import connection
 
+from storedesk.demo.data import CONVERSATIONS
 from storedesk.tests.processes import (
     child_env,
     free_port,
@@ -115,3 +116,25 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
 
         # when the person presses Ctrl-C, then the demo stops cleanly
         assert demo.interrupt() == 0, demo.output()
+
+
+def test_a_separate_worker_delivers_what_the_web_side_queued(
+    child: dict[str, str], tmp_path: Path
+) -> None:
+    # given a database where the demo's agents have replied by email (queued, not yet sent)
+    assert run(["manage", "migrate", "--verbosity", "0"], child).returncode == 0
+    loaded = run(["manage", "load_demo"], child)
+    assert loaded.returncode == 0, loaded.stderr
+    email_replies = sum(
+        1 for s in CONVERSATIONS if s["inbox"] == "email" for step in s["steps"] if "reply" in step
+    )
+
+    # when `storedesk worker` runs on its own (the scale layout: web and workers apart)
+    env = {**child, "STOREDESK_LOG_LEVEL": "INFO"}
+    with server(["worker"], env, tmp_path / "worker.log") as worker:
+        # then it sends every queued email reply through the mail backend (console here)
+        output = worker.wait_for_output("Message-ID: <sd.", count=email_replies)
+        assert "Subject: Re: Where is my order LL-10421?" in output
+        assert "To: maya.chen@example.net" in output
+        # and stops cleanly on Ctrl-C
+        assert worker.interrupt() == 0, worker.output()
