@@ -44,7 +44,7 @@ WAIT = 10  # seconds to wait for something that must arrive (a bound, not a meas
 def layer_prefix(settings: Any) -> str:
     """A private channel layer for this test; returns the STOREDESK_CACHE_PREFIX it uses."""
     prefix = f"sdtest-{uuid.uuid4().hex[:12]}"
-    layers = copy.deepcopy(django_settings.CHANNEL_LAYERS)
+    layers: dict[str, Any] = copy.deepcopy(django_settings.CHANNEL_LAYERS)
     # The configured layer (in-memory, or Redis when REDIS_URL is set), with only the key prefix
     # changed; a new settings value also makes channels build a fresh layer for this test.
     if "CONFIG" in layers["default"] and "prefix" in layers["default"]["CONFIG"]:
