@@ -56,8 +56,9 @@ _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 class FetchError(Exception):
     """The request was refused or failed. `permanent` failures will not get better by retrying."""
 
-    def __init__(self, message: str, *, permanent: bool = False,
-                 status_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, status_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
@@ -153,11 +154,13 @@ def _in_networks(ip: IPAddress, policy: PrivatePolicy) -> bool:
         return False
     for network in policy:
         try:
-            net = (ipaddress.ip_network(network, strict=False) if isinstance(network, str)
-                   else network)
+            net = (
+                ipaddress.ip_network(network, strict=False) if isinstance(network, str) else network
+            )
         except ValueError as exc:
-            raise FetchError(f"FETCH_ALLOW_PRIVATE lists {network!r}, which is not a network.",
-                             permanent=True) from exc
+            raise FetchError(
+                f"FETCH_ALLOW_PRIVATE lists {network!r}, which is not a network.", permanent=True
+            ) from exc
         if ip.version == net.version and ip in net:
             return True
     return False
@@ -208,7 +211,10 @@ def _getaddrinfo(host: str, port: int, timeout: float) -> list[Any]:
 
 
 def resolve_checked(
-    host: str, port: int, *, allow_private: PrivatePolicy | None = None,
+    host: str,
+    port: int,
+    *,
+    allow_private: PrivatePolicy | None = None,
     timeout: float | None = None,
 ) -> IPAddress:
     """Resolve `host` once and return the address to connect to, or raise FetchError.
@@ -250,7 +256,6 @@ def default_tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
-
 def safe_fetch(
     method: str,
     url: str,
@@ -278,13 +283,24 @@ def safe_fetch(
     request_headers.setdefault("User-Agent", USER_AGENT)
     body = content
     current = url
-    with httpx.Client(trust_env=False, follow_redirects=False,
-                      verify=verify if verify is not None else default_tls_context(),
-                      timeout=httpx.Timeout(timeout)) as client:
+    with httpx.Client(
+        trust_env=False,
+        follow_redirects=False,
+        verify=verify if verify is not None else default_tls_context(),
+        timeout=httpx.Timeout(timeout),
+    ) as client:
         for hop in range(MAX_REDIRECTS + 1):
             response = _fetch_once(
-                client, method, current, request_headers, body, deadline, timeout,
-                max_bytes, allow_private, truncate,
+                client,
+                method,
+                current,
+                request_headers,
+                body,
+                deadline,
+                timeout,
+                max_bytes,
+                allow_private,
+                truncate,
             )
             if response.status_code not in REDIRECT_CODES or not follow_redirects:
                 return response
@@ -294,16 +310,23 @@ def safe_fetch(
             if hop == MAX_REDIRECTS:
                 raise FetchError(
                     f"Too many redirects (more than {MAX_REDIRECTS}) starting at {url}.",
-                    permanent=True, status_code=response.status_code,
+                    permanent=True,
+                    status_code=response.status_code,
                 )
             target = urljoin(current, location)
             if httpx.URL(target).host != httpx.URL(current).host:
-                request_headers = {k: v for k, v in request_headers.items()
-                                   if k.lower() not in {"authorization", "cookie"}}
+                request_headers = {
+                    k: v
+                    for k, v in request_headers.items()
+                    if k.lower() not in {"authorization", "cookie"}
+                }
             if response.status_code in {301, 302, 303} and method not in {"GET", "HEAD"}:
                 method, body = "GET", None
-                request_headers = {k: v for k, v in request_headers.items()
-                                   if k.lower() not in {"content-type", "content-length"}}
+                request_headers = {
+                    k: v
+                    for k, v in request_headers.items()
+                    if k.lower() not in {"content-type", "content-length"}
+                }
             current = target
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -325,21 +348,26 @@ def _fetch_once(
     except (httpx.InvalidURL, ValueError) as exc:
         raise FetchError(f"Invalid URL {url!r}: {exc}", permanent=True) from exc
     if parsed.scheme not in {"http", "https"}:
-        raise FetchError(f"Only http and https URLs can be fetched, not {parsed.scheme!r}.",
-                         permanent=True)
+        raise FetchError(
+            f"Only http and https URLs can be fetched, not {parsed.scheme!r}.", permanent=True
+        )
     if parsed.userinfo:
         raise FetchError("URLs with credentials in them are not allowed.", permanent=True)
     host = parsed.host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    ip = resolve_checked(host, port, allow_private=allow_private,
-                         timeout=max(0.1, deadline - time.monotonic()))
+    ip = resolve_checked(
+        host, port, allow_private=allow_private, timeout=max(0.1, deadline - time.monotonic())
+    )
     pinned = parsed.copy_with(host=str(ip))
     host_header = host if parsed.port is None else f"{_bracket(host)}:{parsed.port}"
     extensions: dict[str, Any] = {}
     if parsed.scheme == "https":
         extensions["sni_hostname"] = host
     request = client.build_request(
-        method, pinned, headers={**headers, "Host": host_header}, content=body,
+        method,
+        pinned,
+        headers={**headers, "Host": host_header},
+        content=body,
         extensions=extensions,
     )
     try:
@@ -347,8 +375,9 @@ def _fetch_once(
     except httpx.TimeoutException as exc:
         raise FetchError(f"{host} did not answer within {timeout:g} s.", permanent=False) from exc
     except httpx.HTTPError as exc:
-        raise FetchError(f"Could not reach {host}: {exc or type(exc).__name__}",
-                         permanent=False) from exc
+        raise FetchError(
+            f"Could not reach {host}: {exc or type(exc).__name__}", permanent=False
+        ) from exc
     try:
         chunks: list[bytes] = []
         size = 0
@@ -360,7 +389,8 @@ def _fetch_once(
                     if not truncate:
                         raise FetchError(
                             f"The response from {host} is larger than {max_bytes} bytes.",
-                            permanent=True, status_code=response.status_code,
+                            permanent=True,
+                            status_code=response.status_code,
                         )
                     chunks.append(chunk[: max_bytes - (size - len(chunk))])
                     truncated = True
@@ -369,20 +399,30 @@ def _fetch_once(
                 if time.monotonic() > deadline:
                     raise FetchError(
                         f"{host} took longer than {timeout:g} s to send its answer.",
-                        permanent=False, status_code=response.status_code,
+                        permanent=False,
+                        status_code=response.status_code,
                     )
         except httpx.TimeoutException as exc:
-            raise FetchError(f"{host} stopped sending within {timeout:g} s.",
-                             permanent=False, status_code=response.status_code) from exc
+            raise FetchError(
+                f"{host} stopped sending within {timeout:g} s.",
+                permanent=False,
+                status_code=response.status_code,
+            ) from exc
         except httpx.HTTPError as exc:
-            raise FetchError(f"Reading the answer from {host} failed: {exc}",
-                             permanent=False, status_code=response.status_code) from exc
+            raise FetchError(
+                f"Reading the answer from {host} failed: {exc}",
+                permanent=False,
+                status_code=response.status_code,
+            ) from exc
     finally:
         response.close()
     final_url = str(parsed)
     return FetchResponse(
-        status_code=response.status_code, headers=response.headers, content=b"".join(chunks),
-        url=final_url, truncated=truncated,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=b"".join(chunks),
+        url=final_url,
+        truncated=truncated,
     )
 
 

@@ -57,10 +57,8 @@ def claim_lease(delivery_id: int) -> datetime | None:
     """
     now = timezone.now()
     lease = now + timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
-    claimed = (
-        Delivery.objects.filter(_due(now), pk=delivery_id)
-        .update(status=OutboundStatus.SENDING, lease_until=lease,
-                attempts=F("attempts") + 1, updated_at=now)
+    claimed = Delivery.objects.filter(_due(now), pk=delivery_id).update(
+        status=OutboundStatus.SENDING, lease_until=lease, attempts=F("attempts") + 1, updated_at=now
     )
     return lease if claimed == 1 else None
 
@@ -91,10 +89,12 @@ def deliver(delivery_id: int) -> str:
         return record_result(delivery_id, error=exc.message, permanent=exc.permanent, lease=lease)
     except Exception as exc:  # a bug or an unexpected library error: retry, and say what it was
         logger.exception("delivery %s crashed", delivery_id)
-        return record_result(delivery_id, error=f"{type(exc).__name__}: {exc}", permanent=False,
-                             lease=lease)
-    return record_result(delivery_id, error=None, provider_message_id=result.provider_message_id,
-                         lease=lease)
+        return record_result(
+            delivery_id, error=f"{type(exc).__name__}: {exc}", permanent=False, lease=lease
+        )
+    return record_result(
+        delivery_id, error=None, provider_message_id=result.provider_message_id, lease=lease
+    )
 
 
 @transaction.atomic
@@ -157,5 +157,8 @@ def record_result(
 def due_delivery_ids(limit: int = 500) -> list[int]:
     """Rows that should be sent now: queued and due, or sending with an expired lease."""
     now = timezone.now()
-    return list(Delivery.objects.filter(_due(now)).order_by("next_attempt_at").values_list(
-        "pk", flat=True)[:limit])
+    return list(
+        Delivery.objects.filter(_due(now))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

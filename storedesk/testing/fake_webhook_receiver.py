@@ -57,8 +57,9 @@ class FakeWebhookReceiver:
         self.release_stall = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-webhook-receiver")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="fake-webhook-receiver"
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -140,10 +141,17 @@ class FakeWebhookReceiver:
                 if state.stall_first and not state.stalled_once:
                     state.stalled_once = True
                     stall = True
-            state.requests.append(ReceivedRequest(
-                path=path, headers=headers, body=body, delivery_id=delivery_id,
-                verified=verified, status=status, applied=applied,
-            ))
+            state.requests.append(
+                ReceivedRequest(
+                    path=path,
+                    headers=headers,
+                    body=body,
+                    delivery_id=delivery_id,
+                    verified=verified,
+                    status=status,
+                    applied=applied,
+                )
+            )
         answer = json.dumps({"ok": status == 200, "duplicate": status == 200 and not applied})
         return status, answer.encode(), stall
 

@@ -45,7 +45,8 @@ class _Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         mail = ReceivedMail(
-            mail_from=envelope.mail_from, rcpt_tos=list(envelope.rcpt_tos),
+            mail_from=envelope.mail_from,
+            rcpt_tos=list(envelope.rcpt_tos),
             raw=bytes(envelope.original_content or envelope.content),
         )
         with self.lock:
@@ -84,8 +85,12 @@ class LocalSmtpServer:
 
     def inbox_settings(self, from_address: str) -> dict[str, Any]:
         """The `inbox.config["smtp"]` dict that points an inbox at this server."""
-        return {"host": "127.0.0.1", "port": self.port, "security": "none",
-                "from_address": from_address}
+        return {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "security": "none",
+            "from_address": from_address,
+        }
 
     def reject_next(self, times: int, reply: str = "550 5.1.1 Mailbox unavailable") -> None:
         with self.handler.lock:

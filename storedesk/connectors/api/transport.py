@@ -92,19 +92,26 @@ class WebhookTransport:
         }
         try:
             response = safe_fetch(
-                "POST", url, headers=headers, content=body, follow_redirects=False,
-                max_bytes=RESPONSE_READ_LIMIT, truncate=True,
+                "POST",
+                url,
+                headers=headers,
+                content=body,
+                follow_redirects=False,
+                max_bytes=RESPONSE_READ_LIMIT,
+                truncate=True,
             )
         except FetchError as exc:
-            raise TransportError(f"Webhook delivery failed: {exc.message}",
-                                 permanent=exc.permanent) from exc
+            raise TransportError(
+                f"Webhook delivery failed: {exc.message}", permanent=exc.permanent
+            ) from exc
         status = response.status_code
         if 200 <= status < 300:
             return SendResult(provider_message_id=_remote_id(response.content))
         detail = _short(response.text)
         if status in RETRYABLE_STATUSES or status >= 500:
-            raise TransportError(f"The webhook answered HTTP {status}{detail}; will retry.",
-                                 permanent=False)
+            raise TransportError(
+                f"The webhook answered HTTP {status}{detail}; will retry.", permanent=False
+            )
         if 300 <= status < 400:
             location = response.headers.get("location", "")
             raise TransportError(
@@ -112,8 +119,9 @@ class WebhookTransport:
                 "final URL in the inbox settings.",
                 permanent=True,
             )
-        raise TransportError(f"The webhook refused the delivery with HTTP {status}{detail}.",
-                             permanent=True)
+        raise TransportError(
+            f"The webhook refused the delivery with HTTP {status}{detail}.", permanent=True
+        )
 
 
 def _short(text: str) -> str:

@@ -96,19 +96,26 @@ def thread_headers(message: Message) -> dict[str, str]:
 
     earlier = message.conversation.messages.filter(pk__lt=message.pk, private=False)
     incoming = list(
-        earlier.filter(direction=Direction.INCOMING).exclude(source_id=None)
-        .order_by("-created_at", "-pk").values_list("pk", "source_id")[:MAX_REFERENCES]
+        earlier.filter(direction=Direction.INCOMING)
+        .exclude(source_id=None)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "source_id")[:MAX_REFERENCES]
     )
     ids: list[tuple[int, str]] = [
-        (pk, bracketed(source_id)) for pk, source_id in incoming
+        (pk, bracketed(source_id))
+        for pk, source_id in incoming
         if source_id is not None and is_message_id(source_id)
     ]
     if not ids:
         return {}
     in_reply_to = ids[0][1]
-    outgoing = Delivery.objects.filter(
-        message__in=earlier.filter(direction=Direction.OUTGOING), status="sent"
-    ).exclude(provider_message_id="").values_list("message_id", "provider_message_id")
+    outgoing = (
+        Delivery.objects.filter(
+            message__in=earlier.filter(direction=Direction.OUTGOING), status="sent"
+        )
+        .exclude(provider_message_id="")
+        .values_list("message_id", "provider_message_id")
+    )
     ids += [(pk, bracketed(mid)) for pk, mid in outgoing[:MAX_REFERENCES] if is_message_id(mid)]
     ids.sort()
     references = " ".join(dict.fromkeys(mid for _, mid in ids[-MAX_REFERENCES:]))
@@ -131,8 +138,9 @@ def _connection(smtp: dict[str, Any]) -> Any:
         # private network. (SMTP cannot pin the IP without breaking TLS name checks.)
         resolve_checked(host, port)
     except FetchError as exc:
-        raise TransportError(f"SMTP server refused: {exc.message}",
-                             permanent=exc.permanent) from exc
+        raise TransportError(
+            f"SMTP server refused: {exc.message}", permanent=exc.permanent
+        ) from exc
     return get_connection(
         SMTP_BACKEND,
         fail_silently=False,
@@ -169,8 +177,9 @@ def build_email(delivery: Delivery, connection: Any, smtp: dict[str, Any]) -> An
         try:
             content = attachment_path(attachment.storage_key).read_bytes()
         except (OSError, ValueError) as exc:
-            raise TransportError(f"Attachment {attachment.filename!r} is missing: {exc}",
-                                 permanent=True) from exc
+            raise TransportError(
+                f"Attachment {attachment.filename!r} is missing: {exc}", permanent=True
+            ) from exc
         email.attach(attachment.filename, content, attachment.content_type)
     return email, message_id
 
@@ -189,18 +198,22 @@ class SmtpTransport:
             email.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(f"{addr}: {code} {_text(msg)}"
-                               for addr, (code, msg) in exc.recipients.items())
-            raise TransportError(f"The mail server refused the recipient: {detail}",
-                                 permanent=all(c >= 500 for c in codes)) from exc
+            detail = "; ".join(
+                f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items()
+            )
+            raise TransportError(
+                f"The mail server refused the recipient: {detail}",
+                permanent=all(c >= 500 for c in codes),
+            ) from exc
         except smtplib.SMTPResponseException as exc:
             raise TransportError(
                 f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
                 permanent=exc.smtp_code >= 500,
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:  # incl. timeouts, refused connections
-            raise TransportError(f"Could not talk to the mail server: {exc}",
-                                 permanent=False) from exc
+            raise TransportError(
+                f"Could not talk to the mail server: {exc}", permanent=False
+            ) from exc
         return SendResult(provider_message_id=message_id)
 
 

@@ -34,25 +34,37 @@ def _configure(inbox: Inbox, **extra: object) -> None:
 def _ayse_emails(personas, sender: str = "ayse@example.com", email: str = "ayse@example.com"):
     return receive_message(
         personas.harbor_email,
-        InboundMessage(sender_id=sender, email=email, name="Ayşe Kaya", text="The vase arrived "
-                       "broken.", subject="Order #1001 damaged", source_id=AYSE_MESSAGE_ID),
+        InboundMessage(
+            sender_id=sender,
+            email=email,
+            name="Ayşe Kaya",
+            text="The vase arrived broken.",
+            subject="Order #1001 damaged",
+            source_id=AYSE_MESSAGE_ID,
+        ),
     ).conversation
 
 
 def _reply(personas, conversation, capture, **kwargs) -> Message:
     with capture(execute=True):
-        return send_reply(conversation, Actor.agent(personas.ahmet),
-                          "Sorry about that! A new vase is on its way.", **kwargs)
+        return send_reply(
+            conversation,
+            Actor.agent(personas.ahmet),
+            "Sorry about that! A new vase is on its way.",
+            **kwargs,
+        )
 
 
-def test_reply_is_mailed_in_the_shoppers_thread(
-    personas, smtp, django_capture_on_commit_callbacks
-):
+def test_reply_is_mailed_in_the_shoppers_thread(personas, smtp, django_capture_on_commit_callbacks):
     # given Ayşe emailed support about a broken vase
     conversation = _ayse_emails(personas)
     # when Ahmet replies with some formatting
-    message = _reply(personas, conversation, django_capture_on_commit_callbacks,
-                     html="<p>Sorry! <b>A new vase</b> is on its way.</p><script>x()</script>")
+    message = _reply(
+        personas,
+        conversation,
+        django_capture_on_commit_callbacks,
+        html="<p>Sorry! <b>A new vase</b> is on its way.</p><script>x()</script>",
+    )
     # then the mail server received one email, addressed and threaded correctly
     [received] = smtp.messages
     email = received.message
@@ -134,9 +146,7 @@ def test_temporary_rejection_is_retried_with_the_same_message_id(
     assert accepted.message["Message-ID"] == rejected.message["Message-ID"]
 
 
-def test_unreachable_mail_server_is_retried(
-    personas, settings, django_capture_on_commit_callbacks
-):
+def test_unreachable_mail_server_is_retried(personas, settings, django_capture_on_commit_callbacks):
     # given the mail server is down (nothing listens on its port)
     settings.FETCH_ALLOW_PRIVATE = True
     down = LocalSmtpServer()  # never started
@@ -180,8 +190,10 @@ def test_without_smtp_settings_the_default_backend_is_used(
 ):
     # given an email inbox without its own SMTP server (the demo: console backend), as the
     # settings form saves it: an smtp block with an empty host
-    _configure(personas.harbor_email, smtp={"host": "", "port": None, "username": "",
-                                            "password": "", "security": "starttls"})
+    _configure(
+        personas.harbor_email,
+        smtp={"host": "", "port": None, "username": "", "password": "", "security": "starttls"},
+    )
     conversation = _ayse_emails(personas)
     # when Ahmet replies
     message = _reply(personas, conversation, django_capture_on_commit_callbacks)
@@ -199,8 +211,12 @@ def test_attachments_travel_with_the_email(personas, smtp, django_capture_on_com
 
     conversation = _ayse_emails(personas)
     with django_capture_on_commit_callbacks(execute=True):
-        send_reply(conversation, Actor.agent(personas.ahmet), "Your return label is attached.",
-                   attachments=[IncomingFile("label.pdf", b"%PDF-1.4 label", "application/pdf")])
+        send_reply(
+            conversation,
+            Actor.agent(personas.ahmet),
+            "Your return label is attached.",
+            attachments=[IncomingFile("label.pdf", b"%PDF-1.4 label", "application/pdf")],
+        )
     [received] = smtp.messages
     [part] = list(received.message.iter_attachments())
     assert part.get_filename() == "label.pdf"

@@ -38,8 +38,9 @@ def test_reply_reaches_the_visitors_widget_group(
         personas.harbor_chat, InboundMessage(sender_id=visitor, text="Do you ship to Bali?")
     ).conversation
     group = visitor_group(personas.harbor_chat.pk, visitor)
-    assert group == (f"webchat-{personas.harbor_chat.pk}-"
-                     f"{hashlib.sha256(visitor.encode()).hexdigest()[:16]}")
+    assert group == (
+        f"webchat-{personas.harbor_chat.pk}-{hashlib.sha256(visitor.encode()).hexdigest()[:16]}"
+    )
     widget = async_to_sync(_listen)(group)
     # when Ahmet answers
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,8 +86,9 @@ def test_a_channel_without_a_transport_fails_with_a_clear_message(
     personas: Personas, django_capture_on_commit_callbacks
 ):
     # given a WhatsApp inbox (no transport yet)
-    whatsapp = Inbox.objects.create(account=personas.harbor, name="WhatsApp",
-                                    channel=Channel.WHATSAPP)
+    whatsapp = Inbox.objects.create(
+        account=personas.harbor, name="WhatsApp", channel=Channel.WHATSAPP
+    )
     conversation = receive_message(
         whatsapp, InboundMessage(sender_id="+905551112233", text="Merhaba")
     ).conversation

@@ -53,14 +53,16 @@ class WebchatTransport:
             raise TransportError("Private notes are never sent to the shopper.", permanent=True)
         layer = get_channel_layer()
         if layer is None:
-            raise TransportError("No channel layer is configured (CHANNEL_LAYERS).",
-                                 permanent=False)
+            raise TransportError(
+                "No channel layer is configured (CHANNEL_LAYERS).", permanent=False
+            )
         group = visitor_group(message.inbox_id, message.conversation.identity.source_id)
         try:
             async_to_sync(layer.group_send)(
                 group, {"type": EVENT_TYPE, "message": widget_message(message)}
             )
         except Exception as exc:  # the layer (Redis) is down or refused: try again later
-            raise TransportError(f"Could not push to the chat widget: {exc}",
-                                 permanent=False) from exc
+            raise TransportError(
+                f"Could not push to the chat widget: {exc}", permanent=False
+            ) from exc
         return SendResult(provider_message_id=f"webchat:{delivery.pk}")

@@ -116,25 +116,28 @@ def private_refused(settings):
     return settings
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1/",
-    "http://127.8.9.10:8080/",
-    "http://10.1.2.3/",
-    "http://172.16.0.1/",
-    "http://172.31.255.254/",
-    "http://192.168.1.1/",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::1]/",
-    "http://[::ffff:127.0.0.1]/",
-    "http://[::ffff:10.0.0.1]/",
-    "http://[fe80::1]/",
-    "http://[fd00:ec2::254]/",
-    "http://0.0.0.0/",
-    "http://100.64.0.1/",
-    "http://[2002:7f00:1::1]/",  # 6to4 wrapping of 127.0.0.1
-    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 wrapping of 169.254.169.254
-    "http://localhost/",  # a name that resolves to loopback
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://127.8.9.10:8080/",
+        "http://10.1.2.3/",
+        "http://172.16.0.1/",
+        "http://172.31.255.254/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://[fe80::1]/",
+        "http://[fd00:ec2::254]/",
+        "http://0.0.0.0/",
+        "http://100.64.0.1/",
+        "http://[2002:7f00:1::1]/",  # 6to4 wrapping of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 wrapping of 169.254.169.254
+        "http://localhost/",  # a name that resolves to loopback
+    ],
+)
 def test_private_and_special_addresses_are_refused(private_refused, url):
     # when a webhook or a store URL points inside our network
     with pytest.raises(FetchError) as caught:
@@ -221,13 +224,15 @@ def test_safe_redirects_are_followed_with_their_method(private_allowed, site):
     response = safe_fetch("POST", site.url("/to-ok"), content=b"payload")
     assert response.text == "hello from the shop"
     assert [(m, p, b) for m, p, _, b in site.hits] == [
-        ("POST", "/to-ok", b"payload"), ("POST", "/ok", b"payload"),
+        ("POST", "/to-ok", b"payload"),
+        ("POST", "/ok", b"payload"),
     ]
     # 303 turns the POST into a GET without a body
     site.hits.clear()
     safe_fetch("POST", site.url("/post-to-get"), content=b"payload")
     assert [(m, p, b) for m, p, _, b in site.hits] == [
-        ("POST", "/post-to-get", b"payload"), ("GET", "/ok", b""),
+        ("POST", "/post-to-get", b"payload"),
+        ("GET", "/ok", b""),
     ]
 
 
@@ -289,14 +294,54 @@ def tls_files(tmp_path):
     """A throwaway CA and a server certificate for `localhost` (nothing leaves tmp_path)."""
     if shutil.which("openssl") is None:
         pytest.skip("the openssl command is needed to make a test certificate")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-             "/CN=Storedesk Test CA", "-keyout", "ca.key", "-out", "ca.pem", cwd=tmp_path)
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-             "-keyout", "server.key", "-out", "server.csr", cwd=tmp_path)
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Storedesk Test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        cwd=tmp_path,
+    )
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        cwd=tmp_path,
+    )
     (tmp_path / "san.ext").write_text("subjectAltName=DNS:localhost\n")
-    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem",
-             cwd=tmp_path)
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+        "-out",
+        "server.pem",
+        cwd=tmp_path,
+    )
     return tmp_path
 
 
@@ -359,13 +404,13 @@ def test_a_hanging_resolver_is_cut_off(private_refused, monkeypatch):
         released.set()
 
 
-def test_a_name_with_one_private_address_among_public_ones_is_refused(
-    private_refused, monkeypatch
-):
+def test_a_name_with_one_private_address_among_public_ones_is_refused(private_refused, monkeypatch):
     # given a name that resolves to a public and a private address (a rebinding trick)
     def resolve(host, port, *args, **kwargs):
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
-                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port))]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", port)),
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     # then it is refused (the connection could land on either)

@@ -34,15 +34,24 @@ def _point_inbox_at(inbox: Inbox, url: str | None) -> None:
 def _ayse_writes(personas):
     return receive_message(
         personas.harbor_api,
-        InboundMessage(sender_id="shopper-ayse", text="Siparişim nerede?", name="Ayşe Kaya",
-                       email="ayse@example.com", source_id="api-msg-1"),
+        InboundMessage(
+            sender_id="shopper-ayse",
+            text="Siparişim nerede?",
+            name="Ayşe Kaya",
+            email="ayse@example.com",
+            source_id="api-msg-1",
+        ),
     ).conversation
 
 
 def _reply(personas, conversation, capture, text="Your parcel left our warehouse today."):
     with capture(execute=True):
-        return send_reply(conversation, Actor.agent(personas.ahmet), text,
-                          html="<p>Your parcel left <b>today</b>.</p>")
+        return send_reply(
+            conversation,
+            Actor.agent(personas.ahmet),
+            text,
+            html="<p>Your parcel left <b>today</b>.</p>",
+        )
 
 
 def _due_now(message: Message) -> None:
@@ -264,15 +273,22 @@ def test_attachments_are_described_in_the_payload(
 
     conversation = _ayse_writes(personas)
     with django_capture_on_commit_callbacks(execute=True):
-        message = send_reply(conversation, Actor.agent(personas.ahmet), "Here is your label",
-                             attachments=[IncomingFile("return-label.pdf", b"%PDF-1.4 label",
-                                                       "application/pdf")])
+        message = send_reply(
+            conversation,
+            Actor.agent(personas.ahmet),
+            "Here is your label",
+            attachments=[IncomingFile("return-label.pdf", b"%PDF-1.4 label", "application/pdf")],
+        )
     [request] = receiver.requests
     [described] = request.json()["message"]["attachments"]
     attachment = message.attachments.get()
-    assert described == {"id": attachment.pk, "filename": "return-label.pdf",
-                         "content_type": "application/pdf", "size": 14,
-                         "sha256": attachment.sha256}
+    assert described == {
+        "id": attachment.pk,
+        "filename": "return-label.pdf",
+        "content_type": "application/pdf",
+        "size": 14,
+        "sha256": attachment.sha256,
+    }
 
 
 def test_one_delivery_costs_a_fixed_number_of_queries(

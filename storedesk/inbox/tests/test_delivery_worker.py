@@ -88,9 +88,24 @@ def start_worker(
         }
         log = (tmp_path / f"{name}.log").open("wb")
         process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
-            [sys.executable, "manage.py", "run_huey", "--workers", "1", "--worker-type",
-             "thread", "--no-periodic", "--delay", "0.1", "--max-delay", "0.3"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "manage.py",
+                "run_huey",
+                "--workers",
+                "1",
+                "--worker-type",
+                "thread",
+                "--no-periodic",
+                "--delay",
+                "0.1",
+                "--max-delay",
+                "0.3",
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         started.append(process)
         return process
@@ -156,8 +171,9 @@ def test_racing_claims_on_one_row_have_exactly_one_winner(personas):
     message = send_reply(conversation, Actor.agent(personas.ahmet), "Merhaba Ayşe")
     row = Delivery.objects.get(message=message)
     # (no webhook URL: the immediate-mode attempt failed; make it due again for the race)
-    Delivery.objects.filter(pk=row.pk).update(status="queued", next_attempt_at=timezone.now(),
-                                              attempts=0)
+    Delivery.objects.filter(pk=row.pk).update(
+        status="queued", next_attempt_at=timezone.now(), attempts=0
+    )
     contenders = 8
     barrier = threading.Barrier(contenders)
     results: list[bool] = []

@@ -32,8 +32,9 @@ def test_headers_carry_delivery_id_timestamp_and_a_verifiable_signature():
     assert verify(SECRET, lowered, BODY, now=NOW)
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
     assert verify(SECRET, meta, BODY, now=NOW)
-    assert verify(SECRET, (headers["X-Storedesk-Timestamp"], headers["X-Storedesk-Signature"]),
-                  BODY, now=NOW)
+    assert verify(
+        SECRET, (headers["X-Storedesk-Timestamp"], headers["X-Storedesk-Signature"]), BODY, now=NOW
+    )
 
 
 def test_verification_fails_closed():
@@ -64,8 +65,11 @@ def test_rotation_accepts_any_of_several_signatures():
     assert not verify("third-secret", headers, BODY, now=NOW)
 
 
-@given(secret=st.text(min_size=1, max_size=40), body=st.binary(max_size=300),
-       other=st.binary(max_size=300))
+@given(
+    secret=st.text(min_size=1, max_size=40),
+    body=st.binary(max_size=300),
+    other=st.binary(max_size=300),
+)
 def test_any_body_round_trips_and_any_change_breaks_it(secret, body, other):
     headers = signature_headers(secret, 1, body, now=NOW)
     assert verify(secret, headers, body, now=NOW)
