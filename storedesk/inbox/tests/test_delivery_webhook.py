@@ -318,7 +318,8 @@ def test_a_timeout_after_the_store_applied_it_is_retried_and_deduplicated(
     assert row.status == "queued"
     assert "did not answer within 0.5 s" in row.last_error
     receiver.release_stall.set()
-    # and the retry gets through
+    # and the retry (with a patient timeout again) gets through
+    settings.FETCH_TIMEOUT_SECONDS = 10
     _due_now(message)
     assert delivery.deliver(row.pk) == "sent"
     # then the store saw the delivery twice and applied it once
