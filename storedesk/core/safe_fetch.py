@@ -279,7 +279,8 @@ def safe_fetch(
     max_bytes = int(settings.FETCH_MAX_BYTES if max_bytes is None else max_bytes)
     deadline = time.monotonic() + timeout
     method = method.upper()
-    request_headers = dict(headers or {})
+    # The Host header is ours to set (it must match the URL we checked), never the caller's.
+    request_headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
     request_headers.setdefault("User-Agent", USER_AGENT)
     body = content
     current = url
@@ -313,8 +314,14 @@ def safe_fetch(
                     permanent=True,
                     status_code=response.status_code,
                 )
-            target = urljoin(current, location)
-            if httpx.URL(target).host != httpx.URL(current).host:
+            try:
+                target = urljoin(current, location)
+                cross_host = httpx.URL(target).host != httpx.URL(current).host
+            except (httpx.InvalidURL, ValueError) as exc:
+                raise FetchError(
+                    f"{url} redirects to an invalid URL {location!r}.", permanent=True
+                ) from exc
+            if cross_host:
                 request_headers = {
                     k: v
                     for k, v in request_headers.items()

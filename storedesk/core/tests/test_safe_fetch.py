@@ -65,6 +65,8 @@ class _Site:
                     self._answer(302, Location="http://10.0.0.1/internal/admin")
                 elif self.path == "/to-ipv6-loopback":
                     self._answer(307, Location="http://[::1]/ok")
+                elif self.path == "/to-garbage":
+                    self._answer(302, Location="http://[not-an-ip/x")
                 elif self.path == "/to-ok":
                     self._answer(307, Location="/ok")
                 elif self.path == "/post-to-get":
@@ -212,6 +214,18 @@ def test_the_private_allowance_can_come_from_the_environment_as_text(settings, s
     settings.FETCH_ALLOW_PRIVATE = "intranet"
     with pytest.raises(FetchError, match="not a network"):
         safe_fetch("GET", site.url("/ok"))
+
+
+def test_a_redirect_to_garbage_is_a_clear_error(private_allowed, site):
+    with pytest.raises(FetchError, match="invalid URL") as caught:
+        safe_fetch("GET", site.url("/to-garbage"))
+    assert caught.value.permanent
+
+
+def test_a_callers_host_header_cannot_redirect_the_request(private_allowed, site):
+    # the Host header always names the host that was checked and connected to
+    response = safe_fetch("GET", site.url("/echo-host"), headers={"host": "internal.admin"})
+    assert response.content == f"127.0.0.1:{site.port}".encode()
 
 
 def test_redirect_to_another_scheme_is_refused(private_allowed, site):
