@@ -22,6 +22,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership, Team
@@ -340,7 +341,6 @@ def annotate_for_list(qs: QuerySet[Conversation], membership: Membership) -> Que
     return (
         qs.select_related("inbox", "contact", "assignee__agent", "team")
         .only(*ROW_FIELDS)
-        .prefetch_related("tags")
         .annotate(
             is_read=Exists(read),
             preview=Subquery(
@@ -373,8 +373,21 @@ def list_page(membership: Membership, filters: Filters) -> Page:
 
 
 def decorate(rows: list[Conversation]) -> None:
-    """Per-row display values computed once in Python (cheaper than template filters)."""
+    """Per-row display values computed once in Python (cheaper than template filters), and
+    the tag names of all rows in one query (lighter than prefetching Tag objects)."""
+    tag_names: dict[int, list[str]] = {}
+    if rows:
+        pairs = (
+            Conversation.tags.through.objects.filter(conversation_id__in=[r.pk for r in rows])
+            .order_by("tag__name")
+            .values_list("conversation_id", "tag__name")
+        )
+        for conversation_id, name in pairs:
+            tag_names.setdefault(conversation_id, []).append(name)
     now = timezone.now()
+    select = gettext("Select conversation #%(number)s")
+    unread = gettext("Unread")
+    waiting_label = gettext("waiting %(time)s")
     for row in rows:
         last, waiting = row.last_message_at, row.waiting_since
         row.unread = last is not None and not row.is_read  # type: ignore[attr-defined]
@@ -383,6 +396,15 @@ def decorate(rows: list[Conversation]) -> None:
         row.waiting_iso = waiting.isoformat() if waiting else ""  # type: ignore[attr-defined]
         row.waiting_for = (  # type: ignore[attr-defined]
             timesince(waiting, now, depth=1) if waiting else ""
+        )
+        # Plain strings: the template then skips number localisation and i18n tags per row.
+        row.tag_names = tag_names.get(row.pk, [])  # type: ignore[attr-defined]
+        row.ident = str(row.pk)  # type: ignore[attr-defined]
+        row.num = str(row.display_id)  # type: ignore[attr-defined]
+        row.select_label = select % {"number": row.num}  # type: ignore[attr-defined]
+        row.unread_label = unread  # type: ignore[attr-defined]
+        row.waiting_label = (  # type: ignore[attr-defined]
+            waiting_label % {"time": row.waiting_for} if waiting else ""
         )
 
 
