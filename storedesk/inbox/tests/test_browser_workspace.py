@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
@@ -95,6 +95,9 @@ def browser(monkeypatch) -> Iterator[object]:
             yield launched
         finally:
             launched.close()
+            # ORM calls made while Playwright runs get their own connection (another context);
+            # close it here, in that context, or the test database cannot be dropped.
+            connections.close_all()
 
 
 def sign_in(browser, base: str, email: str, *, width: int = 1280, height: int = 800):
@@ -120,14 +123,14 @@ def wait_socket_open(page) -> None:
         "() => window.storedeskSocket && window.storedeskSocket.state === 'open'")
 
 
-def test_olivia_handles_a_conversation_while_ahmet_watches_live(
-    personas, server, browser, api_token
-):
-    from playwright.sync_api import expect
+@pytest.fixture
+def waiting_shoppers(personas) -> Conversation:
+    """A shopper waiting on the API inbox, another on the chat, and a shipping macro.
 
+    Created before the browser starts, so their realtime publishes run outside Playwright's loop.
+    """
     from storedesk.workflow.actions import create_macro
 
-    # given a shopper waiting on the API inbox, another one on the chat, and a macro
     conversation = receive_message(personas.harbor_api, InboundMessage(
         sender_id="ayse-1", text="Hello, where is my order 1001?", name="Ayşe Kaya",
         email="ayse@shopper.test", subject="Order 1001")).conversation
@@ -136,6 +139,17 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
     create_macro(personas.harbor, name="Order on its way",
                  text="Hi {{contact.first_name}}, your order is on its way!",
                  actions={"tags": ["shipping"], "priority": "high"})
+    return conversation
+
+
+def test_olivia_handles_a_conversation_while_ahmet_watches_live(
+    personas, waiting_shoppers, api_token, server, browser
+):
+    from playwright.sync_api import expect
+
+    # given a shopper waiting for an answer, and a macro (fixture waiting_shoppers)
+    conversation = waiting_shoppers
+    token = api_token(personas.olivia)  # the store's integration, for the shopper's next message
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # and ahmet, signed in in his own browser, with the conversation open
@@ -187,7 +201,6 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
         "Olivia Owner assigned the conversation to Ahmet Yilmaz")
 
     # when the shopper writes again through the API
-    token = api_token(personas.olivia)
     posted = httpx.post(
         f"{server}/api/v1/inboxes/{personas.harbor_api.pk}/messages",
         json={"source_id": "ayse-1", "text": "Great, thank you so much!", "message_id": "m-2"},
@@ -225,18 +238,25 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
         ctx.close()
 
 
-def test_lina_gets_404_outside_returns_and_bruno_sees_nothing_of_harbor(
-    personas, server, browser
-):
-    from playwright.sync_api import expect
-
-    # given one Returns conversation and one that is not
+@pytest.fixture
+def returns_and_other(personas) -> tuple[Conversation, Conversation]:
+    """One conversation of the Returns team and one without a team."""
     returns = receive_message(personas.harbor_api, InboundMessage(
         sender_id="r-1", text="I want to return a lamp", name="Rita Returns")).conversation
     assign(returns, Actor.agent(personas.olivia), assignee=None, team=personas.returns,
            set_team=True)
     other = receive_message(personas.harbor_api, InboundMessage(
         sender_id="o-1", text="Wholesale pricing?", name="Otto Other")).conversation
+    return returns, other
+
+
+def test_lina_gets_404_outside_returns_and_bruno_sees_nothing_of_harbor(
+    personas, returns_and_other, server, browser
+):
+    from playwright.sync_api import expect
+
+    # given one Returns conversation and one that is not
+    returns, other = returns_and_other
 
     # when lina signs in
     lina_ctx, lina = sign_in(browser, server, "lina@harbor.test")

@@ -70,25 +70,59 @@
   }
 
   // --- Live updates ------------------------------------------------------------------------------
+  var inflight = {};
+  var again = {};
+
   function refresh(kind) {
     if (!current || !window.htmx) return;
     clearTimeout(refreshTimers[kind]);
-    refreshTimers[kind] = setTimeout(function () {
-      if (!current) return;
-      if (kind === "thread") {
-        var thread = document.getElementById("thread");
-        var stick = thread && thread.scrollHeight - thread.scrollTop - thread.clientHeight < 160;
-        window.htmx.ajax("GET", current.threadUrl, { target: "#thread", swap: "outerHTML" })
-          .then(function () { if (stick) scrollThread(true); });
-      } else if (kind === "header") {
-        var header = document.getElementById("conversation-header");
-        // Do not yank a control out from under the agent's hands.
-        if (header && header.contains(document.activeElement) &&
-            document.activeElement.tagName !== "BUTTON") return;
-        window.htmx.ajax("GET", current.headerUrl, { target: "#conversation-header", swap: "outerHTML" });
-      }
-    }, REFRESH_DELAY_MS);
+    refreshTimers[kind] = setTimeout(function () { fetchPart(kind); }, REFRESH_DELAY_MS);
   }
+
+  // One request per part at a time; an event arriving meanwhile triggers one more fetch after
+  // it, so the last state always wins (htmx would drop a second request on the same element).
+  function fetchPart(kind) {
+    if (!current) return;
+    if (inflight[kind]) { again[kind] = true; return; }
+    var request;
+    if (kind === "thread") {
+      var thread = document.getElementById("thread");
+      var stick = thread && thread.scrollHeight - thread.scrollTop - thread.clientHeight < 160;
+      // `source` = the part itself: htmx serialises requests per source element, and with the
+      // default (body) a thread and a header refresh would replace each other in its queue.
+      request = window.htmx.ajax("GET", current.threadUrl,
+        { source: "#thread", target: "#thread", swap: "outerHTML" })
+        .then(function () { if (stick) scrollThread(true); });
+    } else {
+      var header = document.getElementById("conversation-header");
+      // Do not yank a control out from under the agent's hands: wait until focus leaves.
+      if (header && header.contains(document.activeElement) &&
+          document.activeElement.tagName !== "BUTTON") {
+        headerStale = true;
+        return;
+      }
+      request = window.htmx.ajax("GET", current.headerUrl,
+        { source: "#conversation-header", target: "#conversation-header", swap: "outerHTML" });
+    }
+    inflight[kind] = true;
+    var done = function () {
+      inflight[kind] = false;
+      if (again[kind]) { again[kind] = false; fetchPart(kind); }
+    };
+    request.then(done, done);
+  }
+
+  var headerStale = false;
+  document.addEventListener("focusout", function (event) {
+    var header = document.getElementById("conversation-header");
+    if (!headerStale || !header || !header.contains(event.target)) return;
+    setTimeout(function () {
+      if (headerStale && !header.contains(document.activeElement)) {
+        headerStale = false;
+        refresh("header");
+      }
+    }, 0);
+  });
 
   document.addEventListener("storedesk:event", function (event) {
     var ev = event.detail || {};
@@ -103,8 +137,64 @@
     var conv = ev.conversation || {};
     if (Number(conv.id) !== current.id) return;
     if (ev.type === "message.created" || ev.type === "message.updated") refresh("thread");
-    if (ev.type === "conversation.updated") { refresh("header"); refresh("thread"); }
+    if (ev.type === "conversation.updated") {
+      // The agent's own change already re-rendered the header; a re-fetch racing with their
+      // next click would swap the control out from under them. Re-fetch only when the header
+      // shows something else than the event (someone else changed it).
+      lastConversation = conv;
+      if (headerBusy > 0) headerCheckPending = true; // decide once the agent's own change lands
+      else if (!headerMatches(conv)) refresh("header");
+      refresh("thread");
+    }
   });
+
+  // The agent's own header POSTs: the event they cause can arrive before their response does.
+  var headerBusy = 0;
+  var headerCheckPending = false;
+  var lastConversation = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var d = event.detail || {};
+    if (d.elt && d.elt.closest && d.elt.closest("#conversation-header") &&
+        d.requestConfig && d.requestConfig.verb === "post") {
+      d.xhr.storedeskHeaderPost = true;
+      headerBusy += 1;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var d = event.detail || {};
+    if (!d.xhr || !d.xhr.storedeskHeaderPost) return;
+    d.xhr.storedeskHeaderPost = false;
+    headerBusy = Math.max(0, headerBusy - 1);
+    if (headerBusy === 0 && headerCheckPending) {
+      headerCheckPending = false;
+      // after the swap settles, compare with the latest event
+      setTimeout(function () {
+        if (lastConversation && !headerMatches(lastConversation)) refresh("header");
+      }, 0);
+    }
+  });
+  // A background re-fetch never replaces a control the agent is using.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail || {};
+    if (!d.target || d.target.id !== "conversation-header") return;
+    if (!d.requestConfig || d.requestConfig.verb !== "get") return;
+    var active = document.activeElement;
+    if (active && d.target.contains(active) && active.tagName !== "BUTTON") {
+      d.shouldSwap = false;
+      headerStale = true;
+    }
+  });
+
+  function headerMatches(conv) {
+    var header = document.getElementById("conversation-header");
+    if (!header) return false;
+    var shown = [header.dataset.status, header.dataset.priority, header.dataset.assigneeId || "",
+      header.dataset.teamId || ""].join("|");
+    var fresh = [conv.status, conv.priority, conv.assignee_id == null ? "" : String(conv.assignee_id),
+      conv.team_id == null ? "" : String(conv.team_id)].join("|");
+    return shown === fresh;
+  }
 
   document.addEventListener("storedesk:socket", function (event) {
     var d = event.detail || {};
@@ -308,7 +398,16 @@
     if (target && target.id === "thread") scrollThread(true);
   });
 
-  window.storedeskConversation = { init: init, refresh: refresh, setMode: setMode };
+  window.storedeskConversation = {
+    init: init,
+    refresh: refresh,
+    setMode: setMode,
+    // For debugging and tests: what the live-update machinery is waiting for.
+    state: function () {
+      return { current: current, inflight: inflight, again: again, headerBusy: headerBusy,
+        headerStale: headerStale, headerCheckPending: headerCheckPending };
+    },
+  };
 
   function start() { registerShortcuts(); init(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
