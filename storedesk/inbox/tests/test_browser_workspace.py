@@ -182,8 +182,11 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
     # and ahmet sees her reply arrive without reloading
     expect(ahmet.locator("#thread")).to_contain_text("your order is on its way!")
 
-    # when she writes a private note mentioning ahmet, sent with Ctrl+Enter
-    olivia.click("[data-composer-tab=note]")
+    # when she presses "n" and writes a private note mentioning ahmet, sent with Ctrl+Enter
+    olivia.locator("#thread").click()
+    olivia.keyboard.press("n")
+    expect(olivia.locator("#composer")).to_have_attribute("data-mode", "note")
+    expect(olivia.locator("#composer-text")).to_be_focused()
     olivia.type("#composer-text", "@ahm")
     olivia.click("[data-mention=ahmet]")
     olivia.type("#composer-text", "can you watch the courier?")

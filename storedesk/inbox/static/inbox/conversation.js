@@ -55,6 +55,7 @@
       headerUrl: el.dataset.headerUrl,
     };
     if (opened) {
+      registerShortcuts();
       announce(id, "viewing");
       scrollThread(true);
       renderPresence();
@@ -370,11 +371,14 @@
     if (el) el.click();
   }
 
+  // Descriptions for the "?" overlay come translated from the pane (#conversation-strings);
+  // registering again when a pane opens replaces the English fallbacks.
   function registerShortcuts() {
     var sc = window.storedeskShortcuts;
-    if (!sc || sc.__conversationRegistered) return;
+    if (!sc) return;
+    var strings = document.getElementById("conversation-strings");
+    if (sc.__conversationRegistered && !strings) return;
     sc.__conversationRegistered = true;
-    var strings = document.getElementById("ui-strings");
     function label(name, fallback) { return (strings && strings.dataset[name]) || fallback; }
     sc.register("j", function () { openRow(1); }, label("shortcutNext", "Next conversation"));
     sc.register("k", function () { openRow(-1); }, label("shortcutPrevious", "Previous conversation"));
