@@ -160,6 +160,15 @@ elif TESTING:
         f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"
     )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+if IS_POSTGRES and env_bool("STOREDESK_DB_POOL", True):
+    # psycopg's pool: under ASGI every request runs in a fresh thread, so without a pool each
+    # request would open (and with CONN_MAX_AGE keep) its own PostgreSQL connection.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("STOREDESK_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("STOREDESK_DB_POOL_MAX", "16")),
+        "timeout": 10,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Agent"
@@ -189,7 +198,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # channels_redis blocks 5 s per read; redis-py >= 8 times sockets out at 5 s.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
                 "prefix": _PREFIX + ":asgi",
             },
         }

@@ -7,9 +7,6 @@ so concurrent test runs sharing one Redis never see each other's groups.
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
-import types
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -17,17 +14,7 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-
-if importlib.util.find_spec("daphne") is None:  # pragma: no cover - depends on the venv
-    # channels.testing's package __init__ imports daphne only for ChannelsLiveServerTestCase,
-    # which these tests do not use. Until daphne is a dev dependency, give that import an
-    # empty stand-in so the real WebsocketCommunicator can be imported.
-    _stub = types.ModuleType("daphne.testing")
-    _stub.DaphneProcess = object  # type: ignore[attr-defined]
-    sys.modules.setdefault("daphne", types.ModuleType("daphne"))
-    sys.modules.setdefault("daphne.testing", _stub)
-
-from channels.testing import WebsocketCommunicator  # noqa: E402
+from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from django.test import Client
 
