@@ -528,7 +528,7 @@ def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
         return tag_row
     conversation.tags.add(tag_row)
     record_event(conversation, "tagged", actor, tag=name)
-    _publish_conversation(conversation)
+    _publish_conversation(conversation, with_tags=True)
     return tag_row
 
 
@@ -540,7 +540,7 @@ def untag(conversation: Conversation, actor: Actor, name: str) -> None:
         return
     conversation.tags.remove(tag_row)
     record_event(conversation, "untagged", actor, tag=name)
-    _publish_conversation(conversation)
+    _publish_conversation(conversation, with_tags=True)
 
 
 @transaction.atomic
@@ -571,10 +571,14 @@ def _locked(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
 
 
-def _publish_conversation(conversation: Conversation) -> None:
+def _publish_conversation(conversation: Conversation, *, with_tags: bool = False) -> None:
+    tags = sorted(conversation.tags.values_list("name", flat=True)) if with_tags else None
     publish_on_commit(
         conversation.account_id,
-        {"type": "conversation.updated", "conversation": conversation_payload(conversation)},
+        {
+            "type": "conversation.updated",
+            "conversation": conversation_payload(conversation, tags=tags),
+        },
     )
 
 

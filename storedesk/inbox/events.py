@@ -22,9 +22,14 @@ def record_event(
     )
 
 
-def conversation_payload(conversation: Conversation) -> dict[str, Any]:
-    """What agents' browsers learn about a conversation in a realtime event."""
-    return {
+def conversation_payload(
+    conversation: Conversation, *, tags: list[str] | None = None
+) -> dict[str, Any]:
+    """What agents' browsers learn about a conversation in a realtime event.
+
+    `tags` is included only by the actions that change them (it costs a query).
+    """
+    payload = {
         "id": conversation.pk,
         "display_id": conversation.display_id,
         "inbox_id": conversation.inbox_id,
@@ -36,6 +41,9 @@ def conversation_payload(conversation: Conversation) -> dict[str, Any]:
         "language": conversation.language,
         "last_message_at": _iso(conversation.last_message_at),
     }
+    if tags is not None:
+        payload["tags"] = tags
+    return payload
 
 
 def message_payload(message: Message) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -365,16 +364,12 @@ def reply(request: HttpRequest, display_id: int) -> HttpResponse:
 
 
 def _send_reply(conversation: Conversation, actor: Actor, form: ComposerForm, macro: Any) -> None:
-    """The reply and, when it came from a macro, the macro's follow-up actions, atomically."""
-    with transaction.atomic():
-        actions.send_reply(
-            conversation, actor, form.cleaned_data.get("text") or "",
-            attachments=form.incoming_files(),
-        )
-        if macro is not None:
-            from storedesk.workflow.actions import apply_macro
+    from storedesk.workflow.actions import reply_with_macro
 
-            apply_macro(conversation, actor, macro)
+    reply_with_macro(
+        conversation, actor, form.cleaned_data.get("text") or "", macro,
+        attachments=form.incoming_files(),
+    )
 
 
 @member_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,7 +14,8 @@ from storedesk.accounts.models import Account, Agent
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox.events import record_event
-from storedesk.inbox.models import Conversation, Priority, Status
+from storedesk.inbox.models import Conversation, Message, Priority, Status
+from storedesk.inbox.storage import IncomingFile
 from storedesk.workflow.models import Macro
 
 # Statuses a macro may move a conversation to (snoozing needs a time, so it is not offered).
@@ -132,3 +134,21 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
     record_event(conversation, "macro_applied", actor, macro_id=macro.pk, macro=macro.name)
     return Conversation.objects.get(pk=conversation.pk)
+
+
+@transaction.atomic
+def reply_with_macro(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    macro: Macro | None,
+    *,
+    attachments: Sequence[IncomingFile] = (),
+) -> Message:
+    """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing."""
+    from storedesk.inbox import actions as inbox_actions
+
+    message = inbox_actions.send_reply(conversation, actor, text, attachments=attachments)
+    if macro is not None:
+        apply_macro(conversation, actor, macro)
+    return message
