@@ -288,12 +288,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("STOREDESK_FROM_EMAIL", "Storedesk <no-reply
 
 # Outbound HTTP (safe_fetch): private and loopback targets are refused unless allowed here.
 # Tests and local demos set STOREDESK_FETCH_ALLOW_PRIVATE=1 to reach fake providers on loopback.
-FETCH_ALLOW_PRIVATE = env_bool("STOREDESK_FETCH_ALLOW_PRIVATE", False)
+# "1"/"true" allows every private network; a comma-separated list allows only those networks
+# (e.g. "10.8.0.0/16,127.0.0.1/32"). Link-local (cloud metadata) addresses are never allowed.
+_fetch_private = os.environ.get("STOREDESK_FETCH_ALLOW_PRIVATE", "").strip()
+FETCH_ALLOW_PRIVATE: bool | str = (
+    env_bool("STOREDESK_FETCH_ALLOW_PRIVATE", False)
+    if _fetch_private.lower() in {"", "0", "1", "true", "false", "yes", "no", "on", "off"}
+    else _fetch_private
+)
 FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREDESK_FETCH_TIMEOUT", "10"))
 FETCH_MAX_BYTES = int(os.environ.get("STOREDESK_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
 API_TOKEN_TTL_DAYS = int(os.environ.get("STOREDESK_API_TOKEN_TTL_DAYS", "365"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("STOREDESK_DELIVERY_MAX_ATTEMPTS", "8"))
 DELIVERY_LEASE_SECONDS = int(os.environ.get("STOREDESK_DELIVERY_LEASE_SECONDS", "60"))
+DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")
 
@@ -306,5 +314,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "huey": {"level": "WARNING"},
+        # httpx logs every URL at INFO, and webhook URLs may carry tokens in their query.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},
     },
 }
