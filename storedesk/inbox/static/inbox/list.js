@@ -97,6 +97,26 @@
     });
   }
 
+  // A counts refresh updates the numbers in place instead of replacing the nav, so a click or
+  // focus on a nav link is never lost to a swap. A nav with other entries is swapped whole.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    if (!target || target.id !== "view-nav" || !e.detail.xhr || e.detail.xhr.status !== 200) return;
+    var doc = new DOMParser().parseFromString(e.detail.serverResponse, "text/html");
+    var fresh = doc.getElementById("view-nav");
+    if (!fresh) return;
+    var spans = fresh.querySelectorAll("[data-count]");
+    if (spans.length !== target.querySelectorAll("[data-count]").length) return;
+    for (var i = 0; i < spans.length; i++) {
+      var mine = target.querySelector('[data-count="' + spans[i].dataset.count + '"]');
+      if (!mine) return; // different entries: let htmx swap the nav
+    }
+    spans.forEach(function (span) {
+      target.querySelector('[data-count="' + span.dataset.count + '"]').textContent = span.textContent;
+    });
+    e.detail.shouldSwap = false;
+  });
+
   document.addEventListener("htmx:afterSettle", function () { markActive(); markNav(); });
   window.addEventListener("popstate", markActive);
   document.addEventListener("DOMContentLoaded", markActive);
