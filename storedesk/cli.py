@@ -215,6 +215,9 @@ def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
         f"  API docs:  {base}/api/v1/docs",
         f"  Health:    {base}/healthz",
         "",
+        "  Other agents, same password:",
+        *(f"             {agent}" for agent in _other_agents()),
+        "",
         "Send a message into the \"Store API\" inbox:",
         "",
         f"  curl -sS -X POST {base}/api/v1/inboxes/{api_inbox_id}/messages \\",
@@ -226,6 +229,13 @@ def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
         "Press Ctrl-C to stop.",
         "",
     ])
+
+
+def _other_agents() -> list[str]:
+    from storedesk.demo.data import AGENTS
+
+    return [f"{a['email']} ({a['language']}{', light agent' if a['role'] == 'light_agent' else ''})"
+            for a in AGENTS if a["email"] != DEMO_EMAIL]
 
 
 # --- Tokens ---------------------------------------------------------------------------------
