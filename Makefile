@@ -12,6 +12,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(TOOLS)/bin/uv")
 # `make test PYTEST_WORKERS=0` runs it in one process.
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+# e.g. `make demo DEMO_ARGS="--port 9000"`
+DEMO_ARGS ?=
 
 .PHONY: install demo test lint typecheck clean
 
@@ -26,7 +28,7 @@ $(BIN)/storedesk: pyproject.toml uv.lock | $(UV)
 install: $(BIN)/storedesk
 
 demo: install
-	$(BIN)/storedesk demo
+	$(BIN)/storedesk demo $(DEMO_ARGS)
 
 test: install
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
