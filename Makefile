@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # e.g. `make demo DEMO_ARGS="--port 9000"`
 DEMO_ARGS ?=
 
-.PHONY: install demo test lint typecheck clean
+.PHONY: install demo test lint typecheck clean browser
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,7 +30,18 @@ install: $(BIN)/storedesk
 demo: install
 	$(BIN)/storedesk demo $(DEMO_ARGS)
 
-test: install
+# The UI tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; no browser download.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update </dev/null && apt-get install -y --no-install-recommends chromium </dev/null; \
+	  else \
+	    echo "The browser tests need /usr/bin/chromium: sudo apt-get install chromium" >&2; \
+	  fi; \
+	fi
+
+test: install browser
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
