@@ -1,0 +1,1 @@
+"""Demo scenarios, one module per language; storedesk.demo.data joins them."""
