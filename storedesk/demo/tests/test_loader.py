@@ -176,3 +176,23 @@ def test_the_demo_photo_is_a_real_png() -> None:
     photo = demo_photo()
     assert photo.startswith(b"\x89PNG\r\n\x1a\n") and b"IDAT" in photo and photo.endswith(
         b"IEND\xaeB`\x82")
+
+
+def test_every_scenario_is_well_formed() -> None:
+    # the loader trusts the data; this keeps new scenarios honest before they are seeded
+    agents = {a["key"] for a in data.AGENTS}
+    keys = [s["key"] for s in data.CONVERSATIONS]
+    assert len(keys) == len(set(keys))
+    for scenario in data.CONVERSATIONS:
+        assert scenario["inbox"] in data.INBOXES, scenario["key"]
+        assert scenario["language"] in data.ACCOUNT["languages"], scenario["key"]
+        assert scenario.get("assignee") in agents | {None}, scenario["key"]
+        assert scenario.get("team") in set(data.TEAMS) | {None}, scenario["key"]
+        steps = scenario["steps"]
+        assert "in" in steps[0], scenario["key"]
+        assert [s["at"] for s in steps] == sorted(s["at"] for s in steps), scenario["key"]
+        for step in steps:
+            assert ("in" in step) != ("by" in step), scenario["key"]
+            assert step.get("by") in agents | {None}, scenario["key"]
+            if "reply" in step:
+                assert data.INBOXES[scenario["inbox"]]["channel"] != "api", scenario["key"]
