@@ -242,6 +242,8 @@ def _other_agents() -> list[str]:
 
 
 def run_token_create(args: argparse.Namespace) -> int:
+    from django.db import DatabaseError
+
     from storedesk.accounts.actions import create_api_token
     from storedesk.accounts.models import Membership
 
@@ -251,7 +253,12 @@ def run_token_create(args: argparse.Namespace) -> int:
     ).select_related("account", "agent")
     if args.account:
         memberships = memberships.filter(account__slug=args.account)
-    found = list(memberships.order_by("pk"))
+    try:
+        found = list(memberships.order_by("pk"))
+    except DatabaseError as exc:
+        print(f"The database is not ready ({exc}); run `storedesk manage migrate` first.",
+              file=sys.stderr)
+        return 1
     if not found:
         where = f" in account {args.account!r}" if args.account else ""
         print(f"No active agent {email}{where}.", file=sys.stderr)

@@ -47,6 +47,17 @@ def test_manage_passes_through_to_django(child: dict[str, str]) -> None:
     assert "System check identified" in result.stdout + result.stderr
 
 
+def test_token_create_on_an_empty_database_says_what_to_do(child: dict[str, str]) -> None:
+    # given a database nobody has migrated yet
+    # when someone asks for a token
+    result = run(["token", "create", "--email", "admin@example.com"], child)
+
+    # then they are told to migrate, without a traceback
+    assert result.returncode == 1
+    assert "run `storedesk manage migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
     child: dict[str, str], tmp_path: Path
 ) -> None:
