@@ -5,6 +5,7 @@
     storedesk worker                          run the task queue consumer
     storedesk manage ...                      any Django management command
     storedesk token create --email E [--account SLUG] [--name N]
+    storedesk account create --name N --email E   a new account and its owner
 
 The embedded profile (no REDIS_URL) uses Channels' in-memory layer, which only reaches
 websockets in the same process, so `demo` and `serve --with-worker` run the Huey consumer in
@@ -273,6 +274,30 @@ def run_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_account_create(args: argparse.Namespace) -> int:
+    """A new account with its owner: the first step of a real installation."""
+    import secrets
+
+    from django.db import transaction
+
+    from storedesk.accounts.actions import add_member, create_account
+    from storedesk.accounts.models import Agent, Role
+
+    email = args.email.strip().lower()
+    existing = Agent.objects.filter(email=email).exists()
+    password = None if existing else secrets.token_urlsafe(12)
+    languages = [code.strip() for code in args.languages.split(",") if code.strip()]
+    with transaction.atomic():
+        account = create_account(args.name, languages=languages or ["en"])
+        add_member(account, email, role=Role.OWNER, name=args.owner_name, password=password)
+    print(f"Account {account.name!r} created (slug {account.slug}); owner {email}.")
+    if password:
+        print(f"Password: {password}  (shown once; change it on the profile page)")
+    else:
+        print("The owner already had a login; their password is unchanged.")
+    return 0
+
+
 def run_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -314,6 +339,17 @@ def build_parser() -> argparse.ArgumentParser:
                             add_help=False, prefix_chars="\0")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=run_manage)
+
+    account = sub.add_parser("account", help="accounts")
+    account_sub = account.add_subparsers(dest="account_command", required=True,
+                                         metavar="ACTION")
+    account_create = account_sub.add_parser("create", help="create an account and its owner")
+    account_create.add_argument("--name", required=True, help="the store's name")
+    account_create.add_argument("--email", required=True, help="the owner's email (login)")
+    account_create.add_argument("--owner-name", default="", help="the owner's full name")
+    account_create.add_argument("--languages", default="en",
+                                help="comma-separated languages of the shoppers (default en)")
+    account_create.set_defaults(func=run_account_create)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")

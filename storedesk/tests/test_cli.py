@@ -58,6 +58,32 @@ def test_token_create_on_an_empty_database_says_what_to_do(child: dict[str, str]
     assert "Traceback" not in result.stderr
 
 
+def test_an_installation_starts_with_an_account_and_its_owner(child: dict[str, str]) -> None:
+    # given a freshly migrated installation
+    assert run(["manage", "migrate", "--verbosity", "0"], child).returncode == 0
+
+    # when the operator creates the store's account
+    created = run(["account", "create", "--name", "Acme Linens", "--email", "Owner@Acme.example",
+                   "--owner-name", "Ada Owner", "--languages", "en,pl"], child)
+
+    # then the owner gets a one-time password and can have API tokens
+    assert created.returncode == 0, created.stderr
+    assert "slug acme-linens" in created.stdout
+    assert re.search(r"Password: \S{12,}", created.stdout), created.stdout
+    token = run(["token", "create", "--email", "owner@acme.example"], child)
+    assert token.returncode == 0 and TOKEN_RE.match(token.stdout.strip()), token.stderr
+
+    # and once the owner works in two accounts, a token needs --account
+    assert run(["account", "create", "--name", "Acme Outlet", "--email", "owner@acme.example"],
+               child).returncode == 0
+    ambiguous = run(["token", "create", "--email", "owner@acme.example"], child)
+    assert ambiguous.returncode == 1
+    assert "acme-linens, acme-outlet" in ambiguous.stderr
+    chosen = run(["token", "create", "--email", "owner@acme.example", "--account", "acme-outlet"],
+                 child)
+    assert chosen.returncode == 0 and TOKEN_RE.match(chosen.stdout.strip()), chosen.stderr
+
+
 def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
     child: dict[str, str], tmp_path: Path
 ) -> None:
