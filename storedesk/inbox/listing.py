@@ -14,9 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
-from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
@@ -26,7 +24,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership, Team
-from storedesk.contacts.models import Contact
 from storedesk.inbox.models import (
     Channel,
     Conversation,
@@ -38,10 +35,10 @@ from storedesk.inbox.models import (
     Tag,
 )
 from storedesk.inbox.queries import visible_conversations
+from storedesk.inbox.search import MAX_QUERY_CHARS, search
 
 PAGE_SIZE = 50
 CURSOR_SALT = "storedesk.inbox.list-cursor"
-MAX_QUERY_CHARS = 200
 
 VIEW_CHOICES = [
     ("open", _("All open")),
@@ -187,73 +184,6 @@ def filtered_conversations(membership: Membership, filters: Filters) -> QuerySet
     if filters.q:
         qs = search(qs, membership, filters.q)
     return qs
-
-
-# A search term found in fewer messages (or contacts) than this is resolved to ids first; a
-# commoner one is checked row by row while the list is walked in its sort order.
-SEARCH_ID_CAP = 2000
-
-
-def search(
-    qs: QuerySet[Conversation], membership: Membership, text: str
-) -> QuerySet[Conversation]:
-    """Conversations whose messages, subject or contact (name, email, phone) contain `text`.
-
-    Substring matching (no word splitting) so Thai and other unspaced scripts work. On
-    PostgreSQL the `UPPER(col) LIKE UPPER('%..%')` that `icontains` produces is served by the
-    pg_trgm GIN indexes of migration 0002; on SQLite it is a plain LIKE.
-
-    Two plans, chosen by a capped probe: a rare term (an order number, an email) becomes a
-    list of conversation ids from the trigram index; a common word becomes a per-row EXISTS
-    over the conversation's messages, so the list stops after one page of matches instead of
-    collecting every matching message first.
-    """
-    text = text.strip()[:MAX_QUERY_CHARS]
-    if not text:
-        return qs
-    account_id = membership.account_id
-    messages = Message.objects.filter(account_id=account_id, text__icontains=text)
-    hits = list(messages.values_list("conversation_id", flat=True)[:SEARCH_ID_CAP])
-    # Fewer hits than the cap: every match was seen, so the ids are the answer.
-    in_messages = Q(pk__in=set(hits)) if len(hits) < SEARCH_ID_CAP else _message_exists(text)
-    contacts = Contact.objects.filter(
-        Q(name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text),
-        account_id=account_id,
-    )
-    contact_ids = list(contacts.values_list("pk", flat=True)[:SEARCH_ID_CAP])
-    in_contact = (
-        Q(contact_id__in=contact_ids)
-        if len(contact_ids) < SEARCH_ID_CAP
-        else Q(contact_id__in=contacts.values("pk"))
-    )
-    match = in_messages | in_contact | Q(subject__icontains=text)
-    number = text.lstrip("#")
-    if number.isdigit() and len(number) < 10:
-        match |= Q(display_id=int(number))
-    return qs.filter(match)
-
-
-def _message_exists(text: str) -> Q:
-    """Has the conversation a message containing `text`? Checked row by row.
-
-    On PostgreSQL the EXISTS carries `OFFSET 0`, which keeps the planner from turning it into
-    a hashed subplan over every matching message (what it picks for a plain EXISTS, and what
-    costs ~0.3 s for a word found in 100,000 messages); the per-row probe reads ~10 messages
-    of each conversation through the (conversation, created_at) index and stops at one page.
-    """
-    if connection.vendor != "postgresql":
-        return Q(
-            Exists(Message.objects.filter(conversation_id=OuterRef("pk"), text__icontains=text))
-        )
-    quote = connection.ops.quote_name
-    pattern = f"%{connection.ops.prep_for_like_query(text)}%"
-    sql = (
-        f"EXISTS (SELECT 1 FROM {quote(Message._meta.db_table)} m "  # noqa: S608
-        f"WHERE m.conversation_id = {quote(Conversation._meta.db_table)}.id "
-        "AND UPPER(m.text::text) LIKE UPPER(%s) OFFSET 0)"
-    )
-    # Only quoted table names are interpolated; the search text is a bound parameter.
-    return Q(RawSQL(sql, [pattern], output_field=BooleanField()))  # noqa: S611
 
 
 def _order_by(sort: str) -> list[Any]:
@@ -404,7 +334,7 @@ def decorate(rows: list[Conversation]) -> None:
         row.select_label = select % {"number": row.num}  # type: ignore[attr-defined]
         row.unread_label = unread  # type: ignore[attr-defined]
         row.waiting_label = (  # type: ignore[attr-defined]
-            waiting_label % {"time": row.waiting_for} if waiting else ""
+            waiting_label % {"time": row.waiting_for} if waiting else ""  # type: ignore[attr-defined]
         )
 
 
@@ -451,13 +381,13 @@ def view_counts(membership: Membership) -> dict[str, Any]:
         if team_id is not None:
             by_team[team_id] = by_team.get(team_id, 0) + n
     through = Conversation.tags.through
-    by_tag = dict(
-        through.objects.filter(conversation__in=open_qs.values("pk"))
+    by_tag: dict[int, int] = {
+        row["tag_id"]: row["n"]
+        for row in through.objects.filter(conversation__in=open_qs.values("pk"))
         .order_by()
-        .values_list("tag_id")
+        .values("tag_id")
         .annotate(n=Count("pk"))
-        .values_list("tag_id", "n")
-    )
+    }
     return {**totals, "inboxes": by_inbox, "teams": by_team, "tags": by_tag}
 
 
@@ -480,7 +410,7 @@ def nav_context(membership: Membership, *, with_counts: bool = True) -> dict[str
     )
     for kind, objects in (("inbox", inboxes), ("team", teams), ("tag", tags)):
         for obj in objects:
-            obj.nav_key = f"{kind}:{obj.pk}"  # type: ignore[attr-defined]
+            obj.nav_key = f"{kind}:{obj.pk}"  # type: ignore[attr-defined,union-attr]
     counts = view_counts(membership) if with_counts else None
     if counts is not None:
         for inbox in inboxes:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from storedesk.core.actor import Actor
 from storedesk.inbox import listing
+from storedesk.inbox import search as inbox_search
 from storedesk.inbox.actions import (
     InboundMessage,
     add_note,
@@ -282,7 +283,7 @@ def test_common_and_rare_terms_find_the_same_conversations(personas, monkeypatch
     shopper_writes(p.harbor_email, "jan", "Cześć", email="jan.kowalski@example.pl")
     rare = sorted(numbers(page(p.olivia, q="paczka")))
     # when the probe cap is tiny, "paczka" and "example" count as common terms
-    monkeypatch.setattr(listing, "SEARCH_ID_CAP", 2)
+    monkeypatch.setattr(inbox_search, "SEARCH_ID_CAP", 2)
     common = sorted(numbers(page(p.olivia, q="paczka")))
     # then both plans give the same answer
     assert rare == common == sorted(c.display_id for c in convs)

@@ -286,9 +286,9 @@ def test_bulk_asks_the_nav_to_refresh_its_counts(personas):
 @pytest.mark.parametrize("cap", [2000, 1])
 def test_like_wildcards_in_a_search_match_literally(personas, monkeypatch, cap):
     # given messages with and without a percent sign (both search plans: ids and row walk)
-    from storedesk.inbox import listing
+    from storedesk.inbox import search as inbox_search
 
-    monkeypatch.setattr(listing, "SEARCH_ID_CAP", cap)
+    monkeypatch.setattr(inbox_search, "SEARCH_ID_CAP", cap)
     sale = shopper_writes(personas.harbor_api, "ayse", "Is the 20% discount still on?")
     shopper_writes(personas.harbor_api, "jan", "Gdzie jest paczka?")
     client = signed_in(personas.olivia)
