@@ -15,6 +15,7 @@ import pytest
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.inbox.models import Conversation
 from storedesk.inbox.tests.test_browser_workspace import (  # noqa: F401, F811 - fixtures
+    SCREENSHOTS,
     browser,
     server,
     sign_in,
@@ -123,3 +124,5 @@ def test_olivia_works_the_list(personas, shoppers, api_token, server, browser): 
     expect(rows.first).to_have_class(re.compile(r"\bis-unread\b"))
     expect(page.locator('[data-count="open"]')).to_have_text("56")
     assert page.evaluate("() => window.__sameDocument === true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "inbox-list-live.png"))

@@ -296,3 +296,23 @@ def test_like_wildcards_in_a_search_match_literally(personas, monkeypatch, cap):
     assert row_ids(client.get("/inbox/", {"q": "20%"}, **HTMX).content) == [sale.pk]
     assert row_ids(client.get("/inbox/", {"q": "%"}, **HTMX).content) == [sale.pk]
     assert row_ids(client.get("/inbox/", {"q": "_"}, **HTMX).content) == []
+
+
+def test_long_groups_in_the_nav_start_folded_unless_the_current_list_is_in_them(personas):
+    # given eight tags (more than the nav shows unfolded) and three inboxes
+    from storedesk.inbox.actions import tag
+
+    conv = shopper_writes(personas.harbor_api, "ayse", "Merhaba")
+    for i in range(8):
+        tag(conv, Actor.agent(personas.olivia), f"topic-{i}")
+    client = signed_in(personas.olivia)
+    folded = re.compile(r'<details class="view-group">\s*<summary class="view-heading">Tags')
+    unfolded = re.compile(r'<details class="view-group" open>\s*<summary class="view-heading">Tags')
+    # then the tags start folded, the short inbox list open
+    page = client.get("/").content.decode()
+    assert folded.search(page)
+    assert re.search(r'<details class="view-group" open>\s*<summary class="view-heading">Inboxes',
+                     page)
+    # and a tag's own list shows the tags unfolded
+    some_tag = conv.tags.order_by("name").first()
+    assert unfolded.search(client.get("/", {"tag": some_tag.pk}).content.decode())
