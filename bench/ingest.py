@@ -67,9 +67,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from storedesk.accounts.actions import add_member, create_account, create_api_token
 from storedesk.accounts.models import Role
-from storedesk.core import api_auth
 from storedesk.inbox.models import Channel, Inbox
-api_auth.USE_DB_POOL = False  # count the queries on this thread
 account = create_account("Bench Store", languages=["en", "pl", "tr", "id", "th"])
 owner = add_member(account, "bench@example.com", role=Role.OWNER, name="Bench Owner")
 inbox = Inbox.objects.create(account=account, name="Bench API", channel=Channel.API)
@@ -100,8 +98,6 @@ import json, os, sys, django
 django.setup()
 from django.test import Client
 from pyinstrument import Profiler
-from storedesk.core import api_auth
-api_auth.USE_DB_POOL = False  # profile the database work on this thread
 inbox_id, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 client = Client(headers={"Authorization": "Bearer " + token})
 url = f"/api/v1/inboxes/{inbox_id}/messages"

@@ -15,7 +15,6 @@ from ninja import Router, Status
 
 from storedesk.accounts.models import Membership
 from storedesk.core.actor import Actor
-from storedesk.core.api_auth import async_token_auth, run_db
 from storedesk.core.errors import ActionError
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
@@ -94,13 +93,10 @@ def get_inbox_detail(request: HttpRequest, inbox_id: int) -> Any:
     response={200: InboundOut, 201: InboundOut},
     url_name="inbox_messages",
     summary="Receive a shopper's message on an API-channel inbox",
-    auth=async_token_auth,
 )
-async def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
+def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
     """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
-    # The hot path of integrations: async, with its database work in the long-lived DB pool.
-    member = _member(request)
-    status, body = await run_db(_receive_inbound, member, inbox_id, payload)
+    status, body = _receive_inbound(_member(request), inbox_id, payload)
     return Status(status, body)
 
 

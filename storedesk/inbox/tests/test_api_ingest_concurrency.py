@@ -14,14 +14,6 @@ from storedesk.inbox.models import Conversation, Message
 THREADS = 8
 
 
-@pytest.fixture(autouse=True)
-def production_db_pool(monkeypatch):
-    """Run the inbound endpoint's database work in its DB thread pool, as in production."""
-    from storedesk.core import api_auth
-
-    monkeypatch.setattr(api_auth, "USE_DB_POOL", True)
-
-
 def _post_all(url: str, token: str, bodies: list[dict]) -> list[httpx.Response]:
     start = threading.Barrier(len(bodies))
 
