@@ -8,6 +8,17 @@ from django.test import Client
 from storedesk.testing.personas import Personas, create_personas
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_db_pools(django_db_setup, django_db_blocker):
+    """Close psycopg pools at the end so the PostgreSQL test database can be dropped."""
+    yield
+    from django.db import connections
+
+    for conn in connections.all():
+        if hasattr(conn, "close_pool"):
+            conn.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path) -> None:
     """Attachments written by a test go to its own folder, not the data dir."""

@@ -36,7 +36,11 @@ TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
 # the subprocesses they start, which inherit this variable) can share one machine.
 if TESTING:
     os.environ.setdefault("STOREDESK_TEST_RUN_ID", str(os.getpid()))
-TEST_RUN_ID = os.environ.get("STOREDESK_TEST_RUN_ID", "")
+# pytest-xdist workers each get their own queue and Redis prefixes (their databases are
+# already suffixed by pytest-django).
+TEST_RUN_ID = os.environ.get("STOREDESK_TEST_RUN_ID", "") + (
+    os.environ.get("PYTEST_XDIST_WORKER", "") if TESTING else ""
+)
 _PREFIX = os.environ.get("STOREDESK_CACHE_PREFIX", "storedesk") + (
     f"-test{TEST_RUN_ID}" if TESTING else ""
 )
@@ -167,7 +171,7 @@ if IS_POSTGRES and env_bool("STOREDESK_DB_POOL", True):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("STOREDESK_DB_POOL_MIN", "2")),
         "max_size": int(os.environ.get("STOREDESK_DB_POOL_MAX", "16")),
-        "timeout": 10,
+        "timeout": int(os.environ.get("STOREDESK_DB_POOL_TIMEOUT", "10")),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -381,3 +381,14 @@ def update_account_settings(
     """The account page: its name and the languages its shoppers write in."""
     rename_account(account, name, by=by)
     return set_account_languages(account, languages, by=by)
+
+
+@transaction.atomic
+def set_password(agent: Agent, password: str, *, by: Agent | None = None,
+                 account: Account | None = None) -> Agent:
+    """Set an agent's password (and reactivate the login); audited, the password never logged."""
+    agent.set_password(password)
+    agent.is_active = True
+    agent.save(update_fields=["password", "is_active"])
+    audit("agent.password_set", account=account, actor=by, obj=agent, email=agent.email)
+    return agent

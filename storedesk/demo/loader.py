@@ -24,12 +24,13 @@ from django.utils import timezone
 
 from storedesk.accounts.actions import (
     add_member,
-    audit,
     create_account,
     create_team,
+    set_password,
     set_team_members,
 )
 from storedesk.accounts.models import Account, Agent, Membership, Team
+from storedesk.commerce.actions import create_store
 from storedesk.commerce.models import Store
 from storedesk.core.actor import Actor
 from storedesk.demo import data
@@ -106,10 +107,7 @@ def _ensure_password(agent: Agent, account: Account) -> None:
     """The documented demo login must always work, even after someone changed it."""
     if agent.check_password(data.PASSWORD) and agent.is_active:
         return
-    agent.set_password(data.PASSWORD)
-    agent.is_active = True
-    agent.save(update_fields=["password", "is_active"])
-    audit("demo.password_reset", account=account, obj=agent, email=agent.email)
+    set_password(agent, data.PASSWORD, account=account)
 
 
 def _ensure_teams(account: Account, members: dict[str, Membership]) -> None:
@@ -123,14 +121,8 @@ def _ensure_teams(account: Account, members: dict[str, Membership]) -> None:
 
 
 def _ensure_store(account: Account) -> Store:
-    # No store action exists yet (the commerce issue adds one); this mirrors what it will do.
-    store, created = Store.objects.get_or_create(
-        account=account, slug=data.STORE["slug"],
-        defaults={k: v for k, v in data.STORE.items() if k != "slug"},
-    )
-    if created:
-        audit("store.created", account=account, obj=store, slug=store.slug)
-    return store
+    store = Store.objects.filter(account=account, slug=data.STORE["slug"]).first()
+    return store or create_store(account, **data.STORE)
 
 
 def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
@@ -144,14 +136,8 @@ def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
 
 
 def _create_inbox(account: Account, store: Store, spec: dict[str, Any]) -> Inbox:
-    inbox = inbox_actions.create_inbox(account, name=spec["name"], channel=spec["channel"],
-                                       config=dict(spec["config"]))
-    # create_inbox has no store parameter yet; link the demo store the way the commerce
-    # settings will (a one-column update, audited).
-    Inbox.objects.filter(pk=inbox.pk).update(store=store)
-    audit("inbox.store_linked", account=account, obj=inbox, store=store.slug)
-    inbox.refresh_from_db()
-    return inbox
+    return inbox_actions.create_inbox(account, name=spec["name"], channel=spec["channel"],
+                                      config=dict(spec["config"]), store=store)
 
 
 def _ensure_tags(account: Account) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.models import Account, Membership, Team
+from storedesk.commerce.models import Store
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.actor import CONTACT, SYSTEM, Actor
 from storedesk.core.errors import ActionError
@@ -641,7 +642,7 @@ def _clean_inbox_config(channel: str, config: dict[str, Any],
 @transaction.atomic
 def create_inbox(
     account: Account, *, name: str, channel: str, config: dict[str, Any], by: Any = None,
-    team: Team | None = None,
+    team: Team | None = None, store: Store | None = None,
 ) -> Inbox:
     """Create an API, email or chat inbox. The signing secret is generated here."""
     from storedesk.accounts.actions import audit
@@ -653,8 +654,10 @@ def create_inbox(
         raise ActionError(gettext_noop("That channel cannot be set up here."))
     if team is not None and team.account_id != account.pk:
         raise ActionError(gettext_noop("That team does not belong to this account."))
+    if store is not None and store.account_id != account.pk:
+        raise ActionError(gettext_noop("That store does not belong to this account."))
     inbox = Inbox.objects.create(account=account, name=name, channel=channel, team=team,
-                                 config=_clean_inbox_config(channel, config))
+                                 store=store, config=_clean_inbox_config(channel, config))
     audit("inbox.created", account=account, actor=by, obj=inbox, name=name, channel=channel)
     return inbox
 

@@ -161,7 +161,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Message(TenantModel):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     sender_type = models.CharField(max_length=8, choices=SenderType.choices)
@@ -234,6 +236,9 @@ class ConversationRead(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["conversation", "agent"], name="read_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"agent {self.agent_id} read conversation {self.conversation_id}"
 
 
 class OutboundStatus(models.TextChoices):

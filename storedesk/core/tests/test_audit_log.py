@@ -21,7 +21,7 @@ def test_tokens_are_hashed_at_rest_audited_and_revocable(personas):
     assert membership_for_token(raw) == personas.ahmet
     revoke_api_token(token, by=personas.olivia.agent)
     assert membership_for_token(raw) is None
-    actions = list(AuditLog.objects.filter(object_type="ApiToken", object_id=str(token.pk)).values_list("action",
-                                                                               flat=True))
+    rows = AuditLog.objects.filter(object_type="ApiToken", object_id=str(token.pk))
+    actions = list(rows.values_list("action", flat=True))
     assert actions == ["api_token.created", "api_token.revoked"]
     assert all(raw not in str(r.data) for r in AuditLog.objects.all())

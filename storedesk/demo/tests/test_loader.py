@@ -130,7 +130,7 @@ def test_the_documented_login_works_again_after_someone_changed_the_password() -
 
     # then the documented login works, and the reset is in the audit log
     assert authenticate(email="admin@example.com", password="storedesk-demo") is not None
-    assert AuditLog.objects.filter(action="demo.password_reset").count() == 1
+    assert AuditLog.objects.filter(action="agent.password_set").count() == 1
 
 
 def test_the_demo_stays_in_its_own_account(personas) -> None:

@@ -10,7 +10,8 @@ from storedesk.inbox.models import ConversationEvent, Message, Status
 def test_first_message_opens_a_conversation_with_per_account_numbers(personas):
     # given a shopper writing to two accounts
     first = receive_message(personas.harbor_api, InboundMessage(sender_id="ayse", text="Merhaba"))
-    second = receive_message(personas.harbor_api, InboundMessage(sender_id="jan", text="Dzień dobry"))
+    second = receive_message(personas.harbor_api,
+                             InboundMessage(sender_id="jan", text="Dzień dobry"))
     other = receive_message(personas.northwind_api, InboundMessage(sender_id="ayse", text="Hi"))
     # then display ids count per account
     assert (first.conversation.display_id, second.conversation.display_id) == (1, 2)

@@ -20,7 +20,10 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("current", "target"), list(itertools.product(Status.values, Status.values)))
+ALL_PAIRS = list(itertools.product(Status.values, Status.values))
+
+
+@pytest.mark.parametrize(("current", "target"), ALL_PAIRS)
 def test_the_table_allows_exactly_the_documented_moves(current, target):
     if (current, target) in ALLOWED:
         check_transition(current, target)
