@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel, TimestampedModel
 
@@ -70,10 +71,10 @@ class Agent(AbstractBaseUser, PermissionsMixin):
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    ADMIN = "admin", "Admin"
-    AGENT = "agent", "Agent"
-    LIGHT_AGENT = "light_agent", "Light agent"
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    AGENT = "agent", _("Agent")
+    LIGHT_AGENT = "light_agent", _("Light agent")
 
 
 class Membership(TenantModel):

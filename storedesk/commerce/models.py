@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel
 
 
 class Platform(models.TextChoices):
-    CUSTOM = "custom", "Custom (REST/CSV)"
-    SHOPIFY = "shopify", "Shopify"
-    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    CUSTOM = "custom", _("Custom (REST/CSV)")
+    SHOPIFY = "shopify", _("Shopify")
+    WOOCOMMERCE = "woocommerce", _("WooCommerce")
 
 
 class Store(TenantModel):

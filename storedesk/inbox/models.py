@@ -8,20 +8,21 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel
 
 
 class Channel(models.TextChoices):
-    API = "api", "API"
-    EMAIL = "email", "Email"
-    WEBCHAT = "webchat", "Chat widget"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    MESSENGER = "messenger", "Messenger"
-    INSTAGRAM = "instagram", "Instagram"
-    TELEGRAM = "telegram", "Telegram"
-    SMS = "sms", "SMS"
-    VOICE = "voice", "Phone"
+    API = "api", _("API")
+    EMAIL = "email", _("Email")
+    WEBCHAT = "webchat", _("Chat widget")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MESSENGER = "messenger", _("Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
+    TELEGRAM = "telegram", _("Telegram")
+    SMS = "sms", _("SMS")
+    VOICE = "voice", _("Phone")
 
 
 def _new_secret() -> str:
@@ -63,18 +64,18 @@ class Tag(TenantModel):
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    PENDING = "pending", "Pending"
-    SNOOZED = "snoozed", "Snoozed"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    SNOOZED = "snoozed", _("Snoozed")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
 
 
 class Priority(models.TextChoices):
-    LOW = "low", "Low"
-    NORMAL = "normal", "Normal"
-    HIGH = "high", "High"
-    URGENT = "urgent", "Urgent"
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
@@ -138,26 +139,26 @@ class Conversation(TenantModel):
 
 
 class Direction(models.TextChoices):
-    INCOMING = "incoming", "Incoming"
-    OUTGOING = "outgoing", "Outgoing"
-    ACTIVITY = "activity", "Activity"
+    INCOMING = "incoming", _("Incoming")
+    OUTGOING = "outgoing", _("Outgoing")
+    ACTIVITY = "activity", _("Activity")
 
 
 class SenderType(models.TextChoices):
-    CONTACT = "contact", "Contact"
-    AGENT = "agent", "Agent"
-    BOT = "bot", "Bot"
-    SYSTEM = "system", "System"
+    CONTACT = "contact", _("Contact")
+    AGENT = "agent", _("Agent")
+    BOT = "bot", _("Bot")
+    SYSTEM = "system", _("System")
 
 
 class DeliveryStatus(models.TextChoices):
     # Incoming messages and notes are "received"; outgoing ones move pending -> sent/failed.
-    RECEIVED = "received", "Received"
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    READ = "read", "Read"
-    FAILED = "failed", "Failed"
+    RECEIVED = "received", _("Received")
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    READ = "read", _("Read")
+    FAILED = "failed", _("Failed")
 
 
 class Message(TenantModel):
@@ -242,10 +243,10 @@ class ConversationRead(models.Model):
 
 
 class OutboundStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(TenantModel):
