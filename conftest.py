@@ -1,11 +1,18 @@
-"""Fixtures shared by every test: personas in two accounts and authenticated API clients."""
+"""Fixtures shared by every test: personas in two accounts and authenticated API clients.
+
+The browser harness (fixtures ``asgi_server`` and ``browser``) lives in storedesk.testing.browser.
+"""
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 from django.test import Client
 
 from storedesk.testing.personas import Personas, create_personas
+
+pytest_plugins = ["storedesk.testing.browser"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -23,6 +30,20 @@ def _close_db_pools(django_db_setup, django_db_blocker):
 def _media_in_tmp(settings, tmp_path) -> None:
     """Attachments written by a test go to its own folder, not the data dir."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Rate-limit counters live in the cache (Redis on the scale profile): give every test its
+    own key prefix so counters never leak between tests or test runs, without flushing Redis."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    for conf in caches.values():
+        conf["KEY_PREFIX"] = prefix
+        if conf["BACKEND"].endswith("LocMemCache"):
+            conf["LOCATION"] = prefix
+    settings.CACHES = caches
+    yield
 
 
 @pytest.fixture

@@ -14,13 +14,8 @@ import pytest
 
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.inbox.models import Conversation
-from storedesk.inbox.tests.test_browser_workspace import (  # noqa: F401, F811 - fixtures
-    SCREENSHOTS,
-    browser,
-    server,
-    sign_in,
-    wait_socket_open,
-)
+from storedesk.inbox.tests.test_browser_workspace import sign_in, wait_socket_open
+from storedesk.testing.browser import SCREENSHOTS, AsgiServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,8 +41,10 @@ def shoppers(personas) -> list[Conversation]:
     return convs
 
 
-def test_olivia_works_the_list(personas, shoppers, api_token, server, browser):  # noqa: F811
+def test_olivia_works_the_list(personas, shoppers, api_token, asgi_server: AsgiServer, browser):
     from playwright.sync_api import expect
+
+    server = asgi_server.base
 
     expect.set_options(timeout=20_000)  # a shared CI machine can be slow; no timing is asserted
     token = api_token(personas.olivia)

@@ -8,96 +8,16 @@ Screenshots go to bench/results/screenshots/.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
-from django.conf import settings
-from django.db import connection, connections
 
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.inbox.models import Conversation, Message, Status
+from storedesk.testing.browser import SCREENSHOTS, AsgiServer
 from storedesk.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "bench" / "results" / "screenshots"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _database_url() -> str:
-    """The test database, as the server process must reach it."""
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def server(transactional_db) -> Iterator[str]:
-    """uvicorn serving config.asgi:application on 127.0.0.1 against the test database."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "STOREDESK_ALLOWED_HOSTS": "127.0.0.1"}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--lifespan", "off"],
-        cwd=settings.BASE_DIR, env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
-    # calls are plain synchronous calls between browser steps, so Django may allow them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            # ORM calls made while Playwright runs get their own connection (another context);
-            # close it here, in that context, or the test database cannot be dropped.
-            connections.close_all()
 
 
 def sign_in(browser, base: str, email: str, *, width: int = 1280, height: int = 800):
@@ -143,9 +63,11 @@ def waiting_shoppers(personas) -> Conversation:
 
 
 def test_olivia_handles_a_conversation_while_ahmet_watches_live(
-    personas, waiting_shoppers, api_token, server, browser
+    personas, waiting_shoppers, api_token, asgi_server: AsgiServer, browser
 ):
     from playwright.sync_api import expect
+
+    server = asgi_server.base
 
     # given a shopper waiting for an answer, and a macro (fixture waiting_shoppers)
     conversation = waiting_shoppers
@@ -254,9 +176,11 @@ def returns_and_other(personas) -> tuple[Conversation, Conversation]:
 
 
 def test_lina_gets_404_outside_returns_and_bruno_sees_nothing_of_harbor(
-    personas, returns_and_other, server, browser
+    personas, returns_and_other, asgi_server: AsgiServer, browser
 ):
     from playwright.sync_api import expect
+
+    server = asgi_server.base
 
     # given one Returns conversation and one that is not
     returns, other = returns_and_other

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.realtime.tests.conftest import _session_cookie
+from storedesk.testing.browser import AsgiServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WAIT_MS = 20_000
 
 # Installed before socket.js: keeps every "storedesk:socket" / "storedesk:event" the page sees.
@@ -34,86 +25,18 @@ RECORDER = """() => {
 }"""
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Server:
-    """uvicorn on config.asgi:application, restartable on the same port."""
-
-    def __init__(self) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = int(s.getsockname()[1])
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "STOREDESK_ALLOWED_HOSTS": "127.0.0.1",
-            "STOREDESK_CACHE_PREFIX": f"sdtest-{uuid.uuid4().hex[:12]}",
-        }
-        self.env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--lifespan", "off"],
-            cwd=settings.BASE_DIR, env=self.env,
-        )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-
-
 @pytest.fixture
-def server(transactional_db) -> Iterator[Server]:
-    running = Server()
-    running.start()
+def asgi_server(transactional_db) -> Iterator[AsgiServer]:
+    """The shared server, with its own cache prefix (so its own Redis channel-layer keys)."""
+    server = AsgiServer(env={"STOREDESK_CACHE_PREFIX": f"sdtest-{uuid.uuid4().hex[:12]}"})
     try:
-        yield running
+        server.start()
+        yield server
     finally:
-        running.stop()
+        server.stop()
 
 
-@pytest.fixture
-def browser(monkeypatch) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls happen
-    # between browser steps, so Django may allow them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def agent_page(browser, server: Server, cookie: str | None):
+def agent_page(browser, server: AsgiServer, cookie: str | None):
     context = browser.new_context()
     if cookie is not None:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie,
@@ -136,7 +59,10 @@ OPEN_AGAIN = """() => window.seen.some(
   (e) => e.name === "storedesk:socket" && e.detail.state === "open" && e.detail.reconnected)"""
 
 
-def test_agents_see_each_other_again_after_the_server_restarts(personas, server, browser):
+def test_agents_see_each_other_again_after_the_server_restarts(
+    personas, asgi_server: AsgiServer, browser
+):
+    server = asgi_server
     # given a waiting shopper, and olivia and ahmet with the workspace script loaded
     conversation = receive_message(
         personas.harbor_api, InboundMessage(sender_id="ayse", text="Where is order 1001?")
@@ -167,7 +93,8 @@ def test_agents_see_each_other_again_after_the_server_restarts(personas, server,
     wait_for(ahmet, SAW_PRESENCE_SINCE, [marks["ahmet"], personas.olivia.pk, "viewing"])
 
 
-def test_a_signed_out_browser_is_told_so_and_stops(personas, server, browser):
+def test_a_signed_out_browser_is_told_so_and_stops(personas, asgi_server: AsgiServer, browser):
+    server = asgi_server
     # given a browser without a session loads the workspace script
     page = agent_page(browser, server, None)
     # then the server closes with 4401 and the client gives up instead of retrying forever

@@ -7,37 +7,13 @@ Screenshots go to bench/results/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 
 from storedesk.inbox.models import Tag
+from storedesk.testing.browser import SCREENSHOTS
 from storedesk.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(settings.BASE_DIR) / "bench" / "results" / "screenshots"
-
-
-@pytest.fixture
-def browser(monkeypatch) -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM checks are
-    # plain synchronous queries, so tell Django they are safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _sign_in(page, base: str, email: str) -> None:
