@@ -1,0 +1,63 @@
+"""Every write to inboxes, conversations and messages. Views, the API, connectors and tasks
+call these; nothing else saves these rows.
+
+Each action runs in one transaction, writes a timeline row (or an audit row), and defers its
+side effects (realtime pushes, task enqueues) to after commit. The modules:
+
+- inbound.py        receive_message, the one inbound entry point
+- replies.py        send_reply, add_note, retry_delivery
+- conversations.py  change_status, assign, set_priority, tag, untag, mark_read
+- setup.py          inboxes and tags from the settings pages
+"""
+
+from storedesk.inbox.actions._shared import MAX_TEXT_CHARS, TAG_RE
+from storedesk.inbox.actions.conversations import (
+    assign,
+    change_status,
+    mark_read,
+    set_priority,
+    tag,
+    untag,
+)
+from storedesk.inbox.actions.inbound import (
+    InboundMessage,
+    Received,
+    next_display_id,
+    receive_message,
+)
+from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
+from storedesk.inbox.actions.setup import (
+    SETTINGS_CHANNELS,
+    create_inbox,
+    create_tag,
+    deactivate_inbox,
+    delete_tag,
+    update_inbox,
+    update_tag,
+)
+
+__all__ = [
+    "MAX_TEXT_CHARS",
+    "MENTION_RE",
+    "SETTINGS_CHANNELS",
+    "TAG_RE",
+    "InboundMessage",
+    "Received",
+    "add_note",
+    "assign",
+    "change_status",
+    "create_inbox",
+    "create_tag",
+    "deactivate_inbox",
+    "delete_tag",
+    "mark_read",
+    "next_display_id",
+    "receive_message",
+    "retry_delivery",
+    "send_reply",
+    "set_priority",
+    "tag",
+    "untag",
+    "update_inbox",
+    "update_tag",
+]

@@ -1,0 +1,151 @@
+"""Conversation properties: status, assignment, priority, tags, read state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from storedesk.accounts.models import Membership, Team
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError
+from storedesk.inbox.actions._shared import (
+    TAG_RE,
+    _locked,
+    _publish_conversation,
+)
+from storedesk.inbox.events import record_event
+from storedesk.inbox.models import (
+    PRIORITY_RANK,
+    Conversation,
+    Priority,
+    Status,
+    Tag,
+)
+from storedesk.inbox.transitions import check_transition
+
+
+@transaction.atomic
+def change_status(
+    conversation: Conversation,
+    actor: Actor,
+    status: str,
+    *,
+    snoozed_until: datetime | None = None,
+) -> Conversation:
+    conversation = _locked(conversation)
+    check_transition(conversation.status, status)
+    if status == Status.SNOOZED and (snoozed_until is None or snoozed_until <= timezone.now()):
+        raise ActionError("Snoozing needs a time in the future.")
+    previous = conversation.status
+    conversation.status = status
+    conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
+    if status in (Status.RESOLVED, Status.CLOSED):
+        conversation.resolved_at = timezone.now()
+        conversation.waiting_since = None
+    conversation.save(
+        update_fields=["status", "snoozed_until", "resolved_at", "waiting_since", "updated_at"]
+    )
+    record_event(
+        conversation,
+        "status_changed",
+        actor,
+        old=previous,
+        new=status,
+        snoozed_until=snoozed_until.isoformat() if snoozed_until else None,
+    )
+    _publish_conversation(conversation)
+    return conversation
+
+
+@transaction.atomic
+def assign(
+    conversation: Conversation,
+    actor: Actor,
+    *,
+    assignee: Membership | None,
+    team: Team | None = None,
+    set_team: bool = False,
+) -> Conversation:
+    """Give the conversation to an agent (or nobody) and optionally to a team."""
+    conversation = _locked(conversation)
+    if assignee is not None and (
+        assignee.account_id != conversation.account_id or not assignee.is_active
+    ):
+        raise ActionError("That agent is not an active member of this account.")
+    if team is not None and team.account_id != conversation.account_id:
+        raise ActionError("That team does not belong to this account.")
+    old_assignee, old_team = conversation.assignee_id, conversation.team_id
+    conversation.assignee = assignee
+    if set_team:
+        conversation.team = team
+    if (old_assignee, old_team) == (conversation.assignee_id, conversation.team_id):
+        return conversation
+    conversation.save(update_fields=["assignee", "team", "updated_at"])
+    record_event(
+        conversation,
+        "assigned",
+        actor,
+        old_assignee=old_assignee,
+        new_assignee=conversation.assignee_id,
+        old_team=old_team,
+        new_team=conversation.team_id,
+    )
+    _publish_conversation(conversation)
+    return conversation
+
+
+@transaction.atomic
+def set_priority(conversation: Conversation, actor: Actor, priority: str) -> Conversation:
+    if priority not in Priority.values:
+        raise ActionError(f"Unknown priority {priority!r}.")
+    conversation = _locked(conversation)
+    if conversation.priority == priority:
+        return conversation
+    previous = conversation.priority
+    conversation.priority = priority
+    conversation.priority_rank = PRIORITY_RANK[Priority(priority)]
+    conversation.save(update_fields=["priority", "priority_rank", "updated_at"])
+    record_event(conversation, "priority_changed", actor, old=previous, new=priority)
+    _publish_conversation(conversation)
+    return conversation
+
+
+@transaction.atomic
+def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
+    name = name.strip().lower()
+    if not TAG_RE.match(name):
+        raise ActionError("A tag is 1-64 letters, digits, spaces or . : / - _")
+    tag_row, _ = Tag.objects.get_or_create(account_id=conversation.account_id, name=name)
+    if conversation.tags.filter(pk=tag_row.pk).exists():
+        return tag_row
+    conversation.tags.add(tag_row)
+    record_event(conversation, "tagged", actor, tag=name)
+    _publish_conversation(conversation, with_tags=True)
+    return tag_row
+
+
+@transaction.atomic
+def untag(conversation: Conversation, actor: Actor, name: str) -> None:
+    name = name.strip().lower()
+    tag_row = Tag.objects.filter(account_id=conversation.account_id, name=name).first()
+    if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
+        return
+    conversation.tags.remove(tag_row)
+    record_event(conversation, "untagged", actor, tag=name)
+    _publish_conversation(conversation, with_tags=True)
+
+
+@transaction.atomic
+def mark_read(conversation: Conversation, actor: Actor) -> None:
+    """Remember that this agent has seen the conversation up to now (unread indicators)."""
+    from storedesk.inbox.models import ConversationRead
+
+    if actor.agent_id is None:
+        return
+    ConversationRead.objects.update_or_create(
+        conversation=conversation,
+        agent_id=actor.agent_id,
+        defaults={"last_read_at": timezone.now()},
+    )

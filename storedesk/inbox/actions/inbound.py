@@ -1,0 +1,236 @@
+"""The one inbound entry point: receive_message (idempotent on (inbox, source_id))."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from storedesk.accounts.models import Account
+from storedesk.contacts.models import Contact, ContactIdentity
+from storedesk.core.actor import CONTACT, SYSTEM
+from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import publish_on_commit
+from storedesk.core.sanitize import sanitize_html
+from storedesk.inbox.actions._shared import (
+    MAX_TEXT_CHARS,
+    _save_with_count,
+)
+from storedesk.inbox.events import conversation_payload, message_payload, record_event
+from storedesk.inbox.models import (
+    Attachment,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Inbox,
+    Message,
+    SenderType,
+    Status,
+)
+from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.transitions import REOPENABLE
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message a connector received, normalised for `receive_message`."""
+
+    sender_id: str  # who wrote, as the channel knows them (email address, chat visitor id...)
+    text: str
+    source_id: str | None = None  # the provider's message id; the idempotency key
+    html: str | None = None
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    subject: str = ""
+    attachments: Sequence[IncomingFile] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    # Lands in this conversation when it still exists and accepts messages (email threading).
+    conversation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Received:
+    conversation: Conversation
+    message: Message
+    created: bool  # False when the same source_id was received before
+
+
+def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
+    """The one inbound entry point. Idempotent on (inbox, source_id), also under races."""
+    source_id = (inbound.source_id or "").strip() or None
+    if source_id:
+        existing = _existing(inbox, source_id)
+        if existing is not None:
+            return existing
+    if not inbound.sender_id.strip():
+        raise ActionError("The sender id is required.")
+    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
+        raise ActionError("The message is empty.")
+    if len(inbound.text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    stored = [store_file(f) for f in inbound.attachments]
+    try:
+        received = _receive(inbox, inbound, source_id, stored)
+    except IntegrityError:
+        # A concurrent delivery of the same message won the race; return what it stored.
+        if source_id:
+            existing = _existing(inbox, source_id)
+            if existing is not None:
+                return existing
+        raise
+    _after_receive(received)
+    return received
+
+
+def _existing(inbox: Inbox, source_id: str) -> Received | None:
+    message = (
+        Message.objects.select_related("conversation")
+        .filter(inbox=inbox, source_id=source_id)
+        .first()
+    )
+    if message is None:
+        return None
+    return Received(conversation=message.conversation, message=message, created=False)
+
+
+@transaction.atomic
+def _receive(
+    inbox: Inbox, inbound: InboundMessage, source_id: str | None, stored: Sequence[Any]
+) -> Received:
+    now = timezone.now()
+    identity = _resolve_identity(inbox, inbound)
+    conversation = _conversation_for(inbox, identity, inbound, now)
+    message = Message.objects.create(
+        account_id=inbox.account_id,
+        conversation=conversation,
+        inbox=inbox,
+        direction=Direction.INCOMING,
+        sender_type=SenderType.CONTACT,
+        sender_contact_id=identity.contact_id,
+        text=inbound.text,
+        html=sanitize_html(inbound.html),
+        source_id=source_id,
+        delivery_status=DeliveryStatus.RECEIVED,
+        metadata=inbound.metadata,
+    )
+    for f in stored:
+        Attachment.objects.create(
+            account_id=inbox.account_id,
+            message=message,
+            storage_key=f.storage_key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+        )
+    conversation.last_message_at = now
+    conversation.last_incoming_at = now
+    if conversation.waiting_since is None:
+        conversation.waiting_since = now
+    _save_with_count(
+        conversation,
+        ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
+    )
+    record_event(conversation, "message_received", CONTACT, message_id=message.pk)
+    return Received(conversation=conversation, message=message, created=True)
+
+
+def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
+    sender_id = inbound.sender_id.strip()[:255]
+    identity = (
+        ContactIdentity.objects.select_for_update().filter(inbox=inbox, source_id=sender_id).first()
+    )
+    if identity is not None:
+        return identity
+    try:
+        # Contact and identity in one savepoint: when a concurrent first message from the
+        # same sender wins the race, both roll back and no orphan contact is left behind.
+        with transaction.atomic():
+            contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
+                account_id=inbox.account_id,
+                name=inbound.name[:200],
+                email=inbound.email[:254].lower(),
+                phone=inbound.phone[:32],
+            )
+            return ContactIdentity.objects.create(
+                account_id=inbox.account_id, inbox=inbox, contact=contact, source_id=sender_id
+            )
+    except IntegrityError:
+        return ContactIdentity.objects.select_for_update().get(inbox=inbox, source_id=sender_id)
+
+
+def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
+    """Join a known shopper across channels by email, then phone."""
+    contacts = Contact.objects.filter(account_id=account_id, merged_into__isnull=True)
+    if inbound.email:
+        found = contacts.filter(email=inbound.email.lower()).order_by("pk").first()
+        if found:
+            return found
+    if inbound.phone:
+        return contacts.filter(phone=inbound.phone).order_by("pk").first()
+    return None
+
+
+def _conversation_for(
+    inbox: Inbox, identity: ContactIdentity, inbound: InboundMessage, now: datetime
+) -> Conversation:
+    candidates = Conversation.objects.filter(identity=identity, status__in=REOPENABLE)
+    conversation = None
+    if inbound.conversation_id is not None:
+        conversation = candidates.filter(pk=inbound.conversation_id).first()
+    if conversation is None:
+        conversation = candidates.order_by("-pk").first()
+    if conversation is not None:
+        if conversation.status != Status.OPEN:
+            previous = conversation.status
+            conversation.status = Status.OPEN
+            conversation.snoozed_until = None
+            record_event(conversation, "status_changed", SYSTEM, old=previous, new=Status.OPEN)
+        return conversation
+    conversation = Conversation.objects.create(
+        account_id=inbox.account_id,
+        display_id=next_display_id(inbox.account_id),
+        inbox=inbox,
+        contact_id=identity.contact_id,
+        identity=identity,
+        store_id=inbox.store_id,
+        team_id=inbox.team_id,
+        subject=inbound.subject[:255],
+        language=(inbound.metadata.get("language") or "")[:8],
+        last_message_at=now,
+    )
+    record_event(conversation, "conversation_opened", CONTACT)
+    return conversation
+
+
+def next_display_id(account_id: int) -> int:
+    """Take the next per-account conversation number (inside the caller's transaction)."""
+    table = Account._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_display_id = last_display_id + 1 "  # noqa: S608
+            "WHERE id = %s RETURNING last_display_id",
+            [account_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise ActionError("Unknown account.")
+    return int(row[0])
+
+
+def _after_receive(received: Received) -> None:
+    if not received.created:
+        return
+    publish_on_commit(
+        received.conversation.account_id,
+        {
+            "type": "message.created",
+            "conversation": conversation_payload(received.conversation),
+            "message": message_payload(received.message),
+        },
+    )

@@ -1,0 +1,215 @@
+"""Outgoing messages: replies (queued for delivery), private notes, delivery retries."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from storedesk.accounts.models import Membership
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
+from storedesk.core.sanitize import sanitize_html
+from storedesk.inbox.actions._shared import (
+    MAX_TEXT_CHARS,
+    _save_with_count,
+)
+from storedesk.inbox.events import conversation_payload, message_payload, record_event
+from storedesk.inbox.models import (
+    Attachment,
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    Direction,
+    Message,
+    SenderType,
+    Status,
+)
+from storedesk.inbox.storage import IncomingFile, store_file
+
+
+@transaction.atomic
+def send_reply(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    *,
+    html: str | None = None,
+    attachments: Sequence[IncomingFile] = (),
+) -> Message:
+    """Write an outgoing message as `pending` and queue its delivery through the connector."""
+    text = text.strip()
+    if not text and not attachments:
+        raise ActionError("The reply is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The reply is longer than {MAX_TEXT_CHARS} characters.")
+    if conversation.status == Status.CLOSED:
+        raise ActionError("This conversation is closed; start a new one to write to the shopper.")
+    now = timezone.now()
+    message = _create_outgoing(
+        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING
+    )
+    delivery = Delivery.objects.create(
+        account_id=conversation.account_id, message=message, next_attempt_at=now
+    )
+    conversation.last_message_at = now
+    conversation.waiting_since = None
+    if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
+        conversation.first_reply_at = now
+    _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
+    record_event(conversation, "reply_sent", actor, message_id=message.pk)
+    from storedesk.inbox.tasks import deliver_message
+
+    enqueue_on_commit(deliver_message, delivery.pk)
+    _publish_message(conversation, message)
+    return message
+
+
+MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")
+
+
+@transaction.atomic
+def add_note(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    *,
+    attachments: Sequence[IncomingFile] = (),
+) -> Message:
+    """A private note for the team; @mentions of teammates are resolved and recorded."""
+    text = text.strip()
+    if not text and not attachments:
+        raise ActionError("The note is empty.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
+    mentioned = _mentioned_members(conversation.account_id, text)
+    message = _create_outgoing(
+        conversation, actor, text, None, attachments, private=True, status=DeliveryStatus.SENT
+    )
+    if mentioned:
+        message.metadata = {"mentions": [m.pk for m in mentioned]}
+        message.save(update_fields=["metadata"])
+    record_event(
+        conversation,
+        "note_added",
+        actor,
+        message_id=message.pk,
+        mentions=[m.pk for m in mentioned],
+    )
+    _publish_message(conversation, message)
+    for member in mentioned:
+        publish_on_commit(
+            conversation.account_id,
+            {
+                "type": "mention.created",
+                "membership_id": member.pk,
+                "conversation": conversation_payload(conversation),
+                "message": message_payload(message),
+            },
+        )
+    return message
+
+
+def _mentioned_members(account_id: int, text: str) -> list[Membership]:
+    handles = {h.lower() for h in MENTION_RE.findall(text)}
+    if not handles:
+        return []
+    members = Membership.objects.filter(account_id=account_id, is_active=True).select_related(
+        "agent"
+    )
+    found = []
+    for member in members:
+        email = member.agent.email.lower()
+        names = {email, email.split("@")[0], member.agent.name.lower().replace(" ", "")}
+        if handles & names:
+            found.append(member)
+    return found
+
+
+def _create_outgoing(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    html: str | None,
+    attachments: Sequence[IncomingFile],
+    *,
+    private: bool,
+    status: str,
+) -> Message:
+    sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
+        actor.type, SenderType.SYSTEM
+    )
+    stored = [store_file(f) for f in attachments]
+    message = Message.objects.create(
+        account_id=conversation.account_id,
+        conversation=conversation,
+        inbox_id=conversation.inbox_id,
+        direction=Direction.OUTGOING,
+        sender_type=sender_type,
+        sender_agent_id=actor.agent_id,
+        text=text,
+        html=sanitize_html(html),
+        private=private,
+        delivery_status=status,
+    )
+    for f in stored:
+        Attachment.objects.create(
+            account_id=conversation.account_id,
+            message=message,
+            storage_key=f.storage_key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+        )
+    return message
+
+
+def _publish_message(conversation: Conversation, message: Message) -> None:
+    publish_on_commit(
+        conversation.account_id,
+        {
+            "type": "message.created",
+            "conversation": conversation_payload(conversation),
+            "message": message_payload(message),
+        },
+    )
+
+
+@transaction.atomic
+def retry_delivery(message: Message, actor: Actor) -> Delivery:
+    """Queue a failed outgoing message again (the agent's "retry" button)."""
+    delivery = Delivery.objects.select_for_update().filter(message=message).first()
+    if delivery is None or delivery.status != "failed":
+        raise ActionError("Only a failed message can be retried.")
+    delivery.status = "queued"
+    delivery.next_attempt_at = timezone.now()
+    delivery.attempts = 0
+    delivery.last_error = ""
+    delivery.save(
+        update_fields=["status", "next_attempt_at", "attempts", "last_error", "updated_at"]
+    )
+    Message.objects.filter(pk=message.pk).update(
+        delivery_status=DeliveryStatus.PENDING, delivery_error=""
+    )
+    message.refresh_from_db()
+    record_event(message.conversation, "delivery_retried", actor, message_id=message.pk)
+    from storedesk.inbox.tasks import deliver_message
+
+    enqueue_on_commit(deliver_message, delivery.pk)
+    _publish_message_update(message)
+    return delivery
+
+
+def _publish_message_update(message: Message) -> None:
+    publish_on_commit(
+        message.account_id,
+        {
+            "type": "message.updated",
+            "conversation": conversation_payload(message.conversation),
+            "message": message_payload(message),
+        },
+    )

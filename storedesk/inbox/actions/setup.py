@@ -1,0 +1,195 @@
+"""Inboxes and tags, as the admins' settings pages create and change them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from storedesk.accounts.models import Account, Team
+from storedesk.commerce.models import Store
+from storedesk.core.errors import ActionError
+from storedesk.inbox.actions._shared import TAG_RE
+from storedesk.inbox.models import (
+    Inbox,
+    Tag,
+)
+
+SETTINGS_CHANNELS = ("api", "email", "webchat")
+SMTP_SECURITY = ("none", "starttls", "tls")
+TAG_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _clean_inbox_config(
+    channel: str, config: dict[str, Any], previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Keep only the fields each channel understands; validate them."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator, validate_email
+
+    previous = previous or {}
+    if channel == "api":
+        url = str(config.get("webhook_url") or "").strip()
+        if url:
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError as exc:
+                raise ActionError(gettext_noop("The webhook URL must be an http(s) URL.")) from exc
+        return {**previous, "webhook_url": url}
+    if channel == "email":
+        address = str(config.get("address") or "").strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise ActionError(gettext_noop("An email inbox needs a valid address.")) from exc
+        smtp_in = dict(config.get("smtp") or {})
+        old_smtp = dict(previous.get("smtp") or {})
+        smtp: dict[str, Any] = {}
+        host = str(smtp_in.get("host") or "").strip()
+        if host:
+            security = str(smtp_in.get("security") or "starttls")
+            if security not in SMTP_SECURITY:
+                raise ActionError(gettext_noop("Unknown SMTP security setting."))
+            try:
+                port = int(smtp_in.get("port") or (465 if security == "tls" else 587))
+            except (TypeError, ValueError) as exc:
+                raise ActionError(gettext_noop("The SMTP port must be a number.")) from exc
+            if not 0 < port < 65536:
+                raise ActionError(gettext_noop("The SMTP port must be a number."))
+            smtp = {
+                "host": host,
+                "port": port,
+                "security": security,
+                "username": str(smtp_in.get("username") or "").strip(),
+            }
+            # An empty password field keeps the stored one (forms never echo secrets back).
+            password = smtp_in.get("password") or old_smtp.get("password") or ""
+            if password:
+                smtp["password"] = str(password)
+        return {
+            **{k: v for k, v in previous.items() if k != "smtp"},
+            "address": address,
+            **({"smtp": smtp} if smtp else {}),
+        }
+    if channel == "webchat":
+        greeting = str(config.get("greeting") or "").strip()[:500]
+        return {**previous, "greeting": greeting}
+    raise ActionError(gettext_noop("That channel cannot be set up here."))
+
+
+@transaction.atomic
+def create_inbox(
+    account: Account,
+    *,
+    name: str,
+    channel: str,
+    config: dict[str, Any],
+    by: Any = None,
+    team: Team | None = None,
+    store: Store | None = None,
+) -> Inbox:
+    """Create an API, email or chat inbox. The signing secret is generated here."""
+    from storedesk.accounts.actions import audit
+
+    name = name.strip()[:200]
+    if not name:
+        raise ActionError(gettext_noop("An inbox needs a name."))
+    if channel not in SETTINGS_CHANNELS:
+        raise ActionError(gettext_noop("That channel cannot be set up here."))
+    if team is not None and team.account_id != account.pk:
+        raise ActionError(gettext_noop("That team does not belong to this account."))
+    if store is not None and store.account_id != account.pk:
+        raise ActionError(gettext_noop("That store does not belong to this account."))
+    inbox = Inbox.objects.create(
+        account=account,
+        name=name,
+        channel=channel,
+        team=team,
+        store=store,
+        config=_clean_inbox_config(channel, config),
+    )
+    audit("inbox.created", account=account, actor=by, obj=inbox, name=name, channel=channel)
+    return inbox
+
+
+@transaction.atomic
+def update_inbox(
+    inbox: Inbox,
+    *,
+    name: str,
+    config: dict[str, Any],
+    by: Any = None,
+    team: Team | None = None,
+) -> Inbox:
+    from storedesk.accounts.actions import audit
+
+    name = name.strip()[:200]
+    if not name:
+        raise ActionError(gettext_noop("An inbox needs a name."))
+    if team is not None and team.account_id != inbox.account_id:
+        raise ActionError(gettext_noop("That team does not belong to this account."))
+    inbox.name = name
+    inbox.team = team
+    inbox.config = _clean_inbox_config(inbox.channel, config, inbox.config)
+    inbox.save(update_fields=["name", "team", "config", "updated_at"])
+    audit("inbox.updated", account=inbox.account_id, actor=by, obj=inbox, name=name)
+    return inbox
+
+
+@transaction.atomic
+def deactivate_inbox(inbox: Inbox, *, by: Any = None) -> Inbox:
+    from storedesk.accounts.actions import audit
+
+    if inbox.is_active:
+        inbox.is_active = False
+        inbox.save(update_fields=["is_active", "updated_at"])
+        audit("inbox.deactivated", account=inbox.account_id, actor=by, obj=inbox)
+    return inbox
+
+
+def _clean_tag(name: str, color: str) -> tuple[str, str]:
+    name = name.strip().lower()
+    if not TAG_RE.match(name):
+        raise ActionError(gettext_noop("A tag is 1-64 letters, digits, spaces or . : / - _"))
+    color = (color or "#6b7280").strip()
+    if not TAG_COLOR_RE.match(color):
+        raise ActionError(gettext_noop("A colour looks like #1a2b3c."))
+    return name, color.lower()
+
+
+@transaction.atomic
+def create_tag(account: Account, name: str, *, color: str = "#6b7280", by: Any = None) -> Tag:
+    from storedesk.accounts.actions import audit
+
+    name, color = _clean_tag(name, color)
+    if Tag.objects.filter(account=account, name=name).exists():
+        raise ActionError(gettext_noop("That tag already exists."))
+    tag_row = Tag.objects.create(account=account, name=name, color=color)
+    audit("tag.created", account=account, actor=by, obj=tag_row, name=name)
+    return tag_row
+
+
+@transaction.atomic
+def update_tag(tag_row: Tag, *, name: str, color: str, by: Any = None) -> Tag:
+    """Rename and/or recolour a tag; conversations keep it under the new name."""
+    from storedesk.accounts.actions import audit
+
+    name, color = _clean_tag(name, color)
+    if Tag.objects.filter(account_id=tag_row.account_id, name=name).exclude(pk=tag_row.pk).exists():
+        raise ActionError(gettext_noop("That tag already exists."))
+    old = tag_row.name
+    tag_row.name, tag_row.color = name, color
+    tag_row.save(update_fields=["name", "color", "updated_at"])
+    audit("tag.updated", account=tag_row.account_id, actor=by, obj=tag_row, old=old, new=name)
+    return tag_row
+
+
+@transaction.atomic
+def delete_tag(tag_row: Tag, *, by: Any = None) -> None:
+    """Remove a tag from every conversation and delete it."""
+    from storedesk.accounts.actions import audit
+
+    audit("tag.deleted", account=tag_row.account_id, actor=by, obj=tag_row, name=tag_row.name)
+    tag_row.delete()
