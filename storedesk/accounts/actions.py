@@ -192,8 +192,9 @@ INVITATION_TTL_DAYS = 7
 
 def record_sign_in(agent: Agent, *, ip: str | None = None) -> None:
     """Audit a successful sign-in (one row per account the agent works in)."""
-    seats = list(Membership.objects.filter(agent=agent, is_active=True).values_list(
-        "account_id", flat=True))
+    seats: list[int | None] = list(
+        Membership.objects.filter(agent=agent, is_active=True).values_list("account_id", flat=True)
+    )
     for account_id in seats or [None]:
         audit("auth.signed_in", account=account_id, actor=agent, obj=agent, ip=ip)
 
@@ -201,8 +202,9 @@ def record_sign_in(agent: Agent, *, ip: str | None = None) -> None:
 def record_sign_in_failed(email: str, *, ip: str | None = None, limited: bool = False) -> None:
     """Audit a failed (or rate-limited) sign-in. The password is never recorded."""
     agent = Agent.objects.filter(email=email.strip().lower()).first()
-    seats = list(Membership.objects.filter(agent=agent, is_active=True).values_list(
-        "account_id", flat=True)) if agent else []
+    seats: list[int | None] = list(
+        Membership.objects.filter(agent=agent, is_active=True).values_list("account_id", flat=True)
+    ) if agent else []
     for account_id in seats or [None]:
         audit("auth.sign_in_failed", account=account_id, actor=agent, ip=ip,
               email=email[:254], rate_limited=limited)

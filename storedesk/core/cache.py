@@ -18,6 +18,11 @@ _lock = threading.Lock()
 
 
 class SharedRedisCache(RedisCache):
+    # Set by RedisCache.__init__ (not declared in django-stubs).
+    _servers: list[str]
+    _options: dict[str, Any]
+    _class: type[RedisCacheClient]
+
     @property
     def _cache(self) -> RedisCacheClient:  # type: ignore[override]
         key = (tuple(self._servers), repr(sorted(self._options.items())))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from ninja import Router, Status
 
 from storedesk.accounts.models import Membership
@@ -309,5 +309,5 @@ def retry_message(request: HttpRequest, message_id: int) -> Any:
                 "description": "The file, always as a download",
                 "content": {"application/octet-stream": {}},
             }}})
-def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def download_attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     return attachment_response(get_attachment(_member(request), attachment_id))

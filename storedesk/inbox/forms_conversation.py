@@ -56,7 +56,7 @@ class ComposerForm(forms.Form):
     attachments = MultipleFileField()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         if not data.get("text") and not data.get("attachments") and not self.errors:
             raise forms.ValidationError(_("Write something or attach a file."))
         return data
@@ -109,7 +109,7 @@ class StatusForm(forms.Form):
         self.account_timezone = account_timezone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or self.cleaned_data
         raw = (data.get("snoozed_until") or "").strip()
         data["snoozed_until"] = None
         if raw:

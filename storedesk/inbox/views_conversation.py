@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -32,7 +32,6 @@ from storedesk.inbox.forms_conversation import (
     TagForm,
 )
 from storedesk.inbox.models import (
-    Attachment,
     Conversation,
     ConversationEvent,
     Priority,
@@ -41,8 +40,8 @@ from storedesk.inbox.models import (
 )
 from storedesk.inbox.queries import (
     conversation_messages,
+    get_attachment,
     get_conversation_by_display_id,
-    visible_conversations,
 )
 from storedesk.inbox.transitions import TRANSITIONS
 
@@ -99,7 +98,7 @@ def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int,
     if event.kind == "conversation_opened":
         return _("Conversation started")
     if event.kind == "status_changed":
-        new = statuses.get(data.get("new"), data.get("new"))
+        new = statuses.get(str(data.get("new")), data.get("new"))
         if data.get("new") == Status.SNOOZED and data.get("snoozed_until"):
             until = parse_datetime(data["snoozed_until"])
             when = date_format(timezone.localtime(until), "DATETIME_FORMAT") if until else ""
@@ -123,7 +122,7 @@ def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int,
         return "; ".join(parts) or _("%(who)s changed the assignment") % {"who": who}
     if event.kind == "priority_changed":
         return _("%(who)s set the priority to %(priority)s") % {
-            "who": who, "priority": priorities.get(data.get("new"), data.get("new"))}
+            "who": who, "priority": priorities.get(str(data.get("new")), data.get("new"))}
     if event.kind == "tagged":
         return _("%(who)s added the tag %(tag)s") % {"who": who, "tag": data.get("tag", "")}
     if event.kind == "untagged":
@@ -300,20 +299,15 @@ def macro_preview(request: HttpRequest, display_id: int) -> HttpResponse:
 
 @member_required
 @require_GET
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A safe download, for anyone who may see the attachment's conversation."""
     from storedesk.inbox.downloads import attachment_response
 
     membership = _membership(request)
-    found = (
-        Attachment.objects.select_related("message")
-        .filter(account_id=membership.account_id, pk=attachment_id)
-        .first()
-    )
-    if found is None or not visible_conversations(membership).filter(
-        pk=found.message.conversation_id
-    ).exists():
-        raise Http404("Attachment not found.")
+    try:
+        found = get_attachment(membership, attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
     return attachment_response(found)
 
 

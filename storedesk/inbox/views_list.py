@@ -26,6 +26,10 @@ NAV_KEY_RE = re.compile(r"^(view:(open|mine|unassigned|all)|(inbox|team|tag):\d{
 @member_required
 def home(request: HttpRequest) -> HttpResponse:
     """The workspace: list pane on the left, an empty conversation pane."""
+    return _home_page(request)
+
+
+def _home_page(request: HttpRequest) -> HttpResponse:
     context = listing.list_context(request)
     return render(request, "inbox/home.html", {**context, "nav": "inbox"})
 
@@ -35,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def conversation_list(request: HttpRequest) -> HttpResponse:
     """The list for htmx: the list body on a filter or view change, rows only for "Load more"."""
     if not request.htmx:  # type: ignore[attr-defined]
-        return home(request)
+        return _home_page(request)
     if request.GET.get("cursor"):
         # "Load more": the next rows only, appended in place of the link
         rows = listing.list_context(request, rows_only=True)
