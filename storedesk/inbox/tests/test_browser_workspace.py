@@ -117,6 +117,11 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
         "@ahmet can you watch the courier?")
     note = Message.objects.get(conversation=conversation, private=True)
     assert note.metadata["mentions"] == [personas.ahmet.pk]
+    # and ahmet (and only ahmet) gets a notice linking to the conversation
+    mention = ahmet.locator(".toast-mention a")
+    expect(mention).to_contain_text(f"#{conversation.display_id}")
+    expect(mention).to_have_attribute("href", f"/conversations/{conversation.display_id}/")
+    expect(olivia.locator(".toast-mention")).to_have_count(0)
 
     # when she assigns it to ahmet
     olivia.select_option("#assignee-select", label="Ahmet Yilmaz")

@@ -31,6 +31,26 @@
   }
   window.storedeskToast = toast;
 
+  // --- Mentions ------------------------------------------------------------------------------
+  // The socket delivers mention.created only to the mentioned agent (realtime/access.py);
+  // the notice links to the conversation. Text is set with textContent, never as HTML.
+  document.addEventListener("storedesk:event", function (e) {
+    var ev = e.detail || {};
+    var box = document.getElementById("toasts");
+    var template = document.body.dataset.mentionText;
+    if (ev.type !== "mention.created" || !ev.conversation || !box || !template) return;
+    var number = String(ev.conversation.display_id);
+    var link = document.createElement("a");
+    link.href = "/conversations/" + encodeURIComponent(number) + "/";
+    link.textContent = template.replace("%(number)s", number);
+    var el = document.createElement("div");
+    el.className = "toast toast-info toast-mention";
+    el.setAttribute("role", "status");
+    el.appendChild(link);
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, 15000);
+  });
+
   // --- Confirm dialogs -----------------------------------------------------------------------
   function confirmDialog(message) {
     var dialog = document.getElementById("confirm-dialog");
