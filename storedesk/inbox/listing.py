@@ -29,6 +29,7 @@ from storedesk.inbox.models import (
     Conversation,
     ConversationRead,
     Inbox,
+    Mention,
     Message,
     Priority,
     Status,
@@ -43,6 +44,7 @@ CURSOR_SALT = "storedesk.inbox.list-cursor"
 VIEW_CHOICES = [
     ("open", _("All open")),
     ("mine", _("Mine")),
+    ("mentions", _("Mentions")),
     ("unassigned", _("Unassigned")),
     ("all", _("All")),
 ]
@@ -156,6 +158,8 @@ def filtered_conversations(membership: Membership, filters: Filters) -> QuerySet
         qs = qs.filter(assignee=membership)
     elif filters.view == "unassigned":
         qs = qs.filter(assignee__isnull=True)
+    elif filters.view == "mentions":
+        qs = qs.filter(_mentioned(membership))
     status = filters.effective_status
     if status:
         qs = qs.filter(status=status)
@@ -388,7 +392,15 @@ def view_counts(membership: Membership) -> dict[str, Any]:
         .values("tag_id")
         .annotate(n=Count("pk"))
     }
+    totals["mentions"] = open_qs.filter(_mentioned(membership)).count()
     return {**totals, "inboxes": by_inbox, "teams": by_team, "tags": by_tag}
+
+
+def _mentioned(membership: Membership) -> Exists:
+    """Conversations in which this agent was @mentioned in a note."""
+    return Exists(
+        Mention.objects.filter(conversation=OuterRef("pk"), membership=membership)
+    )
 
 
 def nav_context(membership: Membership, *, with_counts: bool = True) -> dict[str, Any]:

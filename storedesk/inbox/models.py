@@ -226,6 +226,27 @@ class ConversationEvent(TenantModel):
         indexes: ClassVar = [models.Index(fields=["conversation", "created_at"])]
 
 
+class Mention(TenantModel):
+    """A teammate @mentioned in a private note; drives the Mentions view."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="mentions")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="mentions"
+    )
+    membership = models.ForeignKey(
+        "accounts.Membership", on_delete=models.CASCADE, related_name="mentions"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["message", "membership"], name="mention_unique"),
+        ]
+        indexes: ClassVar = [models.Index(fields=["membership", "conversation"])]
+
+    def __str__(self) -> str:
+        return f"membership {self.membership_id} in message {self.message_id}"
+
+
 class ConversationRead(models.Model):
     """When an agent last looked at a conversation (drives unread indicators)."""
 

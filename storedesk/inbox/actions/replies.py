@@ -24,6 +24,7 @@ from storedesk.inbox.models import (
     Delivery,
     DeliveryStatus,
     Direction,
+    Mention,
     Message,
     SenderType,
     Status,
@@ -92,6 +93,11 @@ def add_note(
     if mentioned:
         message.metadata = {"mentions": [m.pk for m in mentioned]}
         message.save(update_fields=["metadata"])
+        Mention.objects.bulk_create(
+            Mention(account_id=conversation.account_id, message=message,
+                    conversation=conversation, membership=member)
+            for member in mentioned
+        )
     record_event(
         conversation,
         "note_added",
