@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from django.db.models import F
 
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.inbox.events import conversation_payload
-from storedesk.inbox.models import (
-    Conversation,
-)
+from storedesk.inbox.models import Attachment, Conversation, Message
+from storedesk.inbox.storage import StoredFile
 
 MAX_TEXT_CHARS = 100_000
 TAG_RE = re.compile(r"^[\w][\w .:/-]{0,63}$")
@@ -39,4 +39,20 @@ def _publish_conversation(conversation: Conversation, *, with_tags: bool = False
             "type": "conversation.updated",
             "conversation": conversation_payload(conversation, tags=tags),
         },
+    )
+
+
+def _save_attachments(message: Message, stored: Sequence[StoredFile]) -> None:
+    """Attachment rows for files already written by storage.store_file."""
+    Attachment.objects.bulk_create(
+        Attachment(
+            account_id=message.account_id,
+            message=message,
+            storage_key=f.storage_key,
+            filename=f.filename,
+            content_type=f.content_type,
+            size=f.size,
+            sha256=f.sha256,
+        )
+        for f in stored
     )

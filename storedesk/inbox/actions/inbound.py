@@ -18,11 +18,11 @@ from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
+    _save_attachments,
     _save_with_count,
 )
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
-    Attachment,
     Conversation,
     DeliveryStatus,
     Direction,
@@ -118,16 +118,7 @@ def _receive(
         delivery_status=DeliveryStatus.RECEIVED,
         metadata=inbound.metadata,
     )
-    for f in stored:
-        Attachment.objects.create(
-            account_id=inbox.account_id,
-            message=message,
-            storage_key=f.storage_key,
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-        )
+    _save_attachments(message, stored)
     conversation.last_message_at = now
     conversation.last_incoming_at = now
     if conversation.waiting_since is None:

@@ -15,11 +15,11 @@ from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
+    _save_attachments,
     _save_with_count,
 )
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
-    Attachment,
     Conversation,
     Delivery,
     DeliveryStatus,
@@ -161,16 +161,7 @@ def _create_outgoing(
         private=private,
         delivery_status=status,
     )
-    for f in stored:
-        Attachment.objects.create(
-            account_id=conversation.account_id,
-            message=message,
-            storage_key=f.storage_key,
-            filename=f.filename,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-        )
+    _save_attachments(message, stored)
     return message
 
 
