@@ -9,14 +9,21 @@ through `safe_fetch`, which:
   including IPv4 addresses hidden inside IPv6 forms such as ``::ffff:127.0.0.1``, 6to4, NAT64
   and Teredo) unless ``settings.FETCH_ALLOW_PRIVATE`` is on (True), or lists the private
   networks that may be reached (e.g. ``["10.8.0.0/16"]`` for an internal ERP);
-* never lets anyone reach link-local addresses (``169.254.0.0/16``, ``fe80::/10``: cloud metadata
-  endpoints live there), even when private targets are allowed;
+* never lets anyone reach link-local addresses (``169.254.0.0/16``, ``fe80::/10``) nor the cloud
+  metadata endpoints (``METADATA_ADDRESSES``, e.g. AWS's ``fd00:ec2::254`` which is a private
+  IPv6 address, and names such as ``metadata.google.internal``), even when private targets are
+  allowed;
+* says why a name was refused without saying what it resolves to (an error message must not
+  map a store's internal network for whoever can read it);
 * connects to the address it checked (the URL host is replaced by the IP, the Host header and the
   TLS SNI / certificate check keep the original name), so DNS rebinding cannot swap the target
   between the check and the connection;
 * ignores proxy environment variables (a proxy would bypass the pinning);
-* caps the time (``settings.FETCH_TIMEOUT_SECONDS`` per operation and in total) and the size of
-  the response body (``settings.FETCH_MAX_BYTES``, streamed, stops reading past the cap);
+* caps the time end to end: ``settings.FETCH_TIMEOUT_SECONDS`` (or an enclosing
+  ``core.deadline.deadline``, whichever ends first) bounds resolving, connecting, the TLS
+  handshake, sending, the response headers and the body together, however slowly a server
+  trickles them (``core/fetch_transport.py``); and caps the size of the response body
+  (``settings.FETCH_MAX_BYTES``, streamed, stops reading past the cap);
 * follows at most 3 redirects, checking every target the same way.
 
 Failures raise `FetchError(message, permanent)`: `permanent` says whether trying again later could
@@ -40,6 +47,9 @@ import certifi
 import httpx
 from django.conf import settings
 
+from storedesk.core import deadline as wall_clock
+from storedesk.core.fetch_transport import DeadlineTransport
+
 MAX_REDIRECTS = 3
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 USER_AGENT = "Storedesk/0.1 (+https://github.com/storedesk)"
@@ -48,6 +58,33 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 # True: any private/loopback target; False: none; networks: only those (e.g. ["10.8.0.0/16"]).
 PrivatePolicy = bool | Iterable[str | IPNetwork]
+
+# Cloud instance-metadata endpoints: never fetched, whatever FETCH_ALLOW_PRIVATE says. (The
+# link-local ones are refused as link-local too; these are listed for the ones that are not.)
+METADATA_ADDRESSES = frozenset(
+    ipaddress.ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle ...
+        "169.254.170.2",  # AWS ECS task metadata
+        "169.254.169.123",  # AWS time sync
+        "fd00:ec2::254",  # AWS IMDS over IPv6 (a unique-local, i.e. "private", address)
+        "fd00:ec2::23",  # AWS DNS over IPv6
+        "100.100.100.200",  # Alibaba Cloud
+        "192.0.0.192",  # Oracle Cloud (classic)
+    )
+)
+METADATA_NAMES = frozenset(
+    {
+        "metadata",
+        "metadata.google.internal",
+        "metadata.goog",
+        "metadata.azure.com",
+        "instance-data",
+        "instance-data.ec2.internal",
+        "metadata.tencentyun.com",
+        "metadata.platformequinix.com",
+    }
+)
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
@@ -123,6 +160,8 @@ def address_problem(ip: IPAddress, *, allow_private: PrivatePolicy) -> str | Non
     of networks that are allowed although private. Link-local, multicast and unspecified
     addresses are refused whatever it says.
     """
+    if ip in METADATA_ADDRESSES:
+        return "a cloud metadata address"
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
             return "a scoped IPv6 address"
@@ -201,7 +240,7 @@ def _getaddrinfo(host: str, port: int, timeout: float) -> list[Any]:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise FetchError(f"Resolving {host} took longer than {timeout:g} s.", permanent=False)
+        raise FetchError(f"Resolving {host} took longer than {timeout:.3g} s.", permanent=False)
     error = outcome.get("error")
     if isinstance(error, socket.gaierror | UnicodeError):
         raise FetchError(f"Could not resolve {host}: {error}", permanent=False) from error
@@ -226,7 +265,12 @@ def resolve_checked(
     host = host.strip("[]")
     if not host:
         raise FetchError("The URL has no host.", permanent=True)
+    if host.lower().rstrip(".") in METADATA_NAMES:
+        raise FetchError(
+            f"Refused to connect to {host}: it is a cloud metadata endpoint.", permanent=True
+        )
     addresses = _literal(host)
+    literal = bool(addresses)
     if not addresses:
         limit = float(settings.FETCH_TIMEOUT_SECONDS if timeout is None else timeout)
         infos = _getaddrinfo(host, port, limit)
@@ -235,9 +279,14 @@ def resolve_checked(
             raise FetchError(f"{host} has no addresses.", permanent=False)
     for ip in addresses:
         problem = address_problem(ip, allow_private=allowed)
+        if problem and literal:
+            raise FetchError(f"Refused to connect to {host}: {problem}.", permanent=True)
         if problem:
+            # Which address and which kind would tell a caller what the name means inside
+            # our network; say only that it is not reachable from here.
             raise FetchError(
-                f"Refused to connect to {host}: it resolves to {ip}, {problem}.", permanent=True
+                f"Refused to connect to {host}: it does not resolve to a public address.",
+                permanent=True,
             )
     # Prefer IPv4 when both exist: more hosts reach it; both were checked above.
     addresses.sort(key=lambda a: a.version)
@@ -277,7 +326,15 @@ def safe_fetch(
     """
     timeout = float(settings.FETCH_TIMEOUT_SECONDS if timeout is None else timeout)
     max_bytes = int(settings.FETCH_MAX_BYTES if max_bytes is None else max_bytes)
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
+    enclosing = wall_clock.current()
+    if enclosing is not None and enclosing < deadline:
+        deadline = enclosing
+        timeout = max(0.0, enclosing - started)
+    if timeout <= 0:
+        raise FetchError("No time was left to make the request.", permanent=False)
+    tls = verify if verify is not None else default_tls_context()
     method = method.upper()
     # The Host header is ours to set (it must match the URL we checked), never the caller's.
     request_headers = {k: v for k, v in (headers or {}).items() if k.lower() != "host"}
@@ -285,9 +342,9 @@ def safe_fetch(
     body = content
     current = url
     with httpx.Client(
+        transport=DeadlineTransport(verify=tls, at=deadline),
         trust_env=False,
         follow_redirects=False,
-        verify=verify if verify is not None else default_tls_context(),
         timeout=httpx.Timeout(timeout),
     ) as client:
         for hop in range(MAX_REDIRECTS + 1):
@@ -362,9 +419,10 @@ def _fetch_once(
         raise FetchError("URLs with credentials in them are not allowed.", permanent=True)
     host = parsed.host
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    ip = resolve_checked(
-        host, port, allow_private=allow_private, timeout=max(0.1, deadline - time.monotonic())
-    )
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError(f"{host} did not answer within {timeout:.3g} s.", permanent=False)
+    ip = resolve_checked(host, port, allow_private=allow_private, timeout=left)
     pinned = parsed.copy_with(host=str(ip))
     host_header = host if parsed.port is None else f"{_bracket(host)}:{parsed.port}"
     extensions: dict[str, Any] = {}
@@ -380,7 +438,7 @@ def _fetch_once(
     try:
         response = client.send(request, stream=True)
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{host} did not answer within {timeout:g} s.", permanent=False) from exc
+        raise FetchError(f"{host} did not answer within {timeout:.3g} s.", permanent=False) from exc
     except httpx.HTTPError as exc:
         raise FetchError(
             f"Could not reach {host}: {exc or type(exc).__name__}", permanent=False
@@ -405,13 +463,13 @@ def _fetch_once(
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(
-                        f"{host} took longer than {timeout:g} s to send its answer.",
+                        f"{host} took longer than {timeout:.3g} s to send its answer.",
                         permanent=False,
                         status_code=response.status_code,
                     )
         except httpx.TimeoutException as exc:
             raise FetchError(
-                f"{host} stopped sending within {timeout:g} s.",
+                f"{host} did not finish its answer within {timeout:.3g} s.",
                 permanent=False,
                 status_code=response.status_code,
             ) from exc

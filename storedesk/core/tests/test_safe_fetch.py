@@ -185,7 +185,7 @@ def test_redirect_to_a_metadata_address_is_refused_even_when_private_is_allowed(
         safe_fetch("GET", site.url("/to-metadata"))
     # then the redirect target is checked and refused
     assert "169.254.169.254" in caught.value.message
-    assert "link-local" in caught.value.message
+    assert "cloud metadata" in caught.value.message
     assert caught.value.permanent
     assert [hit[1] for hit in site.hits] == ["/to-metadata"]
 
@@ -199,7 +199,7 @@ def test_redirect_to_a_private_address_is_refused(settings, site):
         with pytest.raises(FetchError) as caught:
             safe_fetch("GET", site.url(path))
         # then the redirect target is refused before any connection is made
-        assert f"resolves to {target}" in caught.value.message
+        assert f"Refused to connect to {target}" in caught.value.message
         assert caught.value.permanent
     assert [hit[1] for hit in site.hits] == ["/ok", "/to-private", "/to-ipv6-loopback"]
 
@@ -428,8 +428,11 @@ def test_a_name_with_one_private_address_among_public_ones_is_refused(private_re
 
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     # then it is refused (the connection could land on either)
-    with pytest.raises(FetchError, match="resolves to 10.0.0.7, a private address"):
+    with pytest.raises(FetchError, match="does not resolve to a public address") as caught:
         safe_fetch("GET", "https://shop.example/")
+    # and the message does not say what the name resolves to inside the network
+    assert "10.0.0.7" not in caught.value.message
+    assert "private" not in caught.value.message
 
 
 def test_an_unknown_name_is_a_retryable_error(private_refused, monkeypatch):
@@ -440,3 +443,82 @@ def test_an_unknown_name_is_a_retryable_error(private_refused, monkeypatch):
     with pytest.raises(FetchError, match="Could not resolve shop.example") as caught:
         safe_fetch("GET", "https://shop.example/")
     assert not caught.value.permanent
+
+
+# --- Cloud metadata and what error messages reveal -----------------------------------------
+
+
+@pytest.mark.parametrize("target", ["fd00:ec2::254", "169.254.169.254", "100.100.100.200"])
+def test_cloud_metadata_addresses_stay_unreachable_when_private_is_allowed(
+    private_allowed, target
+):
+    # given private addresses are allowed (an internal ERP), when a URL names a metadata endpoint
+    ip = ipaddress.ip_address(target)
+    url = f"http://[{target}]/latest/meta-data/" if ip.version == 6 else f"http://{target}/"
+    # then it is refused, permanently, before any connection
+    with pytest.raises(FetchError, match="cloud metadata") as caught:
+        safe_fetch("GET", url)
+    assert caught.value.permanent
+
+
+@pytest.mark.parametrize("name", ["metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata"])
+def test_cloud_metadata_names_are_refused_without_being_resolved(
+    private_allowed, monkeypatch, name
+):
+    looked_up: list[str] = []
+
+    def resolve(host, *args, **kwargs):
+        looked_up.append(host)
+        raise AssertionError("a metadata name must not even be resolved")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(FetchError, match="cloud metadata endpoint") as caught:
+        safe_fetch("GET", f"http://{name}/computeMetadata/v1/")
+    assert caught.value.permanent
+    assert looked_up == []
+
+
+def test_a_name_resolving_to_a_metadata_address_says_nothing_about_it(private_allowed, monkeypatch):
+    # given an innocent-looking name that resolves to AWS's IPv6 metadata address
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("fd00:ec2::254", port, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(FetchError) as caught:
+        safe_fetch("POST", "https://hooks.shop.example/in", content=b"{}")
+    # then the message refuses the name without naming the address or its kind
+    assert caught.value.message == (
+        "Refused to connect to hooks.shop.example: it does not resolve to a public address."
+    )
+
+
+# --- One deadline over the whole exchange ---------------------------------------------------
+
+
+def test_a_server_trickling_its_headers_is_cut_at_the_deadline(private_allowed):
+    from storedesk.testing.trickling_server import TricklingServer
+
+    # given a receiver that sends its status line and headers one byte every 0.3 s (each read
+    # is fast, so a per-read timeout would never fire; the full answer takes ~25 s)
+    with TricklingServer(interval=0.3) as slow:
+        # when we POST with a 1.5 s limit
+        with pytest.raises(FetchError, match="did not answer within 1.5 s") as caught:
+            safe_fetch("POST", slow.url, content=b"{}", timeout=1.5)
+        # then the request ended before the answer did, with a retryable error
+        assert not caught.value.permanent
+        [request] = slow.requests
+        assert request.finished.wait(30)
+        assert request.hung_up
+
+
+def test_an_enclosing_deadline_shortens_the_fetch(private_allowed):
+    from storedesk.core.deadline import deadline
+    from storedesk.testing.trickling_server import TricklingServer
+
+    with TricklingServer(interval=0.3) as slow:
+        # given the caller (the outbox) has 1 s left for this attempt, and the fetch allows 30
+        with deadline(1.0), pytest.raises(FetchError, match="did not answer within 1 s"):
+            safe_fetch("GET", slow.url, timeout=30)
+        [request] = slow.requests
+        assert request.finished.wait(30)
+        assert request.hung_up
