@@ -12,7 +12,7 @@ from django.test import Client
 
 from storedesk.testing.personas import Personas, create_personas
 
-pytest_plugins = ["storedesk.testing.browser"]
+pytest_plugins = ["storedesk.testing.browser", "storedesk.testing.queue_workers"]
 
 
 @pytest.fixture(scope="session", autouse=True)

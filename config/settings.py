@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "storedesk.core",
+    "storedesk.outbox",
     "storedesk.accounts",
     "storedesk.contacts",
     "storedesk.commerce",
@@ -304,7 +305,15 @@ FETCH_TIMEOUT_SECONDS = float(os.environ.get("STOREDESK_FETCH_TIMEOUT", "10"))
 FETCH_MAX_BYTES = int(os.environ.get("STOREDESK_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
 API_TOKEN_TTL_DAYS = int(os.environ.get("STOREDESK_API_TOKEN_TTL_DAYS", "365"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("STOREDESK_DELIVERY_MAX_ATTEMPTS", "8"))
-DELIVERY_LEASE_SECONDS = int(os.environ.get("STOREDESK_DELIVERY_LEASE_SECONDS", "60"))
+# The outbox (storedesk/outbox/): every attempt ends within the deadline (every outbound call
+# in it is cut then); a claim's lease is the deadline plus the margin, so it never runs out while
+# the attempt may still be running. One destination host / one account uses at most this many
+# workers at once; a row over its share waits OUTBOX_DEFER_SECONDS and is tried again.
+OUTBOX_ATTEMPT_DEADLINE_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_DEADLINE", "30"))
+OUTBOX_LEASE_MARGIN_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_LEASE_MARGIN", "30"))
+OUTBOX_DESTINATION_SLOTS = int(os.environ.get("STOREDESK_OUTBOX_DESTINATION_SLOTS", "2"))
+OUTBOX_ACCOUNT_SLOTS = int(os.environ.get("STOREDESK_OUTBOX_ACCOUNT_SLOTS", "4"))
+OUTBOX_DEFER_SECONDS = float(os.environ.get("STOREDESK_OUTBOX_DEFER_SECONDS", "2"))
 DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel
+from storedesk.outbox.models import OutboundStatus, OutboxRow  # noqa: F401 - OutboundStatus re-exported
 
 
 class Channel(models.TextChoices):
@@ -263,30 +264,17 @@ class ConversationRead(models.Model):
         return f"agent {self.agent_id} read conversation {self.conversation_id}"
 
 
-class OutboundStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    SENDING = "sending", _("Sending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+class Delivery(OutboxRow):
+    """One outgoing message handed to a connector's transport: a row of the shared outbox.
 
-
-class Delivery(TenantModel):
-    """One outgoing message handed to a connector's transport.
-
-    Workers claim a row with a conditional UPDATE and a lease; a worker that dies mid-send leaves
-    the lease to expire and another worker takes over. The row id travels with the delivery as an
-    idempotency key, so a receiver never applies the same delivery twice.
+    Workers claim a row with a conditional UPDATE and a lease (`storedesk.outbox.engine`); a
+    worker that dies mid-send leaves the lease to expire and another worker takes over. The row
+    id travels with the delivery as an idempotency key, so a receiver can drop a repeat.
     """
 
+    OUTBOX_KIND = "message"  # the kind in config/outbox.py
+
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="delivery")
-    status = models.CharField(
-        max_length=8, choices=OutboundStatus.choices, default=OutboundStatus.QUEUED
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
 
     class Meta:

@@ -1,31 +1,12 @@
-"""Queue tasks for the inbox. Tasks take ids and may run twice without harm."""
+"""Queue tasks for the inbox. Tasks take ids and may run twice without harm.
+
+(Replies are sent by the shared outbox: `storedesk.outbox.tasks.deliver("message", id)`.)
+"""
 
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
-
-from storedesk.inbox import delivery
-
-
-@db_task()
-def deliver_message(delivery_id: int) -> str:
-    """Send one delivery. Safe to run twice: only the worker that claims the row sends."""
-    return delivery.deliver(delivery_id)
-
-
-@db_periodic_task(crontab(minute="*"))
-def sweep_deliveries() -> int:
-    """Pick up deliveries whose task was lost or whose worker died mid-send.
-
-    Every consumer with periodic tasks runs this each minute, so at scale several sweeps may
-    enqueue the same id; that is harmless because claiming a row is one atomic UPDATE. (No Huey
-    lock here on purpose: a worker killed while holding one would stop all sweeps for good.)
-    """
-    ids = delivery.due_delivery_ids()
-    for delivery_id in ids:
-        deliver_message(delivery_id)
-    return len(ids)
+from huey.contrib.djhuey import db_periodic_task
 
 
 @db_periodic_task(crontab(minute="*"))

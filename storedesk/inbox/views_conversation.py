@@ -49,7 +49,8 @@ from storedesk.inbox.transitions import TRANSITIONS
 
 THREAD_LIMIT = 300
 # Timeline kinds already shown as a message in the thread.
-_MESSAGE_EVENTS = {"message_received", "reply_sent", "note_added"}
+# (message.sent / message.failed show as the message's own delivery status.)
+_MESSAGE_EVENTS = {"message_received", "reply_sent", "note_added", "message.sent", "message.failed"}
 
 
 def thread_items(membership: Membership, conversation: Conversation) -> dict[str, Any]:

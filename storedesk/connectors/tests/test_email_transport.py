@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from storedesk.core.actor import Actor
-from storedesk.inbox import delivery
+from storedesk.outbox import engine, runner
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
 from storedesk.testing.smtp_server import LocalSmtpServer
@@ -139,7 +139,7 @@ def test_temporary_rejection_is_retried_with_the_same_message_id(
     assert "451" in row.last_error
     # when the retry is due and runs
     Delivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    assert delivery.deliver(row.pk) == "sent"
+    assert runner.run("message", row.pk) == "sent"
     # then one email was accepted, carrying the Message-ID of the first try
     [rejected] = smtp.rejected
     [accepted] = smtp.messages

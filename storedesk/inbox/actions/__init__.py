@@ -6,6 +6,7 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 
 - inbound.py        receive_message, the one inbound entry point
 - replies.py        send_reply, add_note, retry_delivery
+- outcomes.py       record_delivery_outcome (the outbox settled a reply's delivery)
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
 - setup.py          inboxes and tags from the settings pages
 """
@@ -25,6 +26,7 @@ from storedesk.inbox.actions.inbound import (
     next_display_id,
     receive_message,
 )
+from storedesk.inbox.actions.outcomes import record_delivery_outcome
 from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
 from storedesk.inbox.actions.setup import (
     SETTINGS_CHANNELS,
@@ -53,6 +55,7 @@ __all__ = [
     "mark_read",
     "next_display_id",
     "receive_message",
+    "record_delivery_outcome",
     "retry_delivery",
     "send_reply",
     "set_priority",

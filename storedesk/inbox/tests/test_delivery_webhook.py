@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from storedesk.core.actor import Actor
-from storedesk.inbox import delivery
+from storedesk.outbox import engine, runner
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
 from storedesk.testing.fake_webhook_receiver import FakeWebhookReceiver
@@ -125,16 +125,16 @@ def test_server_errors_are_retried_with_backoff_and_applied_once(
     assert message.delivery_status == "pending"
     assert row.next_attempt_at >= before + timedelta(seconds=10)
     # a worker looking before the retry is due leaves it alone
-    assert delivery.deliver(row.pk) == "skipped"
+    assert runner.run("message", row.pk) == "skipped"
     # when time passes, the second attempt fails too and waits longer
     _due_now(message)
     second = timezone.now()
-    assert delivery.deliver(row.pk) == "queued"
+    assert runner.run("message", row.pk) == "queued"
     row.refresh_from_db()
     assert row.next_attempt_at >= second + timedelta(seconds=40)
     # and the third attempt goes through
     _due_now(message)
-    assert delivery.deliver(row.pk) == "sent"
+    assert runner.run("message", row.pk) == "sent"
     # then: three attempts, the same delivery id every time, applied once
     row.refresh_from_db()
     message.refresh_from_db()
@@ -143,7 +143,7 @@ def test_server_errors_are_retried_with_backoff_and_applied_once(
     assert receiver.seen_ids == [str(row.pk)] * 3
     assert receiver.applied_ids == [str(row.pk)]
     # and nothing more happens when a stray task runs again
-    assert delivery.deliver(row.pk) == "skipped"
+    assert runner.run("message", row.pk) == "skipped"
     assert len(receiver.requests) == 3
 
 
@@ -222,12 +222,12 @@ def test_too_many_attempts_end_in_failure(
     # when the second attempt fails too
     _due_now(message)
     row = Delivery.objects.get(message=message)
-    assert delivery.deliver(row.pk) == "failed"
+    assert runner.run("message", row.pk) == "failed"
     # then the message failed with the last error and no retry is planned
     message.refresh_from_db()
     assert message.delivery_status == "failed"
     assert "HTTP 503" in message.delivery_error
-    assert delivery.due_delivery_ids() == []
+    assert engine.due_ids(Delivery) == []
 
 
 def test_other_accounts_inbox_signs_with_its_own_secret(
@@ -256,7 +256,7 @@ def test_the_sweep_sends_a_delivery_whose_task_was_lost(personas, receiver):
     message = send_reply(conversation, Actor.agent(personas.ahmet), "Still on it!")
     assert receiver.requests == []
     # when the periodic sweep runs
-    from storedesk.inbox.tasks import sweep_deliveries
+    from storedesk.outbox.tasks import sweep_outbox as sweep_deliveries
 
     assert sweep_deliveries.call_local() == 1
     # then the reply went out once and the message is sent
@@ -298,11 +298,11 @@ def test_one_delivery_costs_a_fixed_number_of_queries(
     conversation = _ayse_writes(personas)
     message = send_reply(conversation, Actor.agent(personas.ahmet), "On its way")
     row = Delivery.objects.get(message=message)
-    # when a worker delivers it, the database work stays small and flat: claim, load,
-    # attachments, then lock + save + message status + reload for the realtime event
-    # (+ the savepoint pair the test transaction adds)
-    with django_assert_max_num_queries(9):
-        assert delivery.deliver(row.pk) == "sent"
+    # when a worker delivers it, the database work stays small and flat: load, claim,
+    # attachments, then lock + save + message status + reload for the realtime event + the
+    # message.sent timeline row (+ the savepoint pair the test transaction adds)
+    with django_assert_max_num_queries(10):
+        assert runner.run("message", row.pk) == "sent"
 
 
 def test_a_timeout_after_the_store_applied_it_is_retried_and_deduplicated(
@@ -321,7 +321,7 @@ def test_a_timeout_after_the_store_applied_it_is_retried_and_deduplicated(
     # and the retry (with a patient timeout again) gets through
     settings.FETCH_TIMEOUT_SECONDS = 10
     _due_now(message)
-    assert delivery.deliver(row.pk) == "sent"
+    assert runner.run("message", row.pk) == "sent"
     # then the store saw the delivery twice and applied it once
     assert receiver.seen_ids == [str(row.pk)] * 2
     assert receiver.applied_ids == [str(row.pk)]

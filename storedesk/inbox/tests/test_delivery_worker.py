@@ -6,116 +6,26 @@ PostgreSQL) and the same queue (the per-run SQLite queue file, or Redis when RED
 
 from __future__ import annotations
 
-import os
-import secrets
 import signal
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 
 from storedesk.core.actor import Actor
-from storedesk.inbox import delivery
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
+from storedesk.outbox import engine
+from storedesk.outbox.engine import Outcome
 from storedesk.testing.fake_webhook_receiver import FakeWebhookReceiver
+from storedesk.testing.queue_workers import WAIT_SECONDS
+from storedesk.testing.queue_workers import wait_for as _wait_for
 
-# Upper bounds for waiting on other processes: liveness guards, not timing assertions.
-WAIT_SECONDS = 90
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db.get("USER") or "")
-    password = quote(db.get("PASSWORD") or "")
-    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
-
-
-def _wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.1)
-
-
-@pytest.fixture
-def real_queue() -> Iterator[str]:
-    """A real queue of its own (a fresh name in the run's queue storage) that the test process
-    enqueues into and the worker subprocesses consume; nothing else (another xdist worker, a
-    demo) shares it."""
-    name = f"{HUEY.name}-delivery-test-{secrets.token_hex(4)}"
-    HUEY.immediate = False
-    HUEY.storage = HUEY.storage_class(name, **HUEY.storage_kwargs)
-    try:
-        yield name
-    finally:
-        HUEY.storage.flush_queue()
-        HUEY.storage.flush_schedule()
-        HUEY.storage.flush_results()
-        HUEY.immediate = True  # back to the in-memory storage of immediate mode
-
-
-@pytest.fixture
-def start_worker(
-    tmp_path: Path, real_queue: str
-) -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str) -> subprocess.Popen[bytes]:
-        env = {
-            **os.environ,
-            "DATABASE_URL": _database_url(),
-            "STOREDESK_DATA_DIR": str(settings.DATA_DIR),
-            "STOREDESK_QUEUE_IMMEDIATE": "0",
-            "STOREDESK_QUEUE_NAME": real_queue,
-            "STOREDESK_FETCH_ALLOW_PRIVATE": "1",
-            "STOREDESK_DELIVERY_LEASE_SECONDS": "2",
-            "STOREDESK_FETCH_TIMEOUT": "60",  # the kill, not a timeout, ends worker one's request
-        }
-        log = (tmp_path / f"{name}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
-            [
-                sys.executable,
-                "manage.py",
-                "run_huey",
-                "--workers",
-                "1",
-                "--worker-type",
-                "thread",
-                "--no-periodic",
-                "--delay",
-                "0.1",
-                "--max-delay",
-                "0.3",
-            ],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-
+# The worker subprocesses' attempt deadline and lease margin: long enough that the kill, not the
+# deadline, ends worker one's request; short enough that the test waits only seconds for the
+# lease to run out.
+WORKER_ENV = {"STOREDESK_DELIVERY_DEADLINE": "5", "STOREDESK_DELIVERY_LEASE_MARGIN": "1"}
 
 def _point_inbox_at(inbox: Inbox, url: str) -> None:
     Inbox.objects.filter(pk=inbox.pk).update(config={"webhook_url": url})
@@ -131,7 +41,8 @@ def _status(message: Message) -> tuple[str, str, int]:
 def test_worker_killed_mid_delivery_is_taken_over_and_applied_once(
     personas, settings, start_worker
 ):
-    settings.DELIVERY_LEASE_SECONDS = 2
+    settings.OUTBOX_ATTEMPT_DEADLINE_SECONDS = 5
+    settings.OUTBOX_LEASE_MARGIN_SECONDS = 1
     with FakeWebhookReceiver(secret=personas.harbor_api.secret) as receiver:
         # given the store's endpoint applies the first request, then hangs without answering
         receiver.stall_first_request()
@@ -139,7 +50,7 @@ def test_worker_killed_mid_delivery_is_taken_over_and_applied_once(
         conversation = receive_message(
             personas.harbor_api, InboundMessage(sender_id="shopper-jan", text="Gdzie paczka?")
         ).conversation
-        first_worker = start_worker("worker-1")
+        first_worker = start_worker("worker-1", env=WORKER_ENV)
         # when Ahmet replies, worker one picks the delivery up and is killed mid-request
         message = send_reply(conversation, Actor.agent(personas.ahmet), "Paczka jest w drodze.")
         assert receiver.stall_started.wait(WAIT_SECONDS), "worker one never called the endpoint"
@@ -150,10 +61,10 @@ def test_worker_killed_mid_delivery_is_taken_over_and_applied_once(
         # and after its lease ran out a second worker's sweep takes over
         row = Delivery.objects.get(message=message)
         _wait_for(lambda: timezone.now() > row.lease_until, "the lease to expire")
-        start_worker("worker-2")
-        from storedesk.inbox.tasks import sweep_deliveries
+        start_worker("worker-2", env=WORKER_ENV)
+        from storedesk.outbox.tasks import sweep_outbox
 
-        sweep_deliveries()
+        sweep_outbox()
         _wait_for(lambda: _status(message)[0] != "sending", "the second worker to deliver")
         # then there is one delivery, sent on the second attempt, and the store applied it once
         assert Delivery.objects.filter(message=message).count() == 1
@@ -182,7 +93,7 @@ def test_racing_claims_on_one_row_have_exactly_one_winner(personas):
     def contender() -> None:
         try:
             barrier.wait()
-            won = delivery.claim(row.pk)
+            won = engine.claim(Delivery, row.pk) is not None
             with lock:
                 results.append(won)
         finally:
@@ -204,20 +115,21 @@ def test_racing_claims_on_one_row_have_exactly_one_winner(personas):
 @pytest.mark.django_db
 def test_a_late_worker_cannot_overwrite_the_outcome_of_the_one_that_took_over(personas, settings):
     # given worker A claimed a delivery and stalled past its lease
-    settings.DELIVERY_LEASE_SECONDS = 0
+    settings.OUTBOX_ATTEMPT_DEADLINE_SECONDS = 0
+    settings.OUTBOX_LEASE_MARGIN_SECONDS = 0
     conversation = receive_message(
         personas.harbor_api, InboundMessage(sender_id="shopper-lina", text="Hi")
     ).conversation
     message = send_reply(conversation, Actor.agent(personas.ahmet), "Hello")
     row = Delivery.objects.get(message=message)
-    lease_a = delivery.claim_lease(row.pk)
+    lease_a = engine.claim(Delivery, row.pk)
     assert lease_a is not None
     # when worker B takes the row over (A's lease expired) and succeeds
-    settings.DELIVERY_LEASE_SECONDS = 60
-    lease_b = delivery.claim_lease(row.pk)
+    settings.OUTBOX_ATTEMPT_DEADLINE_SECONDS = 60
+    lease_b = engine.claim(Delivery, row.pk)
     assert lease_b is not None and lease_b != lease_a
     # then A's late failure report is dropped, and B's success stands
-    assert delivery.record_result(row.pk, error="timeout", lease=lease_a) == "superseded"
-    assert delivery.record_result(row.pk, error=None, lease=lease_b) == "sent"
+    assert engine.settle(Delivery, row.pk, lease_a, Outcome(error="timeout")).status == "superseded"
+    assert engine.settle(Delivery, row.pk, lease_b, Outcome()).status == "sent"
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == ("sent", 2, "")

@@ -1,0 +1,60 @@
+"""What became of an outgoing message: the outbox settled its delivery, the inbox records it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from storedesk.core.actor import SYSTEM
+from storedesk.core.oncommit import publish_on_commit
+from storedesk.inbox.events import conversation_payload, message_payload, record_event
+from storedesk.inbox.models import Delivery, DeliveryStatus, Message, OutboundStatus
+
+# Delivery row status -> the message's delivery status the agent sees.
+_MESSAGE_STATUS = {
+    OutboundStatus.SENT: DeliveryStatus.SENT,
+    OutboundStatus.FAILED: DeliveryStatus.FAILED,
+    OutboundStatus.QUEUED: DeliveryStatus.PENDING,  # will be retried
+}
+
+
+@transaction.atomic(savepoint=False)  # joins the settle transaction; no savepoint needed
+def record_delivery_outcome(delivery: Delivery, *, provider_message_id: str = "") -> Message:
+    """Bring the message in line with its settled delivery row, with a timeline row.
+
+    Called by the connector's outbox handler inside the transaction that settled `delivery`
+    (so both commit together). A final outcome writes `message.sent` or `message.failed` and
+    is pushed to the agents' screens; a retry only keeps the message `pending`.
+    """
+    message_status = _MESSAGE_STATUS.get(OutboundStatus(delivery.status))
+    if message_status is None:
+        raise ValueError(f"delivery {delivery.pk} is {delivery.status}, not settled")
+    error = delivery.last_error if message_status == DeliveryStatus.FAILED else ""
+    if delivery.status == OutboundStatus.SENT and provider_message_id:
+        delivery.provider_message_id = provider_message_id[:255]
+        delivery.save(update_fields=["provider_message_id", "updated_at"])
+    Message.objects.filter(pk=delivery.message_id).update(
+        delivery_status=message_status, delivery_error=error
+    )
+    message = Message.objects.select_related("conversation").get(pk=delivery.message_id)
+    if message_status == DeliveryStatus.PENDING:
+        return message
+    if message_status == DeliveryStatus.SENT:
+        record_event(
+            message.conversation, "message.sent", SYSTEM,
+            message_id=message.pk, delivery_id=delivery.pk, attempts=delivery.attempts,
+        )
+    else:
+        record_event(
+            message.conversation, "message.failed", SYSTEM,
+            message_id=message.pk, delivery_id=delivery.pk, attempts=delivery.attempts,
+            error=error,
+        )
+    publish_on_commit(
+        message.account_id,
+        {
+            "type": "message.updated",
+            "conversation": conversation_payload(message.conversation),
+            "message": message_payload(message),
+        },
+    )
+    return message
