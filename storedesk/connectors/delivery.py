@@ -15,7 +15,7 @@ from storedesk.connectors.registry import transport_for
 from storedesk.inbox.actions import record_delivery_outcome
 from storedesk.inbox.models import Delivery, Inbox
 from storedesk.outbox.engine import Outcome
-from storedesk.outbox.fairness import Share
+from storedesk.outbox.fairness import Share, url_destination
 
 
 def destination(inbox: Inbox) -> str:
@@ -25,15 +25,9 @@ def destination(inbox: Inbox) -> str:
     backend); every other channel counts per inbox.
     """
     if inbox.channel == "api":
-        import httpx
-
-        url = str((inbox.config or {}).get("webhook_url") or "")
-        try:
-            host = httpx.URL(url).host
-        except (httpx.InvalidURL, ValueError):
-            host = ""
+        host = url_destination(str((inbox.config or {}).get("webhook_url") or ""))
         if host:
-            return f"host:{host.lower()}"
+            return host
     return f"inbox:{inbox.pk}"
 
 

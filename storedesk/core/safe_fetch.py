@@ -240,7 +240,9 @@ def _getaddrinfo(host: str, port: int, timeout: float) -> list[Any]:
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise FetchError(f"Resolving {host} took longer than {timeout:.3g} s.", permanent=False)
+        raise FetchError(
+            f"Resolving {host} took longer than {round(timeout, 1):g} s.", permanent=False
+        )
     error = outcome.get("error")
     if isinstance(error, socket.gaierror | UnicodeError):
         raise FetchError(f"Could not resolve {host}: {error}", permanent=False) from error
@@ -421,7 +423,7 @@ def _fetch_once(
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     left = deadline - time.monotonic()
     if left <= 0:
-        raise FetchError(f"{host} did not answer within {timeout:.3g} s.", permanent=False)
+        raise FetchError(f"{host} did not answer within {round(timeout, 1):g} s.", permanent=False)
     ip = resolve_checked(host, port, allow_private=allow_private, timeout=left)
     pinned = parsed.copy_with(host=str(ip))
     host_header = host if parsed.port is None else f"{_bracket(host)}:{parsed.port}"
@@ -438,7 +440,9 @@ def _fetch_once(
     try:
         response = client.send(request, stream=True)
     except httpx.TimeoutException as exc:
-        raise FetchError(f"{host} did not answer within {timeout:.3g} s.", permanent=False) from exc
+        raise FetchError(
+            f"{host} did not answer within {round(timeout, 1):g} s.", permanent=False
+        ) from exc
     except httpx.HTTPError as exc:
         raise FetchError(
             f"Could not reach {host}: {exc or type(exc).__name__}", permanent=False
@@ -463,13 +467,13 @@ def _fetch_once(
                 chunks.append(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(
-                        f"{host} took longer than {timeout:.3g} s to send its answer.",
+                        f"{host} took longer than {round(timeout, 1):g} s to send its answer.",
                         permanent=False,
                         status_code=response.status_code,
                     )
         except httpx.TimeoutException as exc:
             raise FetchError(
-                f"{host} did not finish its answer within {timeout:.3g} s.",
+                f"{host} did not finish its answer within {round(timeout, 1):g} s.",
                 permanent=False,
                 status_code=response.status_code,
             ) from exc

@@ -32,6 +32,19 @@ class Share:
     limit: int
 
 
+def url_destination(url: str) -> str | None:
+    """The share key of an HTTP endpoint: its host and port (None when the URL has no host)."""
+    import httpx
+
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    if not parsed.host:
+        return None
+    return f"host:{parsed.host.lower()}:{parsed.port or parsed.scheme}"
+
+
 def _slot_key(share: Share, index: int) -> str:
     digest = hashlib.sha256(share.key.encode()).hexdigest()[:32]
     return f"outbox-slot:{digest}:{index}"

@@ -9,9 +9,9 @@ from django.core import mail
 from django.utils import timezone
 
 from storedesk.core.actor import Actor
-from storedesk.outbox import engine, runner
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
+from storedesk.outbox import runner
 from storedesk.testing.smtp_server import LocalSmtpServer
 
 AYSE_MESSAGE_ID = "<CAF-ayse-1@mail.example.com>"

@@ -461,7 +461,9 @@ def test_cloud_metadata_addresses_stay_unreachable_when_private_is_allowed(
     assert caught.value.permanent
 
 
-@pytest.mark.parametrize("name", ["metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata"])
+@pytest.mark.parametrize(
+    "name", ["metadata.google.internal", "METADATA.GOOGLE.INTERNAL.", "metadata"]
+)
 def test_cloud_metadata_names_are_refused_without_being_resolved(
     private_allowed, monkeypatch, name
 ):

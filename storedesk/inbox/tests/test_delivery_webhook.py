@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from storedesk.core.actor import Actor
-from storedesk.outbox import engine, runner
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
+from storedesk.outbox import engine, runner
 from storedesk.testing.fake_webhook_receiver import FakeWebhookReceiver
 from storedesk.webhooks.signing import verify
 
