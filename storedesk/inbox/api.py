@@ -2,7 +2,7 @@
 
 Every handler has the same shape: access helper first (another account's object is a 404),
 parse with a schema, call ONE action from storedesk.inbox.actions, answer with a schema.
-`request.auth` is the token's Membership (storedesk.core.api_auth).
+`request.auth` is the token's Membership (storedesk.accounts.api_auth).
 """
 
 from __future__ import annotations
