@@ -1,8 +1,9 @@
 """API-channel inboxes: a reply is POSTed, signed, to the inbox's webhook URL.
 
 The store's own system (or middleware the developer wrote) receives it and passes it on to the
-shopper. The body carries the delivery id; the signature covers the timestamp and the raw body
-(see storedesk.webhooks.signing), so the receiver can verify it and drop repeats.
+shopper. The body carries the delivery id; the signature covers the timestamp, the delivery id
+and the raw body (see storedesk.webhooks.signing), so the receiver can verify it and drop
+repeats, and a captured request cannot be replayed under another id.
 
 Outcome mapping: 2xx -> sent; 408, 425, 429, 5xx, timeouts and network errors -> retried;
 redirects and any other 4xx, or a missing webhook URL -> failed permanently with a message that
