@@ -6,3 +6,8 @@ class WorkspaceConfig(AppConfig):
 
     name = "storedesk.workspace"
     label = "workspace"
+
+    def ready(self) -> None:
+        from storedesk.workspace import builtin, timeline  # noqa: F401  (registers renderers)
+
+        builtin.register()

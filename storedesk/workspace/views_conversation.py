@@ -11,10 +11,7 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,13 +21,7 @@ from storedesk.accounts.models import Membership, Team
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox import actions
-from storedesk.inbox.models import (
-    Conversation,
-    ConversationEvent,
-    Priority,
-    Status,
-    Tag,
-)
+from storedesk.inbox.models import Conversation, Priority, Status, Tag
 from storedesk.inbox.queries import (
     conversation_messages,
     get_attachment,
@@ -44,95 +35,8 @@ from storedesk.workspace.forms_conversation import (
     StatusForm,
     TagForm,
 )
-
-# --- Thread ---------------------------------------------------------------------------------
-
-THREAD_LIMIT = 300
-# Timeline kinds already shown as a message in the thread.
-_MESSAGE_EVENTS = {"message_received", "reply_sent", "note_added"}
-
-
-def thread_items(membership: Membership, conversation: Conversation) -> dict[str, Any]:
-    """Messages (the latest THREAD_LIMIT, oldest first) interleaved with activity lines."""
-    messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
-    truncated = len(messages) > THREAD_LIMIT
-    messages = messages[:THREAD_LIMIT][::-1]
-    events = ConversationEvent.objects.filter(
-        account_id=membership.account_id, conversation=conversation
-    ).exclude(kind__in=_MESSAGE_EVENTS).select_related("actor_agent").order_by("created_at", "id")
-    if truncated and messages:
-        events = events.filter(created_at__gte=messages[0].created_at)
-    names = _member_names(membership.account_id)
-    teams = dict(Team.objects.filter(account_id=membership.account_id).values_list("pk", "name"))
-    items: list[dict[str, Any]] = [
-        {"at": m.created_at, "order": (0, m.pk), "message": m} for m in messages
-    ]
-    items += [
-        {"at": e.created_at, "order": (1, e.pk), "event": e, "line": event_line(e, names, teams)}
-        for e in events[:THREAD_LIMIT]
-    ]
-    items.sort(key=lambda item: (item["at"], item["order"]))
-    return {"items": items, "truncated": truncated}
-
-
-def _member_names(account_id: int) -> dict[int, str]:
-    rows = Membership.objects.filter(account_id=account_id).select_related("agent")
-    return {m.pk: m.agent.display_name for m in rows}
-
-
-def _actor_name(event: ConversationEvent) -> str:
-    if event.actor_type == "agent" and event.actor_agent is not None:
-        return event.actor_agent.display_name
-    return {
-        "bot": _("The assistant"),
-        "contact": _("The customer"),
-    }.get(event.actor_type, _("Storedesk"))
-
-
-def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int, str]) -> str:
-    """One activity line, in the agent's language."""
-    data = event.data or {}
-    who = _actor_name(event)
-    statuses = dict(Status.choices)
-    priorities = dict(Priority.choices)
-    if event.kind == "conversation_opened":
-        return _("Conversation started")
-    if event.kind == "status_changed":
-        new = statuses.get(str(data.get("new")), data.get("new"))
-        if data.get("new") == Status.SNOOZED and data.get("snoozed_until"):
-            until = parse_datetime(data["snoozed_until"])
-            when = date_format(timezone.localtime(until), "DATETIME_FORMAT") if until else ""
-            return _("%(who)s snoozed the conversation until %(when)s") % {
-                "who": who, "when": when}
-        return _("%(who)s changed the status to %(status)s") % {"who": who, "status": new}
-    if event.kind == "assigned":
-        parts = []
-        if data.get("new_assignee") != data.get("old_assignee"):
-            if data.get("new_assignee"):
-                parts.append(_("%(who)s assigned the conversation to %(agent)s") % {
-                    "who": who, "agent": names.get(data["new_assignee"], "?")})
-            else:
-                parts.append(_("%(who)s unassigned the conversation") % {"who": who})
-        if data.get("new_team") != data.get("old_team"):
-            if data.get("new_team"):
-                parts.append(_("%(who)s moved the conversation to team %(team)s") % {
-                    "who": who, "team": teams.get(data["new_team"], "?")})
-            else:
-                parts.append(_("%(who)s removed the team") % {"who": who})
-        return "; ".join(parts) or _("%(who)s changed the assignment") % {"who": who}
-    if event.kind == "priority_changed":
-        return _("%(who)s set the priority to %(priority)s") % {
-            "who": who, "priority": priorities.get(str(data.get("new")), data.get("new"))}
-    if event.kind == "tagged":
-        return _("%(who)s added the tag %(tag)s") % {"who": who, "tag": data.get("tag", "")}
-    if event.kind == "untagged":
-        return _("%(who)s removed the tag %(tag)s") % {"who": who, "tag": data.get("tag", "")}
-    if event.kind == "macro_applied":
-        return _("%(who)s applied the macro %(macro)s") % {"who": who, "macro": data.get("macro")}
-    if event.kind == "delivery_retried":
-        return _("%(who)s retried a failed delivery") % {"who": who}
-    return _("%(who)s: %(kind)s") % {"who": who, "kind": event.kind.replace("_", " ")}
-
+from storedesk.workspace.slots import render_composer_tools, render_sidebar_panels
+from storedesk.workspace.timeline import thread_items
 
 # --- Access and context ---------------------------------------------------------------------
 
@@ -177,28 +81,24 @@ def _controls_context(membership: Membership, conversation: Conversation) -> dic
 
 
 def _composer_context(
-    membership: Membership,
+    request: HttpRequest,
     conversation: Conversation,
     form: ComposerForm | None = None,
     mode: str = "reply",
 ) -> dict[str, Any]:
-    from storedesk.workflow.models import Macro
-
+    membership = _membership(request)
     closed = conversation.status == Status.CLOSED
     if closed:
         mode = "note"  # a closed conversation takes private notes only
-    return {
+    context: dict[str, Any] = {
         "conversation": conversation,
         "composer_form": form or ComposerForm(),
         "composer_mode": mode,
-        "macros": list(
-            Macro.objects.filter(account_id=membership.account_id)
-            .order_by("name")
-            .only("pk", "name")
-        ),
         "mention_handles": _mention_handles(membership),
         "closed": closed,
     }
+    context["composer_tools"] = render_composer_tools(request, conversation, context)
+    return context
 
 
 def _mention_handles(membership: Membership) -> list[dict[str, str]]:
@@ -215,13 +115,11 @@ def _mention_handles(membership: Membership) -> list[dict[str, str]]:
 
 
 def pane_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
-    from storedesk.workspace.views_contacts import sidebar_context
-
     membership = _membership(request)
     context = _controls_context(membership, conversation)
-    context.update(_composer_context(membership, conversation))
+    context.update(_composer_context(request, conversation))
     context["thread"] = thread_items(membership, conversation)
-    context.update(sidebar_context(membership, conversation.contact, current=conversation))
+    context["sidebar_panels"] = render_sidebar_panels(request, conversation)
     context["in_workspace"] = True
     return context
 
@@ -287,12 +185,12 @@ def macro_preview(request: HttpRequest, display_id: int) -> HttpResponse:
     macro = Macro.objects.filter(account_id=membership.account_id, pk=macro_id).first()
     if macro is None:
         # "No macro" picked: an empty reply composer.
-        return render(request, "workspace/_composer.html", _composer_context(membership, found))
+        return render(request, "workspace/_composer.html", _composer_context(request, found))
     form = ComposerForm(
         initial={"text": render_macro(macro, found, membership), "macro_id": macro.pk}
     )
     return render(
-        request, "workspace/_composer.html", _composer_context(membership, found, form, "reply")
+        request, "workspace/_composer.html", _composer_context(request, found, form, "reply")
     )
 
 
@@ -321,8 +219,7 @@ def _composer_response(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    membership = _membership(request)
-    context = _composer_context(membership, found, form, mode)
+    context = _composer_context(request, found, form, mode)
     if status == 200:
         # The thread, swapped out-of-band, shows what was just written.
         context.update(_thread_context(request, found))
