@@ -4,6 +4,7 @@ into the conversation view by registering it, without touching the conversation 
 from __future__ import annotations
 
 import pytest
+
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import set_priority
 from storedesk.workspace.registry import (
