@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.models import Account, Team
-from storedesk.commerce.models import Store
 from storedesk.core.errors import ActionError
 from storedesk.inbox.actions._shared import TAG_RE
 from storedesk.inbox.channels import is_channel
@@ -41,7 +41,7 @@ def create_inbox(
     config: dict[str, Any],
     by: Any = None,
     team: Team | None = None,
-    store: Store | None = None,
+    store: Model | None = None,  # a commerce.Store (the inbox layer does not import commerce)
 ) -> Inbox:
     """Create an inbox of a registered channel. The signing secret is generated here.
 
@@ -53,14 +53,14 @@ def create_inbox(
         raise ActionError(gettext_noop("An inbox needs a name."))
     if team is not None and team.account_id != account.pk:
         raise ActionError(gettext_noop("That team does not belong to this account."))
-    if store is not None and store.account_id != account.pk:
+    if store is not None and getattr(store, "account_id", None) != account.pk:
         raise ActionError(gettext_noop("That store does not belong to this account."))
     inbox = Inbox.objects.create(
         account=account,
         name=name,
         channel=channel,
         team=team,
-        store=store,
+        store_id=store.pk if store is not None else None,
         config=_checked_config(channel, config),
     )
     audit("inbox.created", account=account, actor=by, obj=inbox, name=name, channel=channel)
