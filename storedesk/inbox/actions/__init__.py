@@ -8,6 +8,7 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 - replies.py        send_reply, add_note, retry_delivery
 - outcomes.py       record_delivery_outcome (the outbox settled a reply's delivery)
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
+- receipts.py       record_receipt: a provider's delivered / read / failed receipt
 - setup.py          inboxes and tags from the settings pages
 """
 
@@ -27,13 +28,14 @@ from storedesk.inbox.actions.inbound import (
     receive_message,
 )
 from storedesk.inbox.actions.outcomes import record_delivery_outcome
+from storedesk.inbox.actions.receipts import record_receipt
 from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
 from storedesk.inbox.actions.setup import (
-    SETTINGS_CHANNELS,
     create_inbox,
     create_tag,
     deactivate_inbox,
     delete_tag,
+    replace_inbox_config,
     update_inbox,
     update_tag,
 )
@@ -41,7 +43,6 @@ from storedesk.inbox.actions.setup import (
 __all__ = [
     "MAX_TEXT_CHARS",
     "MENTION_RE",
-    "SETTINGS_CHANNELS",
     "TAG_RE",
     "InboundMessage",
     "Received",
@@ -56,6 +57,8 @@ __all__ = [
     "next_display_id",
     "receive_message",
     "record_delivery_outcome",
+    "record_receipt",
+    "replace_inbox_config",
     "retry_delivery",
     "send_reply",
     "set_priority",
