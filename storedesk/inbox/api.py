@@ -13,8 +13,8 @@ from django.db.models import F, Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Status
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response

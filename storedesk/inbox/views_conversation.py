@@ -19,10 +19,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership, Team
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.events.kinds import MESSAGE_KINDS, EventKind
+from storedesk.events.models import Event
 from storedesk.inbox import actions
 from storedesk.inbox.forms_conversation import (
     AssignForm,
@@ -33,7 +35,6 @@ from storedesk.inbox.forms_conversation import (
 )
 from storedesk.inbox.models import (
     Conversation,
-    ConversationEvent,
     Priority,
     Status,
     Tag,
@@ -48,8 +49,6 @@ from storedesk.inbox.transitions import TRANSITIONS
 # --- Thread ---------------------------------------------------------------------------------
 
 THREAD_LIMIT = 300
-# Timeline kinds already shown as a message in the thread.
-_MESSAGE_EVENTS = {"message_received", "reply_sent", "note_added"}
 
 
 def thread_items(membership: Membership, conversation: Conversation) -> dict[str, Any]:
@@ -57,9 +56,9 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
-    events = ConversationEvent.objects.filter(
+    events = Event.objects.filter(
         account_id=membership.account_id, conversation=conversation
-    ).exclude(kind__in=_MESSAGE_EVENTS).select_related("actor_agent").order_by("created_at", "id")
+    ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")
     if truncated and messages:
         events = events.filter(created_at__gte=messages[0].created_at)
     names = _member_names(membership.account_id)
@@ -80,24 +79,25 @@ def _member_names(account_id: int) -> dict[int, str]:
     return {m.pk: m.agent.display_name for m in rows}
 
 
-def _actor_name(event: ConversationEvent) -> str:
+def _actor_name(event: Event) -> str:
     if event.actor_type == "agent" and event.actor_agent is not None:
         return event.actor_agent.display_name
     return {
         "bot": _("The assistant"),
         "contact": _("The customer"),
+        "rule": _("An automation rule"),
     }.get(event.actor_type, _("Storedesk"))
 
 
-def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int, str]) -> str:
+def event_line(event: Event, names: dict[int, str], teams: dict[int, str]) -> str:
     """One activity line, in the agent's language."""
     data = event.data or {}
     who = _actor_name(event)
     statuses = dict(Status.choices)
     priorities = dict(Priority.choices)
-    if event.kind == "conversation_opened":
+    if event.kind == EventKind.CONVERSATION_OPENED:
         return _("Conversation started")
-    if event.kind == "status_changed":
+    if event.kind == EventKind.CONVERSATION_STATUS_CHANGED:
         new = statuses.get(str(data.get("new")), data.get("new"))
         if data.get("new") == Status.SNOOZED and data.get("snoozed_until"):
             until = parse_datetime(data["snoozed_until"])
@@ -105,7 +105,7 @@ def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int,
             return _("%(who)s snoozed the conversation until %(when)s") % {
                 "who": who, "when": when}
         return _("%(who)s changed the status to %(status)s") % {"who": who, "status": new}
-    if event.kind == "assigned":
+    if event.kind == EventKind.CONVERSATION_ASSIGNED:
         parts = []
         if data.get("new_assignee") != data.get("old_assignee"):
             if data.get("new_assignee"):
@@ -120,18 +120,19 @@ def event_line(event: ConversationEvent, names: dict[int, str], teams: dict[int,
             else:
                 parts.append(_("%(who)s removed the team") % {"who": who})
         return "; ".join(parts) or _("%(who)s changed the assignment") % {"who": who}
-    if event.kind == "priority_changed":
+    if event.kind == EventKind.CONVERSATION_PRIORITY_CHANGED:
         return _("%(who)s set the priority to %(priority)s") % {
             "who": who, "priority": priorities.get(str(data.get("new")), data.get("new"))}
-    if event.kind == "tagged":
+    if event.kind == EventKind.CONVERSATION_TAGGED:
         return _("%(who)s added the tag %(tag)s") % {"who": who, "tag": data.get("tag", "")}
-    if event.kind == "untagged":
+    if event.kind == EventKind.CONVERSATION_UNTAGGED:
         return _("%(who)s removed the tag %(tag)s") % {"who": who, "tag": data.get("tag", "")}
-    if event.kind == "macro_applied":
+    if event.kind == EventKind.MACRO_APPLIED:
         return _("%(who)s applied the macro %(macro)s") % {"who": who, "macro": data.get("macro")}
-    if event.kind == "delivery_retried":
+    if event.kind == EventKind.MESSAGE_RETRIED:
         return _("%(who)s retried a failed delivery") % {"who": who}
-    return _("%(who)s: %(kind)s") % {"who": who, "kind": event.kind.replace("_", " ")}
+    kind = event.kind.replace("_", " ").replace(".", " ")
+    return _("%(who)s: %(kind)s") % {"who": who, "kind": kind}
 
 
 # --- Access and context ---------------------------------------------------------------------
