@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """The timeline now lives in events.Event (rows copied by events 0002)."""
 
     dependencies = [
-        ("inbox", "0003_mentions"),
+        ("inbox", "0004_alter_inbox_channel"),
         ("events", "0002_copy_conversation_events"),
     ]
 
