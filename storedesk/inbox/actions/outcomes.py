@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from storedesk.core.actor import SYSTEM
+from storedesk.accounts.actor import SYSTEM
 from storedesk.core.oncommit import publish_on_commit
+from storedesk.events import EventKind
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import Delivery, DeliveryStatus, Message, OutboundStatus
 
@@ -40,12 +41,12 @@ def record_delivery_outcome(delivery: Delivery, *, provider_message_id: str = ""
         return message
     if message_status == DeliveryStatus.SENT:
         record_event(
-            message.conversation, "message.sent", SYSTEM,
+            message.conversation, EventKind.MESSAGE_SENT, SYSTEM,
             message_id=message.pk, delivery_id=delivery.pk, attempts=delivery.attempts,
         )
     else:
         record_event(
-            message.conversation, "message.failed", SYSTEM,
+            message.conversation, EventKind.MESSAGE_FAILED, SYSTEM,
             message_id=message.pk, delivery_id=delivery.pk, attempts=delivery.attempts,
             error=error,
         )

@@ -13,7 +13,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
 from storedesk.outbox import engine

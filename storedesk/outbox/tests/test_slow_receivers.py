@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
 from storedesk.outbox import engine
