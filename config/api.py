@@ -102,6 +102,7 @@ def _register_routers() -> None:
     from storedesk.connectors.rest import router as connectors_router
     from storedesk.contacts.api import router as contacts_router
     from storedesk.inbox.api import router as inbox_router
+    from storedesk.webhooks.api import router as webhooks_router
 
     api.add_router("", accounts_router)
     api.add_router("", inbox_router)
@@ -109,6 +110,7 @@ def _register_routers() -> None:
     api.add_router("", connectors_router)
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)
+    api.add_router("", webhooks_router)
 
 
 _register_routers()

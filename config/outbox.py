@@ -7,4 +7,6 @@ listed here. Adding a kind of outgoing delivery is one line here plus its handle
 HANDLERS: dict[str, str] = {
     # replies handed to a connector's transport (inbox.Delivery)
     "message": "storedesk.connectors.delivery.MessageDeliveries",
+    # store webhooks (webhooks.WebhookDelivery)
+    "webhook": "storedesk.webhooks.delivery.WebhookDeliveries",
 }

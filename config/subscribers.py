@@ -8,4 +8,10 @@ run twice). Writes it makes should use an actor `.caused_by(event_id)`. Kinds ar
 
 from __future__ import annotations
 
-SUBSCRIBERS: dict[str, list[str]] = {}
+from storedesk.events.kinds import EventKind
+
+# Outbound store webhooks may subscribe to any kind; the handler finds nothing to do (one
+# indexed query) for accounts without a subscription that wants the kind.
+WEBHOOKS = "storedesk.webhooks.subscriber.on_event"
+
+SUBSCRIBERS: dict[str, list[str]] = {kind.value: [WEBHOOKS] for kind in EventKind}
