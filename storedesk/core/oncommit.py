@@ -29,3 +29,11 @@ def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
     from storedesk.realtime.publish import publish
 
     transaction.on_commit(lambda: publish(account_id, event), robust=True)
+
+
+def recheck_sockets_on_commit(agent_id: int) -> None:
+    """After commit, make the agent's open websockets re-check their session and seat (a
+    signed-out or deactivated agent's sockets close at once)."""
+    from storedesk.realtime.publish import recheck_agent_sockets
+
+    transaction.on_commit(lambda: recheck_agent_sockets(agent_id), robust=True)
