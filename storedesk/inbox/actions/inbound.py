@@ -31,7 +31,7 @@ from storedesk.inbox.models import (
     SenderType,
     Status,
 )
-from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.storage import IncomingFile, discard, staged_files
 from storedesk.inbox.transitions import REOPENABLE
 
 
@@ -73,16 +73,17 @@ def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
         raise ActionError("The message is empty.")
     if len(inbound.text) > MAX_TEXT_CHARS:
         raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
-    stored = [store_file(f) for f in inbound.attachments]
-    try:
-        received = _receive(inbox, inbound, source_id, stored)
-    except IntegrityError:
-        # A concurrent delivery of the same message won the race; return what it stored.
-        if source_id:
-            existing = _existing(inbox, source_id)
-            if existing is not None:
-                return existing
-        raise
+    with staged_files(inbound.attachments) as stored:
+        try:
+            received = _receive(inbox, inbound, source_id, stored)
+        except IntegrityError:
+            # A concurrent delivery of the same message won the race; return what it stored.
+            if source_id:
+                existing = _existing(inbox, source_id)
+                if existing is not None:
+                    discard(stored)
+                    return existing
+            raise
     _after_receive(received)
     return received
 
