@@ -24,16 +24,38 @@ def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> No
     transaction.on_commit(_enqueue, robust=True)
 
 
+Publisher = Callable[[int, dict[str, Any]], None]
+
+
+class _Publishers:
+    """Where realtime events go. `core` knows no realtime app: the realtime app registers its
+    publisher from its AppConfig.ready() (set once at start-up, never changed per request)."""
+
+    publisher: Publisher | None = None
+    rechecker: Callable[[int], None] | None = None
+
+
+def register_publisher(
+    publisher: Publisher, rechecker: Callable[[int], None] | None = None
+) -> None:
+    """`rechecker(agent_id)` makes the agent's open sockets re-check their session."""
+    _Publishers.publisher = publisher
+    _Publishers.rechecker = rechecker
+
+
 def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
     """Push a realtime event to the account's connected agents after commit."""
-    from storedesk.realtime.publish import publish
-
-    transaction.on_commit(lambda: publish(account_id, event), robust=True)
+    publisher = _Publishers.publisher
+    if publisher is None:
+        logger.debug("no realtime publisher registered; dropping %s", event.get("type"))
+        return
+    transaction.on_commit(lambda: publisher(account_id, event), robust=True)
 
 
 def recheck_sockets_on_commit(agent_id: int) -> None:
     """After commit, make the agent's open websockets re-check their session and seat (a
     signed-out or deactivated agent's sockets close at once)."""
-    from storedesk.realtime.publish import recheck_agent_sockets
-
-    transaction.on_commit(lambda: recheck_agent_sockets(agent_id), robust=True)
+    rechecker = _Publishers.rechecker
+    if rechecker is None:
+        return
+    transaction.on_commit(lambda: rechecker(agent_id), robust=True)
