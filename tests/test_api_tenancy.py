@@ -59,7 +59,7 @@ def harbor(personas):
     reply = send_reply(received.conversation, olivia, "harbor-secret-text reply")
     tag(received.conversation, olivia, "vip")
     key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
-    event = record_event(personas.harbor_api, "api", "harbor-event-1", b"{}", {}).event
+    event = record_event("api", "harbor-event-1", b"{}", {}, inbox=personas.harbor_api).event
     return {
         "key_id": key.pk,
         "event_id": event.pk,
