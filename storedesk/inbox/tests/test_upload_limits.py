@@ -19,7 +19,7 @@ import httpx
 import pytest
 from django.db import transaction
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import PayloadTooLarge
 from storedesk.inbox import actions
 from storedesk.inbox.models import Attachment, Message

@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, add_note, receive_message
 from storedesk.realtime import access
 from storedesk.realtime.tests.conftest import WAIT, _session_cookie, send_sentinel
