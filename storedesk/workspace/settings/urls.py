@@ -22,6 +22,8 @@ urlpatterns = [
     path("account/", v.account, name="account"),
     # Inboxes (every channel in the connector registry), keys and inbound provider events.
     path("", include("storedesk.connectors.urls_settings")),
+    # Outbound store webhooks (storedesk/webhooks).
+    path("", include("storedesk.webhooks.urls_settings")),
     path("macros/", c.macros, name="macros"),
     path("macros/new/", c.macro_create, name="macro_create"),
     path("macros/<int:macro_id>/", c.macro_edit, name="macro_edit"),
