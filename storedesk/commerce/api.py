@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from storedesk.accounts.models import Membership
 from storedesk.commerce import actions
@@ -151,7 +151,7 @@ def refund(request: HttpRequest, order_id: int, body: RefundIn) -> Any:
     )
     result = _refund_result(outcome.refund, outcome.approval, outcome.replayed)
     status = 200 if outcome.replayed else 201 if outcome.refund is not None else 202
-    return status, result
+    return Status(status, result)
 
 
 def _refund_result(refund: Any, approval: Any, replayed: bool) -> dict[str, Any]:
@@ -193,7 +193,7 @@ def start_return(request: HttpRequest, order_id: int, body: ReturnIn) -> Any:
         [actions.ReturnItem(i.line_id, i.quantity, i.condition) for i in body.lines],
         reason=body.reason, conversation=_conversation(membership, body.conversation_id),
     )
-    return 201, created
+    return Status(201, created)
 
 
 @router.post("/orders/{order_id}/replacements", response={201: OrderOut},
@@ -205,7 +205,7 @@ def replace(request: HttpRequest, order_id: int, body: ReplacementIn) -> Any:
         order, Actor.agent(membership), [(i.line_id, i.quantity) for i in body.lines],
         reason=body.reason, conversation=_conversation(membership, body.conversation_id),
     )
-    return 201, created
+    return Status(201, created)
 
 
 @router.post("/orders/{order_id}/discount-codes", response={201: DiscountOut},
@@ -217,7 +217,7 @@ def discount(request: HttpRequest, order_id: int, body: DiscountIn) -> Any:
         order, Actor.agent(membership), amount=body.amount, percent=body.percent,
         conversation=_conversation(membership, body.conversation_id),
     )
-    return 201, code
+    return Status(201, code)
 
 
 @router.get("/approvals", response=list[ApprovalOut], url_name="approvals")

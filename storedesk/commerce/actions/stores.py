@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -52,7 +53,7 @@ def set_policy(
     free_shipping_threshold: Decimal | None = None,
 ) -> Store:
     """The store's return policy, refund limits per role and free-shipping threshold."""
-    changed: dict[str, object] = {}
+    changed: dict[str, Any] = {}
     if return_window_days is not None:
         if not 0 <= return_window_days <= MAX_RETURN_WINDOW_DAYS:
             raise ActionError(f"The return window is 0 to {MAX_RETURN_WINDOW_DAYS} days.")

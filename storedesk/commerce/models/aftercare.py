@@ -1,4 +1,4 @@
-"""What agents do to orders: refunds, returns, approvals, goodwill codes. Written by actions only."""
+"""What agents do to orders: refunds, returns, approvals, goodwill codes (actions write them)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ class Product(TenantModel):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["store", "external_id"], name="product_external_unique"),
+            models.UniqueConstraint(
+                fields=["store", "external_id"], name="product_external_unique"
+            ),
         ]
 
     def __str__(self) -> str:
