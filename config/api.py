@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import SimpleRateThrottle
 
-from storedesk.core.api_auth import token_auth
+from storedesk.accounts.api_auth import token_auth
 from storedesk.core.errors import ActionError
 
 

@@ -23,7 +23,7 @@ from storedesk.commerce.models import (
     Shipment,
     Store,
 )
-from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 
 if TYPE_CHECKING:
     from storedesk.contacts.models import Contact
@@ -35,10 +35,7 @@ def visible_stores(membership: Membership) -> QuerySet[Store]:
 
 
 def get_store(membership: Membership, store_id: int) -> Store:
-    store = visible_stores(membership).filter(pk=store_id).first()
-    if store is None:
-        raise NotFound("Store not found.")
-    return store
+    return get_or_404(visible_stores(membership), "Store", pk=store_id)
 
 
 def visible_orders(membership: Membership) -> QuerySet[Order]:
@@ -46,21 +43,13 @@ def visible_orders(membership: Membership) -> QuerySet[Order]:
 
 
 def get_order(membership: Membership, order_id: int) -> Order:
-    order = visible_orders(membership).select_related("store").filter(pk=order_id).first()
-    if order is None:
-        raise NotFound("Order not found.")
-    return order
+    return get_or_404(visible_orders(membership).select_related("store"), "Order", pk=order_id)
 
 
 def get_approval(membership: Membership, approval_id: int) -> ApprovalRequest:
-    approval = (
-        ApprovalRequest.objects.filter(account_id=membership.account_id, pk=approval_id)
-        .select_related("order", "store", "requested_by")
-        .first()
-    )
-    if approval is None:
-        raise NotFound("Approval request not found.")
-    return approval
+    approvals = ApprovalRequest.objects.filter(account_id=membership.account_id)
+    return get_or_404(approvals.select_related("order", "store", "requested_by"),
+                      "Approval request", pk=approval_id)
 
 
 def pending_approvals(account_id: int) -> QuerySet[ApprovalRequest]:

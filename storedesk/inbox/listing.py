@@ -9,12 +9,10 @@ A page costs a constant number of queries whatever its size (rows + tags; counts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django import forms
-from django.core import signing
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
@@ -24,6 +22,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership, Team
+from storedesk.core.pagination import Keyset, paginate
+from storedesk.core.validation import DB_INT_MAX
 from storedesk.inbox.models import (
     Channel,
     Conversation,
@@ -39,7 +39,6 @@ from storedesk.inbox.queries import visible_conversations
 from storedesk.inbox.search import MAX_QUERY_CHARS, search
 
 PAGE_SIZE = 50
-CURSOR_SALT = "storedesk.inbox.list-cursor"
 
 VIEW_CHOICES = [
     ("open", _("All open")),
@@ -59,18 +58,21 @@ SORTS: dict[str, list[tuple[str, bool]]] = {
     "newest": [("last_message_at", True)],
     "priority": [("priority_rank", True), ("waiting_since", False)],
 }
-DATETIME_FIELDS = {"waiting_since", "last_message_at"}
 # The id tie-break follows the direction of the first key.
 ID_DESC = {"waiting": False, "newest": True, "priority": False}
+# A cursor is signed for its sort: one made for "newest" is refused under "priority".
+KEYSETS = {
+    sort: Keyset(f"inbox.list.{sort}", tuple(keys), ID_DESC[sort]) for sort, keys in SORTS.items()
+}
 
 
 class ListFilters(forms.Form):
     """What the agent asked to see, parsed from the query string (unknown values are dropped)."""
 
     view = forms.ChoiceField(choices=VIEW_CHOICES, required=False)
-    inbox = forms.IntegerField(required=False, min_value=1)
-    team = forms.IntegerField(required=False, min_value=1)
-    tag = forms.IntegerField(required=False, min_value=1)
+    inbox = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
+    team = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
+    tag = forms.IntegerField(required=False, min_value=1, max_value=DB_INT_MAX)
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Status.choices], required=False
     )
@@ -87,7 +89,10 @@ class ListFilters(forms.Form):
 
     def clean_assignee(self) -> str:
         value = (self.cleaned_data.get("assignee") or "").strip()
-        if value and value != "none" and not value.isdigit():
+        # ASCII digits only: "²".isdigit() is true, but int("²") fails.
+        if value and value != "none" and not (
+            value.isascii() and value.isdigit() and int(value) <= DB_INT_MAX
+        ):
             raise forms.ValidationError(_("Unknown assignee."))
         return value
 
@@ -190,67 +195,6 @@ def filtered_conversations(membership: Membership, filters: Filters) -> QuerySet
     return qs
 
 
-def _order_by(sort: str) -> list[Any]:
-    keys = [
-        F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True)
-        for name, desc in SORTS[sort]
-    ]
-    keys.append(F("id").desc() if ID_DESC[sort] else F("id").asc())
-    return keys
-
-
-def encode_cursor(sort: str, row: Conversation) -> str:
-    values = []
-    for name, _desc in SORTS[sort]:
-        value = getattr(row, name)
-        values.append(value.isoformat() if isinstance(value, datetime) else value)
-    return signing.dumps({"s": sort, "v": values, "i": row.pk}, salt=CURSOR_SALT, compress=True)
-
-
-def decode_cursor(sort: str, token: str) -> tuple[list[Any], int] | None:
-    """The (sort values, id) a cursor points after, or None if it is forged or for another sort."""
-    if not token:
-        return None
-    try:
-        data = signing.loads(token, salt=CURSOR_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or data.get("s") != sort:
-        return None
-    raw, last_id = data.get("v"), data.get("i")
-    if not isinstance(raw, list) or len(raw) != len(SORTS[sort]) or not isinstance(last_id, int):
-        return None
-    values: list[Any] = []
-    for (name, _desc), value in zip(SORTS[sort], raw, strict=True):
-        if value is not None and name in DATETIME_FIELDS:
-            try:
-                value = datetime.fromisoformat(value)
-            except (TypeError, ValueError):
-                return None
-        values.append(value)
-    return values, last_id
-
-
-def _after(sort: str, values: list[Any], last_id: int) -> Q:
-    """Rows strictly after (values, last_id) in the sort order (nulls last).
-
-    Built as OR over i of: keys before i equal, key i after. Because nulls sort last, "after a
-    value" includes NULL, and nothing non-null comes after a NULL.
-    """
-    keys = SORTS[sort]
-    condition = Q(pk__gt=last_id) if not ID_DESC[sort] else Q(pk__lt=last_id)
-    # Walk from the last key to the first: cond_i = after_i | (equal_i & cond_{i+1}).
-    for (name, desc), value in reversed(list(zip(keys, values, strict=True))):
-        if value is None:
-            equal = Q(**{f"{name}__isnull": True})
-            condition = equal & condition
-        else:
-            lookup = "lt" if desc else "gt"
-            after = Q(**{f"{name}__{lookup}": value}) | Q(**{f"{name}__isnull": True})
-            condition = after | (Q(**{name: value}) & condition)
-    return condition
-
-
 # Only what a row shows (and the cursor needs): loading whole rows with their JSON fields
 # costs more Python time than the query itself.
 ROW_FIELDS = [
@@ -293,17 +237,12 @@ class Page:
 
 def list_page(membership: Membership, filters: Filters) -> Page:
     qs = filtered_conversations(membership, filters)
-    position = decode_cursor(filters.sort, filters.cursor)
-    if position is not None:
-        qs = qs.filter(_after(filters.sort, *position))
-    qs = annotate_for_list(qs, membership).order_by(*_order_by(filters.sort))
-    rows = list(qs[: PAGE_SIZE + 1])
-    next_cursor = ""
-    if len(rows) > PAGE_SIZE:
-        rows = rows[:PAGE_SIZE]
-        next_cursor = encode_cursor(filters.sort, rows[-1])
-    decorate(rows)
-    return Page(rows=rows, next_cursor=next_cursor)
+    page = paginate(
+        annotate_for_list(qs, membership), KEYSETS[filters.sort], limit=PAGE_SIZE,
+        cursor=filters.cursor,
+    )
+    decorate(page.items)
+    return Page(rows=page.items, next_cursor=page.next_cursor or "")
 
 
 def decorate(rows: list[Conversation]) -> None:

@@ -14,6 +14,7 @@ from storedesk.accounts.actions import actor_for
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.pagination import InvalidCursor
 from storedesk.inbox import actions, listing
 from storedesk.inbox.forms_list import BulkForm
 from storedesk.inbox.models import Status
@@ -30,8 +31,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _home_page(request: HttpRequest) -> HttpResponse:
-    context = listing.list_context(request)
+    try:
+        context = listing.list_context(request)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
     return render(request, "inbox/home.html", {**context, "nav": "inbox"})
+
+
+def _bad_cursor(exc: InvalidCursor) -> HttpResponse:
+    """A cursor we did not sign (tampered, truncated, for another sort): 400, not page one."""
+    return HttpResponse(exc.detail, status=400, content_type="text/plain; charset=utf-8")
 
 
 @require_GET
@@ -40,11 +49,14 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     """The list for htmx: the list body on a filter or view change, rows only for "Load more"."""
     if not request.htmx:  # type: ignore[attr-defined]
         return _home_page(request)
-    if request.GET.get("cursor"):
-        # "Load more": the next rows only, appended in place of the link
-        rows = listing.list_context(request, rows_only=True)
-        return render(request, "inbox/_list_rows.html", rows)
-    context = listing.list_context(request)
+    try:
+        if request.GET.get("cursor"):
+            # "Load more": the next rows only, appended in place of the link
+            rows = listing.list_context(request, rows_only=True)
+            return render(request, "inbox/_list_rows.html", rows)
+        context = listing.list_context(request)
+    except InvalidCursor as exc:
+        return _bad_cursor(exc)
     response = render(request, "inbox/_list_body.html", context)
     query = context["query_string"]
     response["HX-Push-Url"] = f"/?{query}" if query else "/"
