@@ -363,7 +363,7 @@ def time_view(client, url: str, runs: int) -> tuple[list[float], list[float], by
 def time_rows(membership, query: str, runs: int) -> list[float]:
     from django.http import QueryDict
 
-    from storedesk.inbox import listing
+    from storedesk.workspace import listing
 
     filters = listing.parse_filters(QueryDict(query))
     for _ in range(3):
@@ -377,7 +377,7 @@ def time_rows(membership, query: str, runs: int) -> list[float]:
 
 
 def time_counts(membership, runs: int) -> list[float]:
-    from storedesk.inbox import listing
+    from storedesk.workspace import listing
 
     for _ in range(3):
         listing.view_counts(membership)

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "storedesk.webhooks",
     "storedesk.workflow",
     "storedesk.demo",
+    "storedesk.workspace",
     "storedesk.web",
 ]
 
