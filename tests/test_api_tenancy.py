@@ -16,6 +16,8 @@ import pytest
 
 from config.api import api as ninja_api
 from storedesk.commerce.actions import RefundAsk, request_refund
+from storedesk.connectors.actions import create_integration_key
+from storedesk.connectors.inbound import record_event
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
 from storedesk.inbox.models import ConversationEvent, Message
@@ -33,6 +35,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/conversations/{conversation_id}/priority"): {"priority": "urgent"},
     ("post", "/api/v1/conversations/{conversation_id}/tags"): {"name": "stolen"},
     ("patch", "/api/v1/contacts/{contact_id}"): {"name": "Renamed"},
+    ("post", "/api/v1/inboxes/{inbox_id}/keys"): {"name": "stolen"},
     ("post", "/api/v1/contacts/{contact_id}/merge"): {"duplicate_id": 0},  # filled in below
     ("put", "/api/v1/stores/{store_id}/policy"): {"return_window_days": 365},
     ("put", "/api/v1/stores/{store_id}/orders/{external_id}"): {
@@ -77,7 +80,11 @@ def harbor(personas):
     order = seed_order(personas.harbor_store, number="H-1", email="ayse@harbor.test")
     approval = request_refund(order, Actor.agent(personas.ahmet), RefundAsk(
         idempotency_key="harbor-big", amount=Decimal("100.00"))).approval
+    key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
+    event = record_event(personas.harbor_api, "api", "harbor-event-1", b"{}", {}).event
     return {
+        "key_id": key.pk,
+        "event_id": event.pk,
         "inbox_id": personas.harbor_api.pk,
         "conversation_id": received.conversation.pk,
         "message_id": reply.pk,
