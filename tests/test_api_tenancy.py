@@ -81,7 +81,7 @@ def harbor(personas):
     approval = request_refund(order, Actor.agent(personas.ahmet), RefundAsk(
         idempotency_key="harbor-big", amount=Decimal("100.00"))).approval
     key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
-    event = record_event(personas.harbor_api, "api", "harbor-event-1", b"{}", {}).event
+    event = record_event("api", "harbor-event-1", b"{}", {}, inbox=personas.harbor_api).event
     return {
         "key_id": key.pk,
         "event_id": event.pk,

@@ -202,3 +202,21 @@ def test_a_failed_event_is_kept_shown_to_admins_and_retried(
     retry = api(personas.olivia).post(f"/api/v1/inbound-events/{event.pk}/retry")
     assert retry.status_code == 400
     assert Conversation.objects.filter(inbox=pigeon_inbox).count() == 1
+
+
+def test_a_store_scoped_event_is_kept_until_a_handler_exists(
+    personas, django_capture_on_commit_callbacks
+):
+    # Commerce webhooks (Shopify...) use the same raw store, scoped to the store
+    from storedesk.connectors.inbound import record_event
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = record_event("shopify", "order-1001-paid", b'{"id": 1001}', {},
+                             store=personas.harbor_store)
+    again = record_event("shopify", "order-1001-paid", b'{"id": 1001}', {},
+                         store=personas.harbor_store)
+    assert (first.created, again.created) == (True, False)
+    event = InboundEvent.objects.get()
+    assert (event.scope, event.store_id, event.inbox_id) == (
+        f"store:{personas.harbor_store.pk}", personas.harbor_store.pk, None)
+    assert event.status == "failed" and "No handler for shopify" in event.error
