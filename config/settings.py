@@ -16,6 +16,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.subscribers import SUBSCRIBERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "storedesk.contacts",
     "storedesk.commerce",
     "storedesk.inbox",
+    "storedesk.events",
     "storedesk.connectors",
     "storedesk.realtime",
     "storedesk.webhooks",
@@ -242,6 +245,12 @@ else:
         "utc": True,
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
     }
+
+# Domain events: the one dispatch table (kind -> subscribers) lives in config/subscribers.py.
+EVENT_SUBSCRIBERS = SUBSCRIBERS
+# An event still undispatched after this long is re-dispatched by the sweeper (each minute).
+EVENT_SWEEP_GRACE_SECONDS = int(os.environ.get("STOREDESK_EVENT_SWEEP_GRACE_SECONDS", "60"))
+EVENT_MAX_DISPATCH_ATTEMPTS = 10
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True

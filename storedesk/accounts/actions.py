@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import (
     Account,
     Agent,
@@ -24,7 +25,6 @@ from storedesk.accounts.models import (
     Team,
     hash_token,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.commerce import actions
 from storedesk.commerce.api_sync import router as sync_router
@@ -40,7 +41,6 @@ from storedesk.commerce.schemas import (
     ShippingRateOut,
     StoreOut,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import PermissionDenied
 from storedesk.inbox.models import Conversation
 

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
 from storedesk.commerce import actions
@@ -22,7 +23,6 @@ from storedesk.commerce.forms import AddressForm, CancelForm, DecisionForm, Refu
 from storedesk.commerce.models import Order
 from storedesk.commerce.queries import get_approval, get_order
 from storedesk.commerce.workspace import panel_context
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox.models import Conversation
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.contacts.models import Contact, ContactIdentity
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 

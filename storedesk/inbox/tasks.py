@@ -33,7 +33,7 @@ def wake_snoozed() -> int:
     """Reopen conversations whose snooze time has passed."""
     from django.utils import timezone
 
-    from storedesk.core.actor import SYSTEM
+    from storedesk.accounts.actor import SYSTEM
     from storedesk.core.errors import InvalidTransition
     from storedesk.inbox.actions import change_status
     from storedesk.inbox.models import Conversation, Status

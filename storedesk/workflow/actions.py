@@ -10,9 +10,10 @@ from django.db.models import F
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Agent
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.events import EventKind
 from storedesk.inbox.events import record_event
 from storedesk.inbox.models import Conversation, Message, Priority, Status
 from storedesk.inbox.storage import IncomingFile
@@ -132,7 +133,7 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     ):
         conversation = inbox_actions.change_status(conversation, actor, status)
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
-    record_event(conversation, "macro_applied", actor, macro_id=macro.pk, macro=macro.name)
+    record_event(conversation, EventKind.MACRO_APPLIED, actor, macro_id=macro.pk, macro=macro.name)
     return Conversation.objects.get(pk=conversation.pk)
 
 

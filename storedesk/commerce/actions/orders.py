@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.commerce import events
 from storedesk.commerce.actions.refunds import (
     RefundAsk,
@@ -31,7 +32,6 @@ from storedesk.commerce.models import (
     OrderStatus,
     Platform,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, InvalidTransition, PermissionDenied
 from storedesk.core.oncommit import enqueue_on_commit
 from storedesk.inbox.models import Conversation

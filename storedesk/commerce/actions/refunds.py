@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Agent
 from storedesk.commerce import events
 from storedesk.commerce.models import (
@@ -33,7 +34,6 @@ from storedesk.commerce.models import (
     RefundStatus,
     Variant,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, InvalidTransition, PermissionDenied
 from storedesk.core.oncommit import enqueue_on_commit
 from storedesk.inbox.models import Conversation

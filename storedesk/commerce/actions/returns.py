@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.commerce import events
 from storedesk.commerce.actions.refunds import _agent
 from storedesk.commerce.models import (
@@ -22,7 +23,6 @@ from storedesk.commerce.models import (
     ReturnStatus,
     Store,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, InvalidTransition
 from storedesk.core.oncommit import enqueue_on_commit
 from storedesk.inbox.models import Conversation

@@ -10,8 +10,8 @@ import pytest
 
 from storedesk.accounts.models import AuditLog
 from storedesk.commerce.models import ApprovalRequest, Order, Refund, Variant
+from storedesk.events.models import Event as ConversationEvent
 from storedesk.inbox.actions import InboundMessage, receive_message
-from storedesk.inbox.models import ConversationEvent
 from storedesk.testing.shop import seed_catalog, seed_order
 
 

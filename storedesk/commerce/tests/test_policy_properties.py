@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storedesk.accounts.actions import add_member
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Role
 from storedesk.commerce.actions import (
     RefundAsk,
@@ -22,7 +23,6 @@ from storedesk.commerce.actions import (
     start_return,
 )
 from storedesk.commerce.models import ApprovalStatus, Order, OrderLine, Refund
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.testing.personas import PASSWORD
 from storedesk.testing.shop import seed_catalog, seed_order

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from storedesk.commerce.models import ApprovalRequest, Order, Refund, Return
+from storedesk.events.models import Event as ConversationEvent
 from storedesk.inbox.actions import InboundMessage, receive_message
-from storedesk.inbox.models import ConversationEvent
 from storedesk.testing.shop import seed_catalog, seed_order
 
 

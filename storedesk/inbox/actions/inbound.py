@@ -10,12 +10,13 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import CONTACT, SYSTEM
 from storedesk.accounts.models import Account
 from storedesk.contacts.models import Contact, ContactIdentity
-from storedesk.core.actor import CONTACT, SYSTEM
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
+from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
@@ -127,7 +128,7 @@ def _receive(
         conversation,
         ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
     )
-    record_event(conversation, "message_received", CONTACT, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_RECEIVED, CONTACT, message_id=message.pk)
     return Received(conversation=conversation, message=message, created=True)
 
 
@@ -181,7 +182,10 @@ def _conversation_for(
             previous = conversation.status
             conversation.status = Status.OPEN
             conversation.snoozed_until = None
-            record_event(conversation, "status_changed", SYSTEM, old=previous, new=Status.OPEN)
+            record_event(
+                conversation, EventKind.CONVERSATION_STATUS_CHANGED, SYSTEM,
+                old=previous, new=Status.OPEN,
+            )
         return conversation
     conversation = Conversation.objects.create(
         account_id=inbox.account_id,
@@ -195,7 +199,7 @@ def _conversation_for(
         language=(inbound.metadata.get("language") or "")[:8],
         last_message_at=now,
     )
-    record_event(conversation, "conversation_opened", CONTACT)
+    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT)
     return conversation
 
 

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
+from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
@@ -61,7 +62,7 @@ def send_reply(
     if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
         conversation.first_reply_at = now
     _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
-    record_event(conversation, "reply_sent", actor, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
     enqueue_on_commit(deliver_message, delivery.pk)
@@ -100,7 +101,7 @@ def add_note(
         )
     record_event(
         conversation,
-        "note_added",
+        EventKind.NOTE_ADDED,
         actor,
         message_id=message.pk,
         mentions=[m.pk for m in mentioned],
@@ -193,7 +194,7 @@ def retry_delivery(message: Message, actor: Actor) -> Delivery:
         delivery_status=DeliveryStatus.PENDING, delivery_error=""
     )
     message.refresh_from_db()
-    record_event(message.conversation, "delivery_retried", actor, message_id=message.pk)
+    record_event(message.conversation, EventKind.MESSAGE_RETRIED, actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
     enqueue_on_commit(deliver_message, delivery.pk)
