@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from storedesk.accounts.actions import audit
 from storedesk.accounts.actor import Actor
@@ -37,7 +37,13 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
             setattr(contact, name, value)
     if changed:
         contact.full_clean(exclude=["account", "merged_into"])
-        contact.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise ActionError(
+                "Another contact already has this email address; merge the two instead."
+            ) from None
         audit("contact.updated", account=contact.account_id,
               actor=actor.membership.agent if actor.membership else None, obj=contact,
               fields=sorted(changed))
@@ -61,13 +67,15 @@ def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contac
     from storedesk.inbox.actions import move_conversations
 
     ContactIdentity.objects.filter(contact=duplicate).update(contact=primary)
+    # Retire the duplicate first: the primary may take over its email address, and only one
+    # unmerged contact per account may hold an address (contact_email_unique).
+    duplicate.merged_into = primary
+    duplicate.save(update_fields=["merged_into", "updated_at"])
     for name in ("name", "email", "phone", "language"):
         if not getattr(primary, name) and getattr(duplicate, name):
             setattr(primary, name, getattr(duplicate, name))
     primary.attributes = {**duplicate.attributes, **primary.attributes}
     primary.save()
-    duplicate.merged_into = primary
-    duplicate.save(update_fields=["merged_into", "updated_at"])
     merged = record(EventKind.CONTACT_MERGED, actor, account_id=primary.account_id,
                     data={"contact_id": primary.pk, "merged_contact_id": duplicate.pk})
     # The inbox owns conversations and messages: it moves them, each move caused by the merge.

@@ -28,6 +28,14 @@ def sweep_deliveries() -> int:
     return len(ids)
 
 
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_staged_attachments() -> int:
+    """Delete attachment files staged for messages whose transaction rolled back."""
+    from storedesk.inbox.storage import sweep_staged
+
+    return sweep_staged()
+
+
 @db_periodic_task(crontab(minute="*"))
 def wake_snoozed() -> int:
     """Reopen conversations whose snooze time has passed."""

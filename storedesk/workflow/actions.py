@@ -15,7 +15,7 @@ from storedesk.accounts.models import Account, Agent
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.events import EventKind
 from storedesk.inbox.models import Conversation, Message, Priority, Status
-from storedesk.inbox.storage import IncomingFile
+from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 from storedesk.workflow.models import Macro
 
 # Statuses a macro may move a conversation to (snoozing needs a time, so it is not offered).
@@ -138,7 +138,6 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     return Conversation.objects.get(pk=conversation.pk)
 
 
-@transaction.atomic
 def reply_with_macro(
     conversation: Conversation,
     actor: Actor,
@@ -147,10 +146,24 @@ def reply_with_macro(
     *,
     attachments: Sequence[IncomingFile] = (),
 ) -> Message:
-    """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing."""
+    """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing.
+
+    The files are staged outside the transaction, so they are deleted if any part fails."""
+    with staged_files(attachments) as stored:
+        return _reply_with_macro(conversation, actor, text, macro, stored)
+
+
+@transaction.atomic
+def _reply_with_macro(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    macro: Macro | None,
+    stored: Sequence[StoredFile],
+) -> Message:
     from storedesk.inbox import actions as inbox_actions
 
-    message = inbox_actions.send_reply(conversation, actor, text, attachments=attachments)
+    message = inbox_actions.send_reply(conversation, actor, text, staged=stored)
     if macro is not None:
         apply_macro(conversation, actor, macro)
     return message

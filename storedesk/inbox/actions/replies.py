@@ -30,10 +30,9 @@ from storedesk.inbox.models import (
     SenderType,
     Status,
 )
-from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 
 
-@transaction.atomic
 def send_reply(
     conversation: Conversation,
     actor: Actor,
@@ -41,8 +40,25 @@ def send_reply(
     *,
     html: str | None = None,
     attachments: Sequence[IncomingFile] = (),
+    staged: Sequence[StoredFile] = (),
 ) -> Message:
-    """Write an outgoing message as `pending` and queue its delivery through the connector."""
+    """Write an outgoing message as `pending` and queue its delivery through the connector.
+
+    `attachments` are written to disk before the transaction and deleted again if it fails;
+    a caller that owns a wider transaction stages them itself and passes `staged`.
+    """
+    with staged_files(attachments) as stored:
+        return _send_reply(conversation, actor, text, html, [*staged, *stored])
+
+
+@transaction.atomic
+def _send_reply(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    html: str | None,
+    attachments: Sequence[StoredFile],
+) -> Message:
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The reply is empty.")
@@ -73,7 +89,6 @@ def send_reply(
 MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")
 
 
-@transaction.atomic
 def add_note(
     conversation: Conversation,
     actor: Actor,
@@ -82,6 +97,14 @@ def add_note(
     attachments: Sequence[IncomingFile] = (),
 ) -> Message:
     """A private note for the team; @mentions of teammates are resolved and recorded."""
+    with staged_files(attachments) as stored:
+        return _add_note(conversation, actor, text, stored)
+
+
+@transaction.atomic
+def _add_note(
+    conversation: Conversation, actor: Actor, text: str, attachments: Sequence[StoredFile]
+) -> Message:
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The note is empty.")
@@ -142,7 +165,7 @@ def _create_outgoing(
     actor: Actor,
     text: str,
     html: str | None,
-    attachments: Sequence[IncomingFile],
+    stored: Sequence[StoredFile],
     *,
     private: bool,
     status: str,
@@ -150,7 +173,6 @@ def _create_outgoing(
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
     )
-    stored = [store_file(f) for f in attachments]
     message = Message.objects.create(
         account_id=conversation.account_id,
         conversation=conversation,

@@ -100,7 +100,7 @@ def test_attachments_get_server_keys_and_active_types_are_neutralised(personas):
 
 @override_settings(ATTACHMENT_MAX_BYTES=10)
 def test_an_oversized_attachment_is_refused_and_nothing_is_stored(personas):
-    with pytest.raises(ActionError, match="limit is 10 bytes"):
+    with pytest.raises(ActionError, match="10 bytes limit per file"):
         receive_message(personas.harbor_email, InboundMessage(
             sender_id="s", text="big", attachments=[IncomingFile("a.bin", b"x" * 11)]))
     assert not Message.objects.exists()
