@@ -24,6 +24,7 @@ from storedesk.inbox.actions import InboundMessage, receive_message, send_reply,
 from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
 from storedesk.testing.shop import seed_order
+from storedesk.webhooks.actions import create_subscription, fan_out
 
 HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
 
@@ -54,7 +55,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/orders/{order_id}/discount-codes"): {"amount": "1.00"},
     ("post", "/api/v1/approvals/{approval_id}/approve"): {},
     ("post", "/api/v1/approvals/{approval_id}/reject"): {},
+    ("post", "/api/v1/webhooks"): {"url": "https://hooks.northwind.test/in",
+                                   "events": ["message.received"]},
+    ("patch", "/api/v1/webhooks/{webhook_id}"): {"url": "https://evil.test/steal"},
 }
+# Routes without an id that create in the caller's own account (checked as such in the walk).
+CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks")}
 
 
 def operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -83,7 +89,13 @@ def harbor(personas):
         idempotency_key="harbor-big", amount=Decimal("100.00"))).approval
     key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
     event = record_event("api", "harbor-event-1", b"{}", {}, inbox=personas.harbor_api).event
+    webhook = create_subscription(personas.olivia, url="https://hooks.harbor.test/in",
+                                  events=["message.received"]).subscription
+    [webhook_delivery] = fan_out(
+        Event.objects.get(account=personas.harbor, kind="message.received").pk)
     return {
+        "webhook_id": webhook.pk,
+        "delivery_id": webhook_delivery.pk,
         "key_id": key.pk,
         "event_id": event.pk,
         "inbox_id": personas.harbor_api.pk,
@@ -186,6 +198,12 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
             # then every object route is a 404 with a JSON detail
             assert response.status_code == 404, (method, path, response.status_code)
             assert "detail" in response.json()
+        elif (method, path) in CREATES_IN_OWN_ACCOUNT:
+            # and what he creates lands in Northwind, showing nothing of Harbor
+            assert response.status_code == 201, (path, response.status_code)
+            text = response.content.decode()
+            for marker in HARBOR_MARKERS:
+                assert marker not in text, (path, marker)
         else:
             # and every list shows only Northwind's rows
             assert method == "get", f"{method.upper()} {path}: add a cross-account check"
