@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -144,11 +145,15 @@ def reply_with_macro(
     macro: Macro | None,
     *,
     attachments: Sequence[IncomingFile] = (),
+    html: str | None = None,
+    send_after: timedelta | None = None,
 ) -> Message:
     """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing."""
     from storedesk.inbox import actions as inbox_actions
 
-    message = inbox_actions.send_reply(conversation, actor, text, attachments=attachments)
+    message = inbox_actions.send_reply(
+        conversation, actor, text, html=html, attachments=attachments, send_after=send_after
+    )
     if macro is not None:
         apply_macro(conversation, actor, macro)
     return message

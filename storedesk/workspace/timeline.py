@@ -14,7 +14,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from storedesk.accounts.models import Membership, Team
-from storedesk.inbox.models import Conversation, ConversationEvent, Priority, Status
+from storedesk.inbox.models import (
+    Conversation,
+    ConversationEvent,
+    Delivery,
+    OutboundStatus,
+    Priority,
+    Status,
+)
 from storedesk.inbox.queries import conversation_messages
 from storedesk.workspace.registry import RenderContext, timeline_renderers
 
@@ -43,6 +50,7 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
+    _mark_undoable(membership, messages)
     events = ConversationEvent.objects.filter(
         account_id=membership.account_id, conversation=conversation
     ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")
@@ -59,6 +67,22 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     ]
     items.sort(key=lambda item: (item["at"], item["order"]))
     return {"items": items, "truncated": truncated}
+
+
+def _mark_undoable(membership: Membership, messages: list[Any]) -> None:
+    """Set `undo_until` on this agent's replies whose delivery is still held back."""
+    mine = [m.pk for m in messages if m.direction == "outgoing" and not m.private
+            and m.sender_agent_id == membership.agent_id and m.delivery_status == "pending"]
+    if not mine:
+        return
+    held = dict(
+        Delivery.objects.filter(
+            account_id=membership.account_id, message_id__in=mine, status=OutboundStatus.QUEUED,
+            attempts=0, next_attempt_at__gt=timezone.now(),
+        ).values_list("message_id", "next_attempt_at")
+    )
+    for m in messages:
+        m.undo_until = held.get(m.pk)
 
 
 def _member_names(account_id: int) -> dict[int, str]:

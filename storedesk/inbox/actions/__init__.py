@@ -5,7 +5,7 @@ Each action runs in one transaction, writes a timeline row (or an audit row), an
 side effects (realtime pushes, task enqueues) to after commit. The modules:
 
 - inbound.py        receive_message, the one inbound entry point
-- replies.py        send_reply, add_note, retry_delivery
+- replies.py        send_reply (with undo-send), cancel_reply, add_note, retry_delivery
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
 - setup.py          inboxes and tags from the settings pages
 """
@@ -25,7 +25,13 @@ from storedesk.inbox.actions.inbound import (
     next_display_id,
     receive_message,
 )
-from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
+from storedesk.inbox.actions.replies import (
+    MENTION_RE,
+    add_note,
+    cancel_reply,
+    retry_delivery,
+    send_reply,
+)
 from storedesk.inbox.actions.setup import (
     SETTINGS_CHANNELS,
     create_inbox,
@@ -45,6 +51,7 @@ __all__ = [
     "Received",
     "add_note",
     "assign",
+    "cancel_reply",
     "change_status",
     "create_inbox",
     "create_tag",
