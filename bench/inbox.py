@@ -158,7 +158,7 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
 
     from storedesk.accounts.actions import add_member, create_team, set_team_members
     from storedesk.accounts.models import Role
-    from storedesk.inbox.models import Channel, Inbox
+    from storedesk.inbox.models import Inbox
     from storedesk.testing.personas import PASSWORD, create_personas
 
     started = time.perf_counter()
@@ -172,9 +172,9 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
     for k, team in enumerate(teams[1:]):
         set_team_members(team, agents[2 + 3 * k: 5 + 3 * k])
     inboxes = [p.harbor_api, p.harbor_email, p.harbor_chat]
-    for name, channel in (("WhatsApp", Channel.WHATSAPP), ("Instagram", Channel.INSTAGRAM),
-                          ("Messenger", Channel.MESSENGER), ("Telegram", Channel.TELEGRAM),
-                          ("SMS", Channel.SMS)):
+    for name, channel in (("WhatsApp", "whatsapp"), ("Instagram", "instagram"),
+                          ("Messenger", "messenger"), ("Telegram", "telegram"),
+                          ("SMS", "sms")):
         inboxes.append(Inbox.objects.create(account=p.harbor, name=name, channel=channel))
     account = p.harbor.pk
     contacts = conversations * 6 // 10

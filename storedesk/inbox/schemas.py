@@ -25,25 +25,6 @@ class InboxOut(Schema):
     created_at: datetime
 
 
-class InboundIn(Schema):
-    """A shopper's message posted by the store's own integration to an API-channel inbox."""
-
-    source_id: str = Field(..., min_length=1, max_length=255,
-                           description="The shopper's id on this inbox (e.g. your customer id).")
-    name: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    text: str = Field(..., max_length=100_000)
-    message_id: str | None = Field(
-        None, max_length=255,
-        description="Your id for this message; sending it again returns the same ids.",
-    )
-
-
-class InboundOut(Schema):
-    conversation_id: int
-    message_id: int
-
-
 # --- Conversations --------------------------------------------------------------------------
 
 

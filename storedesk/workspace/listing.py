@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from storedesk.accounts.models import Membership, Team
 from storedesk.core.pagination import Keyset, paginate
 from storedesk.core.validation import DB_INT_MAX
+from storedesk.inbox.channels import channel_choices
 from storedesk.inbox.models import (
-    Channel,
     Conversation,
     ConversationRead,
     Inbox,
@@ -66,6 +66,10 @@ KEYSETS = {
 }
 
 
+def _channel_filter_choices() -> list[tuple[str, object]]:
+    return [("", _("Any channel")), *channel_choices()]
+
+
 class ListFilters(forms.Form):
     """What the agent asked to see, parsed from the query string (unknown values are dropped)."""
 
@@ -76,7 +80,7 @@ class ListFilters(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Status.choices], required=False
     )
-    channel = forms.ChoiceField(choices=[("", _("Any channel")), *Channel.choices], required=False)
+    channel = forms.ChoiceField(choices=_channel_filter_choices, required=False)
     language = forms.CharField(required=False, max_length=8)
     priority = forms.ChoiceField(
         choices=[("", _("Any priority")), *Priority.choices], required=False

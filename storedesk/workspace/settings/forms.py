@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from storedesk.accounts.models import Membership, Role, Team
+from storedesk.accounts.models import Membership, Role
 from storedesk.inbox.models import Priority, Status
 
 # Offered on the account page besides the five UI languages.
@@ -52,82 +52,6 @@ class TeamMembersForm(forms.Form):
             .filter(account_id=account_id, is_active=True).order_by("agent__name")
         )
         field.label_from_instance = lambda m: m.agent.display_name  # type: ignore[attr-defined]
-
-
-SMTP_SECURITY_CHOICES = [("starttls", "STARTTLS"), ("tls", "SSL/TLS"),
-                         ("none", _("None (not encrypted)"))]
-
-
-class InboxForm(forms.Form):
-    """One form for the three channels; `channel` decides which fields are kept."""
-
-    CHANNEL_FIELDS = {
-        "api": ["webhook_url"],
-        "email": ["address", "smtp_host", "smtp_port", "smtp_username", "smtp_password",
-                  "smtp_security"],
-        "webchat": ["greeting"],
-    }
-
-    name = forms.CharField(label=_("Name"), max_length=200)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False,
-                                  empty_label=_("No team"))
-    webhook_url = forms.URLField(
-        label=_("Webhook URL"), required=False, assume_scheme="https",
-        help_text=_("Replies are POSTed here, signed with the inbox's secret."),
-    )
-    address = forms.EmailField(label=_("Email address"), required=False)
-    smtp_host = forms.CharField(label=_("SMTP host"), required=False, max_length=255,
-                                help_text=_("Leave empty to send with the server's mail setup."))
-    smtp_port = forms.IntegerField(label=_("SMTP port"), required=False, min_value=1,
-                                   max_value=65535)
-    smtp_username = forms.CharField(label=_("SMTP username"), required=False, max_length=255)
-    smtp_password = forms.CharField(
-        label=_("SMTP password"), required=False, max_length=255,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the stored password."),
-    )
-    smtp_security = forms.ChoiceField(label=_("SMTP security"), choices=SMTP_SECURITY_CHOICES,
-                                      required=False, initial="starttls")
-    greeting = forms.CharField(label=_("Greeting"), required=False, max_length=500,
-                               widget=forms.Textarea(attrs={"rows": 3}),
-                               help_text=_("Shown to visitors when they open the chat."))
-
-    def __init__(self, *args: Any, channel: str, account_id: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.channel = channel
-        self.fields["team"].queryset = Team.objects.filter(  # type: ignore[attr-defined]
-            account_id=account_id).order_by("name")
-        keep = {"name", "team", *self.CHANNEL_FIELDS.get(channel, [])}
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
-        if channel == "email":
-            self.fields["address"].required = True
-
-    def config(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        if self.channel == "api":
-            return {"webhook_url": data.get("webhook_url") or ""}
-        if self.channel == "email":
-            return {"address": data["address"], "smtp": {
-                "host": data.get("smtp_host") or "", "port": data.get("smtp_port"),
-                "username": data.get("smtp_username") or "",
-                "password": data.get("smtp_password") or "",
-                "security": data.get("smtp_security") or "starttls",
-            }}
-        return {"greeting": data.get("greeting") or ""}
-
-    @classmethod
-    def initial_for(cls, inbox: Any) -> dict[str, Any]:
-        config = inbox.config or {}
-        smtp = config.get("smtp") or {}
-        return {
-            "name": inbox.name, "team": inbox.team_id, "webhook_url": config.get("webhook_url"),
-            "address": config.get("address"), "smtp_host": smtp.get("host"),
-            "smtp_port": smtp.get("port"), "smtp_username": smtp.get("username"),
-            "smtp_security": smtp.get("security") or "starttls",
-            "greeting": config.get("greeting"),
-        }
 
 
 MACRO_STATUS_CHOICES = [("", _("Keep the status")), (Status.OPEN, _("Open")),

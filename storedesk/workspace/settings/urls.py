@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from storedesk.workspace.settings import views as v
 from storedesk.workspace.settings import views_channels as c
@@ -20,10 +20,8 @@ urlpatterns = [
     path("teams/create/", v.team_create, name="team_create"),
     path("teams/<int:team_id>/members/", v.team_members, name="team_members"),
     path("account/", v.account, name="account"),
-    path("inboxes/", c.inboxes, name="inboxes"),
-    path("inboxes/new/<str:channel>/", c.inbox_create, name="inbox_create"),
-    path("inboxes/<int:inbox_id>/", c.inbox_edit, name="inbox_edit"),
-    path("inboxes/<int:inbox_id>/deactivate/", c.inbox_deactivate, name="inbox_deactivate"),
+    # Inboxes (every channel in the connector registry), keys and inbound provider events.
+    path("", include("storedesk.connectors.urls_settings")),
     path("macros/", c.macros, name="macros"),
     path("macros/new/", c.macro_create, name="macro_create"),
     path("macros/<int:macro_id>/", c.macro_edit, name="macro_edit"),

@@ -1,9 +1,11 @@
-"""Settings pages for inboxes (API, email, chat), macros and tags. Admins and owners only."""
+"""Settings pages for macros and tags. Admins and owners only.
+
+Inbox settings live with the connectors (storedesk/connectors/settings_views.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,87 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from storedesk.accounts.decorators import admin_required
 from storedesk.core.errors import ActionError
 from storedesk.inbox import actions as inbox_actions
-from storedesk.inbox.models import Inbox, Tag
+from storedesk.inbox.models import Tag
 from storedesk.workflow import actions as workflow_actions
 from storedesk.workflow.macros import cheat_sheet, unknown_variables
 from storedesk.workflow.models import Macro
-from storedesk.workspace.settings.forms import InboxForm, MacroForm, TagForm
+from storedesk.workspace.settings.forms import MacroForm, TagForm
 from storedesk.workspace.settings.views import action_failed, agent_of, form_failed, owned, page
-
-REVEAL_SESSION_KEY = "settings.show_secret_for"
-
-
-# --- Inboxes --------------------------------------------------------------------------------
-
-
-@admin_required
-@require_GET
-def inboxes(request: HttpRequest) -> HttpResponse:
-    rows = Inbox.objects.filter(account_id=request.membership.account_id).select_related(  # type: ignore[attr-defined]
-        "team").order_by("-is_active", "name")
-    return page(request, "settings/inboxes.html", "inboxes", {"inboxes": rows})
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def inbox_create(request: HttpRequest, channel: str) -> HttpResponse:
-    if channel not in inbox_actions.SETTINGS_CHANNELS:
-        raise Http404
-    account = request.membership.account  # type: ignore[attr-defined]
-    form = InboxForm(request.POST or None, channel=channel, account_id=account.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            inbox = inbox_actions.create_inbox(
-                account, name=form.cleaned_data["name"], channel=channel, config=form.config(),
-                team=form.cleaned_data.get("team"), by=agent_of(request),
-            )
-        except ActionError as exc:
-            form.add_error(None, _(exc.detail))
-        else:
-            # The signing secret is shown once, on the next page only.
-            request.session[REVEAL_SESSION_KEY] = inbox.pk
-            messages.success(request, _("Inbox created."))
-            return redirect("settings:inbox_edit", inbox_id=inbox.pk)
-    return page(request, "settings/inbox_form.html", "inboxes",
-                {"form": form, "channel": channel, "inbox": None},
-                status=400 if form.errors else 200)
-
-
-@admin_required
-@require_http_methods(["GET", "POST"])
-def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
-    inbox = owned(request, Inbox.objects.all(), inbox_id)
-    form = InboxForm(request.POST or None, channel=inbox.channel, account_id=inbox.account_id,
-                     initial=InboxForm.initial_for(inbox))
-    if inbox.channel not in inbox_actions.SETTINGS_CHANNELS:
-        form = None  # type: ignore[assignment]
-    elif request.method == "POST" and form.is_valid():
-        try:
-            inbox_actions.update_inbox(inbox, name=form.cleaned_data["name"],
-                                       config=form.config(), team=form.cleaned_data.get("team"),
-                                       by=agent_of(request))
-        except ActionError as exc:
-            form.add_error(None, _(exc.detail))
-        else:
-            messages.success(request, _("Inbox saved."))
-            return redirect("settings:inbox_edit", inbox_id=inbox.pk)
-    show_secret = request.method == "GET" and request.session.get(REVEAL_SESSION_KEY) == inbox.pk
-    if show_secret:
-        del request.session[REVEAL_SESSION_KEY]
-    return page(request, "settings/inbox_form.html", "inboxes",
-                {"form": form, "channel": inbox.channel, "inbox": inbox,
-                 "show_secret": show_secret},
-                status=400 if form is not None and form.errors else 200)
-
-
-@admin_required
-@require_POST
-def inbox_deactivate(request: HttpRequest, inbox_id: int) -> HttpResponse:
-    inbox = owned(request, Inbox.objects.all(), inbox_id)
-    inbox_actions.deactivate_inbox(inbox, by=agent_of(request))
-    messages.success(request, _("Inbox deactivated."))
-    return redirect("settings:inboxes")
-
 
 # --- Macros ---------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message, send_reply
 from storedesk.inbox.models import (
-    Channel,
     Conversation,
     ConversationRead,
     Delivery,
@@ -301,7 +300,7 @@ def test_a_failed_delivery_shows_its_error_and_retry_requeues_it(
     personas, django_capture_on_commit_callbacks
 ):
     # given an SMS inbox, for which no transport exists yet: every send fails permanently
-    sms = Inbox.objects.create(account=personas.harbor, name="SMS", channel=Channel.SMS)
+    sms = Inbox.objects.create(account=personas.harbor, name="SMS", channel="sms")
     conversation = shopper_writes(personas, inbox=sms, sender="+48500100200").conversation
     olivia = client_for(personas.olivia)
     # when olivia replies and the delivery task runs
