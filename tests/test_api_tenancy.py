@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 
 from config.api import api as ninja_api
+from storedesk.accounts.actor import Actor
 from storedesk.connectors.actions import create_integration_key
 from storedesk.connectors.inbound import record_event
-from storedesk.core.actor import Actor
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
-from storedesk.inbox.models import ConversationEvent, Message
+from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
 
 HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
@@ -149,7 +150,7 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
     # given Bruno, admin of Northwind, with a valid token
     bruno = api(personas.bruno)
     before = (Message.objects.filter(account=personas.harbor).count(),
-              ConversationEvent.objects.filter(account=personas.harbor).count())
+              Event.objects.filter(account=personas.harbor).count())
     walked = 0
     for method, path, operation in operations():
         url = _fill(path, harbor)
@@ -170,7 +171,7 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
         walked += 1
     # then nothing of Harbor's was written
     after = (Message.objects.filter(account=personas.harbor).count(),
-             ConversationEvent.objects.filter(account=personas.harbor).count())
+             Event.objects.filter(account=personas.harbor).count())
     assert after == before
     assert walked == len(operations()) >= 20
 

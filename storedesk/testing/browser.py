@@ -35,7 +35,7 @@ SCREENSHOTS = Path(
     os.environ.get("STOREDESK_SCREENSHOTS", str(Path(settings.BASE_DIR) / "var" / "screenshots"))
 )
 # A loaded 2-core CI machine can take a while to import Django and bind.
-START_TIMEOUT_SECONDS = float(os.environ.get("STOREDESK_TEST_SERVER_START_TIMEOUT", "90"))
+START_TIMEOUT_SECONDS = float(os.environ.get("STOREDESK_TEST_SERVER_START_TIMEOUT", "120"))
 
 
 def free_port() -> int:
@@ -92,6 +92,7 @@ class AsgiServer:
             except httpx.HTTPError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
                 raise RuntimeError("the test server did not start")
             time.sleep(0.2)
 

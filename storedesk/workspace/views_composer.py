@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.inbox import actions
 from storedesk.inbox.models import Conversation, Status

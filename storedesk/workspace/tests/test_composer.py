@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.inbox.actions import cancel_reply, send_reply
 from storedesk.inbox.delivery import deliver

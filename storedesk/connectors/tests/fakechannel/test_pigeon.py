@@ -13,11 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from storedesk.accounts.actor import Actor
 from storedesk.connectors.models import InboundEvent
 from storedesk.connectors.secrets import reveal
-from storedesk.core.actor import Actor
+from storedesk.events.models import Event
 from storedesk.inbox.actions import send_reply
-from storedesk.inbox.models import Conversation, ConversationEvent, Inbox, Message
+from storedesk.inbox.models import Conversation, Inbox, Message
 
 ENTRY = "storedesk.connectors.tests.fakechannel.connector:ENTRY"
 APP_SECRET = "pigeon-app-secret-7"
@@ -121,7 +122,7 @@ def test_a_shopper_message_then_a_reply_flown_and_receipts(
     # then the message moved forward only, with one timeline row per real change
     reply.refresh_from_db()
     assert reply.delivery_status == "read"
-    kinds = list(ConversationEvent.objects.filter(conversation=conversation)
+    kinds = list(Event.objects.filter(conversation=conversation)
                  .filter(kind__in=["message.delivered", "message.read"])
                  .order_by("pk").values_list("kind", flat=True))
     assert kinds == ["message.delivered", "message.read"]
