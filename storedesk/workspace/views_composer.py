@@ -19,9 +19,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
-from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.inbox import actions
 from storedesk.inbox.models import Conversation, Status
