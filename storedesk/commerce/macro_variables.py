@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from storedesk.commerce.models import Order, Return
 from storedesk.commerce.queries import latest_tracked_shipment, most_relevant_order
 
+
 def _order(context: Any) -> Order | None:
     return most_relevant_order(context[0])
 
