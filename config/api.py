@@ -97,12 +97,14 @@ def _register_routers() -> None:
     from storedesk.accounts.api import router as accounts_router
     from storedesk.commerce.api import router as commerce_router
     from storedesk.contacts.api import router as contacts_router
+    from storedesk.helpcenter.api import router as helpcenter_router
     from storedesk.inbox.api import router as inbox_router
 
     api.add_router("", accounts_router)
     api.add_router("", inbox_router)
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)
+    api.add_router("", helpcenter_router)
 
 
 _register_routers()

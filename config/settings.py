@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "storedesk.realtime",
     "storedesk.webhooks",
     "storedesk.workflow",
+    "storedesk.helpcenter",
     "storedesk.demo",
     "storedesk.web",
 ]

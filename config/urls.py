@@ -9,5 +9,8 @@ urlpatterns = [
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
     path("settings/", include("storedesk.web.settings_urls")),  # admin settings pages
     path("contacts/", include("storedesk.contacts.urls")),
+    path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers
+    path("settings/helpcenter/", include("storedesk.helpcenter.urls_admin")),
+    path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
     path("", include("storedesk.inbox.urls")),  # the workspace: / and /conversations/...
 ]
