@@ -154,14 +154,15 @@ def _corrections(help_center_id: int, language: str, term: str) -> list[str]:
 
 
 def _expand(help_center_id: int, language: str, query: str) -> list[list[str]]:
-    """Per query term, the alternatives to match: [exact, prefix*] or corrected spellings."""
+    """Per query term, the alternatives to match: its stem as a prefix (which covers the exact
+    form and its inflections), or, for a term unknown to the vocabulary, corrected spellings."""
     words = query_terms(query, language)
     stems = {w: stem_prefix(w) for w in words}
     known = _known_prefixes(help_center_id, language, list(set(stems.values())))
     groups = []
     for word in words:
         if stems[word] in known:
-            groups.append([word, stems[word] + "*"] if stems[word] != word else [word + "*"])
+            groups.append([stems[word] + "*"])
         else:
             fixes = _corrections(help_center_id, language, word)
             groups.append([f + "*" if not THAI.search(f) else f for f in fixes] or [word])

@@ -21,22 +21,22 @@ SPECIAL = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "ß": "ss",
 THAI_PREFIXES = ("การ", "ความ")
 MAX_TERM = 40
 
-STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+_STOP_WORDS: dict[str, str] = {
+    "en": (
         "a an and are be can do does for from how i if in is it me my of on or our the to "
-        "what when where which who why will with you your i'm im we us".split()),
-    "pl": frozenset(
+        "what when where which who why will with you your i'm im we us"),
+    "pl": (
         "a aby albo ale czy do i jak jaki jest ja mi mnie moge moj moja na nie o od po sie "
-        "to w we z za ze co gdzie kiedy czym mam".split()),
-    "tr": frozenset(
+        "to w we z za ze co gdzie kiedy czym mam"),
+    "tr": (
         "bir bu da de ve ile icin mi mu mi ne nasil nerede ben benim siz sizin ama veya gibi "
-        "mı mu ki o".split()),
-    "id": frozenset(
+        "mı mu ki o musunuz misiniz misin musun miyim miyiz"),
+    "id": (
         "apa bagaimana saya aku di ke dari dan yang untuk dengan ini itu bisa apakah kapan "
-        "mana kami kamu anda ada".split()),
-    "th": frozenset(
+        "mana kami kamu anda ada"),
+    "th": (
         "ฉัน ผม ดิฉัน ค่ะ คะ ครับ ไหม หรือ และ ที่ ของ จะ ได้ อย่างไร ยังไง ไง เป็น มี ให้ ว่า "
-        "นี้ นั้น การ ความ".split()),
+        "นี้ นั้น การ ความ"),
 }
 
 
@@ -45,6 +45,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if not ("\u0300" <= c <= "\u036f"))
     return unicodedata.normalize("NFC", stripped)
+
+
+STOP_WORDS: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in words.split()) for language, words in _STOP_WORDS.items()
+}
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +87,7 @@ def query_terms(text: str, language: str) -> list[str]:
     """Distinct query terms without stop words (all of them if only stop words were typed)."""
     found = list(dict.fromkeys(terms(text)))
     stop = STOP_WORDS.get(language, frozenset())
-    kept = [t for t in found if fold(t) not in stop and t not in stop]
+    kept = [t for t in found if t not in stop]
     return (kept or found)[:12]
 
 
