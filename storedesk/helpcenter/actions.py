@@ -202,11 +202,12 @@ def save_article(membership: Membership | None, help_center: HelpCenter, values:
     if translation is None:
         translation = ArticleTranslation(account_id=help_center.account_id, article=article,
                                          language=values.language)
+    body = values.body.replace("\r\n", "\n").strip("\n").rstrip()
     changed = (translation.title, translation.summary, translation.body) != (
-        title, values.summary.strip()[:300], values.body)
+        title, values.summary.strip()[:300], body)
     translation.title = title
     translation.summary = values.summary.strip()[:300]
-    translation.body = values.body
+    translation.body = body
     translation.save()
     if changed:
         _revision(translation, author, published=False)

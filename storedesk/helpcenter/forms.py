@@ -52,7 +52,7 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—"), *categories]
+        self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
 
 
 def split_list(value: str) -> list[str]:

@@ -210,3 +210,6 @@ class SearchTerm(models.Model):
         indexes: ClassVar = [
             models.Index(fields=["help_center", "language", "first"], name="hc_term_first"),
         ]
+
+    def __str__(self) -> str:
+        return self.term

@@ -62,7 +62,7 @@ def parse(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(meta, dict):
         raise ActionError("front matter must be a mapping")
     body = text[end + len(FRONT) + 1:]
-    return meta, body.lstrip("\n").rstrip() + "\n"
+    return meta, body.strip("\n").rstrip()
 
 
 def render(meta: dict[str, Any], body: str) -> str:

@@ -15,7 +15,7 @@ urlpatterns = [
     path("<int:hc_id>/categories/", v.category_save, name="category_save"),
     path("<int:hc_id>/images/", v.image_upload, name="image_upload"),
     path("<int:hc_id>/articles/new/", v.article_new, name="article_new"),
-    path("articles/<int:article_id>/<str:lang>/", v.article_edit, name="article"),
     path("articles/<int:article_id>/delete/", v.article_delete, name="article_delete"),
+    path("articles/<int:article_id>/<str:lang>/", v.article_edit, name="article"),
     path("revisions/<int:revision_id>/restore/", v.revision_restore, name="revision_restore"),
 ]

@@ -57,7 +57,8 @@ def test_ordinary_markdown_renders() -> None:
         "![own](/help/lumen-loom/images/abc123)")
     assert "<h1>Returns</h1>" in html
     assert "<strong>Within 30 days.</strong>" in html
-    assert 'href="https://shop.example/returns"' in html and 'rel="noopener noreferrer nofollow"' in html
+    assert 'href="https://shop.example/returns"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
     assert "<table>" in html and "<td>1</td>" in html
     assert 'src="https://cdn.example/box.png"' in html
     assert 'src="/help/lumen-loom/images/abc123"' in html
