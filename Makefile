@@ -44,8 +44,10 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# ruff, then the import contracts of .importlinter (the layering in docs/architecture.md)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy storedesk config

@@ -6,11 +6,12 @@ from storedesk.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("", include("storedesk.connectors.urls")),  # provider webhooks: /hooks/<kind>/<id>/
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
-    path("settings/", include("storedesk.web.settings_urls")),  # admin settings pages
-    path("contacts/", include("storedesk.contacts.urls")),
+    path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
+    path("contacts/", include("storedesk.workspace.urls_contacts")),
     path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers
     path("settings/helpcenter/", include("storedesk.helpcenter.urls_admin")),
     path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
-    path("", include("storedesk.inbox.urls")),  # the workspace: / and /conversations/...
+    path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from storedesk.accounts.models import Membership
 from storedesk.commerce.models import Store
-from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 
 
 def visible_stores(membership: Membership) -> QuerySet[Store]:
@@ -14,7 +14,4 @@ def visible_stores(membership: Membership) -> QuerySet[Store]:
 
 
 def get_store(membership: Membership, store_id: int) -> Store:
-    store = visible_stores(membership).filter(pk=store_id).first()
-    if store is None:
-        raise NotFound("Store not found.")
-    return store
+    return get_or_404(visible_stores(membership), "Store", pk=store_id)

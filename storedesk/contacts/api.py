@@ -13,10 +13,12 @@ from storedesk.contacts import actions
 from storedesk.contacts.queries import get_contact, visible_contacts
 from storedesk.contacts.schemas import ContactOut, ContactPage, ContactPatch, MergeIn
 from storedesk.core.actor import Actor
-from storedesk.core.errors import ActionError
-from storedesk.inbox.schemas import MAX_PAGE, cursor_int, decode_cursor, encode_cursor
+from storedesk.core.pagination import Keyset, check_limit, paginate
+from storedesk.core.validation import SafeStr
 
 router = Router(tags=["contacts"])
+
+CONTACTS = Keyset("api.contacts", (), id_desc=True)
 
 
 def _member(request: HttpRequest) -> Membership:
@@ -25,26 +27,18 @@ def _member(request: HttpRequest) -> Membership:
 
 @router.get("/contacts", response=ContactPage, url_name="contacts")
 def list_contacts(
-    request: HttpRequest, q: str | None = None, limit: int = 25, cursor: str | None = None
+    request: HttpRequest, q: SafeStr | None = None, limit: int = 25,
+    cursor: SafeStr | None = None,
 ) -> Any:
     """Newest first; `q` searches name, email and phone."""
-    if limit < 1 or limit > MAX_PAGE:
-        raise ActionError(f"limit must be between 1 and {MAX_PAGE}.")
+    limit = check_limit(limit)
     qs = visible_contacts(_member(request))
     term = (q or "").strip()
     if term:
         qs = qs.filter(
             Q(name__icontains=term) | Q(email__icontains=term) | Q(phone__icontains=term)
         )
-    if cursor:
-        (last_id,) = decode_cursor(cursor, 1)
-        qs = qs.filter(id__lt=cursor_int(last_id))
-    rows = list(qs.prefetch_related("identities").order_by("-id")[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].pk)
-    return {"items": rows, "next_cursor": next_cursor}
+    return paginate(qs.prefetch_related("identities"), CONTACTS, limit=limit, cursor=cursor)
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut, url_name="contact")

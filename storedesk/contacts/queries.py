@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from storedesk.accounts.models import Membership
 from storedesk.contacts.models import Contact
-from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 
 
 def visible_contacts(membership: Membership) -> QuerySet[Contact]:
@@ -13,7 +13,6 @@ def visible_contacts(membership: Membership) -> QuerySet[Contact]:
 
 def get_contact(membership: Membership, contact_id: int) -> Contact:
     """The contact in the actor's account (404 otherwise). Light agents see contacts too."""
-    contact = Contact.objects.filter(account_id=membership.account_id, pk=contact_id).first()
-    if contact is None:
-        raise NotFound("Contact not found.")
-    return contact
+    return get_or_404(
+        Contact.objects.filter(account_id=membership.account_id), "Contact", pk=contact_id
+    )

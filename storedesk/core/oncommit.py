@@ -24,8 +24,24 @@ def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> No
     transaction.on_commit(_enqueue, robust=True)
 
 
+Publisher = Callable[[int, dict[str, Any]], None]
+
+
+class _Publishers:
+    """Where realtime events go. `core` knows no realtime app: the realtime app registers its
+    publisher from its AppConfig.ready() (set once at start-up, never changed per request)."""
+
+    publisher: Publisher | None = None
+
+
+def register_publisher(publisher: Publisher) -> None:
+    _Publishers.publisher = publisher
+
+
 def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
     """Push a realtime event to the account's connected agents after commit."""
-    from storedesk.realtime.publish import publish
-
-    transaction.on_commit(lambda: publish(account_id, event), robust=True)
+    publisher = _Publishers.publisher
+    if publisher is None:
+        logger.debug("no realtime publisher registered; dropping %s", event.get("type"))
+        return
+    transaction.on_commit(lambda: publisher(account_id, event), robust=True)

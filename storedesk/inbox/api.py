@@ -2,23 +2,25 @@
 
 Every handler has the same shape: access helper first (another account's object is a 404),
 parse with a schema, call ONE action from storedesk.inbox.actions, answer with a schema.
-`request.auth` is the token's Membership (storedesk.core.api_auth).
+`request.auth` is the token's Membership (storedesk.accounts.api_auth).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Status
 
 from storedesk.accounts.models import Membership
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
+from storedesk.core.pagination import Keyset, check_limit, paginate
+from storedesk.core.validation import DbId, SafeStr, find_bad_int
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
-from storedesk.inbox.models import Channel, Conversation, Direction
+from storedesk.inbox.models import Conversation, Direction
 from storedesk.inbox.queries import (
     conversation_messages,
     get_attachment,
@@ -35,8 +37,6 @@ from storedesk.inbox.schemas import (
     AssignIn,
     ConversationOut,
     ConversationPage,
-    InboundIn,
-    InboundOut,
     InboxOut,
     MessageIn,
     MessageOut,
@@ -44,10 +44,6 @@ from storedesk.inbox.schemas import (
     PriorityIn,
     StatusIn,
     TagIn,
-    cursor_datetime,
-    cursor_int,
-    decode_cursor,
-    encode_cursor,
 )
 
 router = Router(tags=["inbox"])
@@ -63,10 +59,10 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor.agent(_member(request))
 
 
-def _limit(limit: int) -> int:
-    if limit < 1 or limit > MAX_PAGE:
-        raise ActionError(f"limit must be between 1 and {MAX_PAGE}.")
-    return limit
+StatusFilter = Literal["open", "pending", "snoozed", "resolved", "closed"]
+
+CONVERSATIONS = Keyset("api.conversations", (("last_message_at", True),), id_desc=True)
+MESSAGES = Keyset("api.messages", (("created_at", False),), id_desc=False)
 
 
 def _render(member: Membership, conversation_id: int) -> Conversation:
@@ -86,38 +82,6 @@ def list_inboxes(request: HttpRequest) -> Any:
 @router.get("/inboxes/{inbox_id}", response=InboxOut, url_name="inbox")
 def get_inbox_detail(request: HttpRequest, inbox_id: int) -> Any:
     return get_inbox(_member(request), inbox_id)
-
-
-@router.post(
-    "/inboxes/{inbox_id}/messages",
-    response={200: InboundOut, 201: InboundOut},
-    url_name="inbox_messages",
-    summary="Receive a shopper's message on an API-channel inbox",
-)
-def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
-    """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
-    status, body = _receive_inbound(_member(request), inbox_id, payload)
-    return Status(status, body)
-
-
-def _receive_inbound(member: Membership, inbox_id: int, payload: InboundIn) -> tuple[int, dict]:
-    inbox = get_inbox(member, inbox_id)
-    if inbox.channel != Channel.API:
-        raise ActionError("Only API-channel inboxes accept messages through the API.")
-    if not inbox.is_active:
-        raise ActionError("This inbox is disabled.")
-    received = actions.receive_message(
-        inbox,
-        actions.InboundMessage(
-            sender_id=payload.source_id,
-            text=payload.text,
-            source_id=payload.message_id,
-            name=payload.name,
-            email=payload.email,
-        ),
-    )
-    body = {"conversation_id": received.conversation.pk, "message_id": received.message.pk}
-    return (201 if received.created else 200), body
 
 
 # --- Conversations --------------------------------------------------------------------------
@@ -143,7 +107,7 @@ def _filtered(
             qs = qs.filter(assignee_id=member.pk)
         elif assignee == "none":
             qs = qs.filter(assignee__isnull=True)
-        elif assignee.isdigit():
+        elif assignee.isascii() and assignee.isdigit() and find_bad_int(int(assignee)) is None:
             qs = qs.filter(assignee_id=int(assignee))
         else:
             raise ActionError('assignee is a membership id, "me" or "none".')
@@ -159,40 +123,21 @@ def _filtered(
 @router.get("/conversations", response=ConversationPage, url_name="conversations")
 def list_conversations(
     request: HttpRequest,
-    status: str | None = None,
-    inbox: int | None = None,
-    assignee: str | None = None,
-    team: int | None = None,
-    tag: str | None = None,
-    language: str | None = None,
+    status: StatusFilter | None = None,
+    inbox: DbId | None = None,
+    assignee: SafeStr | None = None,
+    team: DbId | None = None,
+    tag: SafeStr | None = None,
+    language: SafeStr | None = None,
     limit: int = 25,
-    cursor: str | None = None,
+    cursor: SafeStr | None = None,
 ) -> Any:
     """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
-    limit = _limit(limit)
+    limit = check_limit(limit, MAX_PAGE)
     qs = _filtered(_member(request), status=status, inbox=inbox, assignee=assignee, team=team,
                    tag=tag, language=language)
-    if cursor:
-        raw_at, raw_id = decode_cursor(cursor, 2)
-        at, last_id = cursor_datetime(raw_at), cursor_int(raw_id)
-        if at is None:
-            qs = qs.filter(last_message_at__isnull=True, id__lt=last_id)
-        else:
-            qs = qs.filter(
-                Q(last_message_at__lt=at)
-                | Q(last_message_at=at, id__lt=last_id)
-                | Q(last_message_at__isnull=True)
-            )
-    rows = list(
-        qs.select_related(*CONVERSATION_RELATED)
-        .prefetch_related("tags")
-        .order_by(F("last_message_at").desc(nulls_last=True), "-id")[: limit + 1]
-    )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].last_message_at, rows[-1].pk)
-    return {"items": rows, "next_cursor": next_cursor}
+    qs = qs.select_related(*CONVERSATION_RELATED).prefetch_related("tags")
+    return paginate(qs, CONVERSATIONS, limit=limit, cursor=cursor)
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationOut,
@@ -204,23 +149,14 @@ def get_conversation_detail(request: HttpRequest, conversation_id: int) -> Any:
 @router.get("/conversations/{conversation_id}/messages", response=MessagePage,
             url_name="conversation_messages")
 def list_messages(
-    request: HttpRequest, conversation_id: int, limit: int = 50, cursor: str | None = None
+    request: HttpRequest, conversation_id: int, limit: int = 50, cursor: SafeStr | None = None
 ) -> Any:
     """The thread, oldest first, notes included (`private: true`)."""
     member = _member(request)
     conversation = get_conversation(member, conversation_id)
-    limit = _limit(limit)
+    limit = check_limit(limit, MAX_PAGE)
     qs = conversation_messages(member, conversation)
-    if cursor:
-        raw_at, raw_id = decode_cursor(cursor, 2)
-        at, last_id = cursor_datetime(raw_at), cursor_int(raw_id)
-        qs = qs.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=last_id))
-    rows = list(qs[: limit + 1])
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at, rows[-1].pk)
-    return {"items": rows, "next_cursor": next_cursor}
+    return paginate(qs, MESSAGES, limit=limit, cursor=cursor)
 
 
 @router.post("/conversations/{conversation_id}/messages", response={201: MessageOut},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from storedesk.accounts.models import Membership, Team
-from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 from storedesk.inbox.models import Attachment, Conversation, Inbox, Message
 
 
@@ -19,27 +19,23 @@ def visible_conversations(membership: Membership) -> QuerySet[Conversation]:
 
 
 def get_conversation(membership: Membership, conversation_id: int) -> Conversation:
-    conversation = (
-        visible_conversations(membership)
-        .select_related("inbox", "contact", "assignee__agent", "team")
-        .filter(pk=conversation_id)
-        .first()
+    return get_or_404(
+        visible_conversations(membership).select_related(
+            "inbox", "contact", "assignee__agent", "team"
+        ),
+        "Conversation",
+        pk=conversation_id,
     )
-    if conversation is None:
-        raise NotFound("Conversation not found.")
-    return conversation
 
 
 def get_conversation_by_display_id(membership: Membership, display_id: int) -> Conversation:
-    conversation = (
-        visible_conversations(membership)
-        .select_related("inbox", "contact", "assignee__agent", "team")
-        .filter(display_id=display_id)
-        .first()
+    return get_or_404(
+        visible_conversations(membership).select_related(
+            "inbox", "contact", "assignee__agent", "team"
+        ),
+        "Conversation",
+        display_id=display_id,
     )
-    if conversation is None:
-        raise NotFound("Conversation not found.")
-    return conversation
 
 
 def visible_inboxes(membership: Membership) -> QuerySet[Inbox]:
@@ -47,10 +43,7 @@ def visible_inboxes(membership: Membership) -> QuerySet[Inbox]:
 
 
 def get_inbox(membership: Membership, inbox_id: int) -> Inbox:
-    inbox = visible_inboxes(membership).filter(pk=inbox_id).first()
-    if inbox is None:
-        raise NotFound("Inbox not found.")
-    return inbox
+    return get_or_404(visible_inboxes(membership), "Inbox", pk=inbox_id)
 
 
 def conversation_messages(
@@ -66,43 +59,34 @@ def conversation_messages(
 
 
 def get_membership(membership: Membership, membership_id: int) -> Membership:
-    found = (
-        Membership.objects.select_related("agent")
-        .filter(account_id=membership.account_id, pk=membership_id)
-        .first()
+    return get_or_404(
+        Membership.objects.select_related("agent").filter(account_id=membership.account_id),
+        "Agent",
+        pk=membership_id,
     )
-    if found is None:
-        raise NotFound("Agent not found.")
-    return found
 
 
 def get_message(membership: Membership, message_id: int) -> Message:
     """A message whose conversation the actor may see (light agents: their teams only)."""
-    message = (
-        Message.objects.select_related("conversation")
-        .filter(account_id=membership.account_id, pk=message_id,
-                conversation__in=visible_conversations(membership))
-        .first()
+    return get_or_404(
+        Message.objects.select_related("conversation").filter(
+            account_id=membership.account_id, conversation__in=visible_conversations(membership)
+        ),
+        "Message",
+        pk=message_id,
     )
-    if message is None:
-        raise NotFound("Message not found.")
-    return message
 
 
 def get_attachment(membership: Membership, attachment_id: int) -> Attachment:
-    attachment = (
-        Attachment.objects.select_related("message")
-        .filter(account_id=membership.account_id, pk=attachment_id,
-                message__conversation__in=visible_conversations(membership))
-        .first()
+    return get_or_404(
+        Attachment.objects.select_related("message").filter(
+            account_id=membership.account_id,
+            message__conversation__in=visible_conversations(membership),
+        ),
+        "Attachment",
+        pk=attachment_id,
     )
-    if attachment is None:
-        raise NotFound("Attachment not found.")
-    return attachment
 
 
 def get_team(membership: Membership, team_id: int) -> Team:
-    team = Team.objects.filter(account_id=membership.account_id, pk=team_id).first()
-    if team is None:
-        raise NotFound("Team not found.")
-    return team
+    return get_or_404(Team.objects.filter(account_id=membership.account_id), "Team", pk=team_id)

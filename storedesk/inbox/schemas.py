@@ -1,62 +1,16 @@
-"""API schemas for inboxes, conversations and messages (explicit fields only), and the opaque
-keyset cursors the list endpoints share."""
+"""API schemas for inboxes, conversations and messages (explicit fields only)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any, Literal
 
 from django.urls import reverse
 from ninja import Field, Schema
 
-from storedesk.core.errors import ActionError
 from storedesk.inbox.models import Conversation, Message
 
 MAX_PAGE = 100
-
-# --- Cursors --------------------------------------------------------------------------------
-
-
-def encode_cursor(*values: Any) -> str:
-    """An opaque cursor for keyset pagination (clients must not parse it)."""
-    raw = json.dumps(
-        [v.isoformat() if isinstance(v, datetime) else v for v in values], separators=(",", ":")
-    )
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, size: int) -> list[Any]:
-    """The values inside a cursor; a malformed cursor is a 400."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise ActionError("Invalid cursor.") from exc
-    if not isinstance(values, list) or len(values) != size:
-        raise ActionError("Invalid cursor.")
-    return values
-
-
-def cursor_datetime(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except (TypeError, ValueError) as exc:
-        raise ActionError("Invalid cursor.") from exc
-    if parsed.tzinfo is None:
-        raise ActionError("Invalid cursor.")
-    return parsed
-
-
-def cursor_int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ActionError("Invalid cursor.")
-    return value
-
 
 # --- Inboxes --------------------------------------------------------------------------------
 
@@ -69,25 +23,6 @@ class InboxOut(Schema):
     team_id: int | None
     is_active: bool
     created_at: datetime
-
-
-class InboundIn(Schema):
-    """A shopper's message posted by the store's own integration to an API-channel inbox."""
-
-    source_id: str = Field(..., min_length=1, max_length=255,
-                           description="The shopper's id on this inbox (e.g. your customer id).")
-    name: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    text: str = Field(..., max_length=100_000)
-    message_id: str | None = Field(
-        None, max_length=255,
-        description="Your id for this message; sending it again returns the same ids.",
-    )
-
-
-class InboundOut(Schema):
-    conversation_id: int
-    message_id: int
 
 
 # --- Conversations --------------------------------------------------------------------------

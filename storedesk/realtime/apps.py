@@ -6,4 +6,9 @@ class RealtimeConfig(AppConfig):
     label = "realtime"
 
     def ready(self) -> None:
+        from storedesk.core.oncommit import register_publisher
         from storedesk.realtime import checks  # noqa: F401 - registers the system checks
+        from storedesk.realtime.publish import publish
+
+        # core reaches realtime only through this hook, so core imports no domain app
+        register_publisher(publish)

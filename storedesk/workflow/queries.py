@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from storedesk.accounts.models import Membership
-from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 from storedesk.workflow.models import Macro
 
 
@@ -18,7 +18,6 @@ def visible_macros(membership: Membership, *, language: str = "") -> QuerySet[Ma
 
 
 def get_macro(membership: Membership, macro_id: int) -> Macro:
-    macro = Macro.objects.filter(account_id=membership.account_id, pk=macro_id).first()
-    if macro is None:
-        raise NotFound("Macro not found.")
-    return macro
+    return get_or_404(
+        Macro.objects.filter(account_id=membership.account_id), "Macro", pk=macro_id
+    )
