@@ -95,11 +95,14 @@ def test_light_agents_and_other_accounts_get_404(personas, harbor_help) -> None:
     assert ArticleTranslation.objects.count() == 1  # no draft was made
 
 
-def test_the_tool_registers_into_the_workspace_when_it_exists() -> None:
-    try:
-        from storedesk.workspace.registry import composer_tools
-    except ImportError:
-        register()  # no registry yet: registering is a no-op, not an error
-        return
-    register()  # idempotent: ready() already registered it
+def test_the_composer_shows_the_help_center_tool(personas, harbor_help) -> None:
+    """Registered from helpcenter's AppConfig.ready() into the workspace's composer tools."""
+    from storedesk.workspace.registry import composer_tools
+
     assert "helpcenter" in composer_tools
+    register()  # idempotent
+    conversation = shopper_asks(personas, "Where is my parcel?")
+    page = signed_in(personas.ahmet).get(f"/conversations/{conversation.display_id}/")
+    html = page.content.decode()
+    assert 'data-composer-tool="helpcenter"' in html
+    assert f"/helpcenter-tools/conversations/{conversation.display_id}/suggestions/" in html
