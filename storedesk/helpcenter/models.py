@@ -187,6 +187,7 @@ class SearchDoc(TenantModel):
     title_terms = models.TextField()
     tag_terms = models.TextField(blank=True)
     body_terms = models.TextField()
+    plain = models.TextField(blank=True)  # the published summary + body as plain text (snippets)
 
     class Meta:
         indexes: ClassVar = [

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from rapidfuzz.distance import DamerauLevenshtein
 
 from storedesk.helpcenter.models import ArticleTranslation, HelpCenter, SearchDoc, SearchTerm
 from storedesk.helpcenter.text import THAI, fold, query_terms, stem_prefix, terms
 
-CANDIDATES = 60
+CANDIDATES = 50
 MAX_BODY_TERMS = 2000
 
 
@@ -65,7 +67,8 @@ def index_translation(translation: ArticleTranslation, plain_body: str) -> None:
         translation=translation,
         defaults={"account_id": translation.account_id, "help_center_id": article.help_center_id,
                   "language": translation.language, "internal": internal,
-                  "title_terms": title, "tag_terms": tags, "body_terms": body},
+                  "title_terms": title, "tag_terms": tags, "body_terms": body,
+                  "plain": "\n".join(p for p in (translation.published_summary, plain_body) if p)},
     )
     scope = _scope(article.help_center_id, internal, translation.language)
     with connection.cursor() as cursor:
@@ -121,12 +124,17 @@ def _tsvector(scope: str, title: str, tags: str, body: str) -> str:
 
 def _known_prefixes(help_center_id: int, language: str, prefixes: list[str]) -> set[str]:
     """Which stem prefixes some vocabulary term starts with."""
-    known = set()
-    base = SearchTerm.objects.filter(help_center_id=help_center_id, language=language)
+    if not prefixes:
+        return set()
+    exists = ("EXISTS(SELECT 1 FROM helpcenter_searchterm WHERE help_center_id = %s "
+              "AND language = %s AND term >= %s AND term < %s)")
+    params: list[object] = []
     for prefix in prefixes:
-        if base.filter(term__gte=prefix, term__lt=prefix + "\uffff").exists():
-            known.add(prefix)
-    return known
+        params += [help_center_id, language, prefix, prefix + "\uffff"]
+    with connection.cursor() as cursor:  # one round trip, one index range seek per prefix
+        cursor.execute("SELECT " + ", ".join([exists] * len(prefixes)), params)
+        row = cursor.fetchone()
+    return {p for p, known in zip(prefixes, row, strict=True) if known}
 
 
 def _corrections(help_center_id: int, language: str, term: str) -> list[str]:
@@ -135,7 +143,10 @@ def _corrections(help_center_id: int, language: str, term: str) -> list[str]:
         return []
     max_edits = 1 if len(term) < 8 else 2
     if _is_pg():
-        with connection.cursor() as cursor:
+        # pg_trgm's default threshold (0.3) misses a swapped pair in a short word; lower it
+        # for this one statement (SET LOCAL ends with the transaction).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
             cursor.execute(
                 "SELECT term FROM helpcenter_searchterm WHERE help_center_id = %s "
                 "AND language = %s AND term %% %s ORDER BY similarity(term, %s) DESC LIMIT 20",
@@ -179,75 +190,134 @@ def _ts_lexeme(alt: str) -> str:
     return _lexeme(alt.rstrip("*")) + (":*" if alt.endswith("*") else "")
 
 
-def _candidates(help_center: HelpCenter, language: str, groups: list[list[str]],
-                include_internal: bool) -> list[tuple[int, float]]:
-    scopes = [_scope(help_center.pk, False, language)]
-    if include_internal:
-        scopes.append(_scope(help_center.pk, True, language))
+def _match_query(scopes: list[str], alts: list[str]) -> str:
+    if _is_pg():
+        scope_q = " | ".join(_lexeme(s) for s in scopes)
+        return f"({scope_q}) & ({' | '.join(_ts_lexeme(a) for a in alts)})"
+    scope_q = " OR ".join(f'"{s}"' for s in scopes)
+    terms_q = " OR ".join(_fts_phrase(a) for a in alts)
+    return f"scope:({scope_q}) AND {{title tags body}}:({terms_q})"
+
+
+def _scope_query(scopes: list[str]) -> str:
+    if _is_pg():
+        return " | ".join(_lexeme(s) for s in scopes)
+    return "scope:(" + " OR ".join(f'"{s}"' for s in scopes) + ")"
+
+
+def _count(cursor: Any, match: str) -> int:
+    if _is_pg():
+        cursor.execute("SELECT count(*) FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery",
+                       [match])
+    else:
+        cursor.execute("SELECT count(*) FROM helpcenter_fts WHERE helpcenter_fts MATCH %s",
+                       [match])
+    return int(cursor.fetchone()[0])
+
+
+def _candidates(scopes: list[str], groups: list[list[str]]) -> list[int]:
+    """Ids of the best-matching docs by the backend's own rank (BM25 / ts_rank)."""
     alts = [a for group in groups for a in group]
-    if not alts:
-        return []
     with connection.cursor() as cursor:
         if _is_pg():
-            scope_q = " | ".join(_lexeme(s) for s in scopes)
-            terms_q = " | ".join(_ts_lexeme(a) for a in alts)
             cursor.execute(
-                "SELECT id, ts_rank(vector, q, 1) FROM helpcenter_searchdoc, "
-                "CAST(%s AS tsquery) q WHERE vector @@ q ORDER BY 2 DESC, id LIMIT %s",
-                [f"({scope_q}) & ({terms_q})", CANDIDATES])
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
-        scope_q = " OR ".join(f'"{s}"' for s in scopes)
-        terms_q = " OR ".join(_fts_phrase(a) for a in alts)
-        cursor.execute(
-            "SELECT rowid, -bm25(helpcenter_fts, 0.0, 8.0, 4.0, 1.0) FROM helpcenter_fts "
-            "WHERE helpcenter_fts MATCH %s ORDER BY rank LIMIT %s",
-            [f"scope:({scope_q}) AND {{title tags body}}:({terms_q})", CANDIDATES])
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+                "SELECT id FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery "
+                "ORDER BY ts_rank(vector, %s::tsquery, 1) DESC, id LIMIT %s",
+                [_match_query(scopes, alts)] * 2 + [CANDIDATES])
+        else:
+            cursor.execute(
+                "SELECT rowid FROM helpcenter_fts WHERE helpcenter_fts MATCH %s "
+                "ORDER BY bm25(helpcenter_fts, 0.0, 8.0, 4.0, 1.0) LIMIT %s",
+                [_match_query(scopes, alts), CANDIDATES])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _document_frequencies(scopes: list[str], groups: list[list[str]]) -> tuple[int, list[int]]:
+    with connection.cursor() as cursor:
+        total = _count(cursor, _scope_query(scopes))
+        return total, [_count(cursor, _match_query(scopes, group)) for group in groups]
+
+
+def _bm25f(docs: list[SearchDoc], groups: list[list[str]], total: int,
+           frequencies: list[int]) -> dict[int, float]:
+    """BM25F over title (x8), tags (x4) and body, the same on both backends, so a query ranks
+    alike on SQLite and PostgreSQL."""
+    k1, b = 1.2, 0.75
+    fields = {d.pk: (Counter(d.title_terms.split()), Counter(d.tag_terms.split()),
+                     Counter(d.body_terms.split())) for d in docs}
+    lengths = {pk: sum(f[2].values()) for pk, f in fields.items()}
+    average = (sum(lengths.values()) / len(lengths)) if lengths else 1.0
+    vocabulary = set().union(*(c.keys() for f in fields.values() for c in f))
+    matched = []
+    for group in groups:  # which candidate tokens each query term matches, computed once
+        exact = {a for a in group if not a.endswith("*")}
+        prefixes = tuple(a[:-1] for a in group if a.endswith("*"))
+        matched.append({t for t in vocabulary
+                        if t in exact or (prefixes and t.startswith(prefixes))})
+    idfs = [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies]
+    scores: dict[int, float] = {}
+    for pk, (title, tags, body) in fields.items():
+        norm = 1 - b + b * lengths[pk] / (average or 1.0)
+        score = 0.0
+        for terms_of_group, idf in zip(matched, idfs, strict=True):
+            tf = (8.0 * sum(title[t] for t in terms_of_group & title.keys())
+                  + 4.0 * sum(tags[t] for t in terms_of_group & tags.keys())
+                  + sum(body[t] for t in terms_of_group & body.keys()) / norm)
+            if tf:
+                score += idf * tf * (k1 + 1) / (tf + k1)
+        scores[pk] = score
+    return scores
 
 
 def search(help_center: HelpCenter, language: str, query: str, *, include_internal: bool = False,
            limit: int = 10) -> list[Hit]:
     """Published articles of this help center in this language, best first."""
     groups = _expand(help_center.pk, language, query)
-    found = _candidates(help_center, language, groups, include_internal)
-    if not found:
+    if not groups:
         return []
-    docs = {
-        d.pk: d for d in SearchDoc.objects.filter(pk__in=[i for i, _ in found],
-                                                  help_center=help_center)
-        .select_related("translation__article")
-    }
-    top = max(score for _, score in found) or 1.0
-    hits = []
+    scopes = [_scope(help_center.pk, False, language)]
+    if include_internal:
+        scopes.append(_scope(help_center.pk, True, language))
+    ids = _candidates(scopes, groups)
+    if not ids:
+        return []
+    docs = list(SearchDoc.objects.filter(pk__in=ids, help_center=help_center)
+                .select_related("translation__article")
+                .only("internal", "title_terms", "tag_terms", "body_terms", "plain",
+                      "translation__language", "translation__published_title",
+                      "translation__article__slug", "translation__article__helpful_yes",
+                      "translation__article__helpful_no", "translation__article__view_count"))
+    total, frequencies = _document_frequencies(scopes, groups)
+    relevance = _bm25f(docs, groups, total, frequencies)
+    top = max(relevance.values(), default=0.0) or 1.0
     flat = [a.rstrip("*") for g in groups for a in g]
-    for doc_id, relevance in found:
-        doc = docs.get(doc_id)
-        if doc is None:
-            continue
-        tr = doc.translation
-        article = tr.article
+    ranked = []
+    for doc in docs:
+        article = doc.translation.article
         votes = article.helpful_yes + article.helpful_no
-        score = (relevance / top) * (0.85 + 0.3 * article.helpfulness * min(1, votes / 5 + 0.5))
-        score += 0.02 * math.log1p(article.view_count) / 10
-        hits.append(Hit(tr.pk, article.pk, article.slug, tr.language, tr.published_title,
-                        snippet(tr.published_summary or "", doc.body_terms, flat, tr),
-                        doc.internal, round(score, 4)))
-    hits.sort(key=lambda h: (-h.score, h.article_id))
-    return hits[:limit]
+        score = (relevance[doc.pk] / top) * (
+            0.85 + 0.3 * article.helpfulness * min(1, votes / 5 + 0.5))
+        score += 0.002 * math.log1p(article.view_count)
+        ranked.append((round(score, 4), doc))
+    ranked.sort(key=lambda pair: (-pair[0], pair[1].translation.article_id))
+    hits = []
+    for score, doc in ranked[:limit]:
+        tr = doc.translation
+        hits.append(Hit(tr.pk, tr.article_id, tr.article.slug, tr.language, tr.published_title,
+                        snippet(doc.plain, flat),
+                        doc.internal, score))
+    return hits
 
 
 SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 
 
-def snippet(summary: str, _body_terms: str, words: list[str], tr: ArticleTranslation,
-            length: int = 200) -> str:
+def snippet(plain: str, words: list[str], length: int = 200) -> str:
     """The sentence of the published text that mentions most query terms (plain text)."""
-    from storedesk.helpcenter.markdown import plain_text
-
-    sentences = [s for s in SENTENCE.split(plain_text(tr.published_body)) if s.strip()]
-    if summary:
-        sentences.insert(0, summary)
+    sentences = [s for s in SENTENCE.split(plain) if s.strip()]
     if not sentences:
         return ""
-    best = max(sentences, key=lambda s: sum(1 for w in words if w and w in fold(s)))
-    return best if len(best) <= length else best[: length - 1].rsplit(" ", 1)[0] + "…"
+    folded = [fold(s) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: sum(1 for w in words if w and w in folded[i]))
+    text = sentences[best]
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
