@@ -128,7 +128,7 @@ def _known_prefixes(help_center_id: int, language: str, prefixes: list[str]) -> 
         return set()
     exists = ("EXISTS(SELECT 1 FROM helpcenter_searchterm WHERE help_center_id = %s "
               "AND language = %s AND term >= %s AND term < %s)")
-    params: list[object] = []
+    params: list[int | str] = []
     for prefix in prefixes:
         params += [help_center_id, language, prefix, prefix + "\uffff"]
     with connection.cursor() as cursor:  # one round trip, one index range seek per prefix
