@@ -13,5 +13,6 @@ urlpatterns = [
     path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers
     path("settings/helpcenter/", include("storedesk.helpcenter.urls_admin")),
     path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
+    path("commerce/", include("storedesk.commerce.urls")),  # the orders panel
     path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

@@ -17,6 +17,7 @@ from storedesk.accounts.models import Membership
 from storedesk.connectors import actions, inbound
 from storedesk.connectors.models import InboundEvent, InboundStatus, IntegrationKey
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
+from storedesk.core.validation import SafeStr
 from storedesk.inbox.models import Inbox
 from storedesk.inbox.queries import get_inbox
 
@@ -25,7 +26,7 @@ MAX_EVENTS = 100
 
 
 class KeyIn(Schema):
-    name: str = Field("Integration key", min_length=1, max_length=100)
+    name: SafeStr = Field("Integration key", min_length=1, max_length=100)
 
 
 class KeyOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from storedesk.connectors.auth import inbound_auth, inbox_for_inbound
 from storedesk.core.errors import ActionError
+from storedesk.core.validation import SafeEmail, SafeStr
 from storedesk.inbox.actions import InboundMessage, receive_message
 
 router = Router(tags=["inbox"])
@@ -22,12 +23,14 @@ router = Router(tags=["inbox"])
 class InboundIn(Schema):
     """A shopper's message posted by the store's own integration to an API-channel inbox."""
 
-    source_id: str = Field(..., min_length=1, max_length=255,
-                           description="The shopper's id on this inbox (e.g. your customer id).")
-    name: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    text: str = Field(..., max_length=100_000)
-    message_id: str | None = Field(
+    source_id: SafeStr = Field(
+        ..., min_length=1, max_length=255,
+        description="The shopper's id on this inbox (e.g. your customer id).",
+    )
+    name: SafeStr = Field("", max_length=200)
+    email: SafeEmail = Field("", max_length=254)
+    text: SafeStr = Field(..., max_length=100_000)
+    message_id: SafeStr | None = Field(
         None, max_length=255,
         description="Your id for this message; sending it again returns the same ids.",
     )
