@@ -9,7 +9,7 @@ import re
 
 from django.test import Client
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.helpcenter.models import ArticleTranslation
 from storedesk.helpcenter.tests.conftest import write
 from storedesk.helpcenter.workspace import register, suggestions_for
