@@ -101,6 +101,7 @@ def _register_routers() -> None:
     from storedesk.connectors.api.inbound import router as inbound_router
     from storedesk.connectors.rest import router as connectors_router
     from storedesk.contacts.api import router as contacts_router
+    from storedesk.helpcenter.api import router as helpcenter_router
     from storedesk.inbox.api import router as inbox_router
     from storedesk.webhooks.api import router as webhooks_router
 
@@ -111,6 +112,7 @@ def _register_routers() -> None:
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)
     api.add_router("", webhooks_router)
+    api.add_router("", helpcenter_router)
 
 
 _register_routers()

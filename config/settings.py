@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "storedesk.realtime",
     "storedesk.webhooks",
     "storedesk.workflow",
+    "storedesk.helpcenter",
     "storedesk.demo",
     "storedesk.workspace",
     "storedesk.web",
@@ -351,6 +352,9 @@ OUTBOX_LEASE_MARGIN_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_LEASE_MAR
 OUTBOX_DESTINATION_SLOTS = int(os.environ.get("STOREDESK_OUTBOX_DESTINATION_SLOTS", "2"))
 OUTBOX_ACCOUNT_SLOTS = int(os.environ.get("STOREDESK_OUTBOX_ACCOUNT_SLOTS", "4"))
 OUTBOX_DEFER_SECONDS = float(os.environ.get("STOREDESK_OUTBOX_DEFER_SECONDS", "2"))
+# Undo-send: a reply from the workspace waits this long before its delivery starts, and the
+# agent can take it back meanwhile. 0 sends at once (the default under tests).
+UNDO_SEND_SECONDS = int(os.environ.get("STOREDESK_UNDO_SEND_SECONDS", "0" if TESTING else "5"))
 DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")
