@@ -142,3 +142,22 @@ def _macro_applied(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("message.retried")
 def _retried(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s retried a failed delivery") % {"who": ctx.who}
+
+
+# Provider receipts (inbox.actions.record_receipt).
+@timeline_renderers.register("message.delivered")
+def _delivered(event: Any, ctx: RenderContext) -> str:
+    return _("A reply was delivered to the customer")
+
+
+@timeline_renderers.register("message.read")
+def _read(event: Any, ctx: RenderContext) -> str:
+    return _("The customer read a reply")
+
+
+@timeline_renderers.register("message.failed")
+def _failed(event: Any, ctx: RenderContext) -> str:
+    error = _data(event).get("error")
+    if error:
+        return _("A reply could not be delivered: %(error)s") % {"error": error}
+    return _("A reply could not be delivered")

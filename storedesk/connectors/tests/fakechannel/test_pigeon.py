@@ -126,6 +126,13 @@ def test_a_shopper_message_then_a_reply_flown_and_receipts(
                  .filter(kind__in=["message.delivered", "message.read"])
                  .order_by("pk").values_list("kind", flat=True))
     assert kinds == ["message.delivered", "message.read"]
+    # and the agents see both in the thread
+    olivia = Client()
+    olivia.force_login(personas.olivia.agent)
+    thread = olivia.get(reverse("inbox:conversation", args=[conversation.display_id]))
+    text = thread.content.decode()
+    assert "A reply was delivered to the customer" in text
+    assert "The customer read a reply" in text
 
 
 def test_the_same_webhook_posted_twice_is_processed_once(
