@@ -228,3 +228,11 @@ def test_a_store_scoped_event_is_kept_until_a_handler_exists(
     assert (event.scope, event.store_id, event.inbox_id) == (
         f"store:{personas.harbor_store.pk}", personas.harbor_store.pk, None)
     assert event.status == "failed" and "No handler for shopify" in event.error
+
+
+def test_an_oversized_webhook_is_413_and_stores_nothing(personas, pigeon_inbox, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    raw, headers = _signed({"id": "evt-big", "type": "message", "from": "x", "text": "y" * 4096})
+    response = _push(client, pigeon_inbox, raw, headers)
+    assert response.status_code == 413 and "larger than 1024 bytes" in response.json()["detail"]
+    assert not InboundEvent.objects.exists()
