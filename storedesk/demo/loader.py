@@ -35,6 +35,8 @@ from storedesk.commerce.actions import create_store
 from storedesk.commerce.models import Store
 from storedesk.connectors.actions import set_up_inbox
 from storedesk.demo import data
+from storedesk.demo.commerce import load_commerce
+from storedesk.helpcenter.demo import load_demo_help_center
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
@@ -64,6 +66,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     store = _ensure_store(account)
     inboxes = _ensure_inboxes(account, store)
     _ensure_tags(account)
+    load_demo_help_center(store)
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
     teams = {t.name: t for t in Team.objects.filter(account=account)}
@@ -74,6 +77,9 @@ def load_demo(now: datetime | None = None) -> DemoResult:
             continue
         seed_conversation(scenario, inbox, members, teams, now=now)
         result.seeded.append(scenario["key"])
+    shoppers = {s["shopper"]["email"]: s["shopper"]["name"] for s in data.CONVERSATIONS
+                if s["shopper"].get("email")}
+    load_commerce(store, sorted(shoppers.items()), now)
     return result
 
 
