@@ -102,13 +102,6 @@ def _data(event: Any) -> dict[str, Any]:
     return event.data or {}
 
 
-@timeline_renderers.register("message.failed")
-def _delivery_failed(event: Any, ctx: RenderContext) -> str:
-    data = _data(event)
-    return _("A reply could not be delivered after %(attempts)s attempts: %(error)s") % {
-        "attempts": data.get("attempts", "?"), "error": data.get("error", "")}
-
-
 @timeline_renderers.register("conversation.opened")
 def _opened(event: Any, ctx: RenderContext) -> str:
     return _("Conversation started")
@@ -199,3 +192,22 @@ def _handed_off(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("conversation.contact_changed")
 def _contact_changed(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s merged the customer into another contact") % {"who": ctx.who}
+
+
+# Provider receipts (inbox.actions.record_receipt).
+@timeline_renderers.register("message.delivered")
+def _delivered(event: Any, ctx: RenderContext) -> str:
+    return _("A reply was delivered to the customer")
+
+
+@timeline_renderers.register("message.read")
+def _read(event: Any, ctx: RenderContext) -> str:
+    return _("The customer read a reply")
+
+
+@timeline_renderers.register("message.failed")
+def _failed(event: Any, ctx: RenderContext) -> str:
+    error = _data(event).get("error")
+    if error:
+        return _("A reply could not be delivered: %(error)s") % {"error": error}
+    return _("A reply could not be delivered")
