@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "ninja",  # serves Swagger UI from its own static files at /api/v1/docs (no CDN)
     "huey.contrib.djhuey",
     "django_htmx",
     "template_partials",
@@ -115,7 +116,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe by IP over plain HTTP (no host check, no redirect).
+    "storedesk.core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "storedesk.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -344,7 +348,10 @@ DELIVERY_MAX_ATTEMPTS = int(os.environ.get("STOREDESK_DELIVERY_MAX_ATTEMPTS", "8
 DELIVERY_LEASE_SECONDS = int(os.environ.get("STOREDESK_DELIVERY_LEASE_SECONDS", "60"))
 DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
+# Failed sign-ins per client IP + account, and per client IP (password spraying); both throttle
+# only that client: the owner signing in from elsewhere is never locked out.
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")
+LOGIN_IP_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_IP_RATE_LIMIT", "30/m")
 
 LOGGING = {
     "version": 1,
