@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.throttling import SimpleRateThrottle
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from storedesk.accounts.api_auth import token_auth
 from storedesk.core.errors import ActionError
@@ -86,6 +87,14 @@ def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request, {"detail": f"The request body is larger than {limit} bytes."}, status=413
+    )
+
+
+@api.exception_handler(RedisConnectionError)
+def backing_service_down(request: HttpRequest, exc: RedisConnectionError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "A backing service is unavailable; please retry shortly."},
+        status=503,
     )
 
 

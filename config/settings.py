@@ -212,6 +212,8 @@ if TESTING:
 # --- Cache, queue, realtime -----------------------------------------------------------------
 
 if REDIS_URL:
+    import redis as _redis
+
     CACHES = {
         "default": {
             "BACKEND": "storedesk.core.cache.SharedRedisCache",
@@ -232,7 +234,9 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": os.environ.get("STOREDESK_QUEUE_NAME", _PREFIX),
-        "url": REDIS_URL,
+        # An enqueue while Redis is away fails within 2 s instead of a TCP timeout; the
+        # delivery rows are in the database and the sweeper re-queues them when Redis is back.
+        "connection_pool": _redis.ConnectionPool.from_url(REDIS_URL, socket_connect_timeout=2),
         "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
         "utc": True,
         "consumer": {"workers": 4, "worker_type": "thread", "periodic": True},
