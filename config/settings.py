@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -28,8 +29,6 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DATA_DIR = Path(os.environ.get("STOREDESK_DATA_DIR", "./var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 DEBUG = env_bool("STOREDESK_DEBUG", False)
 # pytest (>= 8.2) sets PYTEST_VERSION for the processes it runs.
@@ -38,6 +37,15 @@ TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
 # the subprocesses they start, which inherit this variable) can share one machine.
 if TESTING:
     os.environ.setdefault("STOREDESK_TEST_RUN_ID", str(os.getpid()))
+if os.environ.get("STOREDESK_DATA_DIR"):
+    DATA_DIR = Path(os.environ["STOREDESK_DATA_DIR"]).resolve()
+elif TESTING:
+    # A test run never writes into ./var (queue files, test databases, keys): it gets its own
+    # folder under the system temp dir, shared by its xdist workers and the servers it starts.
+    DATA_DIR = Path(tempfile.gettempdir()) / f"storedesk-test-{os.environ['STOREDESK_TEST_RUN_ID']}"
+else:
+    DATA_DIR = Path("./var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 # pytest-xdist workers each get their own queue and Redis prefixes (their databases are
 # already suffixed by pytest-django).
 TEST_RUN_ID = os.environ.get("STOREDESK_TEST_RUN_ID", "") + (

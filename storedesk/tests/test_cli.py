@@ -95,7 +95,8 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         health = demo.wait_for(f"{base}/healthz", timeout=180)
 
         # then it is healthy and printed the URL, the login and a ready-to-paste curl example
-        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok",
+                                 "cache": "ok", "realtime": "ok"}
         banner = demo.output()
         assert f"URL:       {base}/" in banner
         assert "Login:     admin@example.com" in banner

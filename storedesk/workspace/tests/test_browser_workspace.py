@@ -3,7 +3,8 @@
 Olivia signs in, handles a conversation end to end (macro reply, note with @mention, assign,
 resolve, close) while Ahmet, in a second browser context, sees her presence and a new shopper
 message arrive live. Lina (light agent) and Bruno (other account) get 404s.
-Screenshots go to bench/results/screenshots/.
+Screenshots go to a temp folder; STOREDESK_SCREENSHOTS=bench/results/screenshots refreshes
+the committed ones.
 """
 
 from __future__ import annotations
