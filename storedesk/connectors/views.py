@@ -25,3 +25,18 @@ def webhook(request: HttpRequest, kind: str, inbox_id: int) -> JsonResponse:
     return JsonResponse(
         {"id": accepted.event.pk, "duplicate": not accepted.created}, status=202
     )
+
+
+@csrf_exempt
+@require_POST
+def store_webhook(request: HttpRequest, platform: str, store_id: int) -> JsonResponse:
+    """``POST /hooks/store/<platform>/<store id>/``: Shopify and WooCommerce webhooks."""
+    body = request.body
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        accepted = inbound.accept_store(platform, store_id, headers, body)
+    except inbound.Refused as exc:
+        return JsonResponse({"detail": exc.detail}, status=exc.status)
+    return JsonResponse(
+        {"id": accepted.event.pk, "duplicate": not accepted.created}, status=202
+    )

@@ -30,10 +30,21 @@ class EventKind(StrEnum):
     CONVERSATION_LANGUAGE_SET = "conversation.language_set"
     CONVERSATION_INTENT_SET = "conversation.intent_set"
     CONVERSATION_HANDED_OFF = "conversation.handed_off"
+    CONVERSATION_CONTACT_CHANGED = "conversation.contact_changed"  # moved by a contact merge
     # Workflow
     MACRO_APPLIED = "macro.applied"
     # Contacts
     CONTACT_MERGED = "contact.merged"
+    # Commerce (order actions; data carries order_id and order_number)
+    ORDER_REFUNDED = "order.refunded"
+    ORDER_REFUND_REQUESTED = "order.refund_requested"  # above the limit, waiting for approval
+    ORDER_REFUND_APPROVED = "order.refund_approved"
+    ORDER_REFUND_REJECTED = "order.refund_rejected"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_ADDRESS_CHANGED = "order.address_changed"
+    ORDER_REPLACED = "order.replaced"
+    ORDER_DISCOUNT_GIVEN = "order.discount_given"
+    RETURN_CREATED = "return.created"
 
 
 # Kinds shown in a conversation's thread as a message bubble rather than an activity line.

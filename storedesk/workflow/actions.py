@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,7 +15,6 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Agent
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.events import EventKind
-from storedesk.inbox.events import record_event
 from storedesk.inbox.models import Conversation, Message, Priority, Status
 from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 from storedesk.workflow.models import Macro
@@ -133,7 +133,9 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     ):
         conversation = inbox_actions.change_status(conversation, actor, status)
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
-    record_event(conversation, EventKind.MACRO_APPLIED, actor, macro_id=macro.pk, macro=macro.name)
+    inbox_actions.add_timeline_event(
+        conversation, actor, EventKind.MACRO_APPLIED, macro_id=macro.pk, macro=macro.name
+    )
     return Conversation.objects.get(pk=conversation.pk)
 
 
@@ -144,12 +146,14 @@ def reply_with_macro(
     macro: Macro | None,
     *,
     attachments: Sequence[IncomingFile] = (),
+    html: str | None = None,
+    send_after: timedelta | None = None,
 ) -> Message:
     """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing.
 
     The files are staged outside the transaction, so they are deleted if any part fails."""
     with staged_files(attachments) as stored:
-        return _reply_with_macro(conversation, actor, text, macro, stored)
+        return _reply_with_macro(conversation, actor, text, macro, stored, html, send_after)
 
 
 @transaction.atomic
@@ -159,10 +163,14 @@ def _reply_with_macro(
     text: str,
     macro: Macro | None,
     stored: Sequence[StoredFile],
+    html: str | None,
+    send_after: timedelta | None,
 ) -> Message:
     from storedesk.inbox import actions as inbox_actions
 
-    message = inbox_actions.send_reply(conversation, actor, text, staged=stored)
+    message = inbox_actions.send_reply(
+        conversation, actor, text, html=html, staged=stored, send_after=send_after
+    )
     if macro is not None:
         apply_macro(conversation, actor, macro)
     return message

@@ -70,8 +70,18 @@ def unknown_variables(text: str) -> list[str]:
     return [name for name in variables_in(text) if name not in VARIABLES]
 
 
-def render_text(text: str, conversation: Conversation, membership: Membership | None) -> str:
-    """Substitute the variables of `text` for this conversation and agent."""
+def render_text(
+    text: str,
+    conversation: Conversation,
+    membership: Membership | None,
+    *,
+    keep_missing: bool = False,
+) -> str:
+    """Substitute the variables of `text` for this conversation and agent.
+
+    With `keep_missing` a variable that is unknown or has no value stays as written
+    (`{{order.number}}`), so the composer can mark it instead of sending a gap.
+    """
     context: Context = (conversation, membership)
     cache: dict[str, str] = {}
 
@@ -84,18 +94,26 @@ def render_text(text: str, conversation: Conversation, membership: Membership | 
             except AttributeError:  # e.g. a conversation without a store
                 value = ""
             cache[name] = "" if value is None else str(value)
+        if keep_missing and not cache[name].strip():
+            return "{{" + name + "}}"
         return cache[name]
 
     return VARIABLE_RE.sub(substitute, text or "")
 
 
-def render_macro(macro: Macro, conversation: Conversation, membership: Membership | None) -> str:
+def render_macro(
+    macro: Macro,
+    conversation: Conversation,
+    membership: Membership | None,
+    *,
+    keep_missing: bool = False,
+) -> str:
     """The macro's reply text for this conversation, as plain text."""
     if macro.account_id != conversation.account_id:
         from storedesk.core.errors import NotFound
 
         raise NotFound("Macro not found.")
-    return render_text(macro.text, conversation, membership)
+    return render_text(macro.text, conversation, membership, keep_missing=keep_missing)
 
 
 def cheat_sheet() -> list[tuple[str, Any]]:

@@ -64,6 +64,8 @@ class ComposerForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 4}))
     macro_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     attachments = MultipleFileField()
+    # "Send and resolve": the reply's second button.
+    then = forms.ChoiceField(choices=[("", ""), ("resolve", "resolve")], required=False)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or self.cleaned_data

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from storedesk.accounts.models import Membership, Team
 from storedesk.events.kinds import MESSAGE_KINDS
 from storedesk.events.models import Event
-from storedesk.inbox.models import Conversation, Priority, Status
+from storedesk.inbox.models import (
+    Conversation,
+    Delivery,
+    OutboundStatus,
+    Priority,
+    Status,
+)
 from storedesk.inbox.queries import conversation_messages
 from storedesk.workspace.registry import RenderContext, timeline_renderers
 
@@ -28,6 +34,7 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
+    _mark_undoable(membership, messages)
     events = Event.objects.filter(
         account_id=membership.account_id, conversation=conversation
     ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")
@@ -44,6 +51,22 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     ]
     items.sort(key=lambda item: (item["at"], item["order"]))
     return {"items": items, "truncated": truncated}
+
+
+def _mark_undoable(membership: Membership, messages: list[Any]) -> None:
+    """Set `undo_until` on this agent's replies whose delivery is still held back."""
+    mine = [m.pk for m in messages if m.direction == "outgoing" and not m.private
+            and m.sender_agent_id == membership.agent_id and m.delivery_status == "pending"]
+    if not mine:
+        return
+    held = dict(
+        Delivery.objects.filter(
+            account_id=membership.account_id, message_id__in=mine, status=OutboundStatus.QUEUED,
+            attempts=0, next_attempt_at__gt=timezone.now(),
+        ).values_list("message_id", "next_attempt_at")
+    )
+    for m in messages:
+        m.undo_until = held.get(m.pk)
 
 
 def _member_names(account_id: int) -> dict[int, str]:
@@ -142,3 +165,30 @@ def _macro_applied(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("message.retried")
 def _retried(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s retried a failed delivery") % {"who": ctx.who}
+
+
+@timeline_renderers.register("conversation.language_set")
+def _language_set(event: Any, ctx: RenderContext) -> str:
+    new = _data(event).get("new")
+    if not new:
+        return _("%(who)s cleared the language") % {"who": ctx.who}
+    return _("%(who)s set the language to %(language)s") % {"who": ctx.who, "language": new}
+
+
+@timeline_renderers.register("conversation.intent_set")
+def _intent_set(event: Any, ctx: RenderContext) -> str:
+    new = _data(event).get("new")
+    if not new:
+        return _("%(who)s cleared the intent") % {"who": ctx.who}
+    return _("%(who)s set the intent to %(intent)s") % {"who": ctx.who, "intent": new}
+
+
+@timeline_renderers.register("conversation.handed_off")
+def _handed_off(event: Any, ctx: RenderContext) -> str:
+    return _("%(who)s handed the conversation to a human (see the summary note)") % {
+        "who": ctx.who}
+
+
+@timeline_renderers.register("conversation.contact_changed")
+def _contact_changed(event: Any, ctx: RenderContext) -> str:
+    return _("%(who)s merged the customer into another contact") % {"who": ctx.who}
