@@ -32,7 +32,8 @@ def _reserved(host: str) -> bool:
 def test_demo_data_names_only_reserved_domains():
     # given the demo loaded, and its source data
     load_demo()
-    sources = [Path(data.__file__), *Path(data.__file__).parent.glob("scenarios/*.py")]
+    folder = Path(data.__file__).parent
+    sources = [folder / "data.py", *folder.glob("commerce.py"), *folder.glob("scenarios/*.py")]
     text = "\n".join(p.read_text() for p in sources)
     # then every email address and URL, in the source and in the database, is reserved
     hosts = {m.split("@", 1)[1] for m in re.findall(r"[\w.+-]+@[\w.-]+\w", text)}
