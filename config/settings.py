@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "storedesk.realtime",
     "storedesk.webhooks",
     "storedesk.workflow",
+    "storedesk.helpcenter",
     "storedesk.demo",
     "storedesk.workspace",
     "storedesk.web",
