@@ -146,5 +146,10 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
     # Playwright's sync API keeps an event loop running in this thread; the test's own ORM
     # calls are plain synchronous calls between browser steps, so Django may allow them.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import expect
+
+    # A wait bound, not a timing assertion: on a loaded 2-core machine a request can take
+    # longer than Playwright's default 5 s.
+    expect.set_options(timeout=20_000)
     with launch_chromium() as launched:
         yield launched

@@ -57,6 +57,17 @@ VARIABLES: dict[str, tuple[Any, Callable[[Context], Any]]] = {
 }
 
 
+def register_variable(name: str, description: Any, getter: Callable[[Context], Any]) -> None:
+    """A variable provided by another app (e.g. commerce's `order.number`), registered at
+    start-up from that app's `AppConfig.ready()`, so macros never import the provider. A getter
+    returns None or "" when there is no value (the composer then marks the variable)."""
+    if not VARIABLE_RE.fullmatch("{{" + name + "}}"):
+        raise ValueError(f"Invalid variable name {name!r}")
+    if name in VARIABLES:
+        raise ValueError(f"Variable {name!r} is already registered")
+    VARIABLES[name] = (description, getter)
+
+
 def variables_in(text: str) -> list[str]:
     """Every variable name used in a text, in order, without duplicates."""
     seen: list[str] = []
