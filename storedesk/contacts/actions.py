@@ -11,6 +11,7 @@ from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
+from storedesk.core.validation import check_email, check_json, check_text, model_max_length
 
 EDITABLE = ("name", "email", "phone", "language")
 
@@ -26,11 +27,13 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
         if value is None:
             continue
         if name == "email":
-            value = value.strip().lower()
+            value = check_email("email", value.strip().lower())
         if name == "attributes":
             if not isinstance(value, dict):
                 raise ActionError("attributes must be an object.")
-            value = {**contact.attributes, **value}
+            value = {**contact.attributes, **check_json("attributes", value)}
+        else:
+            check_text(name, value, model_max_length(Contact, name))
         if getattr(contact, name) != value:
             changed[name] = value
             setattr(contact, name, value)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from storedesk.accounts.models import Membership
 from storedesk.core.actor import Actor
@@ -163,7 +163,7 @@ def list_conversations(
     team: DbId | None = None,
     tag: SafeStr | None = None,
     language: SafeStr | None = None,
-    limit: int = 25,
+    limit: int = Query(25, ge=1, le=MAX_PAGE),
     cursor: SafeStr | None = None,
 ) -> Any:
     """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
@@ -183,7 +183,10 @@ def get_conversation_detail(request: HttpRequest, conversation_id: int) -> Any:
 @router.get("/conversations/{conversation_id}/messages", response=MessagePage,
             url_name="conversation_messages")
 def list_messages(
-    request: HttpRequest, conversation_id: int, limit: int = 50, cursor: SafeStr | None = None
+    request: HttpRequest,
+    conversation_id: int,
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    cursor: SafeStr | None = None,
 ) -> Any:
     """The thread, oldest first, notes included (`private: true`)."""
     member = _member(request)
@@ -250,7 +253,7 @@ def add_tag(request: HttpRequest, conversation_id: int, payload: TagIn) -> Any:
 
 @router.delete("/conversations/{conversation_id}/tags/{name}", response=ConversationOut,
                url_name="conversation_tag")
-def remove_tag(request: HttpRequest, conversation_id: int, name: str) -> Any:
+def remove_tag(request: HttpRequest, conversation_id: int, name: SafeStr) -> Any:
     member = _member(request)
     conversation = get_conversation(member, conversation_id)
     actions.untag(conversation, _actor(request), name)

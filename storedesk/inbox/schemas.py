@@ -8,7 +8,17 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from storedesk.inbox.models import Conversation, Message
+from storedesk.contacts.models import Contact, ContactIdentity
+from storedesk.core.validation import (
+    DbId,
+    SafeDatetime,
+    SafeEmail,
+    SafeStr,
+    model_max_length,
+)
+from storedesk.inbox.models import Conversation, Message, Tag
+
+MAX_TEXT = 100_000  # the inbox actions' MAX_TEXT_CHARS
 
 MAX_PAGE = 100
 
@@ -28,13 +38,17 @@ class InboxOut(Schema):
 class InboundIn(Schema):
     """A shopper's message posted by the store's own integration to an API-channel inbox."""
 
-    source_id: str = Field(..., min_length=1, max_length=255,
-                           description="The shopper's id on this inbox (e.g. your customer id).")
-    name: str = Field("", max_length=200)
-    email: str = Field("", max_length=254)
-    text: str = Field(..., max_length=100_000)
-    message_id: str | None = Field(
-        None, max_length=255,
+    source_id: SafeStr = Field(
+        ..., min_length=1, max_length=model_max_length(ContactIdentity, "source_id"),
+        description="The shopper's id on this inbox (e.g. your customer id).",
+    )
+    name: SafeStr = Field("", max_length=model_max_length(Contact, "name"))
+    email: SafeEmail | Literal[""] = Field(
+        "", max_length=model_max_length(Contact, "email"), description="A valid address."
+    )
+    text: SafeStr = Field(..., max_length=MAX_TEXT)
+    message_id: SafeStr | None = Field(
+        None, max_length=model_max_length(Message, "source_id"),
         description="Your id for this message; sending it again returns the same ids.",
     )
 
@@ -139,20 +153,22 @@ class MessagePage(Schema):
 
 
 class MessageIn(Schema):
-    text: str = Field(..., max_length=100_000)
+    text: SafeStr = Field(..., max_length=MAX_TEXT)
     private: bool = Field(False, description="True writes a private note for the team.")
 
 
 class AssignIn(Schema):
-    assignee_id: int | None = Field(None, description="A membership id, or null to unassign.")
-    team_id: int | None = Field(
+    assignee_id: DbId | None = Field(None, description="A membership id, or null to unassign.")
+    team_id: DbId | None = Field(
         None, description="A team id or null; leave the field out to keep the current team."
     )
 
 
 class StatusIn(Schema):
     status: Literal["open", "pending", "snoozed", "resolved", "closed"]
-    snoozed_until: datetime | None = None
+    snoozed_until: SafeDatetime | None = Field(
+        None, description="With `snoozed`: when it wakes up (with a timezone offset)."
+    )
 
 
 class PriorityIn(Schema):
@@ -160,7 +176,7 @@ class PriorityIn(Schema):
 
 
 class TagIn(Schema):
-    name: str = Field(..., min_length=1, max_length=64)
+    name: SafeStr = Field(..., min_length=1, max_length=model_max_length(Tag, "name"))
 
 
 class DeliveryOut(Schema):

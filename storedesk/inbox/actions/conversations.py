@@ -10,6 +10,7 @@ from django.utils import timezone
 from storedesk.accounts.models import Membership, Team
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
+from storedesk.core.validation import check_datetime, check_text, model_max_length
 from storedesk.inbox.actions._shared import (
     TAG_RE,
     _locked,
@@ -34,6 +35,7 @@ def change_status(
     *,
     snoozed_until: datetime | None = None,
 ) -> Conversation:
+    check_datetime("snoozed_until", snoozed_until)
     conversation = _locked(conversation)
     check_transition(conversation.status, status)
     if status == Status.SNOOZED and (snoozed_until is None or snoozed_until <= timezone.now()):
@@ -128,7 +130,7 @@ def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
 
 @transaction.atomic
 def untag(conversation: Conversation, actor: Actor, name: str) -> None:
-    name = name.strip().lower()
+    name = check_text("tag", name.strip().lower(), model_max_length(Tag, "name"))
     tag_row = Tag.objects.filter(account_id=conversation.account_id, name=name).first()
     if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
         return

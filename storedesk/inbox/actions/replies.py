@@ -13,6 +13,7 @@ from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
+from storedesk.core.validation import check_text
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
@@ -45,6 +46,7 @@ def send_reply(
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The reply is empty.")
+    check_text("text", text)
     if len(text) > MAX_TEXT_CHARS:
         raise ActionError(f"The reply is longer than {MAX_TEXT_CHARS} characters.")
     if conversation.status == Status.CLOSED:
@@ -84,6 +86,7 @@ def add_note(
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The note is empty.")
+    check_text("text", text)
     if len(text) > MAX_TEXT_CHARS:
         raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
     mentioned = _mentioned_members(conversation.account_id, text)
