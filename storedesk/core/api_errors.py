@@ -13,6 +13,7 @@ status its OpenAPI schema documents.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -64,10 +65,16 @@ class ApiJsonErrorsMiddleware:
         return replaced
 
 
+# pydantic adds the union member it tried to a location ("function-after[...]", "literal['']",
+# "str"): internal names, dropped from what the client sees.
+_VALIDATOR_TAG = re.compile(r"^([\w-]+\[.*\]|str|int|float|bool|none|list|dict)$", re.DOTALL)
+
+
 def _public_loc(loc: list[Any], body_params: set[str]) -> list[Any]:
     if len(loc) >= 2 and loc[0] == "body" and loc[1] in body_params:
-        return [loc[0], *loc[2:]]
-    return list(loc)
+        loc = [loc[0], *loc[2:]]
+    return [loc[0], *(p for p in loc[1:2]),
+            *(p for p in loc[2:] if not (isinstance(p, str) and _VALIDATOR_TAG.match(p)))]
 
 
 def public_validation_errors(errors: list[dict[str, Any]], body_params: set[str]) -> list[dict]:

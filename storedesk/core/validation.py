@@ -198,7 +198,7 @@ AttributeKey = Annotated[str, Field(min_length=1, max_length=64), AfterValidator
                          _NoNulInSchema()]
 AttributeValue = Annotated[str, Field(max_length=2000), AfterValidator(_text),
                            _NoNulInSchema()] | DbInt | float | bool | None
-SafeJsonObject = Annotated[dict[AttributeKey, AttributeValue], AfterValidator(_json),
+SafeJsonObject = Annotated[dict[AttributeKey, AttributeValue], BeforeValidator(_json),
                            Field(max_length=100)]
 # A valid address (the schema says `format: email`); fields that may be cleared take
 # `SafeEmail | Literal[""]`.
