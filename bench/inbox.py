@@ -158,7 +158,7 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
 
     from storedesk.accounts.actions import add_member, create_team, set_team_members
     from storedesk.accounts.models import Role
-    from storedesk.inbox.models import Channel, Inbox
+    from storedesk.inbox.models import Inbox
     from storedesk.testing.personas import PASSWORD, create_personas
 
     started = time.perf_counter()
@@ -172,9 +172,9 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
     for k, team in enumerate(teams[1:]):
         set_team_members(team, agents[2 + 3 * k: 5 + 3 * k])
     inboxes = [p.harbor_api, p.harbor_email, p.harbor_chat]
-    for name, channel in (("WhatsApp", Channel.WHATSAPP), ("Instagram", Channel.INSTAGRAM),
-                          ("Messenger", Channel.MESSENGER), ("Telegram", Channel.TELEGRAM),
-                          ("SMS", Channel.SMS)):
+    for name, channel in (("WhatsApp", "whatsapp"), ("Instagram", "instagram"),
+                          ("Messenger", "messenger"), ("Telegram", "telegram"),
+                          ("SMS", "sms")):
         inboxes.append(Inbox.objects.create(account=p.harbor, name=name, channel=channel))
     account = p.harbor.pk
     contacts = conversations * 6 // 10
@@ -363,7 +363,7 @@ def time_view(client, url: str, runs: int) -> tuple[list[float], list[float], by
 def time_rows(membership, query: str, runs: int) -> list[float]:
     from django.http import QueryDict
 
-    from storedesk.inbox import listing
+    from storedesk.workspace import listing
 
     filters = listing.parse_filters(QueryDict(query))
     for _ in range(3):
@@ -377,7 +377,7 @@ def time_rows(membership, query: str, runs: int) -> list[float]:
 
 
 def time_counts(membership, runs: int) -> list[float]:
-    from storedesk.inbox import listing
+    from storedesk.workspace import listing
 
     for _ in range(3):
         listing.view_counts(membership)

@@ -67,10 +67,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from storedesk.accounts.actions import add_member, create_account, create_api_token
 from storedesk.accounts.models import Role
-from storedesk.inbox.models import Channel, Inbox
+from storedesk.inbox.models import Inbox
 account = create_account("Bench Store", languages=["en", "pl", "tr", "id", "th"])
 owner = add_member(account, "bench@example.com", role=Role.OWNER, name="Bench Owner")
-inbox = Inbox.objects.create(account=account, name="Bench API", channel=Channel.API)
+inbox = Inbox.objects.create(account=account, name="Bench API", channel="api")
 _, token = create_api_token(owner, name="bench")
 # Queries per request on the three paths a message can take.
 client = Client(headers={"Authorization": "Bearer " + token})

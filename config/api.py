@@ -38,11 +38,13 @@ class SeatRateThrottle(SimpleRateThrottle):
     scope = "api"
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        membership = getattr(request, "auth", None)
-        if membership is None:
+        caller = getattr(request, "auth", None)
+        if caller is None:
             return None
+        # A seat counts by its membership; an integration key (connectors) by itself.
+        scope = getattr(caller, "throttle_key", None) or caller.pk
         window = int(time.time() // (self.duration or 60))
-        return f"throttle:api:{membership.pk}:{window}"
+        return f"throttle:api:{scope}:{window}"
 
     def allow_request(self, request: HttpRequest) -> bool:
         if self.rate is None or self.num_requests is None or self.duration is None:
@@ -115,11 +117,15 @@ def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> 
 def _register_routers() -> None:
     from storedesk.accounts.api import router as accounts_router
     from storedesk.commerce.api import router as commerce_router
+    from storedesk.connectors.api.inbound import router as inbound_router
+    from storedesk.connectors.rest import router as connectors_router
     from storedesk.contacts.api import router as contacts_router
     from storedesk.inbox.api import router as inbox_router
 
     api.add_router("", accounts_router)
     api.add_router("", inbox_router)
+    api.add_router("", inbound_router)
+    api.add_router("", connectors_router)
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)
 

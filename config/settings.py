@@ -63,6 +63,19 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Earlier secret keys, comma-separated: sessions, reset links and sealed connector secrets made
+# with them still verify while you rotate (see docs/operations.md, "Rotating keys").
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("STOREDESK_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+]
+# Connector secrets (SMTP passwords, provider tokens) are sealed with Fernet. Dedicated keys,
+# comma-separated, newest first; empty = keys derived from SECRET_KEY (+ fallbacks).
+ENCRYPTION_KEYS = [
+    k.strip() for k in os.environ.get("STOREDESK_ENCRYPTION_KEYS", "").split(",") if k.strip()
+]
+# Extra channel registry entries ("module:ENTRY"), for plugins and tests; see
+# storedesk/connectors/registry.py.
+STOREDESK_EXTRA_CHANNELS: list[str] = []
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("STOREDESK_ALLOWED_HOSTS", "*").split(",") if h.strip()
@@ -94,6 +107,7 @@ INSTALLED_APPS = [
     "storedesk.webhooks",
     "storedesk.workflow",
     "storedesk.demo",
+    "storedesk.workspace",
     "storedesk.web",
 ]
 

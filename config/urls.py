@@ -6,8 +6,9 @@ from storedesk.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("", include("storedesk.connectors.urls")),  # provider webhooks: /hooks/<kind>/<id>/
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
-    path("settings/", include("storedesk.web.settings_urls")),  # admin settings pages
-    path("contacts/", include("storedesk.contacts.urls")),
-    path("", include("storedesk.inbox.urls")),  # the workspace: / and /conversations/...
+    path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
+    path("contacts/", include("storedesk.workspace.urls_contacts")),
+    path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

@@ -181,9 +181,23 @@ def run_demo(args: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo()
     _, raw_token = create_api_token(result.owner, name="Demo token")
+    raw_key = _demo_integration_key(result.api_inbox_id)
     base = f"http://{_display_host(args.host)}:{args.port}"
-    print(demo_banner(base, raw_token, result.api_inbox_id), flush=True)
+    print(demo_banner(base, raw_token, result.api_inbox_id, raw_key), flush=True)
     return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def _demo_integration_key(inbox_id: int) -> str:
+    """A fresh key for the demo's API inbox; the previous demo key is revoked (no pile-up)."""
+    from storedesk.connectors.actions import create_integration_key, revoke_integration_key
+    from storedesk.connectors.models import IntegrationKey
+    from storedesk.inbox.models import Inbox
+
+    inbox = Inbox.objects.get(pk=inbox_id)
+    for old in IntegrationKey.objects.filter(inbox=inbox, name=DEMO_KEY_NAME,
+                                             revoked_at__isnull=True):
+        revoke_integration_key(old)
+    return create_integration_key(inbox, name=DEMO_KEY_NAME)[1]
 
 
 def _demo_mail_to_files() -> None:
@@ -202,7 +216,10 @@ def _display_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
+DEMO_KEY_NAME = "Demo key"
+
+
+def demo_banner(base: str, token: str, api_inbox_id: int, integration_key: str) -> str:
     body = ('{"source_id": "shopper-42", "name": "Ada Shopper", "email": "ada@example.net", '
             '"text": "Hi! Where is my order #1042?", "message_id": "demo-1"}')
     return "\n".join([
@@ -212,17 +229,20 @@ def demo_banner(base: str, token: str, api_inbox_id: int) -> str:
         f"  URL:       {base}/",
         f"  Login:     {DEMO_EMAIL}",
         f"  Password:  {DEMO_PASSWORD}",
-        f"  API token: {token}",
+        f"  API token: {token}  (the owner's; for the REST API)",
         f"  API docs:  {base}/api/v1/docs",
         f"  Health:    {base}/healthz",
         "",
         "  Other agents, same password:",
         *(f"             {agent}" for agent in _other_agents()),
         "",
-        "Send a message into the \"Store API\" inbox:",
+        "Send a shopper's message into the \"Store API\" inbox with its integration key",
+        "(a credential made for your store's backend; an agent's token cannot post as a shopper):",
+        "",
+        f"  Integration key: {integration_key}",
         "",
         f"  curl -sS -X POST {base}/api/v1/inboxes/{api_inbox_id}/messages \\",
-        f"    -H 'Authorization: Bearer {token}' \\",
+        f"    -H 'Authorization: Bearer {integration_key}' \\",
         "    -H 'Content-Type: application/json' \\",
         f"    -d '{body}'",
         "",

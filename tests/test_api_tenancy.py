@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from config.api import api as ninja_api
+from storedesk.connectors.actions import create_integration_key
+from storedesk.connectors.inbound import record_event
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
 from storedesk.inbox.models import ConversationEvent, Message
@@ -30,6 +32,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/conversations/{conversation_id}/priority"): {"priority": "urgent"},
     ("post", "/api/v1/conversations/{conversation_id}/tags"): {"name": "stolen"},
     ("patch", "/api/v1/contacts/{contact_id}"): {"name": "Renamed"},
+    ("post", "/api/v1/inboxes/{inbox_id}/keys"): {"name": "stolen"},
     ("post", "/api/v1/contacts/{contact_id}/merge"): {"duplicate_id": 0},  # filled in below
 }
 
@@ -55,7 +58,11 @@ def harbor(personas):
     ))
     reply = send_reply(received.conversation, olivia, "harbor-secret-text reply")
     tag(received.conversation, olivia, "vip")
+    key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
+    event = record_event(personas.harbor_api, "api", "harbor-event-1", b"{}", {}).event
     return {
+        "key_id": key.pk,
+        "event_id": event.pk,
         "inbox_id": personas.harbor_api.pk,
         "conversation_id": received.conversation.pk,
         "message_id": reply.pk,

@@ -32,6 +32,7 @@ from storedesk.accounts.actions import (
 from storedesk.accounts.models import Account, Agent, Membership, Team
 from storedesk.commerce.actions import create_store
 from storedesk.commerce.models import Store
+from storedesk.connectors.actions import set_up_inbox
 from storedesk.core.actor import Actor
 from storedesk.demo import data
 from storedesk.inbox import actions as inbox_actions
@@ -136,8 +137,8 @@ def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
 
 
 def _create_inbox(account: Account, store: Store, spec: dict[str, Any]) -> Inbox:
-    return inbox_actions.create_inbox(account, name=spec["name"], channel=spec["channel"],
-                                      config=dict(spec["config"]), store=store)
+    return set_up_inbox(account, spec["channel"], name=spec["name"], config=dict(spec["config"]),
+                        store=store)
 
 
 def _ensure_tags(account: Account) -> None:

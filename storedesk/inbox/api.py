@@ -20,7 +20,7 @@ from storedesk.core.pagination import Keyset, check_limit, paginate
 from storedesk.core.validation import DbId, SafeStr, find_bad_int
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
-from storedesk.inbox.models import Channel, Conversation, Direction
+from storedesk.inbox.models import Conversation, Direction
 from storedesk.inbox.queries import (
     conversation_messages,
     get_attachment,
@@ -37,8 +37,6 @@ from storedesk.inbox.schemas import (
     AssignIn,
     ConversationOut,
     ConversationPage,
-    InboundIn,
-    InboundOut,
     InboxOut,
     MessageIn,
     MessageOut,
@@ -84,38 +82,6 @@ def list_inboxes(request: HttpRequest) -> Any:
 @router.get("/inboxes/{inbox_id}", response=InboxOut, url_name="inbox")
 def get_inbox_detail(request: HttpRequest, inbox_id: int) -> Any:
     return get_inbox(_member(request), inbox_id)
-
-
-@router.post(
-    "/inboxes/{inbox_id}/messages",
-    response={200: InboundOut, 201: InboundOut},
-    url_name="inbox_messages",
-    summary="Receive a shopper's message on an API-channel inbox",
-)
-def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
-    """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
-    status, body = _receive_inbound(_member(request), inbox_id, payload)
-    return Status(status, body)
-
-
-def _receive_inbound(member: Membership, inbox_id: int, payload: InboundIn) -> tuple[int, dict]:
-    inbox = get_inbox(member, inbox_id)
-    if inbox.channel != Channel.API:
-        raise ActionError("Only API-channel inboxes accept messages through the API.")
-    if not inbox.is_active:
-        raise ActionError("This inbox is disabled.")
-    received = actions.receive_message(
-        inbox,
-        actions.InboundMessage(
-            sender_id=payload.source_id,
-            text=payload.text,
-            source_id=payload.message_id,
-            name=payload.name,
-            email=payload.email,
-        ),
-    )
-    body = {"conversation_id": received.conversation.pk, "message_id": received.message.pk}
-    return (201 if received.created else 200), body
 
 
 # --- Conversations --------------------------------------------------------------------------

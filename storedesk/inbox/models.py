@@ -11,18 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel
-
-
-class Channel(models.TextChoices):
-    API = "api", _("API")
-    EMAIL = "email", _("Email")
-    WEBCHAT = "webchat", _("Chat widget")
-    WHATSAPP = "whatsapp", _("WhatsApp")
-    MESSENGER = "messenger", _("Messenger")
-    INSTAGRAM = "instagram", _("Instagram")
-    TELEGRAM = "telegram", _("Telegram")
-    SMS = "sms", _("SMS")
-    VOICE = "voice", _("Phone")
+from storedesk.inbox.channels import channel_choices
 
 
 def _new_secret() -> str:
@@ -33,8 +22,10 @@ class Inbox(TenantModel):
     """One connector configuration: an email address, a chat widget, an API endpoint..."""
 
     name = models.CharField(max_length=200)
-    channel = models.CharField(max_length=16, choices=Channel.choices)
-    # Connector settings (webhook_url for API inboxes, mail servers for email, ...).
+    # A kind from connectors/registry.py (handed to the inbox as a callable, see channels.py).
+    channel = models.CharField(max_length=16, choices=channel_choices)
+    # The connector's typed settings, stored as its schema dumps them (secrets sealed: see
+    # storedesk/connectors/secrets.py). Written only through the connectors' setup actions.
     config = models.JSONField(default=dict, blank=True)
     # Signs outbound webhooks and verifies inbound ones for this inbox.
     secret = models.CharField(max_length=64, default=_new_secret)

@@ -8,11 +8,9 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.validation import (
     DbId,
     SafeDatetime,
-    SafeEmail,
     SafeStr,
     model_max_length,
 )
@@ -33,29 +31,6 @@ class InboxOut(Schema):
     team_id: int | None
     is_active: bool
     created_at: datetime
-
-
-class InboundIn(Schema):
-    """A shopper's message posted by the store's own integration to an API-channel inbox."""
-
-    source_id: SafeStr = Field(
-        ..., min_length=1, max_length=model_max_length(ContactIdentity, "source_id"),
-        description="The shopper's id on this inbox (e.g. your customer id).",
-    )
-    name: SafeStr = Field("", max_length=model_max_length(Contact, "name"))
-    email: SafeEmail | Literal[""] = Field(
-        "", max_length=model_max_length(Contact, "email"), description="A valid address."
-    )
-    text: SafeStr = Field(..., max_length=MAX_TEXT)
-    message_id: SafeStr | None = Field(
-        None, max_length=model_max_length(Message, "source_id"),
-        description="Your id for this message; sending it again returns the same ids.",
-    )
-
-
-class InboundOut(Schema):
-    conversation_id: int
-    message_id: int
 
 
 # --- Conversations --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from storedesk.accounts.actions import add_member, create_account, create_team, set_team_members
 from storedesk.accounts.models import Account, Membership, Role, Team
 from storedesk.commerce.models import Store
-from storedesk.inbox.models import Channel, Inbox
+from storedesk.inbox.models import Inbox
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test-only persona password
 
@@ -43,19 +43,19 @@ def create_personas() -> Personas:
     returns = create_team(harbor, "Returns")
     set_team_members(returns, [lina, ahmet])
     store = Store.objects.create(account=harbor, slug="harbor", name="Harbor & Vine")
-    harbor_api = Inbox.objects.create(account=harbor, name="Harbor API", channel=Channel.API,
+    harbor_api = Inbox.objects.create(account=harbor, name="Harbor API", channel="api",
                                       store=store)
     harbor_email = Inbox.objects.create(
-        account=harbor, name="Support email", channel=Channel.EMAIL, store=store,
+        account=harbor, name="Support email", channel="email", store=store,
         config={"address": "support@harbor.test"},
     )
     harbor_chat = Inbox.objects.create(account=harbor, name="Website chat",
-                                       channel=Channel.WEBCHAT, store=store)
+                                       channel="webchat", store=store)
     northwind = create_account("Northwind", languages=["en"])
     bruno = add_member(northwind, "bruno@northwind.test", role=Role.ADMIN, name="Bruno North",
                        password=PASSWORD)
     northwind_api = Inbox.objects.create(account=northwind, name="Northwind API",
-                                         channel=Channel.API)
+                                         channel="api")
     return Personas(
         harbor=harbor, olivia=olivia, ahmet=ahmet, lina=lina, returns=returns,
         harbor_store=store, harbor_api=harbor_api, harbor_email=harbor_email,

@@ -102,8 +102,11 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         assert "Password:  storedesk-demo" in banner
         token = re.search(r"API token: (\S+)", banner)
         curl = re.search(r"curl -sS -X POST (\S+)/api/v1/inboxes/(\d+)/messages", banner)
-        assert token and TOKEN_RE.match(token.group(1)) and curl, banner
+        key = re.search(r"Integration key: (sdi_\S+)", banner)
+        assert token and TOKEN_RE.match(token.group(1)) and curl and key, banner
+        assert f"Bearer {key.group(1)}" in banner  # the curl line uses the inbox's key
         headers = {"Authorization": f"Bearer {token.group(1)}"}
+        key_headers = {"Authorization": f"Bearer {key.group(1)}"}
 
         # and the printed token lists the three demo inboxes
         inboxes = httpx.get(f"{base}/api/v1/inboxes", headers=headers, timeout=10)
@@ -120,8 +123,8 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         body = {"source_id": "shopper-42", "name": "Ada Shopper", "email": "ada@example.net",
                 "text": "Hi! Where is my order #1042?", "message_id": "cli-test-1"}
         url = f"{base}/api/v1/inboxes/{api_inbox}/messages"
-        first = httpx.post(url, json=body, headers=headers, timeout=10)
-        again = httpx.post(url, json=body, headers=headers, timeout=10)
+        first = httpx.post(url, json=body, headers=key_headers, timeout=10)
+        again = httpx.post(url, json=body, headers=key_headers, timeout=10)
 
         # then it is stored once, and the repeat returns the same ids
         assert first.status_code == 201, first.text

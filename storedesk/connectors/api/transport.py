@@ -14,12 +14,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from storedesk.connectors.api.config import ApiConfig
 from storedesk.connectors.base import SendResult, TransportError
 from storedesk.core.safe_fetch import FetchError, safe_fetch
 from storedesk.webhooks.signing import signature_headers
 
 if TYPE_CHECKING:
-    from storedesk.inbox.models import Delivery, Message
+    from storedesk.inbox.models import Delivery, Inbox, Message
 
 EVENT = "message.created"
 RETRYABLE_STATUSES = {408, 425, 429}
@@ -78,7 +81,7 @@ def encode(payload: dict[str, Any]) -> bytes:
 class WebhookTransport:
     def send(self, delivery: Delivery) -> SendResult:
         inbox = delivery.message.inbox
-        url = str((inbox.config or {}).get("webhook_url") or "").strip()
+        url = _config(inbox).webhook_url
         if not url:
             raise TransportError(
                 f"The inbox {inbox.name!r} has no webhook URL; set one in the inbox settings "
@@ -122,6 +125,17 @@ class WebhookTransport:
         raise TransportError(
             f"The webhook refused the delivery with HTTP {status}{detail}.", permanent=True
         )
+
+
+def _config(inbox: Inbox) -> ApiConfig:
+    try:
+        return ApiConfig.model_validate(inbox.config or {})
+    except ValidationError as exc:
+        raise TransportError(
+            f"The inbox {inbox.name!r} has invalid settings; save them again in the inbox "
+            "settings.",
+            permanent=True,
+        ) from exc
 
 
 def _short(text: str) -> str:

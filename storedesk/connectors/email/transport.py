@@ -1,8 +1,9 @@
 """Email inboxes: a reply leaves as an SMTP message threaded under the shopper's last email.
 
-SMTP settings come from ``inbox.config["smtp"]`` (host, port, username, password, security
-"none" | "starttls" | "tls", from_address); without them Django's default EMAIL_BACKEND is used
-(the console backend in the demo).
+SMTP settings come from the inbox's typed config (`EmailConfig.smtp`: host, port, username,
+sealed password, security "none" | "starttls" | "tls", from_address); without a host Django's
+default EMAIL_BACKEND is used (files or the console in the demo). The password is revealed only
+here, at send time.
 
 The Message-ID is derived from the delivery (``<sd.{delivery_id}.{account_id}@{domain}>``), so a
 retry of the same delivery repeats the same Message-ID and mail clients show one message even if
@@ -21,8 +22,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
+from pydantic import ValidationError as SchemaError
 
 from storedesk.connectors.base import SendResult, TransportError
+from storedesk.connectors.email.config import EmailConfig, SmtpSettings
+from storedesk.connectors.secrets import SecretUnreadable, reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
 from storedesk.core.sanitize import sanitize_html
 from storedesk.inbox.storage import attachment_path
@@ -65,8 +69,8 @@ def recipient(message: Message) -> str:
     return address
 
 
-def from_address(smtp: dict[str, Any], inbox_config: dict[str, Any], inbox_name: str) -> str:
-    address = str(smtp.get("from_address") or inbox_config.get("address") or "").strip()
+def from_address(smtp: SmtpSettings, config: EmailConfig, inbox_name: str) -> str:
+    address = (smtp.from_address or config.address or "").strip()
     if not address:
         return settings.DEFAULT_FROM_EMAIL
     if "<" in address:
@@ -122,17 +126,20 @@ def thread_headers(message: Message) -> dict[str, str]:
     return {"In-Reply-To": in_reply_to, "References": references}
 
 
-def _connection(smtp: dict[str, Any]) -> Any:
-    host = str(smtp.get("host") or "").strip()
-    if not host:  # no own server configured (the settings form stores an empty host then)
+def _connection(smtp: SmtpSettings) -> Any:
+    host = smtp.host.strip()
+    if not host:  # no own server configured
         return get_connection(fail_silently=False)
-    security = str(smtp.get("security") or "starttls").lower()
-    if security not in {"none", "starttls", "tls"}:
-        raise TransportError(f"Unknown SMTP security {security!r}.", permanent=True)
+    security = smtp.security
+    port = smtp.effective_port
     try:
-        port = int(smtp.get("port") or {"tls": 465, "starttls": 587}.get(security, 25))
-    except (TypeError, ValueError) as exc:
-        raise TransportError("The inbox's SMTP port is not a number.", permanent=True) from exc
+        password = reveal(smtp.password) if smtp.password else None
+    except SecretUnreadable as exc:
+        raise TransportError(
+            f"The inbox's SMTP password cannot be read ({exc}); enter it again in the inbox "
+            "settings.",
+            permanent=True,
+        ) from exc
     try:
         # The same address rules as safe_fetch: an inbox's settings must not reach into our
         # private network. (SMTP cannot pin the IP without breaking TLS name checks.)
@@ -146,18 +153,20 @@ def _connection(smtp: dict[str, Any]) -> Any:
         fail_silently=False,
         host=host,
         port=port,
-        username=str(smtp.get("username") or "") or None,
-        password=str(smtp.get("password") or "") or None,
+        username=smtp.username or None,
+        password=password,
         use_tls=security == "starttls",
         use_ssl=security == "tls",
         timeout=float(getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT),
     )
 
 
-def build_email(delivery: Delivery, connection: Any, smtp: dict[str, Any]) -> Any:
+def build_email(
+    delivery: Delivery, connection: Any, config: EmailConfig, smtp: SmtpSettings
+) -> Any:
     message = delivery.message
     inbox = message.inbox
-    sender = from_address(smtp, inbox.config or {}, inbox.name)
+    sender = from_address(smtp, config, inbox.name)
     message_id = message_id_for(delivery, sender)
     headers = {"Message-ID": message_id, **thread_headers(message)}
     if message.sender_type == "bot":
@@ -189,11 +198,16 @@ class SmtpTransport:
         message = delivery.message
         if message.private:
             raise TransportError("Private notes are never sent to the shopper.", permanent=True)
-        smtp = (message.inbox.config or {}).get("smtp") or {}
-        if not isinstance(smtp, dict):
-            raise TransportError("The inbox's SMTP settings are malformed.", permanent=True)
+        try:
+            config = EmailConfig.model_validate(message.inbox.config or {})
+        except SchemaError as exc:
+            raise TransportError(
+                "The inbox's email settings are invalid; save them again in the inbox settings.",
+                permanent=True,
+            ) from exc
+        smtp = config.smtp or SmtpSettings()
         connection = _connection(smtp)
-        email, message_id = build_email(delivery, connection, smtp)
+        email, message_id = build_email(delivery, connection, config, smtp)
         try:
             email.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:

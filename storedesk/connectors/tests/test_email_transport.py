@@ -222,3 +222,20 @@ def test_attachments_travel_with_the_email(personas, smtp, django_capture_on_com
     assert part.get_filename() == "label.pdf"
     assert part.get_content_type() == "application/pdf"
     assert part.get_content() == b"%PDF-1.4 label"
+
+
+def test_a_password_no_key_opens_fails_with_a_clear_message(
+    personas, smtp, settings, django_capture_on_commit_callbacks
+):
+    from storedesk.connectors.secrets import seal
+
+    # given the inbox's SMTP password was sealed under a secret key that is gone now
+    _configure(personas.harbor_email, smtp={**smtp.inbox_settings("support@harbor.test"),
+                                            "username": "support", "password": seal("pw")})
+    settings.SECRET_KEY = "a-new-secret-key-without-the-old-one-as-fallback"
+    conversation = _ayse_emails(personas)
+    message = _reply(personas, conversation, django_capture_on_commit_callbacks)
+    message.refresh_from_db()
+    assert message.delivery_status == "failed"
+    assert "enter it again in the inbox settings" in message.delivery_error
+    assert smtp.messages == []

@@ -10,7 +10,7 @@ from channels.layers import get_channel_layer
 
 from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
-from storedesk.inbox.models import Channel, Delivery, Inbox
+from storedesk.inbox.models import Delivery, Inbox
 from storedesk.testing.personas import Personas
 
 WAIT_SECONDS = 10  # liveness guard for the layer, not a timing assertion
@@ -87,7 +87,7 @@ def test_a_channel_without_a_transport_fails_with_a_clear_message(
 ):
     # given a WhatsApp inbox (no transport yet)
     whatsapp = Inbox.objects.create(
-        account=personas.harbor, name="WhatsApp", channel=Channel.WHATSAPP
+        account=personas.harbor, name="WhatsApp", channel="whatsapp"
     )
     conversation = receive_message(
         whatsapp, InboundMessage(sender_id="+905551112233", text="Merhaba")

@@ -7,6 +7,7 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 - inbound.py        receive_message, the one inbound entry point
 - replies.py        send_reply, add_note, retry_delivery
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
+- receipts.py       record_receipt: a provider's delivered / read / failed receipt
 - setup.py          inboxes and tags from the settings pages
 """
 
@@ -25,13 +26,14 @@ from storedesk.inbox.actions.inbound import (
     next_display_id,
     receive_message,
 )
+from storedesk.inbox.actions.receipts import record_receipt
 from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
 from storedesk.inbox.actions.setup import (
-    SETTINGS_CHANNELS,
     create_inbox,
     create_tag,
     deactivate_inbox,
     delete_tag,
+    replace_inbox_config,
     update_inbox,
     update_tag,
 )
@@ -39,7 +41,6 @@ from storedesk.inbox.actions.setup import (
 __all__ = [
     "MAX_TEXT_CHARS",
     "MENTION_RE",
-    "SETTINGS_CHANNELS",
     "TAG_RE",
     "InboundMessage",
     "Received",
@@ -53,6 +54,8 @@ __all__ = [
     "mark_read",
     "next_display_id",
     "receive_message",
+    "record_receipt",
+    "replace_inbox_config",
     "retry_delivery",
     "send_reply",
     "set_priority",

@@ -1,0 +1,109 @@
+"""Email-channel settings: the inbox's address and, optionally, its own SMTP server.
+
+The SMTP password is `Sealed` (encrypted at rest, connectors/secrets.py); the settings form
+never shows it back, and leaving it empty keeps the stored one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from storedesk.connectors.base import ChannelConfig, SetupForm
+from storedesk.connectors.fields import Sealed
+from storedesk.connectors.secrets import masked, seal
+
+Security = Literal["none", "starttls", "tls"]
+DEFAULT_PORTS = {"tls": 465, "starttls": 587, "none": 25}
+
+
+class SmtpSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    host: str = ""  # "" = send with the server's own mail setup (Django's EMAIL_BACKEND)
+    port: Annotated[int | None, Field(ge=1, le=65535)] = None
+    security: Security = "starttls"
+    username: str = ""
+    password: Sealed | None = None
+    from_address: str = ""
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return value or None
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or DEFAULT_PORTS[self.security]
+
+
+class EmailConfig(ChannelConfig):
+    address: str = ""
+    smtp: SmtpSettings | None = None
+
+    @field_validator("address")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value:
+            try:
+                validate_email(value)
+            except ValidationError as exc:
+                raise ValueError("An email inbox needs a valid address.") from exc
+        return value
+
+
+SMTP_SECURITY_CHOICES = [("starttls", "STARTTLS"), ("tls", "SSL/TLS"),
+                         ("none", _("None (not encrypted)"))]
+
+
+class EmailSetupForm(SetupForm):
+    address = forms.EmailField(label=_("Email address"))
+    smtp_host = forms.CharField(label=_("SMTP host"), required=False, max_length=255,
+                                help_text=_("Leave empty to send with the server's mail setup."))
+    smtp_port = forms.IntegerField(label=_("SMTP port"), required=False, min_value=1,
+                                   max_value=65535)
+    smtp_username = forms.CharField(label=_("SMTP username"), required=False, max_length=255)
+    smtp_password = forms.CharField(
+        label=_("SMTP password"), required=False, max_length=255, strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored password."),
+    )
+    smtp_security = forms.ChoiceField(label=_("SMTP security"), choices=SMTP_SECURITY_CHOICES,
+                                      required=False, initial="starttls")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stored = self._stored_password()
+        if stored:
+            # Say that one is stored, never what it is.
+            self.fields["smtp_password"].widget.attrs["placeholder"] = masked(stored)
+
+    def _stored_password(self) -> str | None:
+        current = self.current
+        smtp = getattr(current, "smtp", None)
+        return smtp.password if smtp is not None else None
+
+    def initial_from(self, config: Any) -> dict[str, Any]:
+        smtp = config.smtp or SmtpSettings()
+        return {"address": config.address, "smtp_host": smtp.host, "smtp_port": smtp.port,
+                "smtp_username": smtp.username, "smtp_security": smtp.security}
+
+    def to_config(self) -> EmailConfig:
+        data = self.cleaned_data
+        host = (data.get("smtp_host") or "").strip()
+        if not host:
+            return EmailConfig(address=data["address"])
+        security = cast(Security, data.get("smtp_security") or "starttls")
+        plain = data.get("smtp_password") or ""
+        password = seal(plain) if plain else self._stored_password()
+        return EmailConfig(address=data["address"], smtp=SmtpSettings(
+            host=host, port=data.get("smtp_port") or DEFAULT_PORTS[security],
+            security=security, username=(data.get("smtp_username") or "").strip(),
+            password=password,
+        ))

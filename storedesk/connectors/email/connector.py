@@ -1,0 +1,15 @@
+"""The email channel: replies leave through SMTP (transport.py), threaded."""
+
+from django.utils.translation import gettext_lazy as _
+
+from storedesk.connectors.base import Connector
+from storedesk.connectors.email.config import EmailConfig, EmailSetupForm
+from storedesk.connectors.email.transport import SmtpTransport
+
+connector = Connector(
+    config=EmailConfig,
+    package=__package__ or "storedesk.connectors.email",
+    transport=SmtpTransport,
+    setup_form=EmailSetupForm,
+    add_label=_("Email inbox"),
+)

@@ -1,0 +1,72 @@
+"""Render the registered sidebar panels and composer tools for one conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from storedesk.inbox.models import Conversation
+from storedesk.workspace.registry import Slot, composer_tools, sidebar_panels
+
+
+@dataclass(frozen=True)
+class Rendered:
+    key: str
+    label: str
+    html: SafeString
+    modes: frozenset[str] = frozenset()
+
+    @property
+    def mode_class(self) -> str:
+        """The composer's CSS class that hides a tool in the other mode."""
+        if self.modes == {"reply"}:
+            return "composer-reply-only"
+        if self.modes == {"note"}:
+            return "composer-note-only"
+        return ""
+
+
+def _slot(request: HttpRequest, conversation: Conversation) -> Slot:
+    return Slot(
+        request=request,
+        membership=request.membership,  # type: ignore[attr-defined]
+        conversation=conversation,
+        contact=conversation.contact,
+    )
+
+
+def _base(slot: Slot) -> dict[str, Any]:
+    return {"conversation": slot.conversation, "contact": slot.contact, "me": slot.membership}
+
+
+def render_sidebar_panels(request: HttpRequest, conversation: Conversation) -> list[Rendered]:
+    slot = _slot(request, conversation)
+    out = []
+    for panel in sidebar_panels:
+        context = panel.context(slot)
+        if context is None:
+            continue
+        html = render_to_string(panel.template, {**_base(slot), **context}, request=request)
+        out.append(Rendered(panel.key, str(panel.label), mark_safe(html)))  # noqa: S308
+    return out
+
+
+def render_composer_tools(
+    request: HttpRequest, conversation: Conversation, composer: dict[str, Any]
+) -> list[Rendered]:
+    """Tools get the composer's context too (`composer_form`, `composer_mode`, `closed`)."""
+    slot = _slot(request, conversation)
+    out = []
+    for tool in composer_tools:
+        context = tool.context(slot)
+        if context is None:
+            continue
+        html = render_to_string(
+            tool.template, {**composer, **_base(slot), **context}, request=request
+        )
+        out.append(Rendered(tool.key, str(tool.label), mark_safe(html), tool.modes))  # noqa: S308
+    return out

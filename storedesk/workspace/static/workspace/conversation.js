@@ -1,0 +1,419 @@
+/* The conversation pane (UI-CONV). No dependencies besides htmx and, when present,
+ * window.storedeskSocket (realtime/socket.js) and window.storedeskShortcuts (storedesk/app.js).
+ *
+ * - Live thread: "storedesk:event" message.created / message.updated for the open conversation
+ *   re-fetch the thread; conversation.updated re-fetches the header. After a socket reconnect
+ *   both are re-fetched (events may have been missed).
+ * - Presence: announces "viewing" when a conversation opens, "typing" while the agent types
+ *   (throttled), "left" when another conversation opens or the page goes away; shows
+ *   "Olivia is viewing / typing…" from other agents' presence events.
+ * - Composer: Reply / Private note tabs, @mention chips, Ctrl/Cmd+Enter sends.
+ * - Shortcuts: j/k next/previous conversation, r reply, n note, e resolve, a assign to me.
+ * Loaded by workspace/_conversation_pane.html; a second load only re-initialises the pane.
+ */
+(function () {
+  "use strict";
+  if (window.storedeskConversation) {
+    window.storedeskConversation.init();
+    return;
+  }
+
+  var TYPING_EVERY_MS = 3000;
+  var TYPING_SHOWN_MS = 6000;
+  var PRESENCE_STALE_MS = 75000;
+  var REFRESH_DELAY_MS = 120;
+
+  var current = null; // {id, displayId, threadUrl, headerUrl}
+  var lastTypingSent = 0;
+  var presence = {}; // agent id -> {name, state, at}
+  var refreshTimers = {};
+
+  function root() { return document.getElementById("conversation-root"); }
+  function socket() { return window.storedeskSocket || null; }
+
+  function announce(conversationId, state) {
+    var s = socket();
+    if (s && conversationId) {
+      try { s.presence(conversationId, state); } catch (err) { /* socket not ready */ }
+    }
+  }
+
+  // --- Opening and leaving a conversation ------------------------------------------------------
+  function init() {
+    var el = root();
+    var id = el ? Number(el.dataset.conversationId) : null;
+    if (current && current.id !== id) {
+      announce(current.id, "left");
+      presence = {};
+    }
+    if (!el) { current = null; return; }
+    var opened = !current || current.id !== id;
+    current = {
+      id: id,
+      displayId: el.dataset.displayId,
+      threadUrl: el.dataset.threadUrl,
+      headerUrl: el.dataset.headerUrl,
+    };
+    if (opened) {
+      registerShortcuts();
+      announce(id, "viewing");
+      scrollThread(true);
+      renderPresence();
+    }
+    syncComposer();
+  }
+
+  function scrollThread(force) {
+    var thread = document.getElementById("thread");
+    if (!thread) return;
+    var nearBottom = thread.scrollHeight - thread.scrollTop - thread.clientHeight < 160;
+    if (force || nearBottom) thread.scrollTop = thread.scrollHeight;
+  }
+
+  // --- Live updates ------------------------------------------------------------------------------
+  var inflight = {};
+  var again = {};
+
+  function refresh(kind) {
+    if (!current || !window.htmx) return;
+    clearTimeout(refreshTimers[kind]);
+    refreshTimers[kind] = setTimeout(function () { fetchPart(kind); }, REFRESH_DELAY_MS);
+  }
+
+  // One request per part at a time; an event arriving meanwhile triggers one more fetch after
+  // it, so the last state always wins (htmx would drop a second request on the same element).
+  function fetchPart(kind) {
+    if (!current) return;
+    if (inflight[kind]) { again[kind] = true; return; }
+    var request;
+    if (kind === "thread") {
+      var thread = document.getElementById("thread");
+      var stick = thread && thread.scrollHeight - thread.scrollTop - thread.clientHeight < 160;
+      // `source` = the part itself: htmx serialises requests per source element, and with the
+      // default (body) a thread and a header refresh would replace each other in its queue.
+      request = window.htmx.ajax("GET", current.threadUrl,
+        { source: "#thread", target: "#thread", swap: "outerHTML" })
+        .then(function () { if (stick) scrollThread(true); });
+    } else {
+      var header = document.getElementById("conversation-header");
+      // Do not yank a control out from under the agent's hands: wait until focus leaves.
+      if (header && header.contains(document.activeElement) &&
+          document.activeElement.tagName !== "BUTTON") {
+        headerStale = true;
+        return;
+      }
+      request = window.htmx.ajax("GET", current.headerUrl,
+        { source: "#conversation-header", target: "#conversation-header", swap: "outerHTML" });
+    }
+    inflight[kind] = true;
+    var done = function () {
+      inflight[kind] = false;
+      if (again[kind]) { again[kind] = false; fetchPart(kind); }
+    };
+    request.then(done, done);
+  }
+
+  var headerStale = false;
+  document.addEventListener("focusout", function (event) {
+    var header = document.getElementById("conversation-header");
+    if (!headerStale || !header || !header.contains(event.target)) return;
+    setTimeout(function () {
+      if (headerStale && !header.contains(document.activeElement)) {
+        headerStale = false;
+        refresh("header");
+      }
+    }, 0);
+  });
+
+  document.addEventListener("storedesk:event", function (event) {
+    var ev = event.detail || {};
+    if (!current) return;
+    if (ev.type === "presence") {
+      if (Number(ev.conversation_id) !== current.id || !ev.agent) return;
+      if (ev.state === "left") delete presence[ev.agent.id];
+      else presence[ev.agent.id] = { name: ev.agent.name, state: ev.state, at: Date.now() };
+      renderPresence();
+      return;
+    }
+    var conv = ev.conversation || {};
+    if (Number(conv.id) !== current.id) return;
+    if (ev.type === "message.created" || ev.type === "message.updated") refresh("thread");
+    if (ev.type === "conversation.updated") {
+      // The agent's own change already re-rendered the header; a re-fetch racing with their
+      // next click would swap the control out from under them. Re-fetch only when the header
+      // shows something else than the event (someone else changed it).
+      lastConversation = conv;
+      if (headerBusy > 0) headerCheckPending = true; // decide once the agent's own change lands
+      else if (!headerMatches(conv)) refresh("header");
+      refresh("thread");
+    }
+  });
+
+  // The agent's own header POSTs: the event they cause can arrive before their response does.
+  var headerBusy = 0;
+  var headerCheckPending = false;
+  var lastConversation = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var d = event.detail || {};
+    if (d.elt && d.elt.closest && d.elt.closest("#conversation-header") &&
+        d.requestConfig && d.requestConfig.verb === "post") {
+      d.xhr.storedeskHeaderPost = true;
+      headerBusy += 1;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var d = event.detail || {};
+    if (!d.xhr || !d.xhr.storedeskHeaderPost) return;
+    d.xhr.storedeskHeaderPost = false;
+    headerBusy = Math.max(0, headerBusy - 1);
+    if (headerBusy === 0 && headerCheckPending) {
+      headerCheckPending = false;
+      // after the swap settles, compare with the latest event
+      setTimeout(function () {
+        if (lastConversation && !headerMatches(lastConversation)) refresh("header");
+      }, 0);
+    }
+  });
+  // A background re-fetch never replaces a control the agent is using.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var d = event.detail || {};
+    if (!d.target || d.target.id !== "conversation-header") return;
+    if (!d.requestConfig || d.requestConfig.verb !== "get") return;
+    var active = document.activeElement;
+    if (active && d.target.contains(active) && active.tagName !== "BUTTON") {
+      d.shouldSwap = false;
+      headerStale = true;
+    }
+  });
+
+  function headerMatches(conv) {
+    var header = document.getElementById("conversation-header");
+    if (!header) return false;
+    var shown = [header.dataset.status, header.dataset.priority, header.dataset.assigneeId || "",
+      header.dataset.teamId || ""].join("|");
+    var fresh = [conv.status, conv.priority, conv.assignee_id == null ? "" : String(conv.assignee_id),
+      conv.team_id == null ? "" : String(conv.team_id)].join("|");
+    return shown === fresh;
+  }
+
+  document.addEventListener("storedesk:socket", function (event) {
+    var d = event.detail || {};
+    if (d.state === "open" && d.reconnected && current) {
+      refresh("thread");
+      refresh("header");
+    }
+  });
+
+  function renderPresence() {
+    var box = document.getElementById("presence");
+    if (!box) return;
+    var now = Date.now();
+    var viewing = [];
+    var typing = [];
+    Object.keys(presence).forEach(function (agentId) {
+      var p = presence[agentId];
+      if (now - p.at > PRESENCE_STALE_MS) { delete presence[agentId]; return; }
+      if (p.state === "typing" && now - p.at < TYPING_SHOWN_MS) typing.push(p.name);
+      else viewing.push(p.name);
+    });
+    var parts = [];
+    if (typing.length) {
+      parts.push((typing.length > 1 ? box.dataset.typingMany : box.dataset.typing)
+        .replace("%(names)s", typing.join(", ")));
+    }
+    if (viewing.length) {
+      parts.push((viewing.length > 1 ? box.dataset.viewingMany : box.dataset.viewing)
+        .replace("%(names)s", viewing.join(", ")));
+    }
+    box.textContent = parts.join(" · ");
+    box.hidden = parts.length === 0;
+  }
+  setInterval(renderPresence, 3000);
+
+  window.addEventListener("pagehide", function () { if (current) announce(current.id, "left"); });
+
+  // --- Composer ----------------------------------------------------------------------------------
+  function composer() { return document.getElementById("composer"); }
+
+  function setMode(mode) {
+    var box = composer();
+    if (!box) return;
+    box.dataset.mode = mode;
+    box.querySelectorAll("[data-composer-tab]").forEach(function (tab) {
+      tab.setAttribute("aria-selected", tab.dataset.composerTab === mode ? "true" : "false");
+    });
+    syncComposer();
+  }
+
+  function syncComposer() {
+    var box = composer();
+    if (!box) return;
+    var text = document.getElementById("composer-text");
+    if (text) {
+      var mode = box.dataset.mode;
+      text.placeholder = mode === "note" ? text.dataset.placeholderNote : text.dataset.placeholderReply;
+      var sendReply = box.querySelector("[data-send=reply]");
+      text.disabled = mode === "reply" && sendReply && sendReply.disabled;
+    }
+    filterMentions();
+  }
+
+  function focusComposer(mode) {
+    setMode(mode);
+    var text = document.getElementById("composer-text");
+    if (text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
+  }
+
+  function send() {
+    var box = composer();
+    if (!box) return;
+    var button = box.querySelector("[data-send=" + box.dataset.mode + "]");
+    if (button && !button.disabled) button.click();
+  }
+
+  function mentionPrefix(text) {
+    var before = text.value.slice(0, text.selectionStart);
+    var match = before.match(/(^|\s)@([\w.+-]*)$/);
+    return match ? match[2].toLowerCase() : null;
+  }
+
+  function filterMentions() {
+    var text = document.getElementById("composer-text");
+    var chips = document.querySelectorAll("[data-mention]");
+    if (!text || !chips.length) return;
+    var prefix = mentionPrefix(text);
+    chips.forEach(function (chip) {
+      chip.hidden = prefix !== null && prefix !== "" && chip.dataset.mention.toLowerCase().indexOf(prefix) !== 0;
+    });
+  }
+
+  function insertMention(handle) {
+    var text = document.getElementById("composer-text");
+    if (!text) return;
+    var start = text.selectionStart;
+    var before = text.value.slice(0, start);
+    var after = text.value.slice(text.selectionEnd);
+    var partial = before.match(/(^|\s)@([\w.+-]*)$/);
+    if (partial) before = before.slice(0, before.length - partial[2].length - 1);
+    else if (before && !/\s$/.test(before)) before += " ";
+    var insert = "@" + handle + " ";
+    text.value = before + insert + after;
+    var caret = (before + insert).length;
+    text.focus();
+    text.setSelectionRange(caret, caret);
+    filterMentions();
+  }
+
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element)) return;
+    var tab = t.closest("[data-composer-tab]");
+    if (tab) { focusComposer(tab.dataset.composerTab); return; }
+    var chip = t.closest("[data-mention]");
+    if (chip) { insertMention(chip.dataset.mention); }
+  });
+
+  document.addEventListener("input", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element)) return;
+    if (t.id === "composer-text") {
+      filterMentions();
+      var now = Date.now();
+      if (current && now - lastTypingSent > TYPING_EVERY_MS) {
+        lastTypingSent = now;
+        announce(current.id, "typing");
+      }
+    }
+    if (t.matches("[data-snooze-input]")) {
+      var form = t.closest("form");
+      var offset = form.querySelector("[data-tz-offset]");
+      var select = form.querySelector("select[name=status]");
+      if (t.value) {
+        if (offset) offset.value = String(new Date(t.value).getTimezoneOffset());
+        if (select && select.querySelector("option[value=snoozed]")) select.value = "snoozed";
+      }
+    }
+  });
+
+  // Without storedeskShortcuts, Ctrl/Cmd+Enter is handled here.
+  document.addEventListener("keydown", function (event) {
+    if (window.storedeskShortcuts) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
+        event.target && event.target.id === "composer-text") {
+      event.preventDefault();
+      send();
+    }
+  });
+
+  // --- Keyboard shortcuts ------------------------------------------------------------------------
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#conversation-list .conv-row"));
+  }
+
+  function openRow(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = -1;
+    if (current) {
+      list.forEach(function (row, i) {
+        if (Number(row.dataset.conversationId) === current.id) index = i;
+      });
+    }
+    var next = index === -1 ? (step > 0 ? 0 : list.length - 1) : index + step;
+    if (next < 0 || next >= list.length) return;
+    var link = list[next].querySelector(".conv-link");
+    if (link) { link.click(); list[next].scrollIntoView({ block: "nearest" }); }
+  }
+
+  function clickIn(selector) {
+    var el = document.querySelector("#conversation-root " + selector);
+    if (el) el.click();
+  }
+
+  // Descriptions for the "?" overlay come translated from the pane (#conversation-strings);
+  // registering again when a pane opens replaces the English fallbacks.
+  function registerShortcuts() {
+    var sc = window.storedeskShortcuts;
+    if (!sc) return;
+    var strings = document.getElementById("conversation-strings");
+    if (sc.__conversationRegistered && !strings) return;
+    sc.__conversationRegistered = true;
+    function label(name, fallback) { return (strings && strings.dataset[name]) || fallback; }
+    sc.register("j", function () { openRow(1); }, label("shortcutNext", "Next conversation"));
+    sc.register("k", function () { openRow(-1); }, label("shortcutPrevious", "Previous conversation"));
+    sc.register("r", function () { if (current) focusComposer("reply"); }, label("shortcutReply", "Reply"));
+    sc.register("n", function () { if (current) focusComposer("note"); }, label("shortcutNote", "Private note"));
+    sc.register("e", function () { clickIn("[data-resolve]"); }, label("shortcutResolve", "Resolve the conversation"));
+    sc.register("a", function () { clickIn("[data-assign-me]"); }, label("shortcutAssignMe", "Assign to me"));
+    sc.register("ctrl+Enter", send, label("shortcutSend", "Send"));
+    sc.register("meta+Enter", send, label("shortcutSend", "Send"));
+  }
+
+  // --- htmx wiring -------------------------------------------------------------------------------
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "thread") scrollThread(false);
+    if (target && target.id === "composer") scrollThread(true);
+    init();
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "thread") scrollThread(true);
+  });
+
+  window.storedeskConversation = {
+    init: init,
+    refresh: refresh,
+    setMode: setMode,
+    // For debugging and tests: what the live-update machinery is waiting for.
+    state: function () {
+      return { current: current, inflight: inflight, again: again, headerBusy: headerBusy,
+        headerStale: headerStale, headerCheckPending: headerCheckPending };
+    },
+  };
+
+  function start() { registerShortcuts(); init(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

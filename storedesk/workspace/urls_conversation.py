@@ -1,0 +1,26 @@
+"""The conversation side of the workspace (joined into the "inbox" namespace by urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from storedesk.workspace import views_conversation as views
+
+_c = "conversations/<int:display_id>/"
+
+urlpatterns = [
+    path(_c, views.conversation, name="conversation"),
+    path(_c + "thread/", views.thread, name="thread"),
+    path(_c + "header/", views.header, name="header"),
+    path(_c + "macro-preview/", views.macro_preview, name="macro_preview"),
+    path(_c + "read/", views.mark_read, name="read"),
+    path(_c + "reply/", views.reply, name="reply"),
+    path(_c + "note/", views.note, name="note"),
+    path(_c + "assign/", views.assign, name="assign"),
+    path(_c + "status/", views.change_status, name="status"),
+    path(_c + "priority/", views.set_priority, name="priority"),
+    path(_c + "tags/add/", views.add_tag, name="tag"),
+    path(_c + "tags/remove/", views.remove_tag, name="untag"),
+    path(_c + "messages/<int:message_id>/retry/", views.retry, name="retry"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+]

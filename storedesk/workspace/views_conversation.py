@@ -1,0 +1,398 @@
+"""The conversation pane: thread, composer, header controls, delivery retry, attachments.
+
+Every view: access helper first (404 outside the account or a light agent's teams), parse with
+a form, call one action, render a partial. Mutations are POST only and CSRF protected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from storedesk.accounts.decorators import member_required
+from storedesk.accounts.models import Membership, Team
+from storedesk.core.actor import Actor
+from storedesk.core.errors import ActionError, NotFound
+from storedesk.inbox import actions
+from storedesk.inbox.models import Conversation, Priority, Status, Tag
+from storedesk.inbox.queries import (
+    conversation_messages,
+    get_attachment,
+    get_conversation_by_display_id,
+)
+from storedesk.inbox.transitions import TRANSITIONS
+from storedesk.workspace.forms_conversation import (
+    AssignForm,
+    ComposerForm,
+    PriorityForm,
+    StatusForm,
+    TagForm,
+)
+from storedesk.workspace.slots import render_composer_tools, render_sidebar_panels
+from storedesk.workspace.timeline import thread_items
+
+# --- Access and context ---------------------------------------------------------------------
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined, no-any-return]
+
+
+def _conversation(request: HttpRequest, display_id: int) -> Conversation:
+    try:
+        return get_conversation_by_display_id(_membership(request), display_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _controls_context(membership: Membership, conversation: Conversation) -> dict[str, Any]:
+    """What the header controls offer: teammates, teams, tags, statuses, priorities."""
+    members = list(
+        Membership.objects.filter(account_id=membership.account_id, is_active=True)
+        .select_related("agent")
+        .order_by("agent__name", "agent__email")
+    )
+    return {
+        "conversation": conversation,
+        "me": membership,
+        "members": members,
+        "teams": list(Team.objects.filter(account_id=membership.account_id).order_by("name")),
+        "conversation_tags": list(conversation.tags.order_by("name")),
+        "account_tags": list(
+            Tag.objects.filter(account_id=membership.account_id)
+            .order_by("name")
+            .values_list("name", flat=True)[:500]
+        ),
+        "status_choices": [
+            (value, label)
+            for value, label in Status.choices
+            if value == conversation.status or value in TRANSITIONS[conversation.status]
+        ],
+        "priority_choices": Priority.choices,
+        "can_resolve": Status.RESOLVED in TRANSITIONS[conversation.status],
+    }
+
+
+def _composer_context(
+    request: HttpRequest,
+    conversation: Conversation,
+    form: ComposerForm | None = None,
+    mode: str = "reply",
+) -> dict[str, Any]:
+    membership = _membership(request)
+    closed = conversation.status == Status.CLOSED
+    if closed:
+        mode = "note"  # a closed conversation takes private notes only
+    context: dict[str, Any] = {
+        "conversation": conversation,
+        "composer_form": form or ComposerForm(),
+        "composer_mode": mode,
+        "mention_handles": _mention_handles(membership),
+        "closed": closed,
+    }
+    context["composer_tools"] = render_composer_tools(request, conversation, context)
+    return context
+
+
+def _mention_handles(membership: Membership) -> list[dict[str, str]]:
+    """Teammates to @mention: the handle is the email's local part (what add_note resolves)."""
+    rows = (
+        Membership.objects.filter(account_id=membership.account_id, is_active=True)
+        .exclude(pk=membership.pk)
+        .select_related("agent")
+        .order_by("agent__name")
+    )
+    return [
+        {"handle": m.agent.email.split("@")[0], "name": m.agent.display_name} for m in rows
+    ]
+
+
+def pane_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    membership = _membership(request)
+    context = _controls_context(membership, conversation)
+    context.update(_composer_context(request, conversation))
+    context["thread"] = thread_items(membership, conversation)
+    context["sidebar_panels"] = render_sidebar_panels(request, conversation)
+    context["in_workspace"] = True
+    return context
+
+
+def _thread_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    return {
+        "conversation": conversation,
+        "thread": thread_items(_membership(request), conversation),
+    }
+
+
+# --- Pages and partials (GET) ---------------------------------------------------------------
+
+
+@member_required
+@require_GET
+def conversation(request: HttpRequest, display_id: int) -> HttpResponse:
+    """The conversation: the pane alone for htmx, else the whole workspace around it."""
+    found = _conversation(request, display_id)
+    context = pane_context(request, found)
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        response = render(request, "workspace/_conversation_pane.html", context)
+    else:
+        from storedesk.workspace.listing import list_context
+
+        context.update(list_context(request))
+        context["current_conversation"] = found
+        response = render(request, "workspace/conversation.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@member_required
+@require_GET
+def thread(request: HttpRequest, display_id: int) -> HttpResponse:
+    """The thread alone; the page re-fetches it when a realtime event names this conversation."""
+    found = _conversation(request, display_id)
+    return render(request, "workspace/_thread.html", _thread_context(request, found))
+
+
+@member_required
+@require_GET
+def header(request: HttpRequest, display_id: int) -> HttpResponse:
+    found = _conversation(request, display_id)
+    context = _controls_context(_membership(request), found)
+    return render(request, "workspace/_conversation_header.html", context)
+
+
+@member_required
+@require_GET
+def macro_preview(request: HttpRequest, display_id: int) -> HttpResponse:
+    """The composer with a macro rendered into it (read-only: nothing is sent or applied)."""
+    from storedesk.workflow.macros import render_macro
+    from storedesk.workflow.models import Macro
+
+    membership = _membership(request)
+    found = _conversation(request, display_id)
+    try:
+        macro_id = int(request.GET.get("macro", ""))
+    except ValueError:
+        macro_id = 0
+    macro = Macro.objects.filter(account_id=membership.account_id, pk=macro_id).first()
+    if macro is None:
+        # "No macro" picked: an empty reply composer.
+        return render(request, "workspace/_composer.html", _composer_context(request, found))
+    form = ComposerForm(
+        initial={"text": render_macro(macro, found, membership), "macro_id": macro.pk}
+    )
+    return render(
+        request, "workspace/_composer.html", _composer_context(request, found, form, "reply")
+    )
+
+
+@member_required
+@require_GET
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """A safe download, for anyone who may see the attachment's conversation."""
+    from storedesk.inbox.downloads import attachment_response
+
+    membership = _membership(request)
+    try:
+        found = get_attachment(membership, attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    return attachment_response(found)
+
+
+# --- Composer (POST) ------------------------------------------------------------------------
+
+
+def _composer_response(
+    request: HttpRequest,
+    found: Conversation,
+    form: ComposerForm | None,
+    mode: str,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = _composer_context(request, found, form, mode)
+    if status == 200:
+        # The thread, swapped out-of-band, shows what was just written.
+        context.update(_thread_context(request, found))
+        context["thread_oob"] = True
+    return render(request, "workspace/_composer.html", context, status=status)
+
+
+@member_required
+@require_POST
+def reply(request: HttpRequest, display_id: int) -> HttpResponse:
+    from storedesk.workflow.models import Macro
+
+    membership = _membership(request)
+    found = _conversation(request, display_id)
+    form = ComposerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _composer_response(request, found, form, "reply", status=400)
+    macro = None
+    if form.cleaned_data.get("macro_id"):
+        macro = Macro.objects.filter(
+            account_id=membership.account_id, pk=form.cleaned_data["macro_id"]
+        ).first()
+        if macro is None:
+            form.add_error(None, _("That macro no longer exists."))
+            return _composer_response(request, found, form, "reply", status=400)
+    try:
+        _send_reply(found, Actor.agent(membership), form, macro)
+    except ActionError as exc:
+        form.add_error(None, exc.detail)
+        return _composer_response(request, found, form, "reply", status=400)
+    return _composer_response(request, _conversation(request, display_id), None, "reply")
+
+
+def _send_reply(conversation: Conversation, actor: Actor, form: ComposerForm, macro: Any) -> None:
+    from storedesk.workflow.actions import reply_with_macro
+
+    reply_with_macro(
+        conversation, actor, form.cleaned_data.get("text") or "", macro,
+        attachments=form.incoming_files(),
+    )
+
+
+@member_required
+@require_POST
+def note(request: HttpRequest, display_id: int) -> HttpResponse:
+    membership = _membership(request)
+    found = _conversation(request, display_id)
+    form = ComposerForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _composer_response(request, found, form, "note", status=400)
+    try:
+        actions.add_note(
+            found, Actor.agent(membership), form.cleaned_data.get("text") or "",
+            attachments=form.incoming_files(),
+        )
+    except ActionError as exc:
+        form.add_error(None, exc.detail)
+        return _composer_response(request, found, form, "note", status=400)
+    return _composer_response(request, found, None, "note")
+
+
+@member_required
+@require_POST
+def mark_read(request: HttpRequest, display_id: int) -> HttpResponse:
+    """Sent by the page when the agent opens the conversation (GET itself changes nothing)."""
+    found = _conversation(request, display_id)
+    actions.mark_read(found, Actor.agent(_membership(request)))
+    return HttpResponse(status=204)
+
+
+@member_required
+@require_POST
+def retry(request: HttpRequest, display_id: int, message_id: int) -> HttpResponse:
+    membership = _membership(request)
+    found = _conversation(request, display_id)
+    message = conversation_messages(membership, found).filter(pk=message_id).first()
+    if message is None:
+        raise Http404("Message not found.")
+    error = ""
+    status = 200
+    try:
+        actions.retry_delivery(message, Actor.agent(membership))
+    except ActionError as exc:
+        error, status = exc.detail, 400
+    message = conversation_messages(membership, found).get(pk=message_id)
+    context = {"conversation": found, "m": message, "message_error": error}
+    return render(request, "workspace/_message.html", context, status=status)
+
+
+# --- Header controls (POST) -----------------------------------------------------------------
+
+
+def _header_response(
+    request: HttpRequest, display_id: int, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    membership = _membership(request)
+    try:
+        found = get_conversation_by_display_id(membership, display_id)
+    except NotFound:
+        # The change moved it out of this agent's view (a light agent gave it to another team).
+        response = HttpResponse(
+            format_html(
+                '<p class="conv-gone">{}</p>', _("This conversation is no longer in your view.")
+            )
+        )
+        response["HX-Retarget"] = "#conversation-pane"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    context = _controls_context(membership, found)
+    context["header_error"] = error
+    if status == 200:
+        context.update(_thread_context(request, found))
+        context["thread_oob"] = True
+    return render(request, "workspace/_conversation_header.html", context, status=status)
+
+
+def _header_action(
+    request: HttpRequest, display_id: int, form: Any, act: Callable[[Conversation, Actor], Any]
+) -> HttpResponse:
+    """Access -> parse -> one action -> the header partial (errors inline, status 400)."""
+    found = _conversation(request, display_id)
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _header_response(request, display_id, error=error, status=400)
+    try:
+        act(found, Actor.agent(_membership(request)))
+    except ActionError as exc:
+        return _header_response(request, display_id, error=exc.detail, status=400)
+    return _header_response(request, display_id)
+
+
+@member_required
+@require_POST
+def assign(request: HttpRequest, display_id: int) -> HttpResponse:
+    form = AssignForm(request.POST, account_id=_membership(request).account_id)
+    return _header_action(request, display_id, form, lambda c, actor: actions.assign(
+        c, actor, assignee=form.cleaned_data["assignee"], team=form.cleaned_data["team"],
+        set_team=form.sets_team,
+    ))
+
+
+@member_required
+@require_POST
+def change_status(request: HttpRequest, display_id: int) -> HttpResponse:
+    form = StatusForm(request.POST, account_timezone=_membership(request).account.timezone)
+    return _header_action(request, display_id, form, lambda c, actor: actions.change_status(
+        c, actor, form.cleaned_data["status"], snoozed_until=form.cleaned_data["snoozed_until"],
+    ))
+
+
+@member_required
+@require_POST
+def set_priority(request: HttpRequest, display_id: int) -> HttpResponse:
+    form = PriorityForm(request.POST)
+    return _header_action(request, display_id, form, lambda c, actor: actions.set_priority(
+        c, actor, form.cleaned_data["priority"]
+    ))
+
+
+@member_required
+@require_POST
+def add_tag(request: HttpRequest, display_id: int) -> HttpResponse:
+    form = TagForm(request.POST)
+    return _header_action(
+        request, display_id, form, lambda c, actor: actions.tag(c, actor, form.cleaned_data["name"])
+    )
+
+
+@member_required
+@require_POST
+def remove_tag(request: HttpRequest, display_id: int) -> HttpResponse:
+    form = TagForm(request.POST)
+    return _header_action(
+        request, display_id, form,
+        lambda c, actor: actions.untag(c, actor, form.cleaned_data["name"]),
+    )
