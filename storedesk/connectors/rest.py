@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from storedesk.accounts.models import Membership
+from storedesk.accounts.permissions import Perm, require
 from storedesk.connectors import actions, inbound
 from storedesk.connectors.models import InboundEvent, InboundStatus, IntegrationKey
-from storedesk.core.errors import ActionError, PermissionDenied
+from storedesk.core.errors import ActionError
 from storedesk.core.lookup import get_or_404
 from storedesk.core.validation import SafeStr
 from storedesk.inbox.models import Inbox
@@ -58,8 +59,7 @@ class InboundEventOut(Schema):
 
 def _admin(request: HttpRequest) -> Membership:
     member: Membership = request.auth  # type: ignore[attr-defined]
-    if not member.is_admin:
-        raise PermissionDenied("Only admins and owners manage integrations.")
+    require(member, Perm.MANAGE_INTEGRATIONS)
     return member
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.permissions import Perm, require
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
@@ -18,6 +19,7 @@ EDITABLE = ("name", "email", "phone", "language")
 
 @transaction.atomic
 def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
+    require(actor, Perm.EDIT_CONTACTS)
     unknown = set(changes) - set(EDITABLE) - {"attributes"}
     if unknown:
         raise ActionError(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
@@ -50,6 +52,7 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
 @transaction.atomic
 def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contact:
     """Move the duplicate's identities and conversations to the primary, then retire it."""
+    require(actor, Perm.MERGE_CONTACTS)
     if primary.pk == duplicate.pk:
         raise ActionError("A contact cannot be merged into itself.")
     if primary.account_id != duplicate.account_id:

@@ -97,12 +97,13 @@ def document_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = {400, 401, 422, 429}
+            codes = {400, 401, 403, 422, 429}
             if any(p.get("in") == "path" for p in operation.get("parameters", [])):
                 codes.add(404)
             if method != "get":
-                codes |= {403, 404, 409, 413}
-            responses = operation.setdefault("responses", {})
+                codes |= {404, 409, 413}
+            responses = {str(code): value for code, value in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for code in sorted(codes):
                 responses.setdefault(str(code), {
                     "description": ERROR_DESCRIPTIONS[code],

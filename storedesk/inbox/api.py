@@ -15,7 +15,7 @@ from ninja import Query, Router, Status
 
 from storedesk.accounts.models import Membership
 from storedesk.core.actor import Actor
-from storedesk.core.errors import ActionError
+from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.pagination import Keyset, check_limit, paginate
 from storedesk.core.validation import DbId, SafeStr, find_bad_int
 from storedesk.inbox import actions
@@ -66,9 +66,22 @@ MESSAGES = Keyset("api.messages", (("created_at", False),), id_desc=False)
 
 
 def _render(member: Membership, conversation_id: int) -> Conversation:
-    """The conversation as the API shows it, read back after an action."""
-    conversation = get_conversation(member, conversation_id)
-    return conversation
+    """The conversation as the API shows it, read back after an action.
+
+    An action may move it out of the caller's view (a light agent unassigns herself from
+    another team's conversation): the answer is still 200 with the result, flagged
+    `"visible": false`, rather than "applied, then 404". Later reads of it are 404s.
+    """
+    try:
+        return get_conversation(member, conversation_id)
+    except NotFound:
+        moved = (
+            Conversation.objects.filter(account_id=member.account_id, pk=conversation_id)
+            .select_related(*CONVERSATION_RELATED)
+            .get()
+        )
+        moved.visible = False  # type: ignore[attr-defined]
+        return moved
 
 
 # --- Inboxes --------------------------------------------------------------------------------

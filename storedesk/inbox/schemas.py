@@ -73,6 +73,14 @@ class ConversationOut(Schema):
     last_message_at: datetime | None
     created_at: datetime
 
+    visible: bool = Field(
+        True, description="False when your change moved it out of your view (reads now 404)."
+    )
+
+    @staticmethod
+    def resolve_visible(obj: Conversation) -> bool:
+        return bool(getattr(obj, "visible", True))
+
     @staticmethod
     def resolve_assignee(obj: Conversation) -> dict[str, Any] | None:
         if obj.assignee_id is None:

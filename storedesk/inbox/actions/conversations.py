@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from storedesk.accounts.models import Membership, Team
+from storedesk.accounts.permissions import MESSAGES, Perm, may_move_to
 from storedesk.core.actor import Actor
-from storedesk.core.errors import ActionError
+from storedesk.core.errors import ActionError, PermissionDenied
 from storedesk.core.validation import check_datetime, check_text, model_max_length
 from storedesk.inbox.actions._shared import (
     TAG_RE,
@@ -70,8 +71,18 @@ def assign(
     team: Team | None = None,
     set_team: bool = False,
 ) -> Conversation:
-    """Give the conversation to an agent (or nobody) and optionally to a team."""
+    """Give the conversation to an agent (or nobody) and optionally to a team.
+
+    The one permission check for every entry point: light agents only move conversations to
+    themselves, their teammates or their teams (`accounts.permissions.may_move_to`).
+    """
     conversation = _locked(conversation)
+    # Only what changes is checked (a form re-sending the current team moves nothing).
+    assignee_changes = (assignee.pk if assignee else None) != conversation.assignee_id
+    team_changes = set_team and (team.pk if team else None) != conversation.team_id
+    if not may_move_to(actor, assignee if assignee_changes else None, team,
+                       set_team=team_changes):
+        raise PermissionDenied(MESSAGES[Perm.MOVE_ANY_CONVERSATION])
     if assignee is not None and (
         assignee.account_id != conversation.account_id or not assignee.is_active
     ):
