@@ -13,12 +13,14 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from storedesk.core.body_limit import BodyLimit  # noqa: E402
 from storedesk.realtime.origin import SameOriginValidator  # noqa: E402
 from storedesk.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # The per-request upload cap is checked before Django reads (and spools) the body.
+        "http": BodyLimit(django_asgi_app),
         # Origin first: a socket opened by another site's page never reaches the session.
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.subscribers import SUBSCRIBERS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
     "storedesk.contacts",
     "storedesk.commerce",
     "storedesk.inbox",
+    "storedesk.events",
     "storedesk.connectors",
     "storedesk.realtime",
     "storedesk.webhooks",
@@ -245,6 +248,12 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
     }
 
+# Domain events: the one dispatch table (kind -> subscribers) lives in config/subscribers.py.
+EVENT_SUBSCRIBERS = SUBSCRIBERS
+# An event still undispatched after this long is re-dispatched by the sweeper (each minute).
+EVENT_SWEEP_GRACE_SECONDS = int(os.environ.get("STOREDESK_EVENT_SWEEP_GRACE_SECONDS", "60"))
+EVENT_MAX_DISPATCH_ATTEMPTS = 10
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -288,9 +297,23 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from finders too; the fold
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
-ATTACHMENT_MAX_BYTES = int(os.environ.get("STOREDESK_ATTACHMENT_MAX_BYTES", str(25 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+_MiB = 1024 * 1024
+# Upload limits: per file, per message (count and total) and per request. The request cap is
+# checked on Content-Length (and while streaming) before any byte of the body is read.
+ATTACHMENT_MAX_BYTES = int(os.environ.get("STOREDESK_ATTACHMENT_MAX_BYTES", str(25 * _MiB)))
+ATTACHMENT_MAX_COUNT = int(os.environ.get("STOREDESK_ATTACHMENT_MAX_COUNT", "10"))
+ATTACHMENT_MAX_TOTAL_BYTES = int(
+    os.environ.get("STOREDESK_ATTACHMENT_MAX_TOTAL_BYTES", str(50 * _MiB))
+)
+UPLOAD_MAX_REQUEST_BYTES = int(
+    os.environ.get("STOREDESK_UPLOAD_MAX_REQUEST_BYTES", str(ATTACHMENT_MAX_TOTAL_BYTES + _MiB))
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * _MiB  # non-file fields
+# Request bodies and uploaded files over 256 KiB are spooled to disk (TemporaryFileUploadHandler)
+# and copied in chunks, so memory never grows with the upload size.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+(DATA_DIR / "tmp").mkdir(exist_ok=True)
 
 # --- Email ----------------------------------------------------------------------------------
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
     path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
     path("contacts/", include("storedesk.workspace.urls_contacts")),
+    path("commerce/", include("storedesk.commerce.urls")),  # the orders panel
     path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

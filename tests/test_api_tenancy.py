@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from config.api import api as ninja_api
+from storedesk.accounts.actor import Actor
+from storedesk.commerce.actions import RefundAsk, request_refund
 from storedesk.connectors.actions import create_integration_key
 from storedesk.connectors.inbound import record_event
-from storedesk.core.actor import Actor
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
-from storedesk.inbox.models import ConversationEvent, Message
+from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
+from storedesk.testing.shop import seed_order
 
 HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
 
@@ -34,6 +38,22 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/contacts/{contact_id}"): {"name": "Renamed"},
     ("post", "/api/v1/inboxes/{inbox_id}/keys"): {"name": "stolen"},
     ("post", "/api/v1/contacts/{contact_id}/merge"): {"duplicate_id": 0},  # filled in below
+    ("put", "/api/v1/stores/{store_id}/policy"): {"return_window_days": 365},
+    ("put", "/api/v1/stores/{store_id}/orders/{external_id}"): {
+        "number": "666", "placed_at": "2026-11-20T10:00:00Z"},
+    ("put", "/api/v1/stores/{store_id}/products/{external_id}"): {"title": "Stolen"},
+    ("put", "/api/v1/stores/{store_id}/customers/{external_id}"): {"name": "Stolen"},
+    ("post", "/api/v1/orders/{order_id}/refunds"): {"idempotency_key": "x", "amount": "1.00"},
+    ("post", "/api/v1/orders/{order_id}/cancel"): {"reason": "x"},
+    ("post", "/api/v1/orders/{order_id}/shipping-address"): {
+        "shipping_address": {"address1": "a", "city": "b", "country": "US"}},
+    ("post", "/api/v1/orders/{order_id}/returns"): {
+        "lines": [{"line_id": 1, "quantity": 1}], "reason": "x"},
+    ("post", "/api/v1/orders/{order_id}/replacements"): {
+        "lines": [{"line_id": 1, "quantity": 1}], "reason": "x"},
+    ("post", "/api/v1/orders/{order_id}/discount-codes"): {"amount": "1.00"},
+    ("post", "/api/v1/approvals/{approval_id}/approve"): {},
+    ("post", "/api/v1/approvals/{approval_id}/reject"): {},
 }
 
 
@@ -58,8 +78,11 @@ def harbor(personas):
     ))
     reply = send_reply(received.conversation, olivia, "harbor-secret-text reply")
     tag(received.conversation, olivia, "vip")
+    order = seed_order(personas.harbor_store, number="H-1", email="ayse@harbor.test")
+    approval = request_refund(order, Actor.agent(personas.ahmet), RefundAsk(
+        idempotency_key="harbor-big", amount=Decimal("100.00"))).approval
     key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
-    event = record_event(personas.harbor_api, "api", "harbor-event-1", b"{}", {}).event
+    event = record_event("api", "harbor-event-1", b"{}", {}, inbox=personas.harbor_api).event
     return {
         "key_id": key.pk,
         "event_id": event.pk,
@@ -70,6 +93,9 @@ def harbor(personas):
         "contact_id": received.conversation.contact_id,
         "store_id": personas.harbor_store.pk,
         "name": "vip",
+        "order_id": order.pk,
+        "approval_id": approval.pk,
+        "external_id": order.external_id,
     }
 
 
@@ -149,7 +175,7 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
     # given Bruno, admin of Northwind, with a valid token
     bruno = api(personas.bruno)
     before = (Message.objects.filter(account=personas.harbor).count(),
-              ConversationEvent.objects.filter(account=personas.harbor).count())
+              Event.objects.filter(account=personas.harbor).count())
     walked = 0
     for method, path, operation in operations():
         url = _fill(path, harbor)
@@ -170,7 +196,7 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
         walked += 1
     # then nothing of Harbor's was written
     after = (Message.objects.filter(account=personas.harbor).count(),
-             ConversationEvent.objects.filter(account=personas.harbor).count())
+             Event.objects.filter(account=personas.harbor).count())
     assert after == before
     assert walked == len(operations()) >= 20
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import (
     Account,
     Agent,
@@ -24,8 +25,8 @@ from storedesk.accounts.models import (
     Team,
     hash_token,
 )
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import recheck_sockets_on_commit
 
 
 def audit(
@@ -106,6 +107,7 @@ def set_role(membership: Membership, role: str, *, by: Agent) -> Membership:
     membership.save(update_fields=["role", "updated_at"])
     audit("member.role_changed", account=membership.account_id, actor=by, obj=membership,
           old=old, new=role)
+    recheck_sockets_on_commit(membership.agent_id)
     return membership
 
 
@@ -119,6 +121,7 @@ def deactivate_member(membership: Membership, *, by: Agent) -> Membership:
         revoked_at=timezone.now()
     )
     audit("member.deactivated", account=membership.account_id, actor=by, obj=membership)
+    recheck_sockets_on_commit(membership.agent_id)
     return membership
 
 
@@ -138,7 +141,10 @@ def create_team(account: Account, name: str, *, by: Agent | None = None) -> Team
 def set_team_members(team: Team, members: list[Membership], *, by: Agent | None = None) -> Team:
     if any(m.account_id != team.account_id for m in members):
         raise ActionError("Every member must belong to the team's account.")
+    before = set(team.members.values_list("agent_id", flat=True))
     team.members.set(members)
+    for agent_id in before | {m.agent_id for m in members}:
+        recheck_sockets_on_commit(agent_id)  # a light agent's view follows her teams at once
     audit("team.members_set", account=team.account_id, actor=by, obj=team,
           members=[m.pk for m in members])
     return team
@@ -211,7 +217,9 @@ def record_sign_in_failed(email: str, *, ip: str | None = None, limited: bool = 
 
 
 def record_signed_out(agent: Agent, *, ip: str | None = None) -> None:
+    """Audit a sign-out (after the session was flushed) and close that session's sockets."""
     audit("auth.signed_out", account=None, actor=agent, obj=agent, ip=ip)
+    recheck_sockets_on_commit(agent.pk)
 
 
 def record_password_reset(event: str, *, email: str = "", agent: Agent | None = None,

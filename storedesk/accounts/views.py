@@ -86,9 +86,11 @@ sign_in = sensitive_post_parameters("password")(SignInView.as_view())
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        actions.record_signed_out(request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    agent = request.user if request.user.is_authenticated else None
     auth_logout(request)  # flushes the session
+    if agent is not None:
+        # After the flush: the agent's open sockets re-check their session and this one closes.
+        actions.record_signed_out(agent, ip=client_ip(request))  # type: ignore[arg-type]
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Agent
+from storedesk.commerce.models import Store
 from storedesk.connectors.base import Connector, Receipt
 from storedesk.connectors.models import InboundEvent, InboundStatus
 from storedesk.connectors.registry import connector_for
@@ -79,19 +80,30 @@ def accept(kind: str, inbox_id: int, headers: dict[str, str], body: bytes) -> Ac
     if not event_id or len(event_id) > 255:
         raise Refused(400, "The event has no usable id.")
     kept = {k: v for k, v in headers.items() if k.lower() in connector.webhook_headers}
-    return record_event(inbox, kind, event_id, body, kept)
+    return record_event(kind, event_id, body, kept, inbox=inbox)
 
 
 def record_event(
-    inbox: Inbox, provider: str, event_id: str, body: bytes, headers: dict[str, str]
+    provider: str,
+    event_id: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    inbox: Inbox | None = None,
+    store: Store | None = None,
 ) -> Accepted:
-    """Store the raw event once; a repeat returns the stored row with created=False."""
-    scope = f"inbox:{inbox.pk}"
+    """Store the raw event once, scoped to an inbox (channels) or a store (commerce webhooks);
+    a repeat returns the stored row with created=False. Call it only after verifying the
+    signature. (Processing store-scoped events needs a handler: see `process`.)"""
+    owner: Inbox | Store | None = inbox if inbox is not None else store
+    if owner is None or (inbox is not None and store is not None):
+        raise ValueError("An inbound event belongs to exactly one inbox or one store.")
+    scope = f"inbox:{owner.pk}" if inbox is not None else f"store:{owner.pk}"
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
-                account_id=inbox.account_id, provider=provider, scope=scope, inbox=inbox,
-                event_id=event_id, body=body, headers=headers,
+                account_id=owner.account_id, provider=provider, scope=scope, inbox=inbox,
+                store=store, event_id=event_id, body=body, headers=headers,
             )
             from storedesk.connectors.tasks import process_inbound_event
 
@@ -142,7 +154,9 @@ def process(event_pk: int) -> str:
         inbox = event.inbox
         connector = connector_for(event.provider)
         if inbox is None or connector is None or connector.webhook is None:
-            raise ActionError(f"No handler for {event.provider} events on this inbox.")
+            # Store-scoped events (Shopify, WooCommerce) wait here, kept and retryable, until
+            # the commerce platform handlers process them.
+            raise ActionError(f"No handler for {event.provider} events on {event.scope}.")
         with transaction.atomic():
             for item in connector.webhook.parse(inbox, event.headers, bytes(event.body)):
                 _apply(inbox, item)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.permissions import Perm, require
 from storedesk.contacts.models import Contact, ContactIdentity
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.validation import check_email, check_json, check_text, model_max_length
@@ -41,7 +41,13 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
             setattr(contact, name, value)
     if changed:
         contact.full_clean(exclude=["account", "merged_into"])
-        contact.save(update_fields=[*changed, "updated_at"])
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError:
+            raise ActionError(
+                "Another contact already has this email address; merge the two instead."
+            ) from None
         audit("contact.updated", account=contact.account_id,
               actor=actor.membership.agent if actor.membership else None, obj=contact,
               fields=sorted(changed))
@@ -67,13 +73,15 @@ def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contac
     ContactIdentity.objects.filter(contact=duplicate).update(contact=primary)
     Conversation.objects.filter(contact=duplicate).update(contact=primary)
     Message.objects.filter(sender_contact=duplicate).update(sender_contact=primary)
+    # Retire the duplicate first: the primary may take over its email address, and only one
+    # unmerged contact per account may hold an address (contact_email_unique).
+    duplicate.merged_into = primary
+    duplicate.save(update_fields=["merged_into", "updated_at"])
     for name in ("name", "email", "phone", "language"):
         if not getattr(primary, name) and getattr(duplicate, name):
             setattr(primary, name, getattr(duplicate, name))
     primary.attributes = {**duplicate.attributes, **primary.attributes}
     primary.save()
-    duplicate.merged_into = primary
-    duplicate.save(update_fields=["merged_into", "updated_at"])
     audit("contact.merged", account=primary.account_id,
           actor=actor.membership.agent if actor.membership else None, obj=primary,
           merged=duplicate.pk)

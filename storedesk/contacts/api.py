@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.contacts import actions
 from storedesk.contacts.queries import get_contact, visible_contacts
 from storedesk.contacts.schemas import ContactOut, ContactPage, ContactPatch, MergeIn
-from storedesk.core.actor import Actor
 from storedesk.core.pagination import MAX_PAGE, Keyset, check_limit, paginate
 from storedesk.core.validation import SafeStr
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from storedesk.core.models import TenantModel
 
@@ -24,6 +26,15 @@ class Contact(TenantModel):
         indexes: ClassVar = [
             models.Index(fields=["account", "email"]),
             models.Index(fields=["account", "phone"]),
+        ]
+        constraints: ClassVar = [
+            # One shopper, one contact: concurrent first messages from a new email address
+            # cannot both create a contact (the loser re-reads the winner's row).
+            models.UniqueConstraint(
+                Lower("email"), "account",
+                condition=~Q(email="") & Q(merged_into__isnull=True),
+                name="contact_email_unique",
+            ),
         ]
 
     def __str__(self) -> str:

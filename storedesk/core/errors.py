@@ -27,3 +27,9 @@ class NotFound(ActionError):
 
 class PermissionDenied(ActionError):
     status_code = 403
+
+
+class PayloadTooLarge(ActionError):
+    """An upload over a size or count limit (HTTP 413)."""
+
+    status_code = 413

@@ -32,10 +32,15 @@ class _Publishers:
     publisher from its AppConfig.ready() (set once at start-up, never changed per request)."""
 
     publisher: Publisher | None = None
+    rechecker: Callable[[int], None] | None = None
 
 
-def register_publisher(publisher: Publisher) -> None:
+def register_publisher(
+    publisher: Publisher, rechecker: Callable[[int], None] | None = None
+) -> None:
+    """`rechecker(agent_id)` makes the agent's open sockets re-check their session."""
     _Publishers.publisher = publisher
+    _Publishers.rechecker = rechecker
 
 
 def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
@@ -45,3 +50,12 @@ def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
         logger.debug("no realtime publisher registered; dropping %s", event.get("type"))
         return
     transaction.on_commit(lambda: publisher(account_id, event), robust=True)
+
+
+def recheck_sockets_on_commit(agent_id: int) -> None:
+    """After commit, make the agent's open websockets re-check their session and seat (a
+    signed-out or deactivated agent's sockets close at once)."""
+    rechecker = _Publishers.rechecker
+    if rechecker is None:
+        return
+    transaction.on_commit(lambda: rechecker(agent_id), robust=True)

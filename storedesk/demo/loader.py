@@ -29,11 +29,11 @@ from storedesk.accounts.actions import (
     set_password,
     set_team_members,
 )
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Agent, Membership, Team
 from storedesk.commerce.actions import create_store
 from storedesk.commerce.models import Store
 from storedesk.connectors.actions import set_up_inbox
-from storedesk.core.actor import Actor
 from storedesk.demo import data
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag

@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from ninja import Query, Router, Status
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.pagination import Keyset, check_limit, paginate
 from storedesk.core.validation import DbId, SafeStr, find_bad_int

@@ -1,23 +1,19 @@
-"""Timeline rows (ConversationEvent) and the realtime payloads that describe conversations."""
+"""Timeline rows (domain events on a conversation) and the realtime payloads describing them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from storedesk.core.actor import Actor
-from storedesk.inbox.models import Conversation, ConversationEvent, Message
+from storedesk.accounts.actor import Actor
+from storedesk.events import EventKind, record
+from storedesk.events.models import Event
+from storedesk.inbox.models import Conversation, Message
 
 
-def record_event(
-    conversation: Conversation, kind: str, actor: Actor, **data: Any
-) -> ConversationEvent:
-    """Write one timeline row; called by actions inside their transaction."""
-    return ConversationEvent.objects.create(
-        account_id=conversation.account_id,
-        conversation=conversation,
-        kind=kind,
-        actor_type=actor.type,
-        actor_agent_id=actor.agent_id,
+def record_event(conversation: Conversation, kind: EventKind, actor: Actor, **data: Any) -> Event:
+    """Write one domain event on the conversation's timeline, inside the caller's transaction."""
+    return record(
+        kind, actor, account_id=conversation.account_id, conversation_id=conversation.pk,
         data=data,
     )
 

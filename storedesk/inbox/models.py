@@ -1,4 +1,4 @@
-"""Inboxes, conversations, messages and their timeline."""
+"""Inboxes, conversations and messages (their timeline is `storedesk.events.models.Event`)."""
 
 from __future__ import annotations
 
@@ -200,21 +200,6 @@ class Attachment(TenantModel):
     content_type = models.CharField(max_length=127, default="application/octet-stream")
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
-
-
-class ConversationEvent(TenantModel):
-    """One row of a conversation's timeline: who did what, when. Written by actions only."""
-
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=32)
-    actor_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    actor_type = models.CharField(max_length=8, choices=SenderType.choices)
-    data = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        indexes: ClassVar = [models.Index(fields=["conversation", "created_at"])]
 
 
 class Mention(TenantModel):

@@ -28,12 +28,20 @@ def sweep_deliveries() -> int:
     return len(ids)
 
 
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_staged_attachments() -> int:
+    """Delete attachment files staged for messages whose transaction rolled back."""
+    from storedesk.inbox.storage import sweep_staged
+
+    return sweep_staged()
+
+
 @db_periodic_task(crontab(minute="*"))
 def wake_snoozed() -> int:
     """Reopen conversations whose snooze time has passed."""
     from django.utils import timezone
 
-    from storedesk.core.actor import SYSTEM
+    from storedesk.accounts.actor import SYSTEM
     from storedesk.core.errors import InvalidTransition
     from storedesk.inbox.actions import change_status
     from storedesk.inbox.models import Conversation, Status

@@ -24,7 +24,7 @@ from storedesk.realtime.access import (
     reload_viewer,
     resolve_viewer,
 )
-from storedesk.realtime.publish import account_group
+from storedesk.realtime.publish import account_group, agent_group
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
 
     viewer: Viewer | None = None
     group: str | None = None
+    personal_group: str | None = None
 
     async def connect(self) -> None:
         self.viewer = None
@@ -53,6 +54,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             await self._refuse(resolved.code)
             return
         await self._join(resolved)
+        # Sign-out, deactivation and seat changes of this agent reach the socket here.
+        self.personal_group = agent_group(resolved.agent_id)
+        await self.channel_layer.group_add(self.personal_group, self.channel_name)
         await self.accept()
         # The browser counts the socket as open only from here (a refused socket is accepted
         # too, then closed with 4401/4403 before any frame).
@@ -77,6 +81,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
+        if self.personal_group is not None:
+            await self.channel_layer.group_discard(self.personal_group, self.channel_name)
+            self.personal_group = None
 
     # --- browser -> server ----------------------------------------------------------------
 
@@ -115,9 +122,15 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         event = message.get("event")
         if not isinstance(event, dict):
             return
-        viewer = await self._current_viewer()
+        # Private notes are re-checked against the session before they leave the server, so
+        # one can never reach a signed-out agent even if the recheck message was lost.
+        viewer = await self._current_viewer(force=_is_private(event))
         if viewer is not None and may_receive(viewer, event):
             await self.send_json(event)
+
+    async def storedesk_recheck(self, message: dict[str, Any]) -> None:
+        """The agent signed out, was deactivated or changed seat: re-read the session now."""
+        await self._current_viewer(force=True)
 
     async def storedesk_presence(self, message: dict[str, Any]) -> None:
         if message.get("sender") == self.channel_name:
@@ -151,11 +164,12 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self.viewer = viewer
         self.scopes = {}
 
-    async def _current_viewer(self) -> Viewer | None:
-        """The viewer, re-read at most every REFRESH_SECONDS; None once the socket is closing."""
+    async def _current_viewer(self, *, force: bool = False) -> Viewer | None:
+        """The viewer, re-read at most every REFRESH_SECONDS (or now when `force`); None once
+        the socket is closing."""
         if self.viewer is None:
             return None
-        if not self.viewer.is_stale():
+        if not force and not self.viewer.is_stale():
             return self.viewer
         resolved = await database_sync_to_async(reload_viewer)(self.scope["session"].session_key)
         if isinstance(resolved, Refusal):
@@ -165,6 +179,9 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             if self.group is not None:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
                 self.group = None
+            if self.personal_group is not None:
+                await self.channel_layer.group_discard(self.personal_group, self.channel_name)
+                self.personal_group = None
             await self.close(code=resolved.code)
             return None
         if resolved.account_id != self.viewer.account_id:
@@ -191,3 +208,8 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
                 agent=self.viewer.agent_card(), state=state,
             ),
         )
+
+
+def _is_private(event: dict[str, Any]) -> bool:
+    message = event.get("message")
+    return isinstance(message, dict) and bool(message.get("private"))

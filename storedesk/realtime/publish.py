@@ -27,22 +27,37 @@ def account_group(account_id: int) -> str:
     return f"account-{account_id}"
 
 
+def agent_group(agent_id: int) -> str:
+    """Every open socket of one agent (all their tabs, in any account)."""
+    return f"agent-{agent_id}"
+
+
 def publish(account_id: int, event: dict[str, Any]) -> None:
+    _group_send(account_group(account_id), {"type": "storedesk.event", "event": event})
+
+
+def recheck_agent_sockets(agent_id: int) -> None:
+    """Make every open socket of an agent re-read its session and seat now (called after
+    commit by sign-out, deactivation, team and role changes): a socket whose session ended
+    closes at once instead of at its next periodic refresh."""
+    _group_send(agent_group(agent_id), {"type": "storedesk.recheck"})
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "storedesk.event", "event": event}
     try:
         if isinstance(layer, InMemoryChannelLayer):
-            async_to_sync(layer.group_send)(account_group(account_id), message)
+            async_to_sync(layer.group_send)(group, message)
             return
         # Wait for the send (a round trip on a kept connection) so that a short-lived
         # process, such as a management command, does not exit before the event is out.
         asyncio.run_coroutine_threadsafe(
-            layer.group_send(account_group(account_id), message), _publisher_loop()
+            layer.group_send(group, message), _publisher_loop()
         ).result(timeout=PUBLISH_TIMEOUT_SECONDS)
     except Exception:  # a realtime hiccup must never fail the write that already committed
-        logger.exception("realtime publish failed for account %s", account_id)
+        logger.exception("realtime publish to %s failed", group)
 
 
 def _publisher_loop() -> asyncio.AbstractEventLoop:

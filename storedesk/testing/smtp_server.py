@@ -8,6 +8,8 @@
 
 `reject_next(n, "550 5.1.1 No such user")` answers the next n DATA commands with that reply
 (the rejected messages are kept in `rejected`, so a test can compare a retry with them).
+`LocalSmtpServer(credentials=("user", "password"))` requires SMTP AUTH (PLAIN/LOGIN, without
+TLS: loopback only) and records the logins it accepted in `logins`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class _Handler:
         self.rejected: list[ReceivedMail] = []
         self.reject_remaining = 0
         self.reject_reply = "550 5.1.1 Mailbox unavailable"
+        self.logins: list[str] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         mail = ReceivedMail(
@@ -64,11 +68,31 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class _Authenticator:
+    def __init__(self, handler: _Handler, username: str, password: str) -> None:
+        self.handler, self.username, self.password = handler, username, password
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str,
+                 auth_data: Any) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        login = auth_data.login.decode()
+        ok = login == self.username and auth_data.password.decode() == self.password
+        if ok:
+            with self.handler.lock:
+                self.handler.logins.append(login)
+        return AuthResult(success=ok, handled=False)
+
+
 class LocalSmtpServer:
-    def __init__(self) -> None:
+    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
         self.handler = _Handler()
         self.port = _free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        auth: dict[str, Any] = {}
+        if credentials is not None:
+            auth = {"authenticator": _Authenticator(self.handler, *credentials),
+                    "auth_required": True, "auth_require_tls": False}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **auth)
 
     def start(self) -> LocalSmtpServer:
         self.controller.start()
@@ -96,6 +120,11 @@ class LocalSmtpServer:
         with self.handler.lock:
             self.handler.reject_remaining = times
             self.handler.reject_reply = reply
+
+    @property
+    def logins(self) -> list[str]:
+        with self.handler.lock:
+            return list(self.handler.logins)
 
     @property
     def messages(self) -> list[ReceivedMail]:

@@ -10,12 +10,13 @@ from django.db.models import F
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Agent
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.events import EventKind
 from storedesk.inbox.events import record_event
 from storedesk.inbox.models import Conversation, Message, Priority, Status
-from storedesk.inbox.storage import IncomingFile
+from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 from storedesk.workflow.models import Macro
 
 # Statuses a macro may move a conversation to (snoozing needs a time, so it is not offered).
@@ -132,11 +133,10 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     ):
         conversation = inbox_actions.change_status(conversation, actor, status)
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
-    record_event(conversation, "macro_applied", actor, macro_id=macro.pk, macro=macro.name)
+    record_event(conversation, EventKind.MACRO_APPLIED, actor, macro_id=macro.pk, macro=macro.name)
     return Conversation.objects.get(pk=conversation.pk)
 
 
-@transaction.atomic
 def reply_with_macro(
     conversation: Conversation,
     actor: Actor,
@@ -145,10 +145,24 @@ def reply_with_macro(
     *,
     attachments: Sequence[IncomingFile] = (),
 ) -> Message:
-    """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing."""
+    """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing.
+
+    The files are staged outside the transaction, so they are deleted if any part fails."""
+    with staged_files(attachments) as stored:
+        return _reply_with_macro(conversation, actor, text, macro, stored)
+
+
+@transaction.atomic
+def _reply_with_macro(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    macro: Macro | None,
+    stored: Sequence[StoredFile],
+) -> Message:
     from storedesk.inbox import actions as inbox_actions
 
-    message = inbox_actions.send_reply(conversation, actor, text, attachments=attachments)
+    message = inbox_actions.send_reply(conversation, actor, text, staged=stored)
     if macro is not None:
         apply_macro(conversation, actor, macro)
     return message

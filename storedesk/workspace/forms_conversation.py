@@ -28,7 +28,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Zero or more uploaded files, each checked against ATTACHMENT_MAX_BYTES."""
+    """Zero or more uploaded files, checked against the per-file, count and total limits."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
@@ -40,12 +40,22 @@ class MultipleFileField(forms.FileField):
         items = data if isinstance(data, list | tuple) else ([data] if data else [])
         files = [single(item, initial) for item in items if item]
         limit = settings.ATTACHMENT_MAX_BYTES
+        if len(files) > settings.ATTACHMENT_MAX_COUNT:
+            raise forms.ValidationError(
+                _("Attach at most %(count)s files to one message."),
+                params={"count": settings.ATTACHMENT_MAX_COUNT},
+            )
         for upload in files:
             if upload.size is not None and upload.size > limit:
                 raise forms.ValidationError(
-                    _("%(name)s is larger than the %(limit)s byte limit."),
-                    params={"name": upload.name, "limit": limit},
+                    _("%(name)s is larger than the %(limit)s MiB limit per file."),
+                    params={"name": upload.name, "limit": limit // (1024 * 1024)},
                 )
+        if sum(upload.size or 0 for upload in files) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+            raise forms.ValidationError(
+                _("The files are larger than the %(limit)s MiB limit per message."),
+                params={"limit": settings.ATTACHMENT_MAX_TOTAL_BYTES // (1024 * 1024)},
+            )
         return files
 
 
@@ -66,11 +76,13 @@ class ComposerForm(forms.Form):
         return data
 
     def incoming_files(self) -> list[IncomingFile]:
+        """The uploads as streams (spooled to disk by Django), copied in chunks by storage."""
         return [
             IncomingFile(
                 filename=upload.name or "attachment",
-                content=upload.read(),
+                content=upload,
                 content_type=upload.content_type or "",
+                size=upload.size,
             )
             for upload in self.cleaned_data.get("attachments", [])
         ]

@@ -14,28 +14,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from storedesk.accounts.models import Membership, Team
-from storedesk.inbox.models import Conversation, ConversationEvent, Priority, Status
+from storedesk.events.kinds import MESSAGE_KINDS
+from storedesk.events.models import Event
+from storedesk.inbox.models import Conversation, Priority, Status
 from storedesk.inbox.queries import conversation_messages
 from storedesk.workspace.registry import RenderContext, timeline_renderers
 
 THREAD_LIMIT = 300
-
-# Kinds already shown as a message bubble in the thread (old and dotted names).
-MESSAGE_KINDS = frozenset({
-    "message.received", "message.created", "note.added",
-    "message_received", "reply_sent", "note_added",
-})
-# Rows written before the dotted event catalog; renderers are keyed by the dotted kinds.
-LEGACY_KINDS = {
-    "conversation_opened": "conversation.opened",
-    "status_changed": "conversation.status_changed",
-    "assigned": "conversation.assigned",
-    "priority_changed": "conversation.priority_changed",
-    "tagged": "conversation.tagged",
-    "untagged": "conversation.untagged",
-    "macro_applied": "macro.applied",
-    "delivery_retried": "message.retried",
-}
 
 
 def thread_items(membership: Membership, conversation: Conversation) -> dict[str, Any]:
@@ -43,7 +28,7 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
-    events = ConversationEvent.objects.filter(
+    events = Event.objects.filter(
         account_id=membership.account_id, conversation=conversation
     ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")
     if truncated and messages:
@@ -78,7 +63,7 @@ def actor_name(event: Any) -> str:
 
 def event_line(event: Any, names: dict[int, str], teams: dict[int, str]) -> str:
     """One activity line, in the agent's language, from the kind's registered renderer."""
-    kind = LEGACY_KINDS.get(event.kind, event.kind)
+    kind = event.kind
     ctx = RenderContext(who=actor_name(event), names=names, teams=teams)
     renderer = timeline_renderers.get(kind)
     if renderer is None:

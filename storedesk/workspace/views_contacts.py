@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
 from storedesk.accounts.permissions import Perm, has_perm
 from storedesk.contacts import actions
 from storedesk.contacts.models import Contact
 from storedesk.contacts.queries import get_contact, visible_contacts
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.workspace.forms_contacts import ContactForm, MergeForm, MergeSearchForm
 

@@ -16,9 +16,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership, Team
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox import actions
 from storedesk.inbox.models import Conversation, Priority, Status, Tag

@@ -14,10 +14,10 @@ from storedesk.commerce.models import Store
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.demo import data
 from storedesk.demo.loader import demo_photo, load_demo
+from storedesk.events.models import Event
 from storedesk.inbox.models import (
     Attachment,
     Conversation,
-    ConversationEvent,
     Delivery,
     Inbox,
     Message,
@@ -27,7 +27,7 @@ from storedesk.inbox.models import (
 pytestmark = pytest.mark.django_db
 
 COUNTED = [Agent, Membership, Team, ApiToken, AuditLog, Store, Inbox, Contact, ContactIdentity,
-           Conversation, Message, ConversationEvent, Attachment, Delivery, Tag]
+           Conversation, Message, Event, Attachment, Delivery, Tag]
 
 
 def table_counts() -> dict[str, int]:

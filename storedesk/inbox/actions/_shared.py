@@ -10,7 +10,7 @@ from django.db.models import F
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.inbox.events import conversation_payload
 from storedesk.inbox.models import Attachment, Conversation, Message
-from storedesk.inbox.storage import StoredFile
+from storedesk.inbox.storage import StoredFile, release_on_commit
 
 MAX_TEXT_CHARS = 100_000
 TAG_RE = re.compile(r"^[\w][\w .:/-]{0,63}$")
@@ -43,7 +43,9 @@ def _publish_conversation(conversation: Conversation, *, with_tags: bool = False
 
 
 def _save_attachments(message: Message, stored: Sequence[StoredFile]) -> None:
-    """Attachment rows for files already written by storage.store_file."""
+    """Attachment rows for files already written by storage.staged_files (inside the
+    transaction: the files become permanent when it commits)."""
+    release_on_commit(stored)
     Attachment.objects.bulk_create(
         Attachment(
             account_id=message.account_id,

@@ -7,11 +7,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership, Team
 from storedesk.accounts.permissions import MESSAGES, Perm, may_move_to
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError, PermissionDenied
 from storedesk.core.validation import check_datetime, check_text, model_max_length
+from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     TAG_RE,
     _locked,
@@ -52,7 +53,7 @@ def change_status(
     )
     record_event(
         conversation,
-        "status_changed",
+        EventKind.CONVERSATION_STATUS_CHANGED,
         actor,
         old=previous,
         new=status,
@@ -98,7 +99,7 @@ def assign(
     conversation.save(update_fields=["assignee", "team", "updated_at"])
     record_event(
         conversation,
-        "assigned",
+        EventKind.CONVERSATION_ASSIGNED,
         actor,
         old_assignee=old_assignee,
         new_assignee=conversation.assignee_id,
@@ -120,7 +121,9 @@ def set_priority(conversation: Conversation, actor: Actor, priority: str) -> Con
     conversation.priority = priority
     conversation.priority_rank = PRIORITY_RANK[Priority(priority)]
     conversation.save(update_fields=["priority", "priority_rank", "updated_at"])
-    record_event(conversation, "priority_changed", actor, old=previous, new=priority)
+    record_event(
+        conversation, EventKind.CONVERSATION_PRIORITY_CHANGED, actor, old=previous, new=priority
+    )
     _publish_conversation(conversation)
     return conversation
 
@@ -134,7 +137,7 @@ def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
     if conversation.tags.filter(pk=tag_row.pk).exists():
         return tag_row
     conversation.tags.add(tag_row)
-    record_event(conversation, "tagged", actor, tag=name)
+    record_event(conversation, EventKind.CONVERSATION_TAGGED, actor, tag=name)
     _publish_conversation(conversation, with_tags=True)
     return tag_row
 
@@ -146,7 +149,7 @@ def untag(conversation: Conversation, actor: Actor, name: str) -> None:
     if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
         return
     conversation.tags.remove(tag_row)
-    record_event(conversation, "untagged", actor, tag=name)
+    record_event(conversation, EventKind.CONVERSATION_UNTAGGED, actor, tag=name)
     _publish_conversation(conversation, with_tags=True)
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import CONTACT, SYSTEM
 from storedesk.accounts.models import Account
 from storedesk.contacts.models import Contact, ContactIdentity
-from storedesk.core.actor import CONTACT, SYSTEM
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
@@ -22,6 +22,7 @@ from storedesk.core.validation import (
     check_text,
     model_max_length,
 )
+from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
@@ -37,7 +38,7 @@ from storedesk.inbox.models import (
     SenderType,
     Status,
 )
-from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.storage import IncomingFile, discard, staged_files
 from storedesk.inbox.transitions import REOPENABLE
 
 
@@ -80,16 +81,17 @@ def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
         raise ActionError("The message is empty.")
     if len(inbound.text) > MAX_TEXT_CHARS:
         raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
-    stored = [store_file(f) for f in inbound.attachments]
-    try:
-        received = _receive(inbox, inbound, source_id, stored)
-    except IntegrityError:
-        # A concurrent delivery of the same message won the race; return what it stored.
-        if source_id:
-            existing = _existing(inbox, source_id)
-            if existing is not None:
-                return existing
-        raise
+    with staged_files(inbound.attachments) as stored:
+        try:
+            received = _receive(inbox, inbound, source_id, stored)
+        except IntegrityError:
+            # A concurrent delivery of the same message won the race; return what it stored.
+            if source_id:
+                existing = _existing(inbox, source_id)
+                if existing is not None:
+                    discard(stored)
+                    return existing
+            raise
     _after_receive(received)
     return received
 
@@ -153,39 +155,51 @@ def _receive(
         conversation,
         ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
     )
-    record_event(conversation, "message_received", CONTACT, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_RECEIVED, CONTACT, message_id=message.pk)
     return Received(conversation=conversation, message=message, created=True)
 
 
 def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
+    """The sender's identity on this inbox, creating it (and its contact) on a first message.
+
+    Two unique constraints make this safe under any interleaving: (inbox, source_id) for the
+    identity and (account, lower(email)) for the contact. The loser of a race rolls its
+    savepoint back and re-reads what the winner committed (PostgreSQL's READ COMMITTED sees it
+    on the next statement; SQLite serialises writers, so it never races).
+    """
     sender_id = inbound.sender_id.strip()[:255]
-    identity = (
-        ContactIdentity.objects.select_for_update().filter(inbox=inbox, source_id=sender_id).first()
-    )
-    if identity is not None:
-        return identity
-    try:
-        # Contact and identity in one savepoint: when a concurrent first message from the
-        # same sender wins the race, both roll back and no orphan contact is left behind.
-        with transaction.atomic():
-            contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
-                account_id=inbox.account_id,
-                name=inbound.name[:200],
-                email=inbound.email[:254].lower(),
-                phone=inbound.phone[:32],
-            )
-            return ContactIdentity.objects.create(
-                account_id=inbox.account_id, inbox=inbox, contact=contact, source_id=sender_id
-            )
-    except IntegrityError:
-        return ContactIdentity.objects.select_for_update().get(inbox=inbox, source_id=sender_id)
+    for _attempt in range(3):
+        identity = (
+            ContactIdentity.objects.select_for_update()
+            .filter(inbox=inbox, source_id=sender_id)
+            .first()
+        )
+        if identity is not None:
+            return identity
+        try:
+            # Contact and identity in one savepoint: when a concurrent first message from the
+            # same sender wins the race, both roll back and no orphan contact is left behind.
+            with transaction.atomic():
+                contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
+                    account_id=inbox.account_id,
+                    name=inbound.name[:200],
+                    email=inbound.email[:254].strip().lower(),
+                    phone=inbound.phone[:32],
+                )
+                return ContactIdentity.objects.create(
+                    account_id=inbox.account_id, inbox=inbox, contact=contact,
+                    source_id=sender_id,
+                )
+        except IntegrityError:
+            continue  # someone else created the identity or the contact: read theirs
+    raise ActionError("The sender could not be recorded; please retry.")
 
 
 def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
     """Join a known shopper across channels by email, then phone."""
     contacts = Contact.objects.filter(account_id=account_id, merged_into__isnull=True)
     if inbound.email:
-        found = contacts.filter(email=inbound.email.lower()).order_by("pk").first()
+        found = contacts.filter(email=inbound.email.strip().lower()).order_by("pk").first()
         if found:
             return found
     if inbound.phone:
@@ -207,7 +221,10 @@ def _conversation_for(
             previous = conversation.status
             conversation.status = Status.OPEN
             conversation.snoozed_until = None
-            record_event(conversation, "status_changed", SYSTEM, old=previous, new=Status.OPEN)
+            record_event(
+                conversation, EventKind.CONVERSATION_STATUS_CHANGED, SYSTEM,
+                old=previous, new=Status.OPEN,
+            )
         return conversation
     conversation = Conversation.objects.create(
         account_id=inbox.account_id,
@@ -221,7 +238,7 @@ def _conversation_for(
         language=(inbound.metadata.get("language") or "")[:8],
         last_message_at=now,
     )
-    record_event(conversation, "conversation_opened", CONTACT)
+    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT)
     return conversation
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 
 from django.db import transaction
 
-from storedesk.core.actor import SYSTEM
+from storedesk.accounts.actor import SYSTEM
 from storedesk.core.errors import ActionError
+from storedesk.events import EventKind
 from storedesk.inbox.actions.replies import _publish_message_update
 from storedesk.inbox.events import record_event
 from storedesk.inbox.models import DeliveryStatus, Direction, Message
@@ -51,7 +52,7 @@ def record_receipt(
         data["at"] = at.isoformat()
     if status == DeliveryStatus.FAILED:
         data["error"] = locked.delivery_error
-    record_event(locked.conversation, f"message.{status}", SYSTEM, **data)
+    record_event(locked.conversation, EventKind(f"message.{status}"), SYSTEM, **data)
     _publish_message_update(locked)
     message.delivery_status = locked.delivery_status
     message.delivery_error = locked.delivery_error

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import check_text
+from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
@@ -30,10 +31,9 @@ from storedesk.inbox.models import (
     SenderType,
     Status,
 )
-from storedesk.inbox.storage import IncomingFile, store_file
+from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 
 
-@transaction.atomic
 def send_reply(
     conversation: Conversation,
     actor: Actor,
@@ -41,8 +41,25 @@ def send_reply(
     *,
     html: str | None = None,
     attachments: Sequence[IncomingFile] = (),
+    staged: Sequence[StoredFile] = (),
 ) -> Message:
-    """Write an outgoing message as `pending` and queue its delivery through the connector."""
+    """Write an outgoing message as `pending` and queue its delivery through the connector.
+
+    `attachments` are written to disk before the transaction and deleted again if it fails;
+    a caller that owns a wider transaction stages them itself and passes `staged`.
+    """
+    with staged_files(attachments) as stored:
+        return _send_reply(conversation, actor, text, html, [*staged, *stored])
+
+
+@transaction.atomic
+def _send_reply(
+    conversation: Conversation,
+    actor: Actor,
+    text: str,
+    html: str | None,
+    attachments: Sequence[StoredFile],
+) -> Message:
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The reply is empty.")
@@ -63,7 +80,7 @@ def send_reply(
     if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
         conversation.first_reply_at = now
     _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
-    record_event(conversation, "reply_sent", actor, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
     enqueue_on_commit(deliver_message, delivery.pk)
@@ -74,7 +91,6 @@ def send_reply(
 MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")
 
 
-@transaction.atomic
 def add_note(
     conversation: Conversation,
     actor: Actor,
@@ -83,6 +99,14 @@ def add_note(
     attachments: Sequence[IncomingFile] = (),
 ) -> Message:
     """A private note for the team; @mentions of teammates are resolved and recorded."""
+    with staged_files(attachments) as stored:
+        return _add_note(conversation, actor, text, stored)
+
+
+@transaction.atomic
+def _add_note(
+    conversation: Conversation, actor: Actor, text: str, attachments: Sequence[StoredFile]
+) -> Message:
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The note is empty.")
@@ -103,7 +127,7 @@ def add_note(
         )
     record_event(
         conversation,
-        "note_added",
+        EventKind.NOTE_ADDED,
         actor,
         message_id=message.pk,
         mentions=[m.pk for m in mentioned],
@@ -143,7 +167,7 @@ def _create_outgoing(
     actor: Actor,
     text: str,
     html: str | None,
-    attachments: Sequence[IncomingFile],
+    stored: Sequence[StoredFile],
     *,
     private: bool,
     status: str,
@@ -151,7 +175,6 @@ def _create_outgoing(
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
     )
-    stored = [store_file(f) for f in attachments]
     message = Message.objects.create(
         account_id=conversation.account_id,
         conversation=conversation,
@@ -196,7 +219,7 @@ def retry_delivery(message: Message, actor: Actor) -> Delivery:
         delivery_status=DeliveryStatus.PENDING, delivery_error=""
     )
     message.refresh_from_db()
-    record_event(message.conversation, "delivery_retried", actor, message_id=message.pk)
+    record_event(message.conversation, EventKind.MESSAGE_RETRIED, actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
     enqueue_on_commit(deliver_message, delivery.pk)

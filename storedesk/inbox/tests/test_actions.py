@@ -5,10 +5,11 @@ import hashlib
 import pytest
 from django.test import override_settings
 
+from storedesk.accounts.actor import Actor
 from storedesk.contacts.actions import merge_contacts
 from storedesk.contacts.models import Contact
-from storedesk.core.actor import Actor
 from storedesk.core.errors import ActionError
+from storedesk.events.models import Event
 from storedesk.inbox.actions import (
     InboundMessage,
     add_note,
@@ -19,7 +20,7 @@ from storedesk.inbox.actions import (
     tag,
     untag,
 )
-from storedesk.inbox.models import ConversationEvent, Delivery, Message
+from storedesk.inbox.models import Delivery, Message
 from storedesk.inbox.storage import IncomingFile, attachment_path
 
 
@@ -60,7 +61,7 @@ def test_assign_refuses_agents_and_teams_of_another_account(personas):
                           team=personas.returns, set_team=True)
     assert (conversation.assignee_id, conversation.team_id) == (personas.ahmet.pk,
                                                                  personas.returns.pk)
-    event = ConversationEvent.objects.get(conversation=conversation, kind="assigned")
+    event = Event.objects.get(conversation=conversation, kind="conversation.assigned")
     assert event.data["new_assignee"] == personas.ahmet.pk
 
 
@@ -72,10 +73,12 @@ def test_priority_and_tags_are_recorded_and_idempotent(personas):
     tag(received.conversation, actor, "refund")
     untag(received.conversation, actor, "refund")
     untag(received.conversation, actor, "refund")
-    kinds = list(ConversationEvent.objects.filter(conversation=received.conversation)
-                 .exclude(kind__in=["conversation_opened", "message_received"])
+    kinds = list(Event.objects.filter(conversation=received.conversation)
+                 .exclude(kind__in=["conversation.opened", "message.received"])
                  .values_list("kind", flat=True).order_by("pk"))
-    assert kinds == ["priority_changed", "tagged", "untagged"]
+    assert kinds == [
+        "conversation.priority_changed", "conversation.tagged", "conversation.untagged"
+    ]
     received.conversation.refresh_from_db()
     assert received.conversation.priority_rank == 3
     with pytest.raises(ActionError):
@@ -97,7 +100,7 @@ def test_attachments_get_server_keys_and_active_types_are_neutralised(personas):
 
 @override_settings(ATTACHMENT_MAX_BYTES=10)
 def test_an_oversized_attachment_is_refused_and_nothing_is_stored(personas):
-    with pytest.raises(ActionError, match="limit is 10 bytes"):
+    with pytest.raises(ActionError, match="10 bytes limit per file"):
         receive_message(personas.harbor_email, InboundMessage(
             sender_id="s", text="big", attachments=[IncomingFile("a.bin", b"x" * 11)]))
     assert not Message.objects.exists()

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.inbox.models import (
     Conversation,
-    ConversationEvent,
     Delivery,
     Message,
     OutboundStatus,
@@ -215,10 +215,11 @@ def test_agent_notes_replies_assigns_prioritises_tags_and_resolves(personas, api
     assert untagged.json()["tags"] == []
     assert resolved.json()["status"] == "resolved"
     # and the timeline recorded each step
-    kinds = list(ConversationEvent.objects.filter(conversation=conversation)
+    kinds = list(Event.objects.filter(conversation=conversation)
                  .order_by("pk").values_list("kind", flat=True))
-    assert kinds[2:] == ["note_added", "reply_sent", "assigned", "priority_changed", "tagged",
-                         "untagged", "status_changed"]
+    assert kinds[2:] == ["note.added", "message.created", "conversation.assigned",
+                         "conversation.priority_changed", "conversation.tagged",
+                         "conversation.untagged", "conversation.status_changed"]
     # when he assigns it away without naming a team, the team stays
     kept = post_json(ahmet, f"{base}/assign", {"assignee_id": None}).json()
     assert kept["assignee"] is None and kept["team"]["id"] == personas.returns.pk

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox import delivery
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message

@@ -23,7 +23,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox import delivery
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, add_note, receive_message, record_receipt
-from storedesk.inbox.models import ConversationEvent, Message
+from storedesk.inbox.models import Message
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def reply(personas, django_capture_on_commit_callbacks) -> Message:
 
 
 def _kinds(message: Message) -> list[str]:
-    return list(ConversationEvent.objects.filter(conversation=message.conversation,
+    return list(Event.objects.filter(conversation=message.conversation,
                                                  kind__startswith="message.")
                 .exclude(kind__in=["message.received", "message.created"])
                 .order_by("pk").values_list("kind", flat=True))
@@ -35,7 +36,7 @@ def test_a_failure_receipt_before_delivery_fails_the_message_with_the_reason(rep
     reply.refresh_from_db()
     assert (reply.delivery_status, reply.delivery_error) == ("failed", "Number not on WhatsApp")
     assert _kinds(reply) == ["message.failed"]
-    event = ConversationEvent.objects.get(kind="message.failed")
+    event = Event.objects.get(kind="message.failed")
     assert event.data["message_id"] == reply.pk and event.actor_type == "system"
     # a later "delivered" does not resurrect it, a repeated failure changes nothing
     assert record_receipt(reply, "delivered") is False

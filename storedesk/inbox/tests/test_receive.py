@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 
 from storedesk.core.errors import ActionError
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message
-from storedesk.inbox.models import ConversationEvent, Message, Status
+from storedesk.inbox.models import Message, Status
 
 
 def test_first_message_opens_a_conversation_with_per_account_numbers(personas):
@@ -18,9 +19,9 @@ def test_first_message_opens_a_conversation_with_per_account_numbers(personas):
     assert other.conversation.display_id == 1
     assert first.conversation.status == Status.OPEN
     assert first.conversation.account_id != other.conversation.account_id
-    kinds = list(ConversationEvent.objects.filter(conversation=first.conversation)
+    kinds = list(Event.objects.filter(conversation=first.conversation)
                  .values_list("kind", flat=True))
-    assert kinds == ["conversation_opened", "message_received"]
+    assert kinds == ["conversation.opened", "message.received"]
 
 
 def test_same_source_id_twice_stores_one_message(personas):
@@ -33,7 +34,7 @@ def test_same_source_id_twice_stores_one_message(personas):
 
 
 def test_follow_up_lands_in_the_open_conversation_and_reopens_resolved(personas):
-    from storedesk.core.actor import Actor
+    from storedesk.accounts.actor import Actor
     from storedesk.inbox.actions import change_status
 
     a = receive_message(personas.harbor_api, InboundMessage(sender_id="s1", text="one"))

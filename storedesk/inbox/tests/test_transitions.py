@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError, InvalidTransition
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, change_status, receive_message
-from storedesk.inbox.models import ConversationEvent, Status
+from storedesk.inbox.models import Status
 from storedesk.inbox.transitions import TRANSITIONS, check_transition
 
 ALLOWED = {
@@ -51,7 +52,7 @@ def test_status_change_writes_a_timeline_row_and_snooze_needs_a_future_time(pers
                                  snoozed_until=until)
     # then the status and the timeline say so
     assert conversation.status == Status.SNOOZED and conversation.snoozed_until == until
-    event = ConversationEvent.objects.filter(conversation=conversation, kind="status_changed").get()
+    event = Event.objects.get(conversation=conversation, kind="conversation.status_changed")
     assert event.data["old"] == "open" and event.data["new"] == "snoozed"
     assert event.actor_agent_id == personas.olivia.agent_id
 

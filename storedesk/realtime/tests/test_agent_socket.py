@@ -6,8 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 
 from storedesk.accounts.actions import add_member, set_team_members
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Role
-from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, add_note, assign, receive_message
 from storedesk.realtime import access
 from storedesk.realtime.tests.conftest import WAIT, send_sentinel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.realtime.tests.conftest import WAIT, send_sentinel
 

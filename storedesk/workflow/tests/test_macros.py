@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message
-from storedesk.inbox.models import ConversationEvent, Status
+from storedesk.inbox.models import Status
 from storedesk.workflow import actions
 from storedesk.workflow.macros import render_macro, unknown_variables
 
@@ -83,9 +84,10 @@ def test_apply_macro_sets_status_priority_tags_and_counts(personas):
     assert sorted(result.tags.values_list("name", flat=True)) == ["refund", "wismo"]
     macro.refresh_from_db()
     assert macro.usage_count == 1
-    kinds = set(ConversationEvent.objects.filter(conversation=conversation)
+    kinds = set(Event.objects.filter(conversation=conversation)
                 .values_list("kind", flat=True))
-    assert {"status_changed", "priority_changed", "tagged", "macro_applied"} <= kinds
+    assert {"conversation.status_changed", "conversation.priority_changed",
+            "conversation.tagged", "macro.applied"} <= kinds
 
 
 def test_a_macro_of_another_account_cannot_be_applied(personas):

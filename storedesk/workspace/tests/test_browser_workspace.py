@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.inbox.models import Conversation, Message, Status
 from storedesk.testing.browser import SCREENSHOTS, AsgiServer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import set_priority
 from storedesk.workspace.registry import (
     ComposerTool,

@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.core.pagination import InvalidCursor
 from storedesk.inbox import search as inbox_search
 from storedesk.inbox.actions import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import add_note, assign
 from storedesk.inbox.models import Mention
 from storedesk.workspace.tests.test_views_list import HTMX, row_ids, shopper_writes, signed_in

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import ApiToken, hash_token
-from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, create_tag, receive_message, tag
 from storedesk.inbox.models import Tag
 from storedesk.workflow.models import Macro

@@ -6,9 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import AuditLog
 from storedesk.contacts.models import Contact
-from storedesk.core.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, change_status, receive_message
 from storedesk.inbox.models import Conversation
 

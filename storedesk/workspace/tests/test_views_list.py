@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.inbox.models import Conversation, Status
 from storedesk.testing.personas import PASSWORD

@@ -13,11 +13,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from storedesk.accounts.actor import Actor
 from storedesk.connectors.models import InboundEvent
 from storedesk.connectors.secrets import reveal
-from storedesk.core.actor import Actor
+from storedesk.events.models import Event
 from storedesk.inbox.actions import send_reply
-from storedesk.inbox.models import Conversation, ConversationEvent, Inbox, Message
+from storedesk.inbox.models import Conversation, Inbox, Message
 
 ENTRY = "storedesk.connectors.tests.fakechannel.connector:ENTRY"
 APP_SECRET = "pigeon-app-secret-7"
@@ -121,7 +122,7 @@ def test_a_shopper_message_then_a_reply_flown_and_receipts(
     # then the message moved forward only, with one timeline row per real change
     reply.refresh_from_db()
     assert reply.delivery_status == "read"
-    kinds = list(ConversationEvent.objects.filter(conversation=conversation)
+    kinds = list(Event.objects.filter(conversation=conversation)
                  .filter(kind__in=["message.delivered", "message.read"])
                  .order_by("pk").values_list("kind", flat=True))
     assert kinds == ["message.delivered", "message.read"]
@@ -202,3 +203,21 @@ def test_a_failed_event_is_kept_shown_to_admins_and_retried(
     retry = api(personas.olivia).post(f"/api/v1/inbound-events/{event.pk}/retry")
     assert retry.status_code == 400
     assert Conversation.objects.filter(inbox=pigeon_inbox).count() == 1
+
+
+def test_a_store_scoped_event_is_kept_until_a_handler_exists(
+    personas, django_capture_on_commit_callbacks
+):
+    # Commerce webhooks (Shopify...) use the same raw store, scoped to the store
+    from storedesk.connectors.inbound import record_event
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = record_event("shopify", "order-1001-paid", b'{"id": 1001}', {},
+                             store=personas.harbor_store)
+    again = record_event("shopify", "order-1001-paid", b'{"id": 1001}', {},
+                         store=personas.harbor_store)
+    assert (first.created, again.created) == (True, False)
+    event = InboundEvent.objects.get()
+    assert (event.scope, event.store_id, event.inbox_id) == (
+        f"store:{personas.harbor_store.pk}", personas.harbor_store.pk, None)
+    assert event.status == "failed" and "No handler for shopify" in event.error

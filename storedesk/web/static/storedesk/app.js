@@ -214,6 +214,7 @@
     if (status === 404) message = uiString("notFound", message);
     else if (status === 403) message = uiString("forbidden", message);
     else if (status === 429) message = uiString("tooMany", message);
+    else if (status === 413) message = uiString("tooLarge", message);
     toast(message, "error");
   });
   document.addEventListener("htmx:sendError", function () {

@@ -8,7 +8,7 @@ import hashlib
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
 from storedesk.inbox.models import Delivery, Inbox
 from storedesk.testing.personas import Personas

@@ -143,3 +143,14 @@ def test_admins_manage_keys_in_settings_and_see_the_key_once(personas, olivia_br
     # another account's inbox is a 404
     other = reverse("settings:inbox_key_create", args=[personas.northwind_api.pk])
     assert olivia_browser.post(other, {"name": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("field, value", [
+    ("text", "nul\x00inside"), ("source_id", "cust\x00"), ("name", "A\x00"),
+    ("email", "not-an-email"), ("message_id", "m\x00"),
+])
+def test_values_a_database_cannot_hold_are_a_422_and_store_nothing(personas, api, field, value):
+    _, raw = create_integration_key(personas.harbor_api)
+    response = _post(api(token=raw), personas.harbor_api.pk, {**BODY, field: value})
+    assert response.status_code == 422, response.content
+    assert not Message.objects.exists()

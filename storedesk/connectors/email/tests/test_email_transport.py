@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from storedesk.core.actor import Actor
+from storedesk.accounts.actor import Actor
 from storedesk.inbox import delivery
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
@@ -239,3 +239,31 @@ def test_a_password_no_key_opens_fails_with_a_clear_message(
     assert message.delivery_status == "failed"
     assert "enter it again in the inbox settings" in message.delivery_error
     assert smtp.messages == []
+
+
+@pytest.mark.parametrize("typed, delivered", [("s3cret-smtp", True), ("wrong", False)])
+def test_the_sealed_password_authenticates_at_the_mail_server(
+    personas, settings, django_capture_on_commit_callbacks, typed, delivered
+):
+    from storedesk.connectors.actions import change_inbox_setup
+    from storedesk.connectors.email.config import EmailConfig, SmtpSettings
+    from storedesk.connectors.secrets import seal
+
+    settings.FETCH_ALLOW_PRIVATE = True
+    with LocalSmtpServer(credentials=("support", "s3cret-smtp")) as server:
+        # given Olivia saved the inbox's own SMTP server with its password (sealed at rest)
+        change_inbox_setup(personas.harbor_email, name="Support email", config=EmailConfig(
+            address="support@harbor.test",
+            smtp=SmtpSettings(host="127.0.0.1", port=server.port, security="none",
+                              username="support", password=seal(typed))))
+        conversation = _ayse_emails(personas)
+        # when Ahmet replies
+        message = _reply(personas, conversation, django_capture_on_commit_callbacks)
+        message.refresh_from_db()
+        # then the transport revealed the password to log in (or was refused, permanently)
+        if delivered:
+            assert server.logins == ["support"] and len(server.messages) == 1
+            assert message.delivery_status == "sent"
+        else:
+            assert server.logins == [] and server.messages == []
+            assert message.delivery_status == "failed" and "535" in message.delivery_error

@@ -1,0 +1,31 @@
+"""Every write in commerce, one path each (re-exported here; the modules say what they decide).
+
+- `stores.py`: create a store, its return policy, refund limits and shipping rates.
+- `sync.py`: upserts of customers, products and orders from a platform (REST, CSV, webhooks).
+- `refunds.py`: where a refund is decided (amount, per-role limits, approvals, idempotency).
+- `orders.py`: cancel, shipping address, replacement order, goodwill discount code.
+- `returns.py`: starting a return under the return policy.
+"""
+
+from storedesk.commerce.actions.orders import (
+    cancel_order,
+    create_replacement,
+    edit_shipping_address,
+    give_discount,
+)
+from storedesk.commerce.actions.refunds import (
+    RefundAsk,
+    RefundOutcome,
+    decide_approval,
+    request_refund,
+)
+from storedesk.commerce.actions.returns import ReturnItem, start_return
+from storedesk.commerce.actions.stores import create_store, set_policy, set_shipping_rate
+from storedesk.commerce.actions.sync import upsert_customer, upsert_order, upsert_product
+
+__all__ = [
+    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "create_replacement",
+    "create_store", "decide_approval", "edit_shipping_address", "give_discount",
+    "request_refund", "set_policy", "set_shipping_rate", "start_return", "upsert_customer",
+    "upsert_order", "upsert_product",
+]

@@ -1,0 +1,136 @@
+"""The one interface every store platform speaks, and the normalised shapes it produces.
+
+A platform (custom REST/CSV, Shopify, WooCommerce) turns its own payloads into the dataclasses
+below; `commerce.actions.upsert_order` & co. write them, whatever their origin. Order actions
+taken in Storedesk (refund, cancel, address edit, return) are pushed to the platform after
+commit by `commerce.tasks`, through `StorePlatform`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from storedesk.commerce.models import Order, Refund, Return, Store
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    external_id: str
+    email: str = ""
+    name: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class LineData:
+    sku: str
+    title: str
+    quantity: int
+    price: Decimal
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class ShipmentData:
+    carrier: str = ""
+    tracking_number: str = ""
+    tracking_url: str = ""
+    status: str = "pending"
+    shipped_at: datetime | None = None
+    estimated_delivery: date | None = None
+    delivered_at: datetime | None = None
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class OrderData:
+    external_id: str
+    number: str
+    placed_at: datetime
+    currency: str
+    customer: CustomerData | None = None
+    lines: tuple[LineData, ...] = ()
+    shipments: tuple[ShipmentData, ...] = ()
+    shipping_address: dict[str, Any] = field(default_factory=dict)
+    status: str = "open"
+    financial_status: str = "paid"
+    fulfillment_status: str | None = None  # None: derived from the shipments
+    subtotal: Decimal | None = None  # None: the sum of the lines
+    shipping_total: Decimal = Decimal("0")
+    tax_total: Decimal = Decimal("0")
+    discount_total: Decimal = Decimal("0")
+    total: Decimal | None = None  # None: subtotal + shipping + tax - discount
+    refunded_total: Decimal | None = None  # None: keep what Storedesk knows
+    notes: str = ""
+    cancelled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class VariantData:
+    sku: str
+    price: Decimal
+    title: str = ""
+    inventory: int = 0
+    category: str = ""
+    returnable: bool = True
+
+
+@dataclass(frozen=True)
+class ProductData:
+    external_id: str
+    title: str
+    category: str = ""
+    variants: tuple[VariantData, ...] = ()
+
+
+class PlatformError(Exception):
+    """The platform refused or failed; `permanent` says whether a retry could help."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified platform webhook: its dedupe id, topic and parsed JSON body."""
+
+    event_id: str
+    topic: str
+    payload: dict[str, Any]
+
+
+class StorePlatform:
+    """What Storedesk asks of a store platform. The base class is the `custom` platform's
+    behaviour: the store's own system is the source of truth and learns about Storedesk's
+    actions from outbound webhooks, so pushing an action is a no-op that succeeds."""
+
+    name: ClassVar[str] = "custom"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # Actions taken in Storedesk, pushed after commit. Return the platform's id, if any.
+    def push_refund(self, refund: Refund) -> str:
+        return ""
+
+    def push_cancel(self, order: Order, reason: str) -> None:
+        return None
+
+    def push_address(self, order: Order) -> None:
+        return None
+
+    def push_return(self, return_request: Return) -> str:
+        return ""
+
+    # Inbound webhooks: verify the raw body (fail closed) and parse it.
+    def verify_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
+        raise PlatformError("This platform does not send webhooks.", permanent=True)
+
+    # Periodic reconciliation: orders changed since `since`, normalised.
+    def orders_since(self, since: datetime | None) -> list[OrderData]:
+        return []

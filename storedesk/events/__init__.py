@@ -1,0 +1,29 @@
+"""Domain events: `record()` writes one in the action's transaction; see docs/architecture.md."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from storedesk.events.kinds import EventKind
+
+if TYPE_CHECKING:
+    from storedesk.accounts.actor import Actor
+    from storedesk.events.models import Event
+
+__all__ = ["EventKind", "record"]
+
+
+def record(
+    kind: EventKind,
+    actor: Actor,
+    *,
+    account_id: int,
+    conversation_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Write one event row inside the caller's transaction (see `events.recording.record`)."""
+    from storedesk.events.recording import record as _record
+
+    return _record(
+        kind, actor, account_id=account_id, conversation_id=conversation_id, data=data
+    )

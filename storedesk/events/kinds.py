@@ -1,0 +1,52 @@
+"""The catalog of domain event kinds: the dotted strings stored in `Event.kind`.
+
+One list for the whole project, so a subscriber table, a webhook subscription or a timeline
+renderer can only name kinds that exist. An app adds its own kinds here with its app prefix
+(`order.refunded`, `sla.breached`, `rule.fired`...); this module imports nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    # Messages
+    MESSAGE_RECEIVED = "message.received"
+    MESSAGE_CREATED = "message.created"  # an agent/bot reply written, pending delivery
+    NOTE_ADDED = "note.added"
+    MESSAGE_SENT = "message.sent"
+    MESSAGE_FAILED = "message.failed"
+    MESSAGE_DELIVERED = "message.delivered"
+    MESSAGE_READ = "message.read"
+    MESSAGE_RETRIED = "message.retried"
+    # Conversations
+    CONVERSATION_OPENED = "conversation.opened"
+    CONVERSATION_ASSIGNED = "conversation.assigned"
+    CONVERSATION_STATUS_CHANGED = "conversation.status_changed"
+    CONVERSATION_PRIORITY_CHANGED = "conversation.priority_changed"
+    CONVERSATION_TAGGED = "conversation.tagged"
+    CONVERSATION_UNTAGGED = "conversation.untagged"
+    CONVERSATION_LANGUAGE_SET = "conversation.language_set"
+    CONVERSATION_INTENT_SET = "conversation.intent_set"
+    CONVERSATION_HANDED_OFF = "conversation.handed_off"
+    # Workflow
+    MACRO_APPLIED = "macro.applied"
+    # Contacts
+    CONTACT_MERGED = "contact.merged"
+    # Commerce (order actions; data carries order_id and order_number)
+    ORDER_REFUNDED = "order.refunded"
+    ORDER_REFUND_REQUESTED = "order.refund_requested"  # above the limit, waiting for approval
+    ORDER_REFUND_APPROVED = "order.refund_approved"
+    ORDER_REFUND_REJECTED = "order.refund_rejected"
+    ORDER_CANCELLED = "order.cancelled"
+    ORDER_ADDRESS_CHANGED = "order.address_changed"
+    ORDER_REPLACED = "order.replaced"
+    ORDER_DISCOUNT_GIVEN = "order.discount_given"
+    RETURN_CREATED = "return.created"
+
+
+# Kinds shown in a conversation's thread as a message bubble rather than an activity line.
+MESSAGE_KINDS = frozenset({
+    EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_CREATED, EventKind.NOTE_ADDED,
+})
