@@ -181,9 +181,12 @@ def post_message(request: HttpRequest, conversation_id: int, payload: MessageIn)
     """A reply to the shopper (delivered through the inbox's channel) or a private note."""
     conversation = get_conversation(_member(request), conversation_id)
     if payload.private:
+        if payload.content_type != "text":
+            raise ActionError("Private notes are text only.")
         message = actions.add_note(conversation, _actor(request), payload.text)
     else:
-        message = actions.send_reply(conversation, _actor(request), payload.text)
+        message = actions.send_reply(conversation, _actor(request), payload.text,
+                                     content_type=payload.content_type, content=payload.content)
     return Status(201, message)
 
 

@@ -14,6 +14,7 @@ from storedesk.core.validation import (
     SafeStr,
     model_max_length,
 )
+from storedesk.inbox.content import ContentTypeName, StructuredContent
 from storedesk.inbox.models import Conversation, Message, Tag
 
 MAX_TEXT = 100_000  # the inbox actions' MAX_TEXT_CHARS
@@ -123,7 +124,15 @@ class MessageOut(Schema):
     created_at: datetime
     delivery_status: str
     delivery_error: str
+    content_type: str = Field(..., description="`text`, `choices`, `cards`, `article`, `order`")
+    content: dict[str, Any] | None = Field(
+        None, description="The structured content (null for text messages)."
+    )
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_content(obj: Message) -> dict[str, Any] | None:
+        return obj.content if obj.content_type != "text" else None
 
     @staticmethod
     def resolve_attachments(obj: Message) -> list[Any]:
@@ -136,7 +145,17 @@ class MessagePage(Schema):
 
 
 class MessageIn(Schema):
-    text: SafeStr = Field(..., max_length=MAX_TEXT)
+    text: SafeStr = Field(
+        "", max_length=MAX_TEXT,
+        description="The text; for a structured reply, its plain-text fallback (built from "
+        "`content` when left empty).",
+    )
+    content_type: ContentTypeName = Field(
+        "text", description="`text`, or a structured kind for the widget and bots."
+    )
+    content: StructuredContent | None = Field(
+        None, description="With a structured `content_type`: its data (see the schemas)."
+    )
     private: bool = Field(False, description="True writes a private note for the team.")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from storedesk.inbox.actions._shared import (
     _save_attachments,
     _save_with_count,
 )
+from storedesk.inbox.content import ContentType, clean_content, fallback_text
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
     Conversation,
@@ -42,14 +44,22 @@ def send_reply(
     html: str | None = None,
     attachments: Sequence[IncomingFile] = (),
     staged: Sequence[StoredFile] = (),
+    content_type: str = ContentType.TEXT,
+    content: Any = None,
 ) -> Message:
     """Write an outgoing message as `pending` and queue its delivery through the connector.
 
     `attachments` are written to disk before the transaction and deleted again if it fails;
     a caller that owns a wider transaction stages them itself and passes `staged`.
+    A structured reply (`content_type` choices, cards, article, order) carries its validated
+    `content`; `text` is its plain-text fallback, built from the content when left empty.
     """
+    cleaned = clean_content(content_type, content)
+    if cleaned and not text.strip():
+        text = fallback_text(content_type, cleaned)
     with staged_files(attachments) as stored:
-        return _send_reply(conversation, actor, text, html, [*staged, *stored])
+        return _send_reply(conversation, actor, text, html, [*staged, *stored],
+                           content_type=content_type, content=cleaned)
 
 
 @transaction.atomic
@@ -59,6 +69,9 @@ def _send_reply(
     text: str,
     html: str | None,
     attachments: Sequence[StoredFile],
+    *,
+    content_type: str = ContentType.TEXT,
+    content: dict[str, Any] | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
@@ -70,7 +83,8 @@ def _send_reply(
         raise ActionError("This conversation is closed; start a new one to write to the shopper.")
     now = timezone.now()
     message = _create_outgoing(
-        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING
+        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
+        content_type=content_type, content=content or {},
     )
     delivery = Delivery.objects.create(
         account_id=conversation.account_id, message=message, next_attempt_at=now
@@ -171,6 +185,8 @@ def _create_outgoing(
     *,
     private: bool,
     status: str,
+    content_type: str = ContentType.TEXT,
+    content: dict[str, Any] | None = None,
 ) -> Message:
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
@@ -184,6 +200,8 @@ def _create_outgoing(
         sender_agent_id=actor.agent_id,
         text=text,
         html=sanitize_html(html),
+        content_type=content_type,
+        content=content or {},
         private=private,
         delivery_status=status,
     )
