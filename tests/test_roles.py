@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from storedesk.accounts.actions import add_member
-from storedesk.accounts.models import Role
 from storedesk.accounts.actor import Actor
+from storedesk.accounts.models import Role
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.inbox.models import Conversation
 from storedesk.testing.personas import PASSWORD

@@ -13,6 +13,7 @@ from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.validation import check_email, check_json, check_text, model_max_length
+from storedesk.events import EventKind, record
 
 EDITABLE = ("name", "email", "phone", "language")
 
@@ -57,7 +58,8 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
 
 @transaction.atomic
 def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contact:
-    """Move the duplicate's identities and conversations to the primary, then retire it."""
+    """Move the duplicate's identities (and, through the inbox, its conversations) to the
+    primary, then retire it; writes a `contact.merged` event."""
     require(actor, Perm.MERGE_CONTACTS)
     if primary.pk == duplicate.pk:
         raise ActionError("A contact cannot be merged into itself.")
@@ -68,11 +70,9 @@ def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contac
     primary, duplicate = locked[primary.pk], locked[duplicate.pk]
     if duplicate.merged_into_id or primary.merged_into_id:
         raise ActionError("One of these contacts was already merged.")
-    from storedesk.inbox.models import Conversation, Message
+    from storedesk.inbox.actions import move_conversations
 
     ContactIdentity.objects.filter(contact=duplicate).update(contact=primary)
-    Conversation.objects.filter(contact=duplicate).update(contact=primary)
-    Message.objects.filter(sender_contact=duplicate).update(sender_contact=primary)
     # Retire the duplicate first: the primary may take over its email address, and only one
     # unmerged contact per account may hold an address (contact_email_unique).
     duplicate.merged_into = primary
@@ -82,6 +82,10 @@ def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contac
             setattr(primary, name, getattr(duplicate, name))
     primary.attributes = {**duplicate.attributes, **primary.attributes}
     primary.save()
+    merged = record(EventKind.CONTACT_MERGED, actor, account_id=primary.account_id,
+                    data={"contact_id": primary.pk, "merged_contact_id": duplicate.pk})
+    # The inbox owns conversations and messages: it moves them, each move caused by the merge.
+    move_conversations(duplicate, primary, actor.caused_by(merged.pk))
     audit("contact.merged", account=primary.account_id,
           actor=actor.membership.agent if actor.membership else None, obj=primary,
           merged=duplicate.pk)

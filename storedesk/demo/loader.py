@@ -35,6 +35,7 @@ from storedesk.commerce.actions import create_store
 from storedesk.commerce.models import Store
 from storedesk.connectors.actions import set_up_inbox
 from storedesk.demo import data
+from storedesk.demo.commerce import load_commerce
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
@@ -74,6 +75,9 @@ def load_demo(now: datetime | None = None) -> DemoResult:
             continue
         seed_conversation(scenario, inbox, members, teams, now=now)
         result.seeded.append(scenario["key"])
+    shoppers = {s["shopper"]["email"]: s["shopper"]["name"] for s in data.CONVERSATIONS
+                if s["shopper"].get("email")}
+    load_commerce(store, sorted(shoppers.items()), now)
     return result
 
 

@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     CONVERSATION_LANGUAGE_SET = "conversation.language_set"
     CONVERSATION_INTENT_SET = "conversation.intent_set"
     CONVERSATION_HANDED_OFF = "conversation.handed_off"
+    CONVERSATION_CONTACT_CHANGED = "conversation.contact_changed"  # moved by a contact merge
     # Workflow
     MACRO_APPLIED = "macro.applied"
     # Contacts

@@ -143,13 +143,15 @@ class SenderType(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    # Incoming messages and notes are "received"; outgoing ones move pending -> sent/failed.
+    # Incoming messages are "received"; outgoing ones move pending -> sent/failed (then a
+    # provider's receipts: delivered, read). Private notes are never delivered: "internal".
     RECEIVED = "received", _("Received")
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     READ = "read", _("Read")
     FAILED = "failed", _("Failed")
+    INTERNAL = "internal", _("Internal note")
 
 
 class Message(TenantModel):

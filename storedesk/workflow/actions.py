@@ -14,7 +14,6 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Agent
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.events import EventKind
-from storedesk.inbox.events import record_event
 from storedesk.inbox.models import Conversation, Message, Priority, Status
 from storedesk.inbox.storage import IncomingFile, StoredFile, staged_files
 from storedesk.workflow.models import Macro
@@ -133,7 +132,9 @@ def apply_macro(conversation: Conversation, actor: Actor, macro: Macro) -> Conve
     ):
         conversation = inbox_actions.change_status(conversation, actor, status)
     Macro.objects.filter(pk=macro.pk).update(usage_count=F("usage_count") + 1)
-    record_event(conversation, EventKind.MACRO_APPLIED, actor, macro_id=macro.pk, macro=macro.name)
+    inbox_actions.add_timeline_event(
+        conversation, actor, EventKind.MACRO_APPLIED, macro_id=macro.pk, macro=macro.name
+    )
     return Conversation.objects.get(pk=conversation.pk)
 
 

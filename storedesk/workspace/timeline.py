@@ -142,3 +142,30 @@ def _macro_applied(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("message.retried")
 def _retried(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s retried a failed delivery") % {"who": ctx.who}
+
+
+@timeline_renderers.register("conversation.language_set")
+def _language_set(event: Any, ctx: RenderContext) -> str:
+    new = _data(event).get("new")
+    if not new:
+        return _("%(who)s cleared the language") % {"who": ctx.who}
+    return _("%(who)s set the language to %(language)s") % {"who": ctx.who, "language": new}
+
+
+@timeline_renderers.register("conversation.intent_set")
+def _intent_set(event: Any, ctx: RenderContext) -> str:
+    new = _data(event).get("new")
+    if not new:
+        return _("%(who)s cleared the intent") % {"who": ctx.who}
+    return _("%(who)s set the intent to %(intent)s") % {"who": ctx.who, "intent": new}
+
+
+@timeline_renderers.register("conversation.handed_off")
+def _handed_off(event: Any, ctx: RenderContext) -> str:
+    return _("%(who)s handed the conversation to a human (see the summary note)") % {
+        "who": ctx.who}
+
+
+@timeline_renderers.register("conversation.contact_changed")
+def _contact_changed(event: Any, ctx: RenderContext) -> str:
+    return _("%(who)s merged the customer into another contact") % {"who": ctx.who}

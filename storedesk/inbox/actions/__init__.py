@@ -8,10 +8,14 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 - replies.py        send_reply, add_note, retry_delivery
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
 - receipts.py       record_receipt: a provider's delivered / read / failed receipt
+- triage.py         set_language, set_intent, hand_off (what the assistant and rules set)
+- timeline.py       add_timeline_event: other apps' kinds (macro.applied...) on the timeline
+- contacts.py       move_conversations: the inbox side of a contact merge
 - setup.py          inboxes and tags from the settings pages
 """
 
 from storedesk.inbox.actions._shared import MAX_TEXT_CHARS, TAG_RE
+from storedesk.inbox.actions.contacts import move_conversations
 from storedesk.inbox.actions.conversations import (
     assign,
     change_status,
@@ -37,6 +41,8 @@ from storedesk.inbox.actions.setup import (
     update_inbox,
     update_tag,
 )
+from storedesk.inbox.actions.timeline import add_timeline_event
+from storedesk.inbox.actions.triage import hand_off, set_intent, set_language
 
 __all__ = [
     "MAX_TEXT_CHARS",
@@ -45,19 +51,24 @@ __all__ = [
     "InboundMessage",
     "Received",
     "add_note",
+    "add_timeline_event",
     "assign",
     "change_status",
     "create_inbox",
     "create_tag",
     "deactivate_inbox",
     "delete_tag",
+    "hand_off",
     "mark_read",
+    "move_conversations",
     "next_display_id",
     "receive_message",
     "record_receipt",
     "replace_inbox_config",
     "retry_delivery",
     "send_reply",
+    "set_intent",
+    "set_language",
     "set_priority",
     "tag",
     "untag",

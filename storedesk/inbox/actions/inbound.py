@@ -39,7 +39,7 @@ from storedesk.inbox.models import (
     Status,
 )
 from storedesk.inbox.storage import IncomingFile, discard, staged_files
-from storedesk.inbox.transitions import REOPENABLE
+from storedesk.inbox.transitions import REOPENABLE, check_transition
 
 
 @dataclass(frozen=True)
@@ -218,12 +218,14 @@ def _conversation_for(
         conversation = candidates.order_by("-pk").first()
     if conversation is not None:
         if conversation.status != Status.OPEN:
+            # A shopper writing reopens the conversation, through the one transition table.
             previous = conversation.status
+            check_transition(previous, Status.OPEN)
             conversation.status = Status.OPEN
             conversation.snoozed_until = None
             record_event(
                 conversation, EventKind.CONVERSATION_STATUS_CHANGED, SYSTEM,
-                old=previous, new=Status.OPEN,
+                old=previous, new=Status.OPEN, reason="inbound_message",
             )
         return conversation
     conversation = Conversation.objects.create(

@@ -129,7 +129,8 @@ def _add_note(
         raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
     mentioned = _mentioned_members(conversation.account_id, text)
     message = _create_outgoing(
-        conversation, actor, text, None, attachments, private=True, status=DeliveryStatus.SENT
+        conversation, actor, text, None, attachments, private=True,
+        status=DeliveryStatus.INTERNAL,
     )
     if mentioned:
         message.metadata = {"mentions": [m.pk for m in mentioned]}

@@ -204,6 +204,7 @@ def test_agent_notes_replies_assigns_prioritises_tags_and_resolves(personas, api
     # then each call answered with the new state
     assert note.status_code == 201 and note.json()["private"] is True
     assert note.json()["sender_type"] == "agent"
+    assert note.json()["delivery_status"] == "internal"  # a note is never delivered
     assert reply.status_code == 201
     assert reply.json()["delivery_status"] == "pending"
     assert reply.json()["direction"] == "outgoing"

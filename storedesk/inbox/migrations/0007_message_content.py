@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0005_delete_conversationevent'),
+        ('inbox', '0006_notes_are_internal'),
     ]
 
     operations = [
