@@ -11,8 +11,9 @@ from django.test import Client
 
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
+from storedesk.events.models import Event
 from storedesk.inbox.actions import InboundMessage, receive_message
-from storedesk.inbox.models import Conversation, ConversationEvent, Message, Tag
+from storedesk.inbox.models import Conversation, Message, Tag
 from storedesk.inbox.storage import IncomingFile
 from storedesk.testing.personas import PASSWORD
 
@@ -77,7 +78,7 @@ def test_a_snooze_beyond_year_9999_in_utc_is_refused_and_the_account_keeps_worki
         assert response.json()["detail"][0]["loc"] == ["body", "snoozed_until"]
     conversation.refresh_from_db()
     assert conversation.status == "open" and conversation.snoozed_until is None
-    assert not ConversationEvent.objects.filter(kind="status_changed").exists()
+    assert not Event.objects.filter(kind="conversation.status_changed").exists()
     # and the list, the conversation and the contact still answer
     assert client.get("/api/v1/conversations").status_code == 200
     assert client.get(f"/api/v1/conversations/{conversation.pk}").status_code == 200
