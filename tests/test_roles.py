@@ -56,6 +56,26 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("post", "/api/v1/contacts/{contact_id}/merge"): (200, 200, 200, 403, 404),
     ("get", "/api/v1/stores"): (200, 200, 200, 200, 200),
     ("get", "/api/v1/stores/{store_id}"): (200, 200, 200, 200, 404),
+    # commerce (h6-commerce's rules, as they are): store sync and policy need an admin; order
+    # actions on a conversation's orders are open to agents (a light agent's refund waits for
+    # approval: 202); the harbor order is cancelled/address-changed already (409).
+    ("get", "/api/v1/stores/{store_id}/policy"): (200, 200, 200, 200, 404),
+    ("put", "/api/v1/stores/{store_id}/policy"): (200, 200, 403, 403, 404),
+    ("get", "/api/v1/stores/{store_id}/shipping"): (200, 200, 200, 200, 404),
+    ("get", "/api/v1/contacts/{contact_id}/orders"): (200, 200, 200, 200, 404),
+    ("get", "/api/v1/orders/{order_id}"): (200, 200, 200, 200, 404),
+    ("post", "/api/v1/orders/{order_id}/refunds"): (201, 201, 201, 202, 404),
+    ("post", "/api/v1/orders/{order_id}/cancel"): (409, 409, 409, 409, 404),
+    ("post", "/api/v1/orders/{order_id}/shipping-address"): (409, 409, 409, 409, 404),
+    ("post", "/api/v1/orders/{order_id}/returns"): (201, 201, 201, 201, 404),
+    ("post", "/api/v1/orders/{order_id}/replacements"): (201, 201, 201, 201, 404),
+    ("post", "/api/v1/orders/{order_id}/discount-codes"): (201, 201, 201, 403, 404),
+    ("get", "/api/v1/approvals"): (200, 200, 200, 200, 200),
+    ("post", "/api/v1/approvals/{approval_id}/approve"): (200, 200, 403, 403, 404),
+    ("post", "/api/v1/approvals/{approval_id}/reject"): (409, 409, 403, 403, 404),
+    ("put", "/api/v1/stores/{store_id}/orders/{external_id}"): (200, 200, 403, 403, 404),
+    ("put", "/api/v1/stores/{store_id}/products/{external_id}"): (200, 200, 403, 403, 404),
+    ("put", "/api/v1/stores/{store_id}/customers/{external_id}"): (200, 200, 403, 403, 404),
 }
 
 

@@ -55,6 +55,13 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "settings:tag_create": (A, A, D, D, A),
     "settings:tag_update": (A, A, D, D, D),
     "settings:tag_delete": (A, A, D, D, D),
+    # order actions in the conversation's orders panel (h6-commerce); on the harbor
+    # conversation, which the light agent does not see
+    "commerce:refund": (A, A, A, D, D),
+    "commerce:cancel": (A, A, A, D, D),
+    "commerce:address": (A, A, A, D, D),
+    "commerce:return": (A, A, A, D, D),
+    "commerce:decide": (A, A, A, D, D),
 }
 # Personal or public pages, not role-dependent: sign-in, password reset, own tokens, language.
 NOT_ROLE_BASED = {"accounts", "connectors", None}

@@ -189,6 +189,18 @@ class _NoNulInSchema:
         return schema
 
 
+class SchemaPattern:
+    """Put a `pattern` in the OpenAPI schema for what a validator enforces (the last wins)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
+
+
 SafeStr = Annotated[str, AfterValidator(_text), _NoNulInSchema()]
 SafeDatetime = Annotated[datetime, AfterValidator(_datetime)]
 DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]

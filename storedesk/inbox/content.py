@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from storedesk.core.errors import ActionError
-from storedesk.core.validation import SafeStr
+from storedesk.core.validation import SafeStr, SchemaPattern
 
 
 class ContentType:
@@ -32,7 +32,12 @@ def _https(value: str) -> str:
     return value
 
 
-HttpsUrl = Annotated[SafeStr, Field(max_length=2000), AfterValidator(_https)]
+HttpsUrl = Annotated[
+    SafeStr,
+    Field(max_length=2000),
+    AfterValidator(_https),
+    SchemaPattern("^https://[^\\u0000]+$"),
+]
 Label = Annotated[SafeStr, Field(min_length=1, max_length=80)]
 Line = Annotated[SafeStr, Field(max_length=500)]
 
