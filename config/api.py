@@ -120,6 +120,7 @@ def _register_routers() -> None:
     from storedesk.connectors.api.inbound import router as inbound_router
     from storedesk.connectors.rest import router as connectors_router
     from storedesk.contacts.api import router as contacts_router
+    from storedesk.helpcenter.api import router as helpcenter_router
     from storedesk.inbox.api import router as inbox_router
 
     api.add_router("", accounts_router)
@@ -128,6 +129,7 @@ def _register_routers() -> None:
     api.add_router("", connectors_router)
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)
+    api.add_router("", helpcenter_router)
 
 
 _register_routers()

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "storedesk.realtime",
     "storedesk.webhooks",
     "storedesk.workflow",
+    "storedesk.helpcenter",
     "storedesk.demo",
     "storedesk.workspace",
     "storedesk.web",
@@ -344,6 +345,9 @@ FETCH_MAX_BYTES = int(os.environ.get("STOREDESK_FETCH_MAX_BYTES", str(5 * 1024 *
 API_TOKEN_TTL_DAYS = int(os.environ.get("STOREDESK_API_TOKEN_TTL_DAYS", "365"))
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("STOREDESK_DELIVERY_MAX_ATTEMPTS", "8"))
 DELIVERY_LEASE_SECONDS = int(os.environ.get("STOREDESK_DELIVERY_LEASE_SECONDS", "60"))
+# Undo-send: a reply from the workspace waits this long before its delivery starts, and the
+# agent can take it back meanwhile. 0 sends at once (the default under tests).
+UNDO_SEND_SECONDS = int(os.environ.get("STOREDESK_UNDO_SEND_SECONDS", "0" if TESTING else "5"))
 DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")

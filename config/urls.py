@@ -10,6 +10,9 @@ urlpatterns = [
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
     path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
     path("contacts/", include("storedesk.workspace.urls_contacts")),
+    path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers
+    path("settings/helpcenter/", include("storedesk.helpcenter.urls_admin")),
+    path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
     path("commerce/", include("storedesk.commerce.urls")),  # the orders panel
     path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

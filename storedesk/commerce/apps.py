@@ -6,6 +6,7 @@ class CommerceConfig(AppConfig):
     label = "commerce"
 
     def ready(self) -> None:
-        from storedesk.commerce import workspace
+        from storedesk.commerce import macro_variables, workspace
 
         workspace.register()
+        macro_variables.register()

@@ -83,6 +83,46 @@ def accept(kind: str, inbox_id: int, headers: dict[str, str], body: bytes) -> Ac
     return record_event(kind, event_id, body, kept, inbox=inbox)
 
 
+def accept_store(platform: str, store_id: int, headers: dict[str, str], body: bytes) -> Accepted:
+    """Verify and record one event pushed by a store platform (Shopify, WooCommerce) for one
+    store: the platform's verifier checks the signature on the raw bytes (fail closed) and
+    names the event (its id is the dedupe key)."""
+    from storedesk.commerce.platforms import platform_for
+    from storedesk.commerce.platforms.base import PlatformError
+
+    store = Store.objects.filter(pk=store_id, platform=platform).first()
+    if store is None or platform == "custom":
+        raise Refused(404, "Unknown store.")
+    try:
+        verified = platform_for(store).verify_webhook(headers, body)
+    except (PlatformError, ValueError) as exc:  # ValueError: a body that is not JSON
+        raise Refused(401, "Invalid signature.") from exc
+    event_id = verified.event_id.strip()
+    if not event_id or len(event_id) > 255:
+        raise Refused(400, "The event has no usable id.")
+    kept = {k: v for k, v in headers.items() if k.lower().startswith(("x-shopify-", "x-wc-"))
+            and "signature" not in k.lower() and "hmac" not in k.lower()}
+    kept["topic"] = verified.topic
+    return record_event(platform, event_id, body, kept, store=store)
+
+
+def _process_store_event(event: InboundEvent) -> None:
+    """Apply a stored store-platform event through commerce's platform handler."""
+    import json
+
+    from storedesk.commerce.platforms import platform_for
+    from storedesk.commerce.platforms.base import WebhookEvent
+
+    assert event.store is not None
+    payload = json.loads(bytes(event.body))
+    with transaction.atomic():
+        platform_for(event.store).apply_webhook(WebhookEvent(
+            event_id=event.event_id, topic=str(event.headers.get("topic", "")), payload=payload))
+        InboundEvent.objects.filter(pk=event.pk, lease_until=event.lease_until).update(
+            status=InboundStatus.DONE, processed_at=timezone.now(), error="",
+            lease_until=None, updated_at=timezone.now())
+
+
 def record_event(
     provider: str,
     event_id: str,
@@ -125,7 +165,7 @@ def _claim(event_pk: int) -> InboundEvent | None:
     )
     if not updated:
         return None
-    return InboundEvent.objects.select_related("inbox").get(pk=event_pk)
+    return InboundEvent.objects.select_related("inbox", "store").get(pk=event_pk)
 
 
 def _apply(inbox: Inbox, item: InboundMessage | Receipt) -> None:
@@ -151,6 +191,9 @@ def process(event_pk: int) -> str:
     lease = event.lease_until
     fenced = InboundEvent.objects.filter(pk=event.pk, lease_until=lease)
     try:
+        if event.store_id is not None and event.inbox_id is None:
+            _process_store_event(event)
+            return "done"
         inbox = event.inbox
         connector = connector_for(event.provider)
         if inbox is None or connector is None or connector.webhook is None:

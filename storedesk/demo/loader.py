@@ -36,6 +36,7 @@ from storedesk.commerce.models import Store
 from storedesk.connectors.actions import set_up_inbox
 from storedesk.demo import data
 from storedesk.demo.commerce import load_commerce
+from storedesk.helpcenter.demo import load_demo_help_center
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
@@ -65,6 +66,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     store = _ensure_store(account)
     inboxes = _ensure_inboxes(account, store)
     _ensure_tags(account)
+    load_demo_help_center(store)
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
     teams = {t.name: t for t in Team.objects.filter(account=account)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -145,12 +146,14 @@ def reply_with_macro(
     macro: Macro | None,
     *,
     attachments: Sequence[IncomingFile] = (),
+    html: str | None = None,
+    send_after: timedelta | None = None,
 ) -> Message:
     """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing.
 
     The files are staged outside the transaction, so they are deleted if any part fails."""
     with staged_files(attachments) as stored:
-        return _reply_with_macro(conversation, actor, text, macro, stored)
+        return _reply_with_macro(conversation, actor, text, macro, stored, html, send_after)
 
 
 @transaction.atomic
@@ -160,10 +163,14 @@ def _reply_with_macro(
     text: str,
     macro: Macro | None,
     stored: Sequence[StoredFile],
+    html: str | None,
+    send_after: timedelta | None,
 ) -> Message:
     from storedesk.inbox import actions as inbox_actions
 
-    message = inbox_actions.send_reply(conversation, actor, text, staged=stored)
+    message = inbox_actions.send_reply(
+        conversation, actor, text, html=html, staged=stored, send_after=send_after
+    )
     if macro is not None:
         apply_macro(conversation, actor, macro)
     return message

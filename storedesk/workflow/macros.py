@@ -57,6 +57,17 @@ VARIABLES: dict[str, tuple[Any, Callable[[Context], Any]]] = {
 }
 
 
+def register_variable(name: str, description: Any, getter: Callable[[Context], Any]) -> None:
+    """A variable provided by another app (e.g. commerce's `order.number`), registered at
+    start-up from that app's `AppConfig.ready()`, so macros never import the provider. A getter
+    returns None or "" when there is no value (the composer then marks the variable)."""
+    if not VARIABLE_RE.fullmatch("{{" + name + "}}"):
+        raise ValueError(f"Invalid variable name {name!r}")
+    if name in VARIABLES:
+        raise ValueError(f"Variable {name!r} is already registered")
+    VARIABLES[name] = (description, getter)
+
+
 def variables_in(text: str) -> list[str]:
     """Every variable name used in a text, in order, without duplicates."""
     seen: list[str] = []
@@ -70,8 +81,18 @@ def unknown_variables(text: str) -> list[str]:
     return [name for name in variables_in(text) if name not in VARIABLES]
 
 
-def render_text(text: str, conversation: Conversation, membership: Membership | None) -> str:
-    """Substitute the variables of `text` for this conversation and agent."""
+def render_text(
+    text: str,
+    conversation: Conversation,
+    membership: Membership | None,
+    *,
+    keep_missing: bool = False,
+) -> str:
+    """Substitute the variables of `text` for this conversation and agent.
+
+    With `keep_missing` a variable that is unknown or has no value stays as written
+    (`{{order.number}}`), so the composer can mark it instead of sending a gap.
+    """
     context: Context = (conversation, membership)
     cache: dict[str, str] = {}
 
@@ -84,18 +105,26 @@ def render_text(text: str, conversation: Conversation, membership: Membership | 
             except AttributeError:  # e.g. a conversation without a store
                 value = ""
             cache[name] = "" if value is None else str(value)
+        if keep_missing and not cache[name].strip():
+            return "{{" + name + "}}"
         return cache[name]
 
     return VARIABLE_RE.sub(substitute, text or "")
 
 
-def render_macro(macro: Macro, conversation: Conversation, membership: Membership | None) -> str:
+def render_macro(
+    macro: Macro,
+    conversation: Conversation,
+    membership: Membership | None,
+    *,
+    keep_missing: bool = False,
+) -> str:
     """The macro's reply text for this conversation, as plain text."""
     if macro.account_id != conversation.account_id:
         from storedesk.core.errors import NotFound
 
         raise NotFound("Macro not found.")
-    return render_text(macro.text, conversation, membership)
+    return render_text(macro.text, conversation, membership, keep_missing=keep_missing)
 
 
 def cheat_sheet() -> list[tuple[str, Any]]:

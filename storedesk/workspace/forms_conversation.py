@@ -68,6 +68,8 @@ class ComposerForm(forms.Form):
         required=False, widget=forms.HiddenInput, min_value=1, max_value=DB_INT_MAX
     )
     attachments = MultipleFileField()
+    # "Send and resolve": the reply's second button.
+    then = forms.ChoiceField(choices=[("", ""), ("resolve", "resolve")], required=False)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or self.cleaned_data

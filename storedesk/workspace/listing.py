@@ -145,10 +145,12 @@ class Filters:
 
     @property
     def effective_status(self) -> str:
-        """An explicit status wins; the "all" view shows every status, the others open ones."""
+        """An explicit status wins; the "all" view and a search show every status (a returning
+        shopper's email or order number must find their resolved conversation), the other
+        views open ones."""
         if self.status:
             return self.status
-        return "" if self.view == "all" else Status.OPEN
+        return "" if self.view == "all" or self.q else Status.OPEN
 
 
 def parse_filters(params: QueryDict) -> Filters:

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from storedesk.accounts.models import Membership, Team
 from storedesk.events.kinds import MESSAGE_KINDS
 from storedesk.events.models import Event
-from storedesk.inbox.models import Conversation, Priority, Status
+from storedesk.inbox.models import (
+    Conversation,
+    Delivery,
+    OutboundStatus,
+    Priority,
+    Status,
+)
 from storedesk.inbox.queries import conversation_messages
 from storedesk.workspace.registry import RenderContext, timeline_renderers
 
@@ -28,6 +34,7 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     messages = list(conversation_messages(membership, conversation).reverse()[: THREAD_LIMIT + 1])
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
+    _mark_undoable(membership, messages)
     events = Event.objects.filter(
         account_id=membership.account_id, conversation=conversation
     ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")
@@ -44,6 +51,22 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     ]
     items.sort(key=lambda item: (item["at"], item["order"]))
     return {"items": items, "truncated": truncated}
+
+
+def _mark_undoable(membership: Membership, messages: list[Any]) -> None:
+    """Set `undo_until` on this agent's replies whose delivery is still held back."""
+    mine = [m.pk for m in messages if m.direction == "outgoing" and not m.private
+            and m.sender_agent_id == membership.agent_id and m.delivery_status == "pending"]
+    if not mine:
+        return
+    held = dict(
+        Delivery.objects.filter(
+            account_id=membership.account_id, message_id__in=mine, status=OutboundStatus.QUEUED,
+            attempts=0, next_attempt_at__gt=timezone.now(),
+        ).values_list("message_id", "next_attempt_at")
+    )
+    for m in messages:
+        m.undo_until = held.get(m.pk)
 
 
 def _member_names(account_id: int) -> dict[int, str]:
@@ -169,3 +192,22 @@ def _handed_off(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("conversation.contact_changed")
 def _contact_changed(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s merged the customer into another contact") % {"who": ctx.who}
+
+
+# Provider receipts (inbox.actions.record_receipt).
+@timeline_renderers.register("message.delivered")
+def _delivered(event: Any, ctx: RenderContext) -> str:
+    return _("A reply was delivered to the customer")
+
+
+@timeline_renderers.register("message.read")
+def _read(event: Any, ctx: RenderContext) -> str:
+    return _("The customer read a reply")
+
+
+@timeline_renderers.register("message.failed")
+def _failed(event: Any, ctx: RenderContext) -> str:
+    error = _data(event).get("error")
+    if error:
+        return _("A reply could not be delivered: %(error)s") % {"error": error}
+    return _("A reply could not be delivered")

@@ -6,6 +6,7 @@ a form, call one action, render a partial. Mutations are POST only and CSRF prot
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,117 +19,47 @@ from django.views.decorators.http import require_GET, require_POST
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
-from storedesk.accounts.models import Membership, Team
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.inbox import actions
-from storedesk.inbox.models import Conversation, Priority, Status, Tag
+from storedesk.inbox.models import Conversation, Status
 from storedesk.inbox.queries import (
     conversation_messages,
     get_attachment,
     get_conversation_by_display_id,
 )
-from storedesk.inbox.transitions import TRANSITIONS
+from storedesk.workspace.access import (
+    controls_context,
+    conversation_or_404,
+    membership_of,
+    thread_context,
+)
 from storedesk.workspace.forms_conversation import (
     AssignForm,
-    ComposerForm,
     PriorityForm,
     StatusForm,
     TagForm,
 )
-from storedesk.workspace.slots import render_composer_tools, render_sidebar_panels
+from storedesk.workspace.slots import render_sidebar_panels
 from storedesk.workspace.timeline import thread_items
+from storedesk.workspace.views_composer import composer_context
 
 # --- Access and context ---------------------------------------------------------------------
 
 
-def _membership(request: HttpRequest) -> Membership:
-    return request.membership  # type: ignore[attr-defined, no-any-return]
-
-
-def _conversation(request: HttpRequest, display_id: int) -> Conversation:
-    try:
-        return get_conversation_by_display_id(_membership(request), display_id)
-    except NotFound as exc:
-        raise Http404(exc.detail) from exc
-
-
-def _controls_context(membership: Membership, conversation: Conversation) -> dict[str, Any]:
-    """What the header controls offer: teammates, teams, tags, statuses, priorities."""
-    members = list(
-        Membership.objects.filter(account_id=membership.account_id, is_active=True)
-        .select_related("agent")
-        .order_by("agent__name", "agent__email")
-    )
-    return {
-        "conversation": conversation,
-        "me": membership,
-        "members": members,
-        "teams": list(Team.objects.filter(account_id=membership.account_id).order_by("name")),
-        "conversation_tags": list(conversation.tags.order_by("name")),
-        "account_tags": list(
-            Tag.objects.filter(account_id=membership.account_id)
-            .order_by("name")
-            .values_list("name", flat=True)[:500]
-        ),
-        "status_choices": [
-            (value, label)
-            for value, label in Status.choices
-            if value == conversation.status or value in TRANSITIONS[conversation.status]
-        ],
-        "priority_choices": Priority.choices,
-        "can_resolve": Status.RESOLVED in TRANSITIONS[conversation.status],
-    }
-
-
-def _composer_context(
-    request: HttpRequest,
-    conversation: Conversation,
-    form: ComposerForm | None = None,
-    mode: str = "reply",
-) -> dict[str, Any]:
-    membership = _membership(request)
-    closed = conversation.status == Status.CLOSED
-    if closed:
-        mode = "note"  # a closed conversation takes private notes only
-    context: dict[str, Any] = {
-        "conversation": conversation,
-        "composer_form": form or ComposerForm(),
-        "composer_mode": mode,
-        "mention_handles": _mention_handles(membership),
-        "closed": closed,
-    }
-    context["composer_tools"] = render_composer_tools(request, conversation, context)
-    return context
-
-
-def _mention_handles(membership: Membership) -> list[dict[str, str]]:
-    """Teammates to @mention: the handle is the email's local part (what add_note resolves)."""
-    rows = (
-        Membership.objects.filter(account_id=membership.account_id, is_active=True)
-        .exclude(pk=membership.pk)
-        .select_related("agent")
-        .order_by("agent__name")
-    )
-    return [
-        {"handle": m.agent.email.split("@")[0], "name": m.agent.display_name} for m in rows
-    ]
+_membership = membership_of
+_conversation = conversation_or_404
+_controls_context = controls_context
+_thread_context = thread_context
 
 
 def pane_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
     membership = _membership(request)
     context = _controls_context(membership, conversation)
-    context.update(_composer_context(request, conversation))
+    context.update(composer_context(request, conversation))
     context["thread"] = thread_items(membership, conversation)
     context["sidebar_panels"] = render_sidebar_panels(request, conversation)
     context["in_workspace"] = True
     return context
-
-
-def _thread_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
-    return {
-        "conversation": conversation,
-        "thread": thread_items(_membership(request), conversation),
-    }
 
 
 # --- Pages and partials (GET) ---------------------------------------------------------------
@@ -171,31 +102,6 @@ def header(request: HttpRequest, display_id: int) -> HttpResponse:
 
 @member_required
 @require_GET
-def macro_preview(request: HttpRequest, display_id: int) -> HttpResponse:
-    """The composer with a macro rendered into it (read-only: nothing is sent or applied)."""
-    from storedesk.workflow.macros import render_macro
-    from storedesk.workflow.models import Macro
-
-    membership = _membership(request)
-    found = _conversation(request, display_id)
-    try:
-        macro_id = int(request.GET.get("macro", ""))
-    except ValueError:
-        macro_id = 0
-    macro = Macro.objects.filter(account_id=membership.account_id, pk=macro_id).first()
-    if macro is None:
-        # "No macro" picked: an empty reply composer.
-        return render(request, "workspace/_composer.html", _composer_context(request, found))
-    form = ComposerForm(
-        initial={"text": render_macro(macro, found, membership), "macro_id": macro.pk}
-    )
-    return render(
-        request, "workspace/_composer.html", _composer_context(request, found, form, "reply")
-    )
-
-
-@member_required
-@require_GET
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     """A safe download, for anyone who may see the attachment's conversation."""
     from storedesk.inbox.downloads import attachment_response
@@ -206,79 +112,6 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     return attachment_response(found)
-
-
-# --- Composer (POST) ------------------------------------------------------------------------
-
-
-def _composer_response(
-    request: HttpRequest,
-    found: Conversation,
-    form: ComposerForm | None,
-    mode: str,
-    *,
-    status: int = 200,
-) -> HttpResponse:
-    context = _composer_context(request, found, form, mode)
-    if status == 200:
-        # The thread, swapped out-of-band, shows what was just written.
-        context.update(_thread_context(request, found))
-        context["thread_oob"] = True
-    return render(request, "workspace/_composer.html", context, status=status)
-
-
-@member_required
-@require_POST
-def reply(request: HttpRequest, display_id: int) -> HttpResponse:
-    from storedesk.workflow.models import Macro
-
-    membership = _membership(request)
-    found = _conversation(request, display_id)
-    form = ComposerForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _composer_response(request, found, form, "reply", status=400)
-    macro = None
-    if form.cleaned_data.get("macro_id"):
-        macro = Macro.objects.filter(
-            account_id=membership.account_id, pk=form.cleaned_data["macro_id"]
-        ).first()
-        if macro is None:
-            form.add_error(None, _("That macro no longer exists."))
-            return _composer_response(request, found, form, "reply", status=400)
-    try:
-        _send_reply(found, Actor.agent(membership), form, macro)
-    except ActionError as exc:
-        form.add_error(None, exc.detail)
-        return _composer_response(request, found, form, "reply", status=400)
-    return _composer_response(request, _conversation(request, display_id), None, "reply")
-
-
-def _send_reply(conversation: Conversation, actor: Actor, form: ComposerForm, macro: Any) -> None:
-    from storedesk.workflow.actions import reply_with_macro
-
-    reply_with_macro(
-        conversation, actor, form.cleaned_data.get("text") or "", macro,
-        attachments=form.incoming_files(),
-    )
-
-
-@member_required
-@require_POST
-def note(request: HttpRequest, display_id: int) -> HttpResponse:
-    membership = _membership(request)
-    found = _conversation(request, display_id)
-    form = ComposerForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _composer_response(request, found, form, "note", status=400)
-    try:
-        actions.add_note(
-            found, Actor.agent(membership), form.cleaned_data.get("text") or "",
-            attachments=form.incoming_files(),
-        )
-    except ActionError as exc:
-        form.add_error(None, exc.detail)
-        return _composer_response(request, found, form, "note", status=400)
-    return _composer_response(request, found, None, "note")
 
 
 @member_required
@@ -365,9 +198,15 @@ def assign(request: HttpRequest, display_id: int) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, display_id: int) -> HttpResponse:
     form = StatusForm(request.POST, account_timezone=_membership(request).account.timezone)
-    return _header_action(request, display_id, form, lambda c, actor: actions.change_status(
+    response = _header_action(request, display_id, form, lambda c, actor: actions.change_status(
         c, actor, form.cleaned_data["status"], snoozed_until=form.cleaned_data["snoozed_until"],
     ))
+    if response.status_code == 200 and form.cleaned_data.get("status") in (
+        Status.RESOLVED, Status.SNOOZED
+    ):
+        # The page opens the next conversation of the list being shown.
+        response["HX-Trigger"] = json.dumps({"storedesk:resolved": {"display_id": display_id}})
+    return response
 
 
 @member_required

@@ -5,8 +5,10 @@
 - `refunds.py`: where a refund is decided (amount, per-role limits, approvals, idempotency).
 - `orders.py`: cancel, shipping address, replacement order, goodwill discount code.
 - `returns.py`: starting a return under the return policy.
+- `privacy.py`: a platform's privacy requests (data request, shopper erasure, shop erasure).
 """
 
+from storedesk.commerce.actions import privacy
 from storedesk.commerce.actions.orders import (
     cancel_order,
     create_replacement,
@@ -27,5 +29,5 @@ __all__ = [
     "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "create_replacement",
     "create_store", "decide_approval", "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "upsert_customer",
-    "upsert_order", "upsert_product",
+    "upsert_order", "upsert_product", "privacy",
 ]

@@ -127,9 +127,14 @@ class StorePlatform:
     def push_return(self, return_request: Return) -> str:
         return ""
 
-    # Inbound webhooks: verify the raw body (fail closed) and parse it.
+    # Inbound webhooks: verify the raw body (fail closed) and name the event; then, on the
+    # worker, apply the stored event (through commerce actions only).
     def verify_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
         raise PlatformError("This platform does not send webhooks.", permanent=True)
+
+    def apply_webhook(self, event: WebhookEvent) -> str:
+        """Apply one verified event; returns what was done (for the event log)."""
+        raise PlatformError(f"No handler for {event.topic!r}.", permanent=True)
 
     # Periodic reconciliation: orders changed since `since`, normalised.
     def orders_since(self, since: datetime | None) -> list[OrderData]:

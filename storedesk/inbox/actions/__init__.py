@@ -5,7 +5,7 @@ Each action runs in one transaction, writes a timeline row (or an audit row), an
 side effects (realtime pushes, task enqueues) to after commit. The modules:
 
 - inbound.py        receive_message, the one inbound entry point
-- replies.py        send_reply, add_note, retry_delivery
+- replies.py        send_reply (with undo-send), cancel_reply, add_note, retry_delivery
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
 - receipts.py       record_receipt: a provider's delivered / read / failed receipt
 - triage.py         set_language, set_intent, hand_off (what the assistant and rules set)
@@ -31,7 +31,13 @@ from storedesk.inbox.actions.inbound import (
     receive_message,
 )
 from storedesk.inbox.actions.receipts import record_receipt
-from storedesk.inbox.actions.replies import MENTION_RE, add_note, retry_delivery, send_reply
+from storedesk.inbox.actions.replies import (
+    MENTION_RE,
+    add_note,
+    cancel_reply,
+    retry_delivery,
+    send_reply,
+)
 from storedesk.inbox.actions.setup import (
     create_inbox,
     create_tag,
@@ -53,6 +59,7 @@ __all__ = [
     "add_note",
     "add_timeline_event",
     "assign",
+    "cancel_reply",
     "change_status",
     "create_inbox",
     "create_tag",

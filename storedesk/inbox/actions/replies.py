@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ from storedesk.inbox.models import (
     Direction,
     Mention,
     Message,
+    OutboundStatus,
     SenderType,
     Status,
 )
@@ -44,6 +46,7 @@ def send_reply(
     html: str | None = None,
     attachments: Sequence[IncomingFile] = (),
     staged: Sequence[StoredFile] = (),
+    send_after: timedelta | None = None,
     content_type: str = ContentType.TEXT,
     content: Any = None,
 ) -> Message:
@@ -53,12 +56,14 @@ def send_reply(
     a caller that owns a wider transaction stages them itself and passes `staged`.
     A structured reply (`content_type` choices, cards, article, order) carries its validated
     `content`; `text` is its plain-text fallback, built from the content when left empty.
+    `send_after` holds the delivery back (undo-send): until then `cancel_reply` can take the
+    message back and nothing reaches the shopper.
     """
     cleaned = clean_content(content_type, content)
     if cleaned and not text.strip():
         text = fallback_text(content_type, cleaned)
     with staged_files(attachments) as stored:
-        return _send_reply(conversation, actor, text, html, [*staged, *stored],
+        return _send_reply(conversation, actor, text, html, [*staged, *stored], send_after,
                            content_type=content_type, content=cleaned)
 
 
@@ -69,6 +74,7 @@ def _send_reply(
     text: str,
     html: str | None,
     attachments: Sequence[StoredFile],
+    send_after: timedelta | None = None,
     *,
     content_type: str = ContentType.TEXT,
     content: dict[str, Any] | None = None,
@@ -86,8 +92,10 @@ def _send_reply(
         conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
         content_type=content_type, content=content or {},
     )
+    delay = send_after.total_seconds() if send_after else 0.0
     delivery = Delivery.objects.create(
-        account_id=conversation.account_id, message=message, next_attempt_at=now
+        account_id=conversation.account_id, message=message,
+        next_attempt_at=now + timedelta(seconds=delay),
     )
     conversation.last_message_at = now
     conversation.waiting_since = None
@@ -97,9 +105,43 @@ def _send_reply(
     record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
     from storedesk.inbox.tasks import deliver_message
 
-    enqueue_on_commit(deliver_message, delivery.pk)
+    if delay > 0:
+        # The sweeper also picks the row up once it is due, should this task be lost.
+        enqueue_on_commit(deliver_message.schedule, (delivery.pk,), delay=delay)
+    else:
+        enqueue_on_commit(deliver_message, delivery.pk)
     _publish_message(conversation, message)
     return message
+
+
+@transaction.atomic
+def cancel_reply(message: Message, actor: Actor) -> str:
+    """Undo-send: take back a reply whose delivery is still held back; returns its text.
+
+    One conditional DELETE decides against the worker's claim (an UPDATE of the same row):
+    either the delivery is still waiting and is removed with its message, or it is already on
+    its way and this raises.
+    """
+    if message.private or message.direction != Direction.OUTGOING:
+        raise ActionError("Only a reply can be taken back.")
+    if actor.agent_id is None or message.sender_agent_id != actor.agent_id:
+        raise ActionError("Only the agent who wrote the reply can take it back.")
+    taken, _kinds = Delivery.objects.filter(
+        message=message, status=OutboundStatus.QUEUED, attempts=0,
+        next_attempt_at__gt=timezone.now(),
+    ).delete()
+    if not taken:
+        raise ActionError("Too late: the reply is already on its way.")
+    text = message.text
+    conversation = message.conversation
+    payload = {
+        "type": "message.updated",
+        "conversation": conversation_payload(conversation),
+        "message": {**message_payload(message), "deleted": True},
+    }
+    message.delete()
+    publish_on_commit(conversation.account_id, payload)
+    return text
 
 
 MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")

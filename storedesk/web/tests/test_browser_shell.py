@@ -2,7 +2,7 @@
 confirm dialogs before destructive POSTs, and the settings layout on a tablet-sized screen.
 
 Runs against pytest-django's live_server (plain HTTP; nothing here needs the websocket).
-Screenshots go to bench/results/screenshots/.
+Screenshots go to var/screenshots/ (untracked; STOREDESK_SCREENSHOTS overrides).
 """
 
 from __future__ import annotations

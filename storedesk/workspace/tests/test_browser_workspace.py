@@ -3,7 +3,7 @@
 Olivia signs in, handles a conversation end to end (macro reply, note with @mention, assign,
 resolve, close) while Ahmet, in a second browser context, sees her presence and a new shopper
 message arrive live. Lina (light agent) and Bruno (other account) get 404s.
-Screenshots go to bench/results/screenshots/.
+Screenshots go to var/screenshots/ (untracked; STOREDESK_SCREENSHOTS overrides).
 """
 
 from __future__ import annotations
@@ -108,11 +108,11 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
     olivia.locator("#thread").click()
     olivia.keyboard.press("n")
     expect(olivia.locator("#composer")).to_have_attribute("data-mode", "note")
-    expect(olivia.locator("#composer-text")).to_be_focused()
-    olivia.type("#composer-text", "@ahm")
+    expect(olivia.locator("#note-text")).to_be_focused()
+    olivia.type("#note-text", "@ahm")
     olivia.click("[data-mention=ahmet]")
-    olivia.type("#composer-text", "can you watch the courier?")
-    olivia.press("#composer-text", "Control+Enter")
+    olivia.type("#note-text", "can you watch the courier?")
+    olivia.press("#note-text", "Control+Enter")
     expect(olivia.locator("#thread .message.private")).to_contain_text(
         "@ahmet can you watch the courier?")
     note = Message.objects.get(conversation=conversation, private=True)
@@ -145,8 +145,12 @@ def test_olivia_handles_a_conversation_while_ahmet_watches_live(
     assert ahmet.evaluate("() => window.__sameDocument === true")
     olivia.screenshot(path=str(SCREENSHOTS / "conversation.png"), full_page=True)
 
-    # when she resolves it, then closes it
+    # when she resolves it
     olivia.click("[data-resolve]")
+    # then the next conversation of her list opens by itself (the chat visitor's)
+    expect(olivia.locator("#conversation-header")).to_contain_text("Jan Kowalski")
+    # when she goes back to it (no longer in the Open list) and closes it
+    olivia.goto(f"{server}/conversations/{conversation.display_id}/")
     expect(olivia.locator("[data-status-badge]")).to_have_text("Resolved")
     olivia.select_option("#status-select", "closed")
     olivia.click(".control-status button[type=submit]")

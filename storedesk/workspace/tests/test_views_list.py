@@ -316,3 +316,23 @@ def test_long_groups_in_the_nav_start_folded_unless_the_current_list_is_in_them(
     # and a tag's own list shows the tags unfolded
     some_tag = conv.tags.order_by("name").first()
     assert unfolded.search(client.get("/", {"tag": some_tag.pk}).content.decode())
+
+
+def test_search_covers_every_status_by_default(personas):
+    from storedesk.accounts.actor import Actor
+    from storedesk.inbox.actions import change_status
+
+    # given a shopper whose conversation was resolved last week
+    conversation = shopper_writes(personas.harbor_api, "marta", "Zamówienie 5521 nie dotarło",
+                                  email="marta@shopper.test", name="Marta")
+    change_status(conversation, Actor.agent(personas.olivia), Status.RESOLVED)
+    client = signed_in(personas.olivia)
+    # when she writes again and an agent searches her email in the default (Open) list
+    found = row_ids(client.get("/inbox/", {"q": "marta@shopper.test"}, **HTMX).content)
+    # then the resolved conversation is found, by email and by order number
+    assert found == [conversation.pk]
+    assert row_ids(client.get("/inbox/", {"q": "5521"}, **HTMX).content) == [conversation.pk]
+    # and an explicit status filter still narrows the search
+    assert row_ids(client.get("/inbox/", {"q": "5521", "status": "open"}, **HTMX).content) == []
+    # while the Open list without a search still shows open conversations only
+    assert conversation.pk not in row_ids(client.get("/inbox/", **HTMX).content)

@@ -126,6 +126,13 @@ def test_a_shopper_message_then_a_reply_flown_and_receipts(
                  .filter(kind__in=["message.delivered", "message.read"])
                  .order_by("pk").values_list("kind", flat=True))
     assert kinds == ["message.delivered", "message.read"]
+    # and the agents see both in the thread
+    olivia = Client()
+    olivia.force_login(personas.olivia.agent)
+    thread = olivia.get(reverse("inbox:conversation", args=[conversation.display_id]))
+    text = thread.content.decode()
+    assert "A reply was delivered to the customer" in text
+    assert "The customer read a reply" in text
 
 
 def test_the_same_webhook_posted_twice_is_processed_once(
@@ -205,7 +212,7 @@ def test_a_failed_event_is_kept_shown_to_admins_and_retried(
     assert Conversation.objects.filter(inbox=pigeon_inbox).count() == 1
 
 
-def test_a_store_scoped_event_is_kept_until_a_handler_exists(
+def test_a_store_scoped_event_without_a_handler_is_kept_failed(
     personas, django_capture_on_commit_callbacks
 ):
     # Commerce webhooks (Shopify...) use the same raw store, scoped to the store
@@ -220,4 +227,14 @@ def test_a_store_scoped_event_is_kept_until_a_handler_exists(
     event = InboundEvent.objects.get()
     assert (event.scope, event.store_id, event.inbox_id) == (
         f"store:{personas.harbor_store.pk}", personas.harbor_store.pk, None)
-    assert event.status == "failed" and "No handler for shopify" in event.error
+    # the custom store's platform handles no webhook topic: the event is kept, failed, retryable
+    # (Shopify and WooCommerce stores apply theirs: commerce/tests/test_platform_webhooks.py)
+    assert event.status == "failed" and "No handler for ''" in event.error
+
+
+def test_an_oversized_webhook_is_413_and_stores_nothing(personas, pigeon_inbox, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    raw, headers = _signed({"id": "evt-big", "type": "message", "from": "x", "text": "y" * 4096})
+    response = _push(client, pigeon_inbox, raw, headers)
+    assert response.status_code == 413 and "larger than 1024 bytes" in response.json()["detail"]
+    assert not InboundEvent.objects.exists()

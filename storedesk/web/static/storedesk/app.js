@@ -9,7 +9,8 @@
  *   Server -> browser: an `HX-Trigger: {"storedesk:toast": {"message": "...", "kind": "success"}}`
  *   response header shows a toast. htmx swaps 400/422 responses (forms with errors); other
  *   errors (403, 404, 429, 5xx) show a toast instead of being swapped.
- *   [data-toggle-sidebar] toggles the customer sidebar drawer on tablets.
+ *   [data-toggle-sidebar] toggles the customer sidebar drawer on tablets; [data-close-sidebar],
+ *   Esc, a click outside it or opening another conversation close it.
  */
 (function () {
   "use strict";
@@ -196,7 +197,27 @@
     if (!(t instanceof Element)) return;
     if (t.closest("[data-shortcuts-help]")) { showHelp(); return; }
     if (t.id === "shortcuts-help") { hideHelp(); return; }
-    if (t.closest("[data-toggle-sidebar]")) { document.body.classList.toggle("show-sidebar"); }
+    if (t.closest("[data-toggle-sidebar]")) { document.body.classList.toggle("show-sidebar"); return; }
+    if (t.closest("[data-close-sidebar]")) { closeDrawer(true); return; }
+    // A click outside the open drawer closes it (it must never hide the controls under it).
+    var drawer = document.getElementById("sidebar-pane");
+    if (document.body.classList.contains("show-sidebar") && drawer && !drawer.contains(t) &&
+        getComputedStyle(drawer).position === "absolute") closeDrawer(false);
+  });
+  function closeDrawer(focusToggle) {
+    if (!document.body.classList.contains("show-sidebar")) return false;
+    document.body.classList.remove("show-sidebar");
+    var toggle = document.querySelector("[data-toggle-sidebar]");
+    if (focusToggle && toggle) toggle.focus();
+    return true;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && closeDrawer(true)) event.stopPropagation();
+  }, true);
+  // Opening another conversation closes the drawer.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "conversation-pane") closeDrawer(false);
   });
 
   // --- htmx integration ----------------------------------------------------------------------

@@ -7,7 +7,8 @@
  * - Presence: announces "viewing" when a conversation opens, "typing" while the agent types
  *   (throttled), "left" when another conversation opens or the page goes away; shows
  *   "Olivia is viewing / typing…" from other agents' presence events.
- * - Composer: Reply / Private note tabs, @mention chips, Ctrl/Cmd+Enter sends.
+ * - Composer: separate reply and note forms (own box, draft, button); Ctrl/Cmd+Enter sends the
+ *   focused box's form, Esc and every send move focus out to the thread; drafts saved as typed.
  * - Shortcuts: j/k next/previous conversation, r reply, n note, e resolve, a assign to me.
  * Loaded by workspace/_conversation_pane.html; a second load only re-initialises the pane.
  */
@@ -234,7 +235,11 @@
   window.addEventListener("pagehide", function () { if (current) announce(current.id, "left"); });
 
   // --- Composer ----------------------------------------------------------------------------------
+  // Two forms, #reply-form and #note-form, each with its own text box, draft and send button.
+  // The tabs only choose which one is shown; Ctrl+Enter sends the form of the focused box, so
+  // text typed in the note box can only ever become a note.
   function composer() { return document.getElementById("composer"); }
+  function textFor(mode) { return document.querySelector("[data-composer-text=" + mode + "]"); }
 
   function setMode(mode) {
     var box = composer();
@@ -247,29 +252,104 @@
   }
 
   function syncComposer() {
-    var box = composer();
-    if (!box) return;
-    var text = document.getElementById("composer-text");
-    if (text) {
-      var mode = box.dataset.mode;
-      text.placeholder = mode === "note" ? text.dataset.placeholderNote : text.dataset.placeholderReply;
-      var sendReply = box.querySelector("[data-send=reply]");
-      text.disabled = mode === "reply" && sendReply && sendReply.disabled;
-    }
+    checkVariables();
     filterMentions();
+    armUndo();
   }
 
   function focusComposer(mode) {
+    var box = composer();
+    if (!box) return;
+    if (mode === "reply" && box.querySelector("[data-send=reply][disabled]")) mode = "note";
     setMode(mode);
-    var text = document.getElementById("composer-text");
-    if (text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
+    var text = textFor(mode);
+    if (text && !text.disabled) {
+      text.focus();
+      text.setSelectionRange(text.value.length, text.value.length);
+    }
+  }
+
+  // Leave the composer: focus goes to the thread, so single-key shortcuts work again.
+  function leaveComposer() {
+    var thread = document.getElementById("thread");
+    if (thread) thread.focus({ preventScroll: true });
+    else if (document.activeElement) document.activeElement.blur();
+  }
+
+  function inComposer(el) {
+    var box = composer();
+    return !!(box && el && box.contains(el));
   }
 
   function send() {
-    var box = composer();
-    if (!box) return;
-    var button = box.querySelector("[data-send=" + box.dataset.mode + "]");
+    var text = document.activeElement;
+    if (!text || !text.dataset || !text.dataset.composerText || !text.form) return;
+    var button = text.form.querySelector("[data-send]");
     if (button && !button.disabled) button.click();
+  }
+
+  // A macro variable without a value ({{order.number}}) blocks sending until it is filled in.
+  var VARIABLE_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}/g;
+  function checkVariables() {
+    var text = textFor("reply");
+    var form = document.getElementById("reply-form");
+    if (!text || !form) return;
+    var found = [];
+    (text.value.match(VARIABLE_RE) || []).forEach(function (v) {
+      var clean = v.replace(/\s+/g, "");
+      if (found.indexOf(clean) === -1) found.push(clean);
+    });
+    var notice = form.querySelector("[data-missing-variables]");
+    if (notice) {
+      notice.hidden = found.length === 0;
+      notice.textContent = found.length ? notice.dataset.template.replace("%(variables)s", found.join(", ")) : "";
+    }
+    text.setAttribute("aria-invalid", found.length ? "true" : "false");
+    form.querySelectorAll("button[type=submit]").forEach(function (b) {
+      if (b.dataset.closed === undefined) b.dataset.closed = b.disabled ? "1" : "0";
+      b.disabled = b.dataset.closed === "1" || found.length > 0;
+    });
+  }
+
+  // Drafts: saved on the server as the agent types (per conversation and mode).
+  var DRAFT_DELAY_MS = 400;
+  var draftTimers = {};
+  function csrfToken() {
+    var input = document.querySelector("#composer input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  function saveDraft(text, beacon) {
+    clearTimeout(draftTimers[text.dataset.composerText]);
+    delete draftTimers[text.dataset.composerText];
+    var body = new FormData();
+    body.append("text", text.value);
+    body.append("csrfmiddlewaretoken", csrfToken());
+    if (beacon && navigator.sendBeacon) { navigator.sendBeacon(text.dataset.draftUrl, body); return; }
+    fetch(text.dataset.draftUrl, { method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() } }).catch(function () { /* kept locally meanwhile */ });
+  }
+  function scheduleDraft(text) {
+    var mode = text.dataset.composerText;
+    clearTimeout(draftTimers[mode]);
+    draftTimers[mode] = setTimeout(function () { saveDraft(text); }, DRAFT_DELAY_MS);
+  }
+  function flushDrafts(beacon) {
+    Object.keys(draftTimers).forEach(function (mode) {
+      var text = textFor(mode);
+      if (text) saveDraft(text, beacon); else clearTimeout(draftTimers[mode]);
+    });
+    draftTimers = {};
+  }
+  window.addEventListener("pagehide", function () { flushDrafts(true); });
+
+  // Undo-send: the button goes away when the delivery's wait is over.
+  function armUndo() {
+    document.querySelectorAll("[data-undo-until]").forEach(function (el) {
+      if (el.dataset.armed) return;
+      el.dataset.armed = "1";
+      var left = new Date(el.dataset.undoUntil).getTime() - Date.now();
+      setTimeout(function () { el.remove(); }, Math.max(0, left));
+    });
   }
 
   function mentionPrefix(text) {
@@ -279,7 +359,7 @@
   }
 
   function filterMentions() {
-    var text = document.getElementById("composer-text");
+    var text = textFor("note");
     var chips = document.querySelectorAll("[data-mention]");
     if (!text || !chips.length) return;
     var prefix = mentionPrefix(text);
@@ -289,7 +369,7 @@
   }
 
   function insertMention(handle) {
-    var text = document.getElementById("composer-text");
+    var text = textFor("note");
     if (!text) return;
     var start = text.selectionStart;
     var before = text.value.slice(0, start);
@@ -303,6 +383,7 @@
     text.focus();
     text.setSelectionRange(caret, caret);
     filterMentions();
+    scheduleDraft(text);
   }
 
   document.addEventListener("click", function (event) {
@@ -317,8 +398,10 @@
   document.addEventListener("input", function (event) {
     var t = event.target;
     if (!(t instanceof Element)) return;
-    if (t.id === "composer-text") {
-      filterMentions();
+    if (t.dataset.composerText) {
+      if (t.dataset.composerText === "reply") checkVariables();
+      else filterMentions();
+      if (t.dataset.draftUrl) scheduleDraft(t);
       var now = Date.now();
       if (current && now - lastTypingSent > TYPING_EVERY_MS) {
         lastTypingSent = now;
@@ -336,14 +419,57 @@
     }
   });
 
-  // Without storedeskShortcuts, Ctrl/Cmd+Enter is handled here.
+  // Without storedeskShortcuts, Ctrl/Cmd+Enter and Esc are handled here.
   document.addEventListener("keydown", function (event) {
     if (window.storedeskShortcuts) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) &&
-        event.target && event.target.id === "composer-text") {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && inComposer(event.target)) {
       event.preventDefault();
       send();
+    } else if (event.key === "Escape" && inComposer(event.target)) {
+      leaveComposer();
     }
+  });
+
+  // A send (or a draft's form being replaced) never leaves the caret in the composer.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var d = event.detail || {};
+    var form = d.elt && d.elt.closest && d.elt.closest("[data-composer-form]");
+    if (form && d.requestConfig && d.requestConfig.verb === "post") {
+      // This form's text is being sent: its pending draft save must not bring it back.
+      clearTimeout(draftTimers[form.dataset.composerForm]);
+      delete draftTimers[form.dataset.composerForm];
+    } else {
+      flushDrafts(false);
+    }
+    if (current) nextAfterResolve = neighbourRow();
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var d = event.detail || {};
+    var target = d.target;
+    if (target && target.dataset && target.dataset.composerForm && d.requestConfig &&
+        d.requestConfig.verb === "post" && d.xhr && d.xhr.status === 200) {
+      leaveComposer();
+    }
+  });
+
+  // After resolving, open the next conversation of the list being shown.
+  var nextAfterResolve = null;
+  function neighbourRow() {
+    var list = rows();
+    for (var i = 0; i < list.length; i++) {
+      if (current && Number(list[i].dataset.conversationId) === current.id) {
+        return list[i + 1] ? list[i + 1].dataset.conversationId : (list[i - 1] ? list[i - 1].dataset.conversationId : null);
+      }
+    }
+    return list.length ? list[0].dataset.conversationId : null;
+  }
+  document.addEventListener("storedesk:resolved", function () {
+    var id = nextAfterResolve;
+    nextAfterResolve = null;
+    var row = id && document.querySelector("#conversation-list .conv-row[data-conversation-id='" + id + "']");
+    if (!row || (current && Number(id) === current.id)) return;
+    var link = row.querySelector(".conv-link");
+    if (link) { link.click(); row.scrollIntoView({ block: "nearest" }); }
   });
 
   // --- Keyboard shortcuts ------------------------------------------------------------------------
@@ -388,6 +514,9 @@
     sc.register("a", function () { clickIn("[data-assign-me]"); }, label("shortcutAssignMe", "Assign to me"));
     sc.register("ctrl+Enter", send, label("shortcutSend", "Send"));
     sc.register("meta+Enter", send, label("shortcutSend", "Send"));
+    sc.register("Escape", function (event) {
+      if (inComposer(event && event.target)) leaveComposer();
+    }, label("shortcutLeave", "Leave the text box"));
   }
 
   // --- htmx wiring -------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+"""Reads of the help center, each with its access rule.
+
+Agents: everything of their own account's help centers (`*_for` helpers, 404 otherwise).
+The public: only help centers marked public, only published translations of public articles,
+only in the help center's languages (`public_*` helpers). Nothing else reaches a public page.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch, QuerySet
+
+from storedesk.accounts.models import Membership
+from storedesk.core.errors import NotFound
+from storedesk.helpcenter.models import (
+    Article,
+    ArticleTranslation,
+    Category,
+    CategoryTranslation,
+    HelpCenter,
+    Visibility,
+)
+
+
+def help_centers_for(membership: Membership) -> QuerySet[HelpCenter]:
+    return HelpCenter.objects.filter(account_id=membership.account_id).select_related("store")
+
+
+def help_center_for(membership: Membership, pk: int) -> HelpCenter:
+    found = help_centers_for(membership).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("Help center not found.")
+    return found
+
+
+def help_center_for_store(membership: Membership, store_id: int) -> HelpCenter:
+    found = help_centers_for(membership).filter(store_id=store_id).first()
+    if found is None:
+        raise NotFound("Help center not found.")
+    return found
+
+
+def article_for(membership: Membership, pk: int) -> Article:
+    found = (Article.objects.filter(account_id=membership.account_id, pk=pk)
+             .select_related("help_center__store", "category").first())
+    if found is None:
+        raise NotFound("Article not found.")
+    return found
+
+
+def category_for(membership: Membership, help_center: HelpCenter, pk: int) -> Category:
+    found = Category.objects.filter(account_id=membership.account_id, help_center=help_center,
+                                    pk=pk).first()
+    if found is None:
+        raise NotFound("Category not found.")
+    return found
+
+
+def languages_of(help_center: HelpCenter) -> list[str]:
+    return list(help_center.languages or help_center.store.account.languages or ["en"])
+
+
+# --- Public ---------------------------------------------------------------------------------
+
+
+def public_help_center(slug: str) -> HelpCenter:
+    found = (HelpCenter.objects.filter(slug=slug, is_public=True)
+             .select_related("store__account", "logo").first())
+    if found is None:
+        raise NotFound("Help center not found.")
+    return found
+
+
+def public_language(help_center: HelpCenter, language: str) -> str:
+    if language not in languages_of(help_center):
+        raise NotFound("Language not found.")
+    return language
+
+
+def public_translations(help_center: HelpCenter, language: str) -> QuerySet[ArticleTranslation]:
+    return (ArticleTranslation.objects
+            .filter(account_id=help_center.account_id, article__help_center=help_center,
+                    language=language, is_published=True,
+                    article__visibility=Visibility.PUBLIC)
+            .select_related("article"))
+
+
+def public_article(help_center: HelpCenter, language: str, slug: str) -> ArticleTranslation:
+    found = public_translations(help_center, language).filter(article__slug=slug).first()
+    if found is None:
+        raise NotFound("Article not found.")
+    return found
+
+
+def public_languages_of(translation: ArticleTranslation) -> list[str]:
+    """The languages this public article is published in (for hreflang and the switcher)."""
+    return list(ArticleTranslation.objects.filter(article_id=translation.article_id,
+                                                  is_published=True)
+                .order_by("language").values_list("language", flat=True))
+
+
+def public_categories(help_center: HelpCenter, language: str) -> list[tuple[Category, str, str]]:
+    """(category, name, description) of categories with a name in this language."""
+    names = {t.category_id: t for t in CategoryTranslation.objects.filter(
+        account_id=help_center.account_id, category__help_center=help_center,
+        language=language)}
+    return [(c, names[c.pk].name, names[c.pk].description)
+            for c in help_center.categories.order_by("position", "id") if c.pk in names]
+
+
+def public_category(help_center: HelpCenter, language: str, slug: str) -> tuple[Category, str]:
+    for category, name, _ in public_categories(help_center, language):
+        if category.slug == slug:
+            return category, name
+    raise NotFound("Category not found.")
+
+
+def popular(help_center: HelpCenter, language: str, limit: int = 6) -> list[ArticleTranslation]:
+    return list(public_translations(help_center, language)
+                .order_by(F("article__view_count").desc(), F("article__helpful_yes").desc(),
+                          "article__position", "article_id")[:limit])
+
+
+def related_public(translation: ArticleTranslation) -> list[ArticleTranslation]:
+    article = translation.article
+    ids = list(article.related.values_list("pk", flat=True))
+    return list(public_translations(article.help_center, translation.language)
+                .filter(article_id__in=ids).order_by("article__position", "article_id"))
+
+
+def articles_admin(help_center: HelpCenter) -> QuerySet[Article]:
+    return (Article.objects.filter(account_id=help_center.account_id, help_center=help_center)
+            .select_related("category")
+            .prefetch_related(Prefetch("translations",
+                                       queryset=ArticleTranslation.objects.order_by("language")))
+            .order_by("category__position", "position", "slug"))

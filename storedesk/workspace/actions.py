@@ -1,0 +1,57 @@
+"""Every write of the workspace's own rows (drafts, signatures)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from storedesk.accounts.models import Membership
+from storedesk.core.errors import ActionError
+from storedesk.inbox.actions import MAX_TEXT_CHARS
+from storedesk.inbox.models import Conversation, Inbox
+from storedesk.workspace.models import Draft, DraftMode, Signature
+
+MAX_SIGNATURE_CHARS = 2000
+
+
+def save_draft(membership: Membership, conversation: Conversation, mode: str, text: str) -> None:
+    """Keep what the agent typed; an empty text removes the draft."""
+    if mode not in DraftMode.values:
+        raise ActionError("Unknown composer mode.")
+    if conversation.account_id != membership.account_id:
+        raise ActionError("Not your account's conversation.")
+    text = text[:MAX_TEXT_CHARS]
+    if not text.strip():
+        clear_draft(membership, conversation, mode)
+        return
+    Draft.objects.update_or_create(
+        account_id=membership.account_id, membership=membership, conversation=conversation,
+        mode=mode, defaults={"text": text},
+    )
+
+
+def clear_draft(membership: Membership, conversation: Conversation, mode: str) -> None:
+    Draft.objects.filter(
+        account_id=membership.account_id, membership=membership, conversation=conversation,
+        mode=mode,
+    ).delete()
+
+
+@transaction.atomic
+def set_signature(
+    account_id: int, text: str, *, membership: Membership | None = None,
+    inbox: Inbox | None = None,
+) -> None:
+    """An agent's own signature (membership) or an inbox's; empty text removes it."""
+    if (membership is None) == (inbox is None):
+        raise ActionError("A signature belongs to an agent or to an inbox.")
+    owner = membership or inbox
+    if owner is None or owner.account_id != account_id:
+        raise ActionError("Not your account's agent or inbox.")
+    text = text.strip()
+    if len(text) > MAX_SIGNATURE_CHARS:
+        raise ActionError(f"A signature is at most {MAX_SIGNATURE_CHARS} characters.")
+    key = {"membership": membership} if membership else {"inbox": inbox}
+    if not text:
+        Signature.objects.filter(account_id=account_id, **key).delete()
+        return
+    Signature.objects.update_or_create(account_id=account_id, **key, defaults={"text": text})
