@@ -6,6 +6,8 @@ raw body is the authentication, and it fails closed. See connectors/inbound.py.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -16,7 +18,11 @@ from storedesk.connectors import inbound
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, kind: str, inbox_id: int) -> JsonResponse:
-    body = request.body
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse({"detail": f"The body is larger than {limit} bytes."}, status=413)
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         accepted = inbound.accept(kind, inbox_id, headers, body)

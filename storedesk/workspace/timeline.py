@@ -192,3 +192,22 @@ def _handed_off(event: Any, ctx: RenderContext) -> str:
 @timeline_renderers.register("conversation.contact_changed")
 def _contact_changed(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s merged the customer into another contact") % {"who": ctx.who}
+
+
+# Provider receipts (inbox.actions.record_receipt).
+@timeline_renderers.register("message.delivered")
+def _delivered(event: Any, ctx: RenderContext) -> str:
+    return _("A reply was delivered to the customer")
+
+
+@timeline_renderers.register("message.read")
+def _read(event: Any, ctx: RenderContext) -> str:
+    return _("The customer read a reply")
+
+
+@timeline_renderers.register("message.failed")
+def _failed(event: Any, ctx: RenderContext) -> str:
+    error = _data(event).get("error")
+    if error:
+        return _("A reply could not be delivered: %(error)s") % {"error": error}
+    return _("A reply could not be delivered")

@@ -38,3 +38,19 @@ def test_every_subscriber_lives_outside_the_inbox():
     for kind, paths in SUBSCRIBERS.items():
         for path in paths:
             assert not path.startswith("storedesk.inbox."), (kind, path)
+
+
+def test_the_system_check_names_unknown_kinds_and_missing_handlers(settings):
+    from storedesk.events.checks import check_subscriber_table
+
+    # given a table with a typo'd kind and a handler that does not exist
+    settings.EVENT_SUBSCRIBERS = {
+        "message_received": [],
+        "message.received": ["storedesk.events.tests.handlers.no_such_handler"],
+    }
+    # then `manage.py check` reports both
+    ids = sorted(error.id for error in check_subscriber_table())
+    assert ids == ["events.E001", "events.E002"]
+    # and the real table is clean
+    settings.EVENT_SUBSCRIBERS = SUBSCRIBERS
+    assert check_subscriber_table() == []

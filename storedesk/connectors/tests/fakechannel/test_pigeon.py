@@ -126,6 +126,13 @@ def test_a_shopper_message_then_a_reply_flown_and_receipts(
                  .filter(kind__in=["message.delivered", "message.read"])
                  .order_by("pk").values_list("kind", flat=True))
     assert kinds == ["message.delivered", "message.read"]
+    # and the agents see both in the thread
+    olivia = Client()
+    olivia.force_login(personas.olivia.agent)
+    thread = olivia.get(reverse("inbox:conversation", args=[conversation.display_id]))
+    text = thread.content.decode()
+    assert "A reply was delivered to the customer" in text
+    assert "The customer read a reply" in text
 
 
 def test_the_same_webhook_posted_twice_is_processed_once(
@@ -223,3 +230,11 @@ def test_a_store_scoped_event_without_a_handler_is_kept_failed(
     # the custom store's platform handles no webhook topic: the event is kept, failed, retryable
     # (Shopify and WooCommerce stores apply theirs: commerce/tests/test_platform_webhooks.py)
     assert event.status == "failed" and "No handler for ''" in event.error
+
+
+def test_an_oversized_webhook_is_413_and_stores_nothing(personas, pigeon_inbox, client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    raw, headers = _signed({"id": "evt-big", "type": "message", "from": "x", "text": "y" * 4096})
+    response = _push(client, pigeon_inbox, raw, headers)
+    assert response.status_code == 413 and "larger than 1024 bytes" in response.json()["detail"]
+    assert not InboundEvent.objects.exists()
