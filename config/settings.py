@@ -127,6 +127,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the load balancer's probe by IP over plain HTTP (no host check, no redirect).
     "storedesk.core.middleware.HealthProbeMiddleware",
+    # Outermost for the rest: every answer under /api/v1/ is JSON {"detail"}.
+    "storedesk.core.api_errors.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "storedesk.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

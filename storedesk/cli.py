@@ -284,6 +284,7 @@ def demo_banner(base: str, token: str, api_inbox_id: int, integration_key: str) 
         f"  Password:  {DEMO_PASSWORD}",
         f"  API token: {token}  (the owner's; for the REST API)",
         f"  API docs:  {base}/api/v1/docs",
+        f"  Help:      {base}/help/lumen-loom/  (the public help center, 5 languages)",
         f"  Health:    {base}/healthz",
         "",
         "  Other agents, same password:",
