@@ -45,10 +45,8 @@ def pg_url(name: str) -> str:
 
 def parent(args: argparse.Namespace) -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
-    results = {}
+    results: dict = {}
     out = RESULTS / "helpcenter.json"
-    if out.exists():
-        results = json.loads(out.read_text()).get("backends", {})
     for backend in backends:
         env = dict(os.environ)
         data_dir = tempfile.mkdtemp(prefix="bench-helpcenter-")
@@ -78,6 +76,8 @@ def parent(args: argparse.Namespace) -> None:
         results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
         print_result(backend, results[backend])
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if out.exists():  # another backend's run may have finished meanwhile: keep its figures
+        results = {**json.loads(out.read_text()).get("backends", {}), **results}
     out.write_text(json.dumps({
         "benchmark": "helpcenter search", "target_p95_ms": 50,
         "machine": f"{platform.machine()} {os.cpu_count()} cpus, {platform.python_version()}",

@@ -16,10 +16,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.throttling import SimpleRateThrottle
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from storedesk.accounts.api_auth import token_auth
+from storedesk.core.api_errors import document_error_responses, public_validation_errors
 from storedesk.core.errors import ActionError
+
+# The names handlers give their body schema parameter (internal; never shown to clients).
+BODY_PARAMS = {"payload", "body", "data"}
 
 
 class SeatRateThrottle(SimpleRateThrottle):
@@ -63,7 +69,14 @@ class SeatRateThrottle(SimpleRateThrottle):
 
 api_throttle = SeatRateThrottle(settings.API_RATE_LIMIT)
 
-api = NinjaAPI(
+class StoredeskAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        document_error_responses(schema)
+        return schema
+
+
+api = StoredeskAPI(
     title="Storedesk API",
     version="1",
     description=(
@@ -81,11 +94,26 @@ def action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.detail}, status=exc.status_code)
 
 
+@api.exception_handler(NinjaValidationError)
+def request_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """422 naming the fields as the client sent them (never the handler's parameter names)."""
+    detail = public_validation_errors(list(exc.errors), BODY_PARAMS)
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
 @api.exception_handler(RequestDataTooBig)
 def body_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request, {"detail": f"The request body is larger than {limit} bytes."}, status=413
+    )
+
+
+@api.exception_handler(RedisConnectionError)
+def backing_service_down(request: HttpRequest, exc: RedisConnectionError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "A backing service is unavailable; please retry shortly."},
+        status=503,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -28,8 +29,6 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DATA_DIR = Path(os.environ.get("STOREDESK_DATA_DIR", "./var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 DEBUG = env_bool("STOREDESK_DEBUG", False)
 # pytest (>= 8.2) sets PYTEST_VERSION for the processes it runs.
@@ -38,6 +37,15 @@ TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
 # the subprocesses they start, which inherit this variable) can share one machine.
 if TESTING:
     os.environ.setdefault("STOREDESK_TEST_RUN_ID", str(os.getpid()))
+if os.environ.get("STOREDESK_DATA_DIR"):
+    DATA_DIR = Path(os.environ["STOREDESK_DATA_DIR"]).resolve()
+elif TESTING:
+    # A test run never writes into ./var (queue files, test databases, keys): it gets its own
+    # folder under the system temp dir, shared by its xdist workers and the servers it starts.
+    DATA_DIR = Path(tempfile.gettempdir()) / f"storedesk-test-{os.environ['STOREDESK_TEST_RUN_ID']}"
+else:
+    DATA_DIR = Path("./var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 # pytest-xdist workers each get their own queue and Redis prefixes (their databases are
 # already suffixed by pytest-django).
 TEST_RUN_ID = os.environ.get("STOREDESK_TEST_RUN_ID", "") + (
@@ -96,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "channels",
+    "ninja",  # serves Swagger UI from its own static files at /api/v1/docs (no CDN)
     "huey.contrib.djhuey",
     "django_htmx",
     "template_partials",
@@ -117,7 +126,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe by IP over plain HTTP (no host check, no redirect).
+    "storedesk.core.middleware.HealthProbeMiddleware",
+    # Outermost for the rest: every answer under /api/v1/ is JSON {"detail"}.
+    "storedesk.core.api_errors.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "storedesk.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -210,6 +224,8 @@ if TESTING:
 # --- Cache, queue, realtime -----------------------------------------------------------------
 
 if REDIS_URL:
+    import redis as _redis
+
     CACHES = {
         "default": {
             "BACKEND": "storedesk.core.cache.SharedRedisCache",
@@ -230,7 +246,9 @@ if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
         "name": os.environ.get("STOREDESK_QUEUE_NAME", _PREFIX),
-        "url": REDIS_URL,
+        # An enqueue while Redis is away fails within 2 s instead of a TCP timeout; the
+        # delivery rows are in the database and the sweeper re-queues them when Redis is back.
+        "connection_pool": _redis.ConnectionPool.from_url(REDIS_URL, socket_connect_timeout=2),
         "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
         "utc": True,
         "consumer": {"workers": 4, "worker_type": "thread", "periodic": True},
@@ -357,7 +375,10 @@ OUTBOX_DEFER_SECONDS = float(os.environ.get("STOREDESK_OUTBOX_DEFER_SECONDS", "2
 UNDO_SEND_SECONDS = int(os.environ.get("STOREDESK_UNDO_SEND_SECONDS", "0" if TESTING else "5"))
 DELIVERY_BACKOFF_SECONDS = float(os.environ.get("STOREDESK_DELIVERY_BACKOFF_SECONDS", "10"))
 API_RATE_LIMIT = os.environ.get("STOREDESK_API_RATE_LIMIT", "6000/m")
+# Failed sign-ins per client IP + account, and per client IP (password spraying); both throttle
+# only that client: the owner signing in from elsewhere is never locked out.
 LOGIN_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_RATE_LIMIT", "10/m")
+LOGIN_IP_RATE_LIMIT = os.environ.get("STOREDESK_LOGIN_IP_RATE_LIMIT", "30/m")
 
 LOGGING = {
     "version": 1,

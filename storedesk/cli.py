@@ -164,7 +164,29 @@ def _install_stop_handlers() -> None:
         signal.signal(signum, stop)
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """One line saying why (host, port) cannot be served, or None when it is free."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"storedesk: port {port} on {host} is already in use (another server?); "
+                        "stop it or pick another port with --port.")
+            return f"storedesk: cannot listen on {host}:{port}: {exc.strerror or exc}."
+    return None
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    problem = port_problem(args.host, args.port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     return _serve(args.host, args.port, workers=args.workers, with_worker=args.with_worker)
 
 
@@ -174,17 +196,47 @@ def run_serve(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
-    from storedesk.accounts.actions import create_api_token
     from storedesk.demo.loader import load_demo
 
+    problem = port_problem(args.host, args.port)
+    if problem:  # one clear line, before the banner (and before any migration work)
+        print(problem, file=sys.stderr)
+        return 1
     _demo_mail_to_files()
     call_command("migrate", interactive=False, verbosity=0)
     result = load_demo()
-    _, raw_token = create_api_token(result.owner, name="Demo token")
+    raw_token = _demo_token(result.owner)
     raw_key = _demo_integration_key(result.api_inbox_id)
     base = f"http://{_display_host(args.host)}:{args.port}"
     print(demo_banner(base, raw_token, result.api_inbox_id, raw_key), flush=True)
     return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def _demo_token(owner: Any) -> str:
+    """The demo owner's API token, kept in the data dir (0600) and reused on every start; a new
+    one is minted (and older demo tokens revoked) only when the kept one no longer works."""
+    from django.conf import settings
+
+    from storedesk.accounts.actions import create_api_token, revoke_api_token
+    from storedesk.accounts.models import ApiToken
+    from storedesk.accounts.queries import membership_for_token
+
+    path = Path(settings.DATA_DIR) / "demo_token"
+    try:
+        kept = path.read_text().strip()
+    except OSError:
+        kept = ""
+    found = membership_for_token(kept) if kept else None
+    if found is not None and found.pk == owner.pk:
+        return kept
+    for old in ApiToken.objects.filter(membership=owner, name=DEMO_TOKEN_NAME,
+                                       revoked_at__isnull=True):
+        revoke_api_token(old)
+    _, raw = create_api_token(owner, name=DEMO_TOKEN_NAME)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(raw)
+    return raw
 
 
 def _demo_integration_key(inbox_id: int) -> str:
@@ -217,6 +269,7 @@ def _display_host(host: str) -> str:
 
 
 DEMO_KEY_NAME = "Demo key"
+DEMO_TOKEN_NAME = "Demo token"  # noqa: S105 - a label, not a secret
 
 
 def demo_banner(base: str, token: str, api_inbox_id: int, integration_key: str) -> str:
@@ -231,6 +284,7 @@ def demo_banner(base: str, token: str, api_inbox_id: int, integration_key: str) 
         f"  Password:  {DEMO_PASSWORD}",
         f"  API token: {token}  (the owner's; for the REST API)",
         f"  API docs:  {base}/api/v1/docs",
+        f"  Help:      {base}/help/lumen-loom/  (the public help center, 5 languages)",
         f"  Health:    {base}/healthz",
         "",
         "  Other agents, same password:",

@@ -10,6 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
+from storedesk.accounts.permissions import Perm, has_perm
+
 
 def member_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
@@ -29,7 +31,7 @@ def admin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     @wraps(view)
     @member_required
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.membership.is_admin:  # type: ignore[attr-defined]
+        if not has_perm(request.membership, Perm.MANAGE_SETTINGS):  # type: ignore[attr-defined]
             raise Http404
         return view(request, *args, **kwargs)
 

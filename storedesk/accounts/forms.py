@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Agent
 from storedesk.core.oncommit import enqueue_on_commit
+from storedesk.core.validation import DB_INT_MAX
 
 
 class SignInForm(AuthenticationForm):
@@ -99,7 +100,7 @@ class ProfileForm(forms.Form):
 
 
 class AccountSwitchForm(forms.Form):
-    account_id = forms.IntegerField(min_value=1)
+    account_id = forms.IntegerField(min_value=1, max_value=DB_INT_MAX)
 
 
 class TokenForm(forms.Form):

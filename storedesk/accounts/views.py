@@ -1,7 +1,10 @@
 """Sign-in and sign-out, password reset, invitations, the profile page, the account switcher.
 
-Every form POST is CSRF-protected; sign-in and reset requests are rate-limited by IP and by
-email (settings.LOGIN_RATE_LIMIT) and answer 429 with a readable page when over the limit.
+Every form POST is CSRF-protected. Sign-in throttles the attacker, not the owner: failed
+attempts are counted per client IP (settings.LOGIN_IP_RATE_LIMIT) and per IP + account
+(settings.LOGIN_RATE_LIMIT); over either, that client gets a readable 429 page, while the owner
+signing in from another client is never locked out. Reset requests are limited per IP and per
+email (no mail-bombing).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from storedesk.accounts.forms import (
 )
 from storedesk.accounts.models import Agent, Membership
 from storedesk.core.errors import ActionError
+from storedesk.core.ratelimit import count_failure, is_over
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -49,6 +53,24 @@ def _over_limit(request: HttpRequest, group: str, email: str) -> bool:
     return bool(by_ip or by_email)
 
 
+def _sign_in_keys(request: HttpRequest, email: str) -> tuple[str, str]:
+    ip = client_ip(request) or "-"
+    return f"sign-in:ip:{ip}", f"sign-in:ip-account:{ip}:{email.strip().lower()}"
+
+
+def _sign_in_throttled(request: HttpRequest, email: str) -> bool:
+    by_ip, by_account = _sign_in_keys(request, email)
+    return is_over(by_ip, settings.LOGIN_IP_RATE_LIMIT) or is_over(
+        by_account, settings.LOGIN_RATE_LIMIT
+    )
+
+
+def _count_sign_in_failure(request: HttpRequest, email: str) -> None:
+    by_ip, by_account = _sign_in_keys(request, email)
+    count_failure(by_ip, settings.LOGIN_IP_RATE_LIMIT)
+    count_failure(by_account, settings.LOGIN_RATE_LIMIT)
+
+
 def _too_many(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context = {**context, "rate_limited": True}
     return render(request, template, context, status=429)
@@ -63,7 +85,7 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         email = request.POST.get("username", "")
-        if _over_limit(request, "sign-in", email):
+        if _sign_in_throttled(request, email):
             actions.record_sign_in_failed(email, ip=client_ip(request), limited=True)
             form = self.get_form()
             return _too_many(request, self.template_name, self.get_context_data(form=form))
@@ -75,6 +97,7 @@ class SignInView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        _count_sign_in_failure(self.request, self.request.POST.get("username", ""))
         actions.record_sign_in_failed(
             self.request.POST.get("username", ""), ip=client_ip(self.request)
         )

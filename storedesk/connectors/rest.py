@@ -14,9 +14,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from storedesk.accounts.models import Membership
+from storedesk.accounts.permissions import Perm, require
 from storedesk.connectors import actions, inbound
 from storedesk.connectors.models import InboundEvent, InboundStatus, IntegrationKey
-from storedesk.core.errors import ActionError, NotFound, PermissionDenied
+from storedesk.core.errors import ActionError
+from storedesk.core.lookup import get_or_404
 from storedesk.core.validation import SafeStr
 from storedesk.inbox.models import Inbox
 from storedesk.inbox.queries import get_inbox
@@ -57,8 +59,7 @@ class InboundEventOut(Schema):
 
 def _admin(request: HttpRequest) -> Membership:
     member: Membership = request.auth  # type: ignore[attr-defined]
-    if not member.is_admin:
-        raise PermissionDenied("Only admins and owners manage integrations.")
+    require(member, Perm.MANAGE_INTEGRATIONS)
     return member
 
 
@@ -68,11 +69,9 @@ def _inbox(request: HttpRequest, inbox_id: int) -> tuple[Membership, Inbox]:
 
 
 def _key(inbox: Inbox, key_id: int) -> IntegrationKey:
-    key = IntegrationKey.objects.filter(account_id=inbox.account_id, inbox=inbox,
-                                        pk=key_id).first()
-    if key is None:
-        raise NotFound("Key not found.")
-    return key
+    return get_or_404(
+        IntegrationKey.objects.filter(account_id=inbox.account_id, inbox=inbox), "Key", pk=key_id
+    )
 
 
 def _created(key: IntegrationKey, raw: str) -> dict[str, Any]:
@@ -110,7 +109,7 @@ def revoke_key(request: HttpRequest, inbox_id: int, key_id: int) -> Any:
 
 
 @router.get("/inbound-events", response=list[InboundEventOut], url_name="inbound_events")
-def list_inbound_events(request: HttpRequest, status: str | None = None) -> Any:
+def list_inbound_events(request: HttpRequest, status: SafeStr | None = None) -> Any:
     """Newest first, at most 100. Filter with `status` (pending, processing, done, failed)."""
     member = _admin(request)
     rows = InboundEvent.objects.filter(account_id=member.account_id)
@@ -125,7 +124,7 @@ def list_inbound_events(request: HttpRequest, status: str | None = None) -> Any:
              url_name="inbound_event_retry")
 def retry_inbound_event(request: HttpRequest, event_id: int) -> Any:
     member = _admin(request)
-    event = InboundEvent.objects.filter(account_id=member.account_id, pk=event_id).first()
-    if event is None:
-        raise NotFound("Event not found.")
+    event = get_or_404(
+        InboundEvent.objects.filter(account_id=member.account_id), "Event", pk=event_id
+    )
     return inbound.retry_event(event, by=member.agent)

@@ -8,9 +8,11 @@ from django.db import IntegrityError, transaction
 
 from storedesk.accounts.actions import audit
 from storedesk.accounts.actor import Actor
+from storedesk.accounts.permissions import Perm, require
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
+from storedesk.core.validation import check_email, check_json, check_text, model_max_length
 from storedesk.events import EventKind, record
 
 EDITABLE = ("name", "email", "phone", "language")
@@ -18,6 +20,7 @@ EDITABLE = ("name", "email", "phone", "language")
 
 @transaction.atomic
 def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
+    require(actor, Perm.EDIT_CONTACTS)
     unknown = set(changes) - set(EDITABLE) - {"attributes"}
     if unknown:
         raise ActionError(f"Unknown contact fields: {', '.join(sorted(unknown))}.")
@@ -27,11 +30,13 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
         if value is None:
             continue
         if name == "email":
-            value = value.strip().lower()
+            value = check_email("email", value.strip().lower())
         if name == "attributes":
             if not isinstance(value, dict):
                 raise ActionError("attributes must be an object.")
-            value = {**contact.attributes, **value}
+            value = {**contact.attributes, **check_json("attributes", value)}
+        else:
+            check_text(name, value, model_max_length(Contact, name))
         if getattr(contact, name) != value:
             changed[name] = value
             setattr(contact, name, value)
@@ -55,6 +60,7 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
 def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contact:
     """Move the duplicate's identities (and, through the inbox, its conversations) to the
     primary, then retire it; writes a `contact.merged` event."""
+    require(actor, Perm.MERGE_CONTACTS)
     if primary.pk == duplicate.pk:
         raise ActionError("A contact cannot be merged into itself.")
     if primary.account_id != duplicate.account_id:

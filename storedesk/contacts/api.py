@@ -6,14 +6,14 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.contacts import actions
 from storedesk.contacts.queries import get_contact, visible_contacts
 from storedesk.contacts.schemas import ContactOut, ContactPage, ContactPatch, MergeIn
-from storedesk.core.pagination import Keyset, check_limit, paginate
+from storedesk.core.pagination import MAX_PAGE, Keyset, check_limit, paginate
 from storedesk.core.validation import SafeStr
 
 router = Router(tags=["contacts"])
@@ -27,7 +27,7 @@ def _member(request: HttpRequest) -> Membership:
 
 @router.get("/contacts", response=ContactPage, url_name="contacts")
 def list_contacts(
-    request: HttpRequest, q: SafeStr | None = None, limit: int = 25,
+    request: HttpRequest, q: SafeStr | None = None, limit: int = Query(25, ge=1, le=MAX_PAGE),
     cursor: SafeStr | None = None,
 ) -> Any:
     """Newest first; `q` searches name, email and phone."""
@@ -50,7 +50,7 @@ def get_contact_detail(request: HttpRequest, contact_id: int) -> Any:
 def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
     member = _member(request)
     contact = get_contact(member, contact_id)
-    changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    changes = payload.model_dump(exclude_unset=True)
     actions.update_contact(contact, Actor.agent(member), **changes)
     return get_contact(member, contact_id)
 

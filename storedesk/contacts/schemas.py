@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from ninja import Field, Schema
-from pydantic import field_validator
+
+from storedesk.contacts.models import Contact
+from storedesk.core.validation import DbId, SafeEmail, SafeJsonObject, SafeStr, model_max_length
 
 
 class IdentityOut(Schema):
@@ -39,24 +39,18 @@ class ContactPage(Schema):
 
 
 class ContactPatch(Schema):
-    """Only the fields you send are changed; `attributes` is merged into the existing ones."""
+    """Only the fields you send are changed; `attributes` is merged into the existing ones.
 
-    name: str | None = Field(None, max_length=200)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=32)
-    language: str | None = Field(None, max_length=8)
-    attributes: dict[str, Any] | None = None
+    None of the fields may be `null`: send `""` to clear a text field.
+    """
 
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        if value:
-            try:
-                validate_email(value.strip())
-            except DjangoValidationError as exc:
-                raise ValueError("Enter a valid email address.") from exc
-        return value
+    # The defaults are only "not sent" markers: an explicit null fails validation (422).
+    name: SafeStr = Field(None, max_length=model_max_length(Contact, "name"))  # type: ignore[assignment]
+    email: SafeEmail | Literal[""] = Field(None)  # type: ignore[arg-type]
+    phone: SafeStr = Field(None, max_length=model_max_length(Contact, "phone"))  # type: ignore[assignment]
+    language: SafeStr = Field(None, max_length=model_max_length(Contact, "language"))  # type: ignore[assignment]
+    attributes: SafeJsonObject = Field(None)  # type: ignore[arg-type]
 
 
 class MergeIn(Schema):
-    duplicate_id: int
+    duplicate_id: DbId

@@ -41,11 +41,65 @@ def check_queue(huey: Any = None) -> str:
     return "ok"
 
 
-def health() -> tuple[dict[str, str], bool]:
-    """The /healthz body for the configured database and queue, and whether all is well."""
+def check_cache(backend: Any = None) -> str:
+    """Ask the cache's own store (Redis at scale), not its local fallback."""
+    if backend is None:
+        from django.core.cache import cache as backend
+    try:
+        ping = getattr(backend, "ping", None)
+        if callable(ping):
+            ping()
+        else:
+            backend.get("healthz")
+    except Exception as exc:
+        logger.warning("health: cache check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+def check_realtime(layers: dict[str, Any] | None = None) -> str:
+    """Ping the Redis servers of the channel layer (the in-memory layer is always up)."""
+    import redis
+
+    if layers is None:
+        from django.conf import settings
+
+        layers = settings.CHANNEL_LAYERS
+    default: Any = layers.get("default", {})
+    config: dict[str, Any] = dict(default.get("CONFIG", {}))
+    try:
+        for host in config.get("hosts", []):
+            address = host["address"] if isinstance(host, dict) else host
+            if not isinstance(address, str):
+                address = "redis://{}:{}".format(*address)
+            client = redis.Redis.from_url(address, socket_connect_timeout=1, socket_timeout=2)
+            try:
+                client.ping()
+            finally:
+                client.close()
+    except Exception as exc:
+        logger.warning("health: realtime check failed: %s", exc)
+        return "error"
+    return "ok"
+
+
+def health(*, strict: bool = False) -> tuple[dict[str, str], bool]:
+    """The /healthz body, and whether this node should get traffic.
+
+    Only the database is essential: without it nothing can be served. With Redis down the
+    node still serves sign-in, pages and the API (cache on a local fallback, tasks found again
+    by the sweeper), so the answer is "degraded" naming the parts that are down, and a load
+    balancer keeps the node. `strict` (for monitoring) counts every part as essential.
+    """
     from django.db import connection
 
-    database = check_database(connection)
-    queue = check_queue()
-    ok = database == "ok" and queue == "ok"
-    return {"status": "ok" if ok else "error", "database": database, "queue": queue}, ok
+    parts = {
+        "database": check_database(connection),
+        "queue": check_queue(),
+        "cache": check_cache(),
+        "realtime": check_realtime(),
+    }
+    all_ok = all(v == "ok" for v in parts.values())
+    serving = parts["database"] == "ok" and (all_ok or not strict)
+    status = "ok" if all_ok else ("degraded" if serving else "error")
+    return {"status": status, **parts}, serving

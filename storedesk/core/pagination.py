@@ -28,6 +28,7 @@ from storedesk.core.validation import DB_INT_MAX, DB_INT_MIN, find_unstorable
 M = TypeVar("M", bound=models.Model)
 
 MAX_CURSOR_LENGTH = 1000
+MAX_PAGE = 100
 
 
 class InvalidCursor(ActionError):
@@ -163,7 +164,7 @@ def paginate(
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def check_limit(limit: int, maximum: int = 100) -> int:
+def check_limit(limit: int, maximum: int = MAX_PAGE) -> int:
     if limit < 1 or limit > maximum:
         raise ActionError(f"limit must be between 1 and {maximum}.")
     return limit

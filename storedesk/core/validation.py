@@ -19,13 +19,14 @@ call `check_text` / `check_datetime`, which raise `ActionError` (400).
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email as django_validate_email
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from storedesk.core.errors import ActionError
 
@@ -69,6 +70,37 @@ def find_bad_int(value: int) -> str | None:
     return None
 
 
+def find_bad_json(value: Any, depth: int = 0) -> str | None:
+    """Why a JSON value cannot be stored in both a jsonb and a SQLite JSON column, or None.
+
+    jsonb refuses `\\u0000` in any string (keys too) and NaN/Infinity; integers must fit
+    64 bits for SQLite's JSON functions to read them back the same.
+    """
+    if depth > 32:
+        return "is nested too deeply"
+    if isinstance(value, str):
+        return find_unstorable(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return find_bad_int(value)
+    if isinstance(value, float):
+        return None if math.isfinite(value) else "must not contain NaN or Infinity"
+    if isinstance(value, list):
+        for item in value:
+            problem = find_bad_json(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = find_bad_json(str(key), depth + 1) or find_bad_json(item, depth + 1)
+            if problem:
+                return problem
+        return None
+    return "is not a JSON value"
+
+
 def find_bad_email(value: str) -> str | None:
     if not value:
         return None
@@ -100,6 +132,13 @@ def check_datetime(label: str, value: datetime | None) -> datetime | None:
     return value
 
 
+def check_json(label: str, value: Any) -> Any:
+    problem = find_bad_json(value)
+    if problem:
+        raise ActionError(f"{label} {problem}.")
+    return value
+
+
 def check_email(label: str, value: str) -> str:
     problem = find_bad_email(value)
     if problem:
@@ -124,25 +163,64 @@ def _datetime(value: datetime) -> datetime:
     return value
 
 
-def _int(value: int) -> int:
-    problem = find_bad_int(value)
+def _json(value: Any) -> Any:
+    problem = find_bad_json(value)
     if problem:
         raise ValueError(problem)
     return value
 
 
-def _email(value: str) -> str:
-    problem = find_bad_email(value)
+def _nonempty_email(value: str) -> str:
+    problem = find_bad_email(value) if value else "is not a valid email address"
     if problem:
         raise ValueError(problem)
     return value
 
 
-SafeStr = Annotated[str, AfterValidator(_text)]
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+class _NoNulInSchema:
+    """Say in the OpenAPI schema what `_text` enforces (clients and fuzzers can see it)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        schema["pattern"] = NO_NUL_PATTERN
+        return schema
+
+
+class SchemaPattern:
+    """Put a `pattern` in the OpenAPI schema for what a validator enforces (the last wins)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
+
+
+SafeStr = Annotated[str, AfterValidator(_text), _NoNulInSchema()]
 SafeDatetime = Annotated[datetime, AfterValidator(_datetime)]
-DbInt = Annotated[int, AfterValidator(_int)]
+DbInt = Annotated[int, Field(ge=DB_INT_MIN, le=DB_INT_MAX)]
 DbId = Annotated[int, Field(ge=1, le=DB_INT_MAX)]
-SafeEmail = Annotated[str, AfterValidator(_text), AfterValidator(_email)]
+# Free-form key/value data (contact attributes): flat, scalar values, storable everywhere.
+AttributeKey = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_text),
+                         _NoNulInSchema()]
+AttributeValue = Annotated[str, Field(max_length=2000), AfterValidator(_text),
+                           _NoNulInSchema()] | DbInt | float | bool | None
+SafeJsonObject = Annotated[dict[AttributeKey, AttributeValue], BeforeValidator(_json),
+                           Field(max_length=100)]
+# A valid address (the schema says `format: email`); fields that may be cleared take
+# `SafeEmail | Literal[""]`.
+SafeEmail = Annotated[
+    str,
+    Field(max_length=254),
+    AfterValidator(_text),
+    AfterValidator(_nonempty_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
 
 
 def _strip(value: Any) -> Any:

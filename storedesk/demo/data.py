@@ -68,7 +68,8 @@ TEAMS: dict[str, list[str]] = {
 INBOXES: dict[str, dict[str, Any]] = {
     "api": {"name": "Store API", "channel": "api", "config": {}},
     "email": {"name": "Support email", "channel": "email",
-              "config": {"address": "support@lumenloom.example"}},
+              # the demo's replies stay on this machine, even with an SMTP server configured
+              "config": {"address": "support@lumenloom.example", "local_only": True}},
     "chat": {"name": "Website chat", "channel": "webchat",
              "config": {"greeting": "Hi! Questions about an order? We're here."}},
 }

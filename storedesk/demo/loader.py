@@ -138,6 +138,11 @@ def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
         inbox = Inbox.objects.filter(account=account, name=spec["name"]).first()
         if inbox is None:
             inbox = _create_inbox(account, store, spec)
+        elif spec["config"].get("local_only") and not (inbox.config or {}).get("local_only"):
+            # a demo loaded by an older release: keep its mail on this machine from now on
+            inbox = inbox_actions.replace_inbox_config(
+                inbox, {**(inbox.config or {}), "local_only": True}
+            )
         inboxes[key] = inbox
     return inboxes
 

@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
-from storedesk.core.errors import ActionError
+from storedesk.core.errors import ActionError, NotFound
 from storedesk.core.pagination import Keyset, check_limit, paginate
 from storedesk.core.validation import DbId, SafeStr, find_bad_int
 from storedesk.inbox import actions
@@ -66,9 +66,22 @@ MESSAGES = Keyset("api.messages", (("created_at", False),), id_desc=False)
 
 
 def _render(member: Membership, conversation_id: int) -> Conversation:
-    """The conversation as the API shows it, read back after an action."""
-    conversation = get_conversation(member, conversation_id)
-    return conversation
+    """The conversation as the API shows it, read back after an action.
+
+    An action may move it out of the caller's view (a light agent unassigns herself from
+    another team's conversation): the answer is still 200 with the result, flagged
+    `"visible": false`, rather than "applied, then 404". Later reads of it are 404s.
+    """
+    try:
+        return get_conversation(member, conversation_id)
+    except NotFound:
+        moved = (
+            Conversation.objects.filter(account_id=member.account_id, pk=conversation_id)
+            .select_related(*CONVERSATION_RELATED)
+            .get()
+        )
+        moved.visible = False  # type: ignore[attr-defined]
+        return moved
 
 
 # --- Inboxes --------------------------------------------------------------------------------
@@ -129,7 +142,7 @@ def list_conversations(
     team: DbId | None = None,
     tag: SafeStr | None = None,
     language: SafeStr | None = None,
-    limit: int = 25,
+    limit: int = Query(25, ge=1, le=MAX_PAGE),
     cursor: SafeStr | None = None,
 ) -> Any:
     """Newest activity first. Pass `next_cursor` back as `cursor` for the next page."""
@@ -149,7 +162,10 @@ def get_conversation_detail(request: HttpRequest, conversation_id: int) -> Any:
 @router.get("/conversations/{conversation_id}/messages", response=MessagePage,
             url_name="conversation_messages")
 def list_messages(
-    request: HttpRequest, conversation_id: int, limit: int = 50, cursor: SafeStr | None = None
+    request: HttpRequest,
+    conversation_id: int,
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+    cursor: SafeStr | None = None,
 ) -> Any:
     """The thread, oldest first, notes included (`private: true`)."""
     member = _member(request)
@@ -165,9 +181,12 @@ def post_message(request: HttpRequest, conversation_id: int, payload: MessageIn)
     """A reply to the shopper (delivered through the inbox's channel) or a private note."""
     conversation = get_conversation(_member(request), conversation_id)
     if payload.private:
+        if payload.content_type != "text":
+            raise ActionError("Private notes are text only.")
         message = actions.add_note(conversation, _actor(request), payload.text)
     else:
-        message = actions.send_reply(conversation, _actor(request), payload.text)
+        message = actions.send_reply(conversation, _actor(request), payload.text,
+                                     content_type=payload.content_type, content=payload.content)
     return Status(201, message)
 
 
@@ -216,7 +235,7 @@ def add_tag(request: HttpRequest, conversation_id: int, payload: TagIn) -> Any:
 
 @router.delete("/conversations/{conversation_id}/tags/{name}", response=ConversationOut,
                url_name="conversation_tag")
-def remove_tag(request: HttpRequest, conversation_id: int, name: str) -> Any:
+def remove_tag(request: HttpRequest, conversation_id: int, name: SafeStr) -> Any:
     member = _member(request)
     conversation = get_conversation(member, conversation_id)
     actions.untag(conversation, _actor(request), name)

@@ -179,6 +179,14 @@ class Message(TenantModel):
     )
     delivery_error = models.TextField(blank=True)
     metadata = models.JSONField(default=dict, blank=True)
+    # "text", or a structured kind (choices, cards, article, order: see inbox/content.py) whose
+    # validated data is `content`; `text` then holds the plain-text fallback.
+    content_type = models.CharField(
+        max_length=16,
+        default="text",
+        choices=[(k, k) for k in ("text", "choices", "cards", "article", "order")],
+    )
+    content = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -8,7 +8,16 @@ from typing import Any, Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from storedesk.inbox.models import Conversation, Message
+from storedesk.core.validation import (
+    DbId,
+    SafeDatetime,
+    SafeStr,
+    model_max_length,
+)
+from storedesk.inbox.content import ContentTypeName, StructuredContent
+from storedesk.inbox.models import Conversation, Message, Tag
+
+MAX_TEXT = 100_000  # the inbox actions' MAX_TEXT_CHARS
 
 MAX_PAGE = 100
 
@@ -65,6 +74,14 @@ class ConversationOut(Schema):
     last_message_at: datetime | None
     created_at: datetime
 
+    visible: bool = Field(
+        True, description="False when your change moved it out of your view (reads now 404)."
+    )
+
+    @staticmethod
+    def resolve_visible(obj: Conversation) -> bool:
+        return bool(getattr(obj, "visible", True))
+
     @staticmethod
     def resolve_assignee(obj: Conversation) -> dict[str, Any] | None:
         if obj.assignee_id is None:
@@ -107,7 +124,15 @@ class MessageOut(Schema):
     created_at: datetime
     delivery_status: str
     delivery_error: str
+    content_type: str = Field(..., description="`text`, `choices`, `cards`, `article`, `order`")
+    content: dict[str, Any] | None = Field(
+        None, description="The structured content (null for text messages)."
+    )
     attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_content(obj: Message) -> dict[str, Any] | None:
+        return obj.content if obj.content_type != "text" else None
 
     @staticmethod
     def resolve_attachments(obj: Message) -> list[Any]:
@@ -120,20 +145,32 @@ class MessagePage(Schema):
 
 
 class MessageIn(Schema):
-    text: str = Field(..., max_length=100_000)
+    text: SafeStr = Field(
+        "", max_length=MAX_TEXT,
+        description="The text; for a structured reply, its plain-text fallback (built from "
+        "`content` when left empty).",
+    )
+    content_type: ContentTypeName = Field(
+        "text", description="`text`, or a structured kind for the widget and bots."
+    )
+    content: StructuredContent | None = Field(
+        None, description="With a structured `content_type`: its data (see the schemas)."
+    )
     private: bool = Field(False, description="True writes a private note for the team.")
 
 
 class AssignIn(Schema):
-    assignee_id: int | None = Field(None, description="A membership id, or null to unassign.")
-    team_id: int | None = Field(
+    assignee_id: DbId | None = Field(None, description="A membership id, or null to unassign.")
+    team_id: DbId | None = Field(
         None, description="A team id or null; leave the field out to keep the current team."
     )
 
 
 class StatusIn(Schema):
     status: Literal["open", "pending", "snoozed", "resolved", "closed"]
-    snoozed_until: datetime | None = None
+    snoozed_until: SafeDatetime | None = Field(
+        None, description="With `snoozed`: when it wakes up (with a timezone offset)."
+    )
 
 
 class PriorityIn(Schema):
@@ -141,7 +178,7 @@ class PriorityIn(Schema):
 
 
 class TagIn(Schema):
-    name: str = Field(..., min_length=1, max_length=64)
+    name: SafeStr = Field(..., min_length=1, max_length=model_max_length(Tag, "name"))
 
 
 class DeliveryOut(Schema):

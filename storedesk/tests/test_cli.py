@@ -95,7 +95,8 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         health = demo.wait_for(f"{base}/healthz", timeout=180)
 
         # then it is healthy and printed the URL, the login and a ready-to-paste curl example
-        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+        assert health.json() == {"status": "ok", "database": "ok", "queue": "ok",
+                                 "cache": "ok", "realtime": "ok"}
         banner = demo.output()
         assert f"URL:       {base}/" in banner
         assert "Login:     admin@example.com" in banner
@@ -105,6 +106,10 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         key = re.search(r"Integration key: (sdi_\S+)", banner)
         assert token and TOKEN_RE.match(token.group(1)) and curl and key, banner
         assert f"Bearer {key.group(1)}" in banner  # the curl line uses the inbox's key
+        # and the demo store's public help center answers, in Thai too
+        assert f"Help:      {base}/help/lumen-loom/" in banner
+        help_th = httpx.get(f"{base}/help/lumen-loom/th/a/returns-and-refunds/", timeout=10)
+        assert help_th.status_code == 200 and "การคืนสินค้า" in help_th.text
         headers = {"Authorization": f"Bearer {token.group(1)}"}
         key_headers = {"Authorization": f"Bearer {key.group(1)}"}
 

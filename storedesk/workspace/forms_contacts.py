@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.contacts.models import Contact
+from storedesk.core.validation import DB_INT_MAX
 
 
 class ContactForm(forms.Form):
@@ -32,4 +33,4 @@ class MergeSearchForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    other = forms.IntegerField(min_value=1, max_value=DB_INT_MAX, widget=forms.HiddenInput)

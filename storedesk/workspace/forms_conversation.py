@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership, Team
+from storedesk.core.validation import DB_INT_MAX, validate_storable_datetime
 from storedesk.inbox.actions import MAX_TEXT_CHARS
 from storedesk.inbox.models import Priority, Status
 from storedesk.inbox.storage import IncomingFile
@@ -62,7 +64,9 @@ class ComposerForm(forms.Form):
 
     text = forms.CharField(required=False, max_length=MAX_TEXT_CHARS, strip=True,
                            widget=forms.Textarea(attrs={"rows": 4}))
-    macro_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    macro_id = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=DB_INT_MAX
+    )
     attachments = MultipleFileField()
     # "Send and resolve": the reply's second button.
     then = forms.ChoiceField(choices=[("", ""), ("resolve", "resolve")], required=False)
@@ -132,18 +136,25 @@ class StatusForm(forms.Form):
             except ValueError:
                 self.add_error("snoozed_until", _("Enter a date and time."))
                 return data
-            if naive.tzinfo is not None:
-                data["snoozed_until"] = naive
-            elif data.get("tz_offset") is not None:
-                data["snoozed_until"] = naive.replace(tzinfo=UTC) + timedelta(
-                    minutes=data["tz_offset"]
-                )
-            else:
-                try:
-                    zone: Any = ZoneInfo(self.account_timezone)
-                except (ZoneInfoNotFoundError, ValueError):
-                    zone = UTC
-                data["snoozed_until"] = naive.replace(tzinfo=zone)
+            try:
+                if naive.tzinfo is not None:
+                    data["snoozed_until"] = naive
+                elif data.get("tz_offset") is not None:
+                    data["snoozed_until"] = naive.replace(tzinfo=UTC) + timedelta(
+                        minutes=data["tz_offset"]
+                    )
+                else:
+                    try:
+                        zone: Any = ZoneInfo(self.account_timezone)
+                    except (ZoneInfoNotFoundError, ValueError):
+                        zone = UTC
+                    data["snoozed_until"] = naive.replace(tzinfo=zone)
+                validate_storable_datetime(data["snoozed_until"])
+            except (OverflowError, ValidationError) as exc:
+                data["snoozed_until"] = None
+                self.add_error("snoozed_until", _("Pick a date between the years 2 and 9998.")
+                               if isinstance(exc, OverflowError) else exc)
+                return data
         if data.get("status") == Status.SNOOZED and data["snoozed_until"] is None:
             self.add_error("snoozed_until", _("Pick when the conversation wakes up."))
         return data

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
+from storedesk.accounts.permissions import Perm, has_perm
 from storedesk.contacts import actions
 from storedesk.contacts.models import Contact
 from storedesk.contacts.queries import get_contact, visible_contacts
@@ -57,7 +58,7 @@ def sidebar_context(
         "identities": list(contact.identities.select_related("inbox").order_by("pk")),
         "past_conversations": list(past.order_by("-last_message_at", "-pk")[:limit]),
         "current_conversation": current,
-        "can_merge": not membership.is_light,
+        "can_merge": has_perm(membership, Perm.MERGE_CONTACTS),
     }
 
 
@@ -121,7 +122,7 @@ def update(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 
 def _merge_allowed(request: HttpRequest) -> None:
-    if _membership(request).is_light:
+    if not has_perm(_membership(request), Perm.MERGE_CONTACTS):
         raise Http404  # light agents do not merge contacts (they cannot see every conversation)
 
 

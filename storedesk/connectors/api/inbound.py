@@ -7,15 +7,17 @@ token); see connectors/auth.py. 201 when the message is new, 200 with the same i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from storedesk.connectors.auth import inbound_auth, inbox_for_inbound
+from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
-from storedesk.core.validation import SafeEmail, SafeStr
-from storedesk.inbox.actions import InboundMessage, receive_message
+from storedesk.core.validation import SafeEmail, SafeStr, model_max_length
+from storedesk.inbox.actions import MAX_TEXT_CHARS, InboundMessage, receive_message
+from storedesk.inbox.models import Message
 
 router = Router(tags=["inbox"])
 
@@ -24,14 +26,14 @@ class InboundIn(Schema):
     """A shopper's message posted by the store's own integration to an API-channel inbox."""
 
     source_id: SafeStr = Field(
-        ..., min_length=1, max_length=255,
+        ..., min_length=1, max_length=model_max_length(ContactIdentity, "source_id"),
         description="The shopper's id on this inbox (e.g. your customer id).",
     )
-    name: SafeStr = Field("", max_length=200)
-    email: SafeEmail = Field("", max_length=254)
-    text: SafeStr = Field(..., max_length=100_000)
+    name: SafeStr = Field("", max_length=model_max_length(Contact, "name"))
+    email: SafeEmail | Literal[""] = Field("", description="A valid address.")
+    text: SafeStr = Field(..., max_length=MAX_TEXT_CHARS)
     message_id: SafeStr | None = Field(
-        None, max_length=255,
+        None, max_length=model_max_length(Message, "source_id"),
         description="Your id for this message; sending it again returns the same ids.",
     )
 

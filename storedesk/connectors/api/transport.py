@@ -67,6 +67,8 @@ def webhook_payload(delivery: Delivery) -> dict[str, Any]:
             "id": message.pk,
             "text": message.text,
             "html": message.html,
+            "content_type": message.content_type,
+            "content": message.content if message.content_type != "text" else None,
             "sender_type": message.sender_type,
             "private": message.private,
             "created_at": _iso(message.created_at),

@@ -45,6 +45,9 @@ class SmtpSettings(BaseModel):
 class EmailConfig(ChannelConfig):
     address: str = ""
     smtp: SmtpSettings | None = None
+    # Outgoing mail is written to files in $STOREDESK_DATA_DIR/sent-mail/ and never sent (the
+    # demo's inbox: its shoppers are made up, and a configured SMTP server must not mail them).
+    local_only: bool = False
 
     @field_validator("address")
     @classmethod

@@ -126,6 +126,15 @@ def thread_headers(message: Message) -> dict[str, str]:
     return {"In-Reply-To": in_reply_to, "References": references}
 
 
+def _local_files() -> Any:
+    """A mail connection that writes files in the data dir (nothing leaves the machine)."""
+    return get_connection(
+        "django.core.mail.backends.filebased.EmailBackend",
+        fail_silently=False,
+        file_path=str(settings.DATA_DIR / "sent-mail"),
+    )
+
+
 def _connection(smtp: SmtpSettings) -> Any:
     host = smtp.host.strip()
     if not host:  # no own server configured
@@ -206,7 +215,7 @@ class SmtpTransport:
                 permanent=True,
             ) from exc
         smtp = config.smtp or SmtpSettings()
-        connection = _connection(smtp)
+        connection = _local_files() if config.local_only else _connection(smtp)
         email, message_id = build_email(delivery, connection, config, smtp)
         try:
             email.send(fail_silently=False)

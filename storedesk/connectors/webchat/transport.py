@@ -36,6 +36,8 @@ def widget_message(message: Message) -> dict[str, Any]:
         "conversation_id": message.conversation_id,
         "text": message.text,
         "html": message.html,
+        "content_type": message.content_type,
+        "content": message.content if message.content_type != "text" else None,
         "sender_type": message.sender_type,
         "sender_name": sender.display_name if sender is not None else "",
         "created_at": message.created_at.isoformat() if message.created_at else None,

@@ -38,7 +38,8 @@ def test_healthz_reports_ok_when_database_and_queue_answer() -> None:
 
     # then everything is ok
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "queue": "ok", "cache": "ok",
+                               "realtime": "ok"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -98,7 +99,8 @@ def test_a_server_whose_database_is_down_answers_503(tmp_path) -> None:
 
         # then it says the database is down and the queue is fine
         assert response.status_code == 503
-        assert response.json() == {"status": "error", "database": "error", "queue": "ok"}
+        assert response.json() == {"status": "error", "database": "error", "queue": "ok",
+                                   "cache": "ok", "realtime": "ok"}
         assert child.interrupt() == 0
 
 
@@ -115,7 +117,7 @@ def test_a_server_whose_sqlite_file_cannot_be_opened_answers_503(tmp_path) -> No
         assert response.json()["database"] == "error"
 
 
-def test_a_server_whose_queue_is_down_answers_503(tmp_path) -> None:
+def test_a_server_whose_redis_is_down_is_degraded_and_names_the_parts(tmp_path) -> None:
     # given `storedesk serve` with a working database but a Redis queue that is not there
     port = free_port()
     env = child_env(tmp_path / "data", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -124,6 +126,11 @@ def test_a_server_whose_queue_is_down_answers_503(tmp_path) -> None:
         # when the health endpoint is asked
         response = child.wait_for(f"http://127.0.0.1:{port}/healthz", expect_any_status=True)
 
-        # then it names the queue as the problem
-        assert response.status_code == 503
-        assert response.json() == {"status": "error", "database": "ok", "queue": "error"}
+        # then it names every Redis-backed part, and keeps the node in the load balancer
+        assert response.status_code == 200
+        assert response.json() == {"status": "degraded", "database": "ok", "queue": "error",
+                                   "cache": "error", "realtime": "error"}
+        # while a strict probe (monitoring) counts it as down
+        strict = child.wait_for(f"http://127.0.0.1:{port}/healthz?strict=1",
+                                expect_any_status=True)
+        assert strict.status_code == 503 and strict.json()["status"] == "error"

@@ -7,8 +7,8 @@ from typing import Any
 SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "id-di-mana-pesanan", "inbox": "email", "language": "id", "hours_ago": 50,
-        "shopper": {"id": "dewi.lestari@example.co.id", "name": "Dewi Lestari",
-                    "email": "dewi.lestari@example.co.id"},
+        "shopper": {"id": "dewi.lestari@id.example", "name": "Dewi Lestari",
+                    "email": "dewi.lestari@id.example"},
         "subject": "Di mana pesanan saya?",
         "steps": [
             {"at": 0, "in": "Halo, pesanan saya LL-10450 belum sampai padahal sudah lewat "
@@ -48,8 +48,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "id-ganti-alamat", "inbox": "email", "language": "id", "hours_ago": 2,
-        "shopper": {"id": "agus.santoso@example.co.id", "name": "Agus Santoso",
-                    "email": "agus.santoso@example.co.id"},
+        "shopper": {"id": "agus.santoso@id.example", "name": "Agus Santoso",
+                    "email": "agus.santoso@id.example"},
         "subject": "Ganti alamat pengiriman LL-10605",
         "steps": [
             {"at": 0, "in": "Selamat siang, mohon alamat pengiriman pesanan LL-10605 diganti ke "

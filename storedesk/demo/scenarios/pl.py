@@ -7,8 +7,8 @@ from typing import Any
 SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "pl-gdzie-zamowienie", "inbox": "email", "language": "pl", "hours_ago": 54,
-        "shopper": {"id": "anna.kowalska@example.pl", "name": "Anna Kowalska",
-                    "email": "anna.kowalska@example.pl"},
+        "shopper": {"id": "anna.kowalska@pl.example", "name": "Anna Kowalska",
+                    "email": "anna.kowalska@pl.example"},
         "subject": "Gdzie jest moje zamówienie LL-10433?",
         "steps": [
             {"at": 0, "in": "Dzień dobry, zamówiłam komplet pościeli lnianej tydzień temu i "
@@ -24,8 +24,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "pl-zwrot-poszewek", "inbox": "email", "language": "pl", "hours_ago": 27,
-        "shopper": {"id": "tomasz.wisniewski@example.pl", "name": "Tomasz Wiśniewski",
-                    "email": "tomasz.wisniewski@example.pl"},
+        "shopper": {"id": "tomasz.wisniewski@pl.example", "name": "Tomasz Wiśniewski",
+                    "email": "tomasz.wisniewski@pl.example"},
         "subject": "Zwrot poszewek",
         "steps": [
             {"at": 0, "in": "Chciałbym zwrócić dwie poszewki na poduszki z zamówienia "
@@ -42,7 +42,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "pl-status-zwrotu-pieniedzy", "inbox": "chat", "language": "pl", "hours_ago": 3,
         "shopper": {"id": "visitor-pl-5521", "name": "Magdalena",
-                    "email": "magda.zielinska@example.pl"},
+                    "email": "magda.zielinska@pl.example"},
         "steps": [
             {"at": 0, "in": "Hej, odesłałam narzutę dwa tygodnie temu i wciąż nie mam zwrotu "
                             "pieniędzy. Co się dzieje?"},
@@ -69,7 +69,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "pl-anulowanie", "inbox": "api", "language": "pl", "hours_ago": 1,
         "shopper": {"id": "customer-3114", "name": "Katarzyna Lewandowska",
-                    "email": "k.lewandowska@example.pl"},
+                    "email": "k.lewandowska@pl.example"},
         "steps": [
             {"at": 0, "in": "Proszę o anulowanie zamówienia LL-10611. Kupiłam przez pomyłkę "
                             "dwa razy to samo."},
@@ -78,8 +78,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "pl-pochwala", "inbox": "email", "language": "pl", "hours_ago": 115,
-        "shopper": {"id": "ewa.nowicka@example.pl", "name": "Ewa Nowicka",
-                    "email": "ewa.nowicka@example.pl"},
+        "shopper": {"id": "ewa.nowicka@pl.example", "name": "Ewa Nowicka",
+                    "email": "ewa.nowicka@pl.example"},
         "subject": "Podziękowanie",
         "steps": [
             {"at": 0, "in": "Chciałam tylko podziękować - ręczniki są cudownie miękkie, a "

@@ -7,7 +7,7 @@ from typing import Any
 SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "th-pasadu-yu-tinai", "inbox": "chat", "language": "th", "hours_ago": 3,
-        "shopper": {"id": "visitor-th-4410", "name": "Ploy", "email": "ploy.s@example.co.th"},
+        "shopper": {"id": "visitor-th-4410", "name": "Ploy", "email": "ploy.s@th.example"},
         "steps": [
             {"at": 0, "in": "สวัสดีค่ะ พัสดุคำสั่งซื้อ LL-10597 ของฉันอยู่ที่ไหนคะ "
                             "สั่งไปห้าวันแล้วยังไม่ได้รับเลย"},
@@ -20,8 +20,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "th-sathana-kuen-ngoen", "inbox": "email", "language": "th", "hours_ago": 40,
-        "shopper": {"id": "somchai.k@example.co.th", "name": "Somchai Kittisak",
-                    "email": "somchai.k@example.co.th"},
+        "shopper": {"id": "somchai.k@th.example", "name": "Somchai Kittisak",
+                    "email": "somchai.k@th.example"},
         "subject": "สอบถามสถานะการคืนเงิน",
         "steps": [
             {"at": 0, "in": "เรียนทีมงาน ผมส่งผ้าปูที่นอนคืนไปเมื่อสองสัปดาห์ก่อน "
@@ -48,8 +48,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "th-plian-thi-yu", "inbox": "email", "language": "th", "hours_ago": 66,
-        "shopper": {"id": "napat.w@example.co.th", "name": "Napat Wongsa",
-                    "email": "napat.w@example.co.th"},
+        "shopper": {"id": "napat.w@th.example", "name": "Napat Wongsa",
+                    "email": "napat.w@th.example"},
         "subject": "ขอเปลี่ยนที่อยู่จัดส่ง",
         "steps": [
             {"at": 0, "in": "รบกวนเปลี่ยนที่อยู่จัดส่งคำสั่งซื้อ LL-10455 เป็น 99/12 ถนนสุขุมวิท "
@@ -64,7 +64,7 @@ SCENARIOS: list[dict[str, Any]] = [
     {
         "key": "th-yok-loek", "inbox": "api", "language": "th", "hours_ago": 14,
         "shopper": {"id": "customer-6093", "name": "Kanya Chaiyaporn",
-                    "email": "kanya.c@example.co.th"},
+                    "email": "kanya.c@th.example"},
         "steps": [
             {"at": 0, "in": "ต้องการยกเลิกคำสั่งซื้อ LL-10584 ค่ะ สั่งซ้ำโดยไม่ได้ตั้งใจ"},
             {"at": 20, "note": "ยกเลิกคำสั่งซื้อในระบบหลังร้านแล้ว รอยืนยันการคืนเงิน", "by": "nok"},

@@ -21,8 +21,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "tr-hasarli-havlu", "inbox": "email", "language": "tr", "hours_ago": 20,
-        "shopper": {"id": "mehmet.celik@example.com.tr", "name": "Mehmet Çelik",
-                    "email": "mehmet.celik@example.com.tr"},
+        "shopper": {"id": "mehmet.celik@tr.example", "name": "Mehmet Çelik",
+                    "email": "mehmet.celik@tr.example"},
         "subject": "Hasarlı ürün - LL-10540",
         "steps": [
             {"at": 0, "in": "İyi günler, LL-10540 siparişimdeki banyo havlusu yırtık geldi. "
@@ -50,8 +50,8 @@ SCENARIOS: list[dict[str, Any]] = [
     },
     {
         "key": "tr-iade-durumu", "inbox": "email", "language": "tr", "hours_ago": 44,
-        "shopper": {"id": "burak.ozturk@example.com.tr", "name": "Burak Öztürk",
-                    "email": "burak.ozturk@example.com.tr"},
+        "shopper": {"id": "burak.ozturk@tr.example", "name": "Burak Öztürk",
+                    "email": "burak.ozturk@tr.example"},
         "subject": "Para iadem ne zaman yapılacak?",
         "steps": [
             {"at": 0, "in": "Merhaba, nevresim takımını 10 gün önce iade ettim ama paramı hâlâ "

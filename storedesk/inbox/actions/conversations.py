@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership, Team
-from storedesk.core.errors import ActionError
+from storedesk.accounts.permissions import MESSAGES, Perm, may_move_to
+from storedesk.core.errors import ActionError, PermissionDenied
+from storedesk.core.validation import check_datetime, check_text, model_max_length
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     TAG_RE,
@@ -35,6 +37,7 @@ def change_status(
     *,
     snoozed_until: datetime | None = None,
 ) -> Conversation:
+    check_datetime("snoozed_until", snoozed_until)
     conversation = _locked(conversation)
     check_transition(conversation.status, status)
     if status == Status.SNOOZED and (snoozed_until is None or snoozed_until <= timezone.now()):
@@ -69,8 +72,18 @@ def assign(
     team: Team | None = None,
     set_team: bool = False,
 ) -> Conversation:
-    """Give the conversation to an agent (or nobody) and optionally to a team."""
+    """Give the conversation to an agent (or nobody) and optionally to a team.
+
+    The one permission check for every entry point: light agents only move conversations to
+    themselves, their teammates or their teams (`accounts.permissions.may_move_to`).
+    """
     conversation = _locked(conversation)
+    # Only what changes is checked (a form re-sending the current team moves nothing).
+    assignee_changes = (assignee.pk if assignee else None) != conversation.assignee_id
+    team_changes = set_team and (team.pk if team else None) != conversation.team_id
+    if not may_move_to(actor, assignee if assignee_changes else None, team,
+                       set_team=team_changes):
+        raise PermissionDenied(MESSAGES[Perm.MOVE_ANY_CONVERSATION])
     if assignee is not None and (
         assignee.account_id != conversation.account_id or not assignee.is_active
     ):
@@ -131,7 +144,7 @@ def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
 
 @transaction.atomic
 def untag(conversation: Conversation, actor: Actor, name: str) -> None:
-    name = name.strip().lower()
+    name = check_text("tag", name.strip().lower(), model_max_length(Tag, "name"))
     tag_row = Tag.objects.filter(account_id=conversation.account_id, name=name).first()
     if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
         return

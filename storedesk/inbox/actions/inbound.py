@@ -16,6 +16,12 @@ from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
+from storedesk.core.validation import (
+    check_email,
+    check_json,
+    check_text,
+    model_max_length,
+)
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
@@ -63,6 +69,7 @@ class Received:
 
 def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
     """The one inbound entry point. Idempotent on (inbox, source_id), also under races."""
+    _check_storable(inbound)
     source_id = (inbound.source_id or "").strip() or None
     if source_id:
         existing = _existing(inbox, source_id)
@@ -87,6 +94,25 @@ def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
             raise
     _after_receive(received)
     return received
+
+
+def _check_storable(inbound: InboundMessage) -> None:
+    """Every connector's values, checked against what both databases store (400 otherwise)."""
+    check_text("sender_id", inbound.sender_id, model_max_length(ContactIdentity, "source_id"))
+    check_text("text", inbound.text)
+    if inbound.source_id is not None:
+        check_text("message_id", inbound.source_id, model_max_length(Message, "source_id"))
+    if inbound.html is not None:
+        check_text("html", inbound.html)
+    check_text("name", inbound.name, model_max_length(Contact, "name"))
+    check_text("email", inbound.email, model_max_length(Contact, "email"))
+    check_email("email", inbound.email.strip())
+    check_text("phone", inbound.phone, model_max_length(Contact, "phone"))
+    check_text("subject", inbound.subject, model_max_length(Conversation, "subject"))
+    check_json("metadata", inbound.metadata)
+    for incoming in inbound.attachments:
+        check_text("attachment filename", incoming.filename)
+        check_text("attachment content type", incoming.content_type)
 
 
 def _existing(inbox: Inbox, source_id: str) -> Received | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,12 +15,14 @@ from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
+from storedesk.core.validation import check_text
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
     _save_attachments,
     _save_with_count,
 )
+from storedesk.inbox.content import ContentType, clean_content, fallback_text
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
     Conversation,
@@ -45,16 +48,24 @@ def send_reply(
     attachments: Sequence[IncomingFile] = (),
     staged: Sequence[StoredFile] = (),
     send_after: timedelta | None = None,
+    content_type: str = ContentType.TEXT,
+    content: Any = None,
 ) -> Message:
     """Write an outgoing message as `pending` and queue its delivery through the connector.
 
     `attachments` are written to disk before the transaction and deleted again if it fails;
     a caller that owns a wider transaction stages them itself and passes `staged`.
+    A structured reply (`content_type` choices, cards, article, order) carries its validated
+    `content`; `text` is its plain-text fallback, built from the content when left empty.
     `send_after` holds the delivery back (undo-send): until then `cancel_reply` can take the
     message back and nothing reaches the shopper.
     """
+    cleaned = clean_content(content_type, content)
+    if cleaned and not text.strip():
+        text = fallback_text(content_type, cleaned)
     with staged_files(attachments) as stored:
-        return _send_reply(conversation, actor, text, html, [*staged, *stored], send_after)
+        return _send_reply(conversation, actor, text, html, [*staged, *stored], send_after,
+                           content_type=content_type, content=cleaned)
 
 
 @transaction.atomic
@@ -65,17 +76,22 @@ def _send_reply(
     html: str | None,
     attachments: Sequence[StoredFile],
     send_after: timedelta | None = None,
+    *,
+    content_type: str = ContentType.TEXT,
+    content: dict[str, Any] | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The reply is empty.")
+    check_text("text", text)
     if len(text) > MAX_TEXT_CHARS:
         raise ActionError(f"The reply is longer than {MAX_TEXT_CHARS} characters.")
     if conversation.status == Status.CLOSED:
         raise ActionError("This conversation is closed; start a new one to write to the shopper.")
     now = timezone.now()
     message = _create_outgoing(
-        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING
+        conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
+        content_type=content_type, content=content or {},
     )
     delay = send_after.total_seconds() if send_after else 0.0
     delivery = Delivery.objects.create(
@@ -151,6 +167,7 @@ def _add_note(
     text = text.strip()
     if not text and not attachments:
         raise ActionError("The note is empty.")
+    check_text("text", text)
     if len(text) > MAX_TEXT_CHARS:
         raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
     mentioned = _mentioned_members(conversation.account_id, text)
@@ -212,6 +229,8 @@ def _create_outgoing(
     *,
     private: bool,
     status: str,
+    content_type: str = ContentType.TEXT,
+    content: dict[str, Any] | None = None,
 ) -> Message:
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
@@ -225,6 +244,8 @@ def _create_outgoing(
         sender_agent_id=actor.agent_id,
         text=text,
         html=sanitize_html(html),
+        content_type=content_type,
+        content=content or {},
         private=private,
         delivery_status=status,
     )

@@ -220,6 +220,14 @@
     if (target && target.id === "conversation-pane") closeDrawer(false);
   });
 
+  // Selects that submit their form on change (no inline handlers: the CSP allows none).
+  document.addEventListener("change", function (event) {
+    var t = event.target;
+    if (!(t instanceof HTMLSelectElement) || !t.hasAttribute("data-autosubmit") || !t.form) return;
+    if (t.getAttribute("data-autosubmit") === "request") t.form.requestSubmit();
+    else t.form.submit();
+  });
+
   // --- htmx integration ----------------------------------------------------------------------
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;

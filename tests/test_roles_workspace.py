@@ -1,0 +1,132 @@
+"""Every workspace mutation for every role: the same permission table as the API, seen from
+the browser's side (a refused role gets a 404, as the workspace never reveals what it hides).
+
+"allowed" means the view let the request through to its form and action (a 200, a redirect,
+or a 400 for this deliberately incomplete form); "denied" is a 404 (or 403). Every POST-only
+URL of the workspace must have its row: the walk finds them by asking each URL for a GET.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from storedesk.accounts.actions import invite_member
+from storedesk.inbox.models import Conversation, Tag
+from storedesk.testing.personas import PASSWORD
+from storedesk.workflow.actions import create_macro
+from tests.test_api_tenancy import harbor  # noqa: F401
+from tests.test_roles import ROLES, seats  # noqa: F401
+
+A, D = "allow", "deny"
+# url name -> owner, admin, agent, light agent, other account (Bruno, Northwind's admin).
+TABLE: dict[str, tuple[str, str, str, str, str]] = {
+    "inbox:read": (A, A, A, D, D),
+    "inbox:reply": (A, A, A, D, D),
+    "inbox:note": (A, A, A, D, D),
+    "inbox:assign": (A, A, A, D, D),
+    "inbox:status": (A, A, A, D, D),
+    "inbox:priority": (A, A, A, D, D),
+    "inbox:tag": (A, A, A, D, D),
+    "inbox:untag": (A, A, A, D, D),
+    "inbox:retry": (A, A, A, D, D),
+    "inbox:bulk": (A, A, A, A, A),  # acts only on what the caller sees (tested in workspace)
+    "contacts:update": (A, A, A, A, D),
+    "contacts:merge": (A, A, A, D, D),
+    "settings:agent_invite": (A, A, D, D, A),
+    "settings:agent_role": (A, A, D, D, D),
+    "settings:agent_deactivate": (A, A, D, D, D),
+    "settings:invitation_revoke": (A, A, D, D, D),
+    "settings:team_create": (A, A, D, D, A),
+    "settings:team_members": (A, A, D, D, D),
+    "settings:account": (A, A, D, D, A),
+    "settings:inbox_edit": (A, A, D, D, D),
+    "settings:inbox_deactivate": (A, A, D, D, D),
+    "settings:inbox_key_create": (A, A, D, D, D),
+    "settings:inbox_key_rotate": (A, A, D, D, D),
+    "settings:inbox_key_revoke": (A, A, D, D, D),
+    "settings:inbound_event_retry": (A, A, D, D, D),
+    "settings:macro_create": (A, A, D, D, A),
+    "settings:macro_edit": (A, A, D, D, D),
+    "settings:macro_delete": (A, A, D, D, D),
+    "settings:tag_create": (A, A, D, D, A),
+    "settings:tag_update": (A, A, D, D, D),
+    "settings:tag_delete": (A, A, D, D, D),
+    # order actions in the conversation's orders panel (h6-commerce); on the harbor
+    # conversation, which the light agent does not see
+    "commerce:refund": (A, A, A, D, D),
+    "commerce:cancel": (A, A, A, D, D),
+    "commerce:address": (A, A, A, D, D),
+    "commerce:return": (A, A, A, D, D),
+    "commerce:decide": (A, A, A, D, D),
+}
+# Personal or public pages, not role-dependent: sign-in, password reset, own tokens, language.
+NOT_ROLE_BASED = {"accounts", "connectors", None}
+
+
+def _patterns(patterns=None, prefix="", namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("api/"):
+                continue
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern),
+                                 pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern):
+            yield namespace, f"{namespace}:{pattern.name}", prefix + str(pattern.pattern)
+
+
+@pytest.fixture
+def ids(personas, harbor):  # noqa: F811
+    macro = create_macro(personas.harbor, name="Thanks", text="Thank you!")
+    invitation, _ = invite_member(personas.harbor, "new@harbor.test", by=personas.olivia.agent)
+    return {
+        **harbor,
+        "display_id": Conversation.objects.get(pk=harbor["conversation_id"]).display_id,
+        "membership_id": personas.ahmet.pk,
+        "invitation_id": invitation.pk,
+        "team_id": personas.returns.pk,
+        "macro_id": macro.pk,
+        "tag_id": Tag.objects.get(account=personas.harbor, name="vip").pk,
+        "channel": "api",
+        "kind": "api",
+        "pk": harbor["conversation_id"],
+    }
+
+
+def _url(route: str, ids: dict) -> str:
+    def value(match: re.Match[str]) -> str:
+        return str(ids[match.group(1)])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", value, route)
+
+
+def signed_in(membership) -> Client:
+    client = Client()
+    assert client.login(email=membership.agent.email, password=PASSWORD)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_workspace_mutation_for_every_role(role, seats, ids):  # noqa: F811
+    client = signed_in(seats[role])
+    column = ROLES.index(role)
+    routes = {name: route for _ns, name, route in _patterns()}
+    for name, expected in TABLE.items():
+        response = client.post(_url(routes[name], ids), {})
+        outcome = D if response.status_code in (403, 404) else A
+        assert response.status_code < 500, (role, name)
+        assert outcome == expected[column], (role, name, response.status_code)
+
+
+def test_every_post_only_workspace_url_is_in_the_table(personas, ids):
+    owner = signed_in(personas.olivia)
+    missing = []
+    for namespace, name, route in _patterns():
+        if namespace in NOT_ROLE_BASED or name in TABLE:
+            continue
+        if owner.get(_url(route, ids)).status_code == 405:
+            missing.append(name)
+    assert missing == []
