@@ -20,6 +20,12 @@ from storedesk.commerce.actions import RefundAsk, request_refund
 from storedesk.connectors.actions import create_integration_key
 from storedesk.connectors.inbound import record_event
 from storedesk.events.models import Event
+from storedesk.helpcenter.actions import (
+    ArticleInput,
+    ensure_help_center,
+    publish_translation,
+    save_article,
+)
 from storedesk.inbox.actions import InboundMessage, receive_message, send_reply, tag
 from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
@@ -59,8 +65,23 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                    "events": ["message.received"]},
     ("patch", "/api/v1/webhooks/{webhook_id}"): {"url": "https://evil.test/steal"},
 }
+BODIES[("patch", "/api/v1/helpcenter/articles/{article_id}")] = {"tags": ["stolen"]}
+BODIES[("put", "/api/v1/helpcenter/articles/{article_id}/translations/{language}")] = {
+    "title": "Stolen"}
+BODIES[("post", "/api/v1/helpcenter/articles")] = {
+    "store": "{store_id}", "language": "en", "title": "Stolen"}
+# Required query parameters of routes without a path parameter ("{name}" is a Harbor id).
+QUERIES: dict[tuple[str, str], dict[str, str]] = {
+    ("get", "/api/v1/helpcenter/search"): {"store": "{store_id}", "q": "returns", "lang": "en"},
+    ("get", "/api/v1/helpcenter/articles"): {"store": "{store_id}"},
+}
 # Routes without an id that create in the caller's own account (checked as such in the walk).
 CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks")}
+# Routes without a path parameter that name a Harbor object in their query or body: a 404.
+NAMES_HARBOR_OBJECT = {
+    ("get", "/api/v1/helpcenter/search"), ("get", "/api/v1/helpcenter/articles"),
+    ("post", "/api/v1/helpcenter/articles"),
+}
 
 
 def operations() -> list[tuple[str, str, dict[str, Any]]]:
@@ -93,7 +114,13 @@ def harbor(personas):
                                   events=["message.received"]).subscription
     [webhook_delivery] = fan_out(
         Event.objects.get(account=personas.harbor, kind="message.received").pk)
+    article = publish_translation(None, save_article(
+        None, ensure_help_center(personas.harbor_store),
+        ArticleInput(slug="returns", language="en", title="Returns at Harbor",
+                     body="harbor-secret-text"))).article
     return {
+        "article_id": article.pk,
+        "language": "en",
         "webhook_id": webhook.pk,
         "delivery_id": webhook_delivery.pk,
         "key_id": key.pk,
@@ -143,7 +170,23 @@ def _body(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[st
     body = dict(BODIES[(method, path)])
     if "duplicate_id" in body:
         body["duplicate_id"] = harbor_ids["contact_id"]
+    for name, value in body.items():
+        if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+            body[name] = harbor_ids[value[1:-1]]
     return body
+
+
+def _url(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[str, Any]) -> str:
+    """The path with Harbor's ids, plus the route's required query parameters."""
+    url = _fill(path, harbor_ids)
+    required = [p["name"] for p in operation.get("parameters", [])
+                if p.get("in") == "query" and p.get("required")]
+    if not required:
+        return url
+    if (method, path) not in QUERIES:
+        pytest.fail(f"{method.upper()} {path} needs query parameters: add them to QUERIES")
+    query = {name: _fill(value, harbor_ids) for name, value in QUERIES[(method, path)].items()}
+    return url + "?" + "&".join(f"{name}={value}" for name, value in query.items())
 
 
 def test_the_schema_lists_every_route_we_promise():
@@ -172,7 +215,7 @@ def test_every_route_needs_a_token(personas, harbor, api):
     # given nobody, and somebody with a made-up token
     anonymous, forged = api(), api(token="sd_not-a-real-token")
     for method, path, operation in operations():
-        url = _fill(path, harbor)
+        url = _url(method, path, operation, harbor)
         body = _body(method, path, operation, harbor)
         # when they call the route, then they get a JSON 401
         for client in (anonymous, forged):
@@ -190,11 +233,11 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
               Event.objects.filter(account=personas.harbor).count())
     walked = 0
     for method, path, operation in operations():
-        url = _fill(path, harbor)
+        url = _url(method, path, operation, harbor)
         body = _body(method, path, operation, harbor)
         # when he calls the route on Harbor's ids
         response = _call(bruno, method, url, body)
-        if "{" in path:
+        if "{" in path or (method, path) in NAMES_HARBOR_OBJECT:
             # then every object route is a 404 with a JSON detail
             assert response.status_code == 404, (method, path, response.status_code)
             assert "detail" in response.json()
