@@ -113,7 +113,8 @@ def harbor(personas):
     webhook = create_subscription(personas.olivia, url="https://hooks.harbor.test/in",
                                   events=["message.received"]).subscription
     [webhook_delivery] = fan_out(
-        Event.objects.get(account=personas.harbor, kind="message.received").pk)
+        Event.objects.filter(account=personas.harbor, kind="message.received",
+                             conversation=received.conversation).earliest("pk").pk)
     article = publish_translation(None, save_article(
         None, ensure_help_center(personas.harbor_store),
         ArticleInput(slug="returns", language="en", title="Returns at Harbor",

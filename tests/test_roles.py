@@ -18,7 +18,7 @@ from storedesk.accounts.models import Role
 from storedesk.inbox.actions import InboundMessage, assign, receive_message
 from storedesk.inbox.models import Conversation
 from storedesk.testing.personas import PASSWORD
-from tests.test_api_tenancy import _body, _call, _fill, harbor, operations  # noqa: F401
+from tests.test_api_tenancy import _body, _call, _url, harbor, operations  # noqa: F401
 
 ROLES = ("owner", "admin", "agent", "light", "other")
 
@@ -76,6 +76,31 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("put", "/api/v1/stores/{store_id}/orders/{external_id}"): (200, 200, 403, 403, 404),
     ("put", "/api/v1/stores/{store_id}/products/{external_id}"): (200, 200, 403, 403, 404),
     ("put", "/api/v1/stores/{store_id}/customers/{external_id}"): (200, 200, 403, 403, 404),
+    # outbound webhooks: admins only; the walk deletes the subscription before the routes
+    # below it (rotate, deliveries, redeliver), so those answer 404 to owners and admins too.
+    ("get", "/api/v1/webhooks"): (200, 200, 403, 403, 200),
+    ("post", "/api/v1/webhooks"): (201, 201, 403, 403, 201),
+    ("get", "/api/v1/webhooks/{webhook_id}"): (200, 200, 403, 403, 404),
+    ("patch", "/api/v1/webhooks/{webhook_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/webhooks/{webhook_id}"): (204, 204, 403, 403, 404),
+    ("post", "/api/v1/webhooks/{webhook_id}/rotate-secret"): (404, 404, 403, 403, 404),
+    ("get", "/api/v1/webhooks/{webhook_id}/deliveries"): (404, 404, 403, 403, 404),
+    ("post", "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"):
+        (404, 404, 403, 403, 404),
+    # help center: every agent reads and searches; admins edit; the walk deletes the article
+    # before its translation routes, so those answer 404 to owners and admins.
+    ("get", "/api/v1/helpcenter/search"): (200, 200, 200, 200, 404),
+    ("get", "/api/v1/helpcenter/articles"): (200, 200, 200, 200, 404),
+    ("post", "/api/v1/helpcenter/articles"): (201, 201, 403, 403, 404),
+    ("get", "/api/v1/helpcenter/articles/{article_id}"): (200, 200, 200, 200, 404),
+    ("patch", "/api/v1/helpcenter/articles/{article_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/helpcenter/articles/{article_id}"): (204, 204, 403, 403, 404),
+    ("put", "/api/v1/helpcenter/articles/{article_id}/translations/{language}"):
+        (404, 404, 403, 403, 404),
+    ("post", "/api/v1/helpcenter/articles/{article_id}/translations/{language}/publish"):
+        (404, 404, 403, 403, 404),
+    ("post", "/api/v1/helpcenter/articles/{article_id}/translations/{language}/unpublish"):
+        (404, 404, 403, 403, 404),
 }
 
 
@@ -105,7 +130,7 @@ def test_every_api_route_for_every_role(role, seats, harbor, duplicate, api):  #
         body = _body(method, path, operation, harbor)
         if body is not None and "duplicate_id" in body:
             body["duplicate_id"] = duplicate
-        response = _call(client, method, _fill(path, harbor), body)
+        response = _call(client, method, _url(method, path, operation, harbor), body)
         expected = TABLE[(method, path)][column]
         assert response.status_code == expected, (role, method, path, response.content[:200])
         if response.status_code >= 400:

@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from storedesk.accounts.actions import invite_member
+from storedesk.helpcenter.actions import ensure_help_center
+from storedesk.helpcenter.models import ArticleRevision
 from storedesk.inbox.models import Conversation, Tag
 from storedesk.testing.personas import PASSWORD
 from storedesk.workflow.actions import create_macro
@@ -62,9 +64,24 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "commerce:address": (A, A, A, D, D),
     "commerce:return": (A, A, A, D, D),
     "commerce:decide": (A, A, A, D, D),
+    "inbox:draft": (A, A, A, D, D),
+    "inbox:cancel_send": (A, A, A, D, D),
+    # outbound webhooks (admins); delete last, the routes before it need the subscription
+    "settings:webhook_rotate": (A, A, D, D, D),
+    "settings:webhook_redeliver": (A, A, D, D, D),
+    "settings:webhook_delete": (A, A, D, D, D),
+    # help center editing (admins); the composer tool follows the conversation's visibility
+    # an empty form names no store: 404 for everyone (creating is covered in helpcenter tests)
+    "helpcenter_admin:create": (D, D, D, D, D),
+    "helpcenter_admin:settings": (A, A, D, D, D),
+    "helpcenter_admin:category_save": (A, A, D, D, D),
+    "helpcenter_admin:image_upload": (A, A, D, D, D),
+    "helpcenter_admin:revision_restore": (A, A, D, D, D),
+    "helpcenter_admin:article_delete": (A, A, D, D, D),
+    "helpcenter_tools:article_from_reply": (A, A, A, D, D),
 }
 # Personal or public pages, not role-dependent: sign-in, password reset, own tokens, language.
-NOT_ROLE_BASED = {"accounts", "connectors", None}
+NOT_ROLE_BASED = {"accounts", "connectors", "helpcenter", None}
 
 
 def _patterns(patterns=None, prefix="", namespace=None):
@@ -81,6 +98,7 @@ def _patterns(patterns=None, prefix="", namespace=None):
 @pytest.fixture
 def ids(personas, harbor):  # noqa: F811
     macro = create_macro(personas.harbor, name="Thanks", text="Thank you!")
+    help_center = ensure_help_center(personas.harbor_store)
     invitation, _ = invite_member(personas.harbor, "new@harbor.test", by=personas.olivia.agent)
     return {
         **harbor,
@@ -93,6 +111,15 @@ def ids(personas, harbor):  # noqa: F811
         "channel": "api",
         "kind": "api",
         "pk": harbor["conversation_id"],
+        "hc": help_center.slug,
+        "hc_id": help_center.pk,
+        "lang": "en",
+        "mode": "reply",
+        "category": "none",
+        "article": "returns",
+        "key": "none",
+        "revision_id": ArticleRevision.objects.filter(
+            translation__article_id=harbor["article_id"]).earliest("pk").pk,
     }
 
 
