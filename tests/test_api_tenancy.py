@@ -55,9 +55,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/orders/{order_id}/shipping-address"): {
         "shipping_address": {"address1": "a", "city": "b", "country": "US"}},
     ("post", "/api/v1/orders/{order_id}/returns"): {
-        "lines": [{"line_id": 1, "quantity": 1}], "reason": "x"},
+        "lines": [{"line_id": "{line_id}", "quantity": 1}], "reason": "x"},
     ("post", "/api/v1/orders/{order_id}/replacements"): {
-        "lines": [{"line_id": 1, "quantity": 1}], "reason": "x"},
+        "lines": [{"line_id": "{line_id}", "quantity": 1}], "reason": "x"},
     ("post", "/api/v1/orders/{order_id}/discount-codes"): {"amount": "1.00"},
     ("post", "/api/v1/approvals/{approval_id}/approve"): {},
     ("post", "/api/v1/approvals/{approval_id}/reject"): {},
@@ -136,6 +136,7 @@ def harbor(personas):
         "order_id": order.pk,
         "approval_id": approval.pk,
         "external_id": order.external_id,
+        "line_id": order.lines.earliest("pk").pk,
     }
 
 
@@ -171,10 +172,18 @@ def _body(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[st
     body = dict(BODIES[(method, path)])
     if "duplicate_id" in body:
         body["duplicate_id"] = harbor_ids["contact_id"]
-    for name, value in body.items():
-        if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
-            body[name] = harbor_ids[value[1:-1]]
-    return body
+    return _placeholders(body, harbor_ids)
+
+
+def _placeholders(value: Any, harbor_ids: dict[str, Any]) -> Any:
+    """Replace every "{name}" string, at any depth, with that Harbor id (ids differ per database)."""
+    if isinstance(value, dict):
+        return {k: _placeholders(v, harbor_ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholders(v, harbor_ids) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+        return harbor_ids[value[1:-1]]
+    return value
 
 
 def _url(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[str, Any]) -> str:
