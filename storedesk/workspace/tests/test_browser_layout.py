@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from storedesk.inbox.actions import InboundMessage, receive_message
@@ -33,6 +35,9 @@ def test_the_views_menu_stays_visible_after_scrolling_the_list(
     ctx, page = sign_in(browser, asgi_server.base, "olivia@harbor.test", width=width, height=800)
     mine = page.locator("#view-nav a[data-nav='view:mine']")
     expect(mine).to_be_visible()
+    # (the counts load after the page: measure once they are in, or their arrival reads as a
+    # change of height)
+    expect(page.locator("#view-nav [data-count='open']")).to_have_text(re.compile(r"\d+"))
     before = page.locator("#view-nav").bounding_box()
     # when the list is scrolled to its end, by the wheel and by the scrollbar
     page.locator("#conversation-list .conv-row").nth(3).hover()
