@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from storedesk.connectors.webchat import visitor as service
@@ -46,7 +47,7 @@ def widget_js(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _cors(response: HttpResponse, origin: str | None) -> HttpResponse:
+def _cors(response: Any, origin: str | None) -> Any:
     if origin:
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Methods"] = "GET, POST"
@@ -99,7 +100,7 @@ def endpoint(*, methods: tuple[str, ...], visitor: bool = True) -> Callable[[Han
                 return _error(exc.detail, exc.status, exc.code, origin)
             except ActionError as exc:
                 return _error(exc.detail, getattr(exc, "status", 400), "invalid", origin)
-            if isinstance(result, HttpResponse):
+            if isinstance(result, HttpResponseBase):
                 return _cors(result, origin)
             return _cors(JsonResponse(result, safe=False), origin)
 
