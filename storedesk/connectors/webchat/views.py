@@ -131,7 +131,8 @@ def session(request: HttpRequest, inbox: Inbox, _visitor: None) -> dict[str, Any
     """Start or resume: a (renewed) token, the texts, the look, availability and the thread."""
     service.check_rate("session_ip", client_ip(request))
     data = _json(request)
-    customer = data.get("customer") if isinstance(data.get("customer"), dict) else {}
+    raw_customer = data.get("customer")
+    customer: dict[str, Any] = raw_customer if isinstance(raw_customer, dict) else {}
     claim = service.Claim(customer_id=_str(customer, "id", 200), email=_str(customer, "email", 254),
                           name=_str(customer, "name", 100),
                           signature=_str(customer, "signature", 128))
@@ -164,7 +165,7 @@ def upload(request: HttpRequest, inbox: Inbox, visitor: Visitor) -> dict[str, An
     message = service.post_message(
         inbox, visitor, text=request.POST.get("text", ""),
         client_id=request.POST.get("client_id", ""), ip=client_ip(request),
-        files=[IncomingFile(filename=(upload.name or "file")[:200], content=upload.file,
+        files=[IncomingFile(filename=(upload.name or "file")[:200], content=upload.open("rb"),
                             content_type=content_type, size=upload.size)],
     )
     return {"message": widget_message(message)}
@@ -196,7 +197,7 @@ def orders(request: HttpRequest, inbox: Inbox, visitor: Visitor) -> dict[str, An
 
 @endpoint(methods=("GET",))
 def attachment(request: HttpRequest, inbox: Inbox, visitor: Visitor,
-               attachment_id: int) -> HttpResponse:
+               attachment_id: int) -> HttpResponseBase:
     from storedesk.inbox.downloads import attachment_response
     from storedesk.inbox.models import Attachment
 

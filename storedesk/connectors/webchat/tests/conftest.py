@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -62,7 +63,5 @@ async def widgets(layer_prefix: str) -> AsyncIterator[Any]:  # noqa: F811 - the 
 
     yield open_widget
     for communicator in opened:
-        try:
+        with contextlib.suppress(Exception):  # already closed by the server
             await communicator.disconnect(timeout=WAIT)
-        except Exception:  # noqa: BLE001, S110 - already closed by the server
-            pass

@@ -15,7 +15,7 @@
   if (window.customElements.get("storedesk-chat")) return;
   var script = document.currentScript || document.querySelector("script[data-inbox]");
   var BASE = script ? new URL(script.src, location.href).origin : location.origin;
-  var PING_MS = 25000;
+  var PING_MS = 60000; // "still here" for the reply-by-email decision; uvicorn pings the socket itself
 
   var STYLE = [
     ":host{all:initial;position:fixed;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2328}",
