@@ -199,12 +199,6 @@ def _match_query(scopes: list[str], alts: list[str]) -> str:
     return f"scope:({scope_q}) AND {{title tags body}}:({terms_q})"
 
 
-def _scope_query(scopes: list[str]) -> str:
-    if _is_pg():
-        return " | ".join(_lexeme(s) for s in scopes)
-    return "scope:(" + " OR ".join(f'"{s}"' for s in scopes) + ")"
-
-
 def _count(cursor: Any, match: str) -> int:
     if _is_pg():
         cursor.execute("SELECT count(*) FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery",
@@ -232,9 +226,18 @@ def _candidates(scopes: list[str], groups: list[list[str]]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _document_frequencies(scopes: list[str], groups: list[list[str]]) -> tuple[int, list[int]]:
+def _document_frequencies(help_center_id: int, language: str, include_internal: bool,
+                          scopes: list[str], groups: list[list[str]]) -> tuple[int, list[int]]:
+    """The number of indexed docs in scope and, per query term, how many of them it matches.
+
+    One term: its idf is a common factor of every score, which the normalisation in `search`
+    divides out, so the counts (a full scan of the matches each) are skipped."""
+    if len(groups) == 1:
+        return 1, [1]
+    total = SearchDoc.objects.filter(
+        help_center_id=help_center_id, language=language,
+        internal__in=[False, True] if include_internal else [False]).count()
     with connection.cursor() as cursor:
-        total = _count(cursor, _scope_query(scopes))
         return total, [_count(cursor, _match_query(scopes, group)) for group in groups]
 
 
@@ -287,7 +290,8 @@ def search(help_center: HelpCenter, language: str, query: str, *, include_intern
                       "translation__language", "translation__published_title",
                       "translation__article__slug", "translation__article__helpful_yes",
                       "translation__article__helpful_no", "translation__article__view_count"))
-    total, frequencies = _document_frequencies(scopes, groups)
+    total, frequencies = _document_frequencies(help_center.pk, language, include_internal,
+                                               scopes, groups)
     relevance = _bm25f(docs, groups, total, frequencies)
     top = max(relevance.values(), default=0.0) or 1.0
     flat = [a.rstrip("*") for g in groups for a in g]
