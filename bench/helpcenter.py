@@ -175,8 +175,10 @@ def load(articles: int, rng: random.Random) -> tuple[object, dict[str, list[str]
                 with connection.cursor() as cursor:
                     if connection.vendor == "postgresql":
                         cursor.executemany(
-                            "UPDATE helpcenter_searchdoc SET vector = %s::tsvector WHERE id = %s",
+                            "UPDATE helpcenter_searchdoc SET vector = %s::tsvector, "
+                            "head = %s::tsvector WHERE id = %s",
                             [(search._tsvector(scope, d.title_terms, d.tag_terms, d.body_terms),
+                              search._head(scope, d.title_terms, d.tag_terms, d.body_terms),
                               d.pk) for d in docs])
                     else:
                         cursor.executemany(

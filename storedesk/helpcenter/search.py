@@ -28,6 +28,9 @@ from storedesk.helpcenter.text import THAI, fold, query_terms, stem_prefix, term
 
 CANDIDATES = 50
 MAX_BODY_TERMS = 2000
+# PostgreSQL ranks candidates by a small `head` vector (title, tags, the first body terms), kept
+# inline in the row; ts_rank over the full `vector` detoasted every match's whole body.
+HEAD_BODY_TERMS = 40
 
 
 @dataclass
@@ -73,8 +76,10 @@ def index_translation(translation: ArticleTranslation, plain_body: str) -> None:
     scope = _scope(article.help_center_id, internal, translation.language)
     with connection.cursor() as cursor:
         if _is_pg():
-            cursor.execute("UPDATE helpcenter_searchdoc SET vector = %s::tsvector WHERE id = %s",
-                           [_tsvector(scope, title, tags, body), doc.pk])
+            cursor.execute("UPDATE helpcenter_searchdoc SET vector = %s::tsvector, "
+                           "head = %s::tsvector WHERE id = %s",
+                           [_tsvector(scope, title, tags, body), _head(scope, title, tags, body),
+                            doc.pk])
         else:
             cursor.execute("DELETE FROM helpcenter_fts WHERE rowid = %s", [doc.pk])
             cursor.execute("INSERT INTO helpcenter_fts(rowid, scope, title, tags, body) "
@@ -117,6 +122,10 @@ def _tsvector(scope: str, title: str, tags: str, body: str) -> str:
             positions.setdefault(term, []).append(f"{pos}{weight}")
             pos += 1
     return " ".join(f"{_lexeme(t)}:{','.join(p[:256])}" for t, p in positions.items())
+
+
+def _head(scope: str, title: str, tags: str, body: str) -> str:
+    return _tsvector(scope, title, tags, " ".join(body.split()[:HEAD_BODY_TERMS]))
 
 
 # --- Querying -------------------------------------------------------------------------------
@@ -216,7 +225,7 @@ def _candidates(scopes: list[str], groups: list[list[str]]) -> list[int]:
         if _is_pg():
             cursor.execute(
                 "SELECT id FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery "
-                "ORDER BY ts_rank(vector, %s::tsquery, 1) DESC, id LIMIT %s",
+                "ORDER BY ts_rank(head, %s::tsquery, 1) DESC, id LIMIT %s",
                 [_match_query(scopes, alts)] * 2 + [CANDIDATES])
         else:
             cursor.execute(
