@@ -39,7 +39,7 @@ def retry_after(response: FetchResponse, attempt: int) -> float:
 
 def request(
     method: str,
-    url: str,
+    url: str | Callable[[], str],
     *,
     headers: Mapping[str, str],
     body: bytes | None = None,
@@ -48,13 +48,15 @@ def request(
 ) -> FetchResponse:
     """One call with retries. `wait_for(response, attempt)` may ask for a retry of a response
     that looks successful at the HTTP level (Shopify's THROTTLED arrives as HTTP 200): it
-    returns the seconds to wait, or None to accept the response."""
+    returns the seconds to wait, or None to accept the response. `url` may be a function
+    called for each attempt (a request signed with a single-use nonce is signed anew)."""
     started = time.monotonic()
     last_error = "no attempt made"
     with wall_clock(deadline):
         for attempt in range(MAX_ATTEMPTS):
             try:
-                response = safe_fetch(method, url, headers=headers, content=body,
+                target = url() if callable(url) else url
+                response = safe_fetch(method, target, headers=headers, content=body,
                                       follow_redirects=False, max_bytes=RESPONSE_LIMIT)
             except FetchError as exc:
                 if exc.permanent:
