@@ -16,6 +16,7 @@ from storedesk.commerce.models import Order, Platform, Refund, RefundStatus, Ret
 from storedesk.commerce.platforms import http, platform_for
 from storedesk.commerce.platforms.base import PlatformError
 from storedesk.commerce.platforms.shopify import client as shopify_client
+from storedesk.commerce.platforms.shopify import graphql
 from storedesk.commerce.tests.fakes.shopify import FakeShopify, sample_order
 
 TOKEN = "shpat_0123456789abcdef"
@@ -146,6 +147,27 @@ def test_a_partial_refund_reaches_shopify_once_even_when_pushed_again(
     # when the push is retried (a timeout after Shopify had it), nothing more is refunded
     assert platform_for(store).push_refund(refund) == refund.external_id
     assert len(fake.order(SAMPLE_ID)["refunds"]) == 1
+
+
+def test_a_retried_refund_create_with_the_same_idempotency_key_refunds_once(store, fake):
+    # given a refundCreate whose answer was lost on the way back
+    fake.add_order(sample_order())
+    client = platform_for(store).client()
+    order_id = f"gid://shopify/Order/{SAMPLE_ID}"
+    variables = {"input": {"orderId": order_id, "transactions": [{
+        "orderId": order_id, "parentId": f"gid://shopify/OrderTransaction/{SAMPLE_ID}0",
+        "gateway": "bogus", "kind": "REFUND", "amount": "3.00"}]},
+        "idempotencyKey": "storedesk-refund-1-k"}
+    first = client.mutate(graphql.REFUND_CREATE, variables, "refundCreate")
+    # when it is sent again with the same key, Shopify answers the first refund
+    again = client.mutate(graphql.REFUND_CREATE, variables, "refundCreate")
+    assert first["refund"]["id"] == again["refund"]["id"]
+    assert len(fake.order(SAMPLE_ID)["refunds"]) == 1
+    # and without the directive (mandatory since 2026-04) the mutation is refused
+    bare = graphql.REFUND_CREATE.replace(" @idempotent(key: $idempotencyKey)", "").replace(
+        ", $idempotencyKey: String!", "")
+    with pytest.raises(PlatformError, match="idempotent"):
+        client.execute(bare, {"input": variables["input"]})
 
 
 def test_a_refund_of_lines_with_restock_names_the_line_items(personas, store, fake, on_commit):

@@ -137,8 +137,10 @@ class ShopifyPlatform(StorePlatform):
                 )
 
     def push_refund(self, refund: Refund) -> str:
-        """`refundCreate` against the order's successful sale or capture; the note carries
-        the idempotency key, so a retried push finds the refund it already made."""
+        """`refundCreate` against the order's successful sale or capture, under the
+        ``@idempotent`` directive (mandatory since 2026-04) with the refund's idempotency key;
+        the note carries the key too, so a retry after Shopify's key retention finds the
+        refund it already made."""
         client = self.client()
         order_id = gid("Order", refund.order.external_id)
         marker = f"[storedesk:{refund.idempotency_key}]"
@@ -171,7 +173,8 @@ class ShopifyPlatform(StorePlatform):
             "transactions": [{"orderId": order_id, "parentId": parent["id"],
                               "gateway": parent.get("gateway") or "", "kind": "REFUND",
                               "amount": f"{refund.amount:.2f}"}],
-        }}, "refundCreate")
+        }, "idempotencyKey": f"storedesk-refund-{refund.account_id}-{refund.idempotency_key}"},
+            "refundCreate")
         created = result.get("refund") or {}
         return legacy_id(str(created.get("id", "")))
 

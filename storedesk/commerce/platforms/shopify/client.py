@@ -21,7 +21,7 @@ from storedesk.commerce.platforms import http
 from storedesk.commerce.platforms.base import PlatformError
 from storedesk.core.safe_fetch import FetchResponse
 
-API_VERSION = "2025-10"
+API_VERSION = "2026-10"
 PAGE_SIZE = 50
 MAX_PAGES = 200  # one reconciliation run reads at most 10,000 orders; the next run goes on
 

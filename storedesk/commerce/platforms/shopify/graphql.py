@@ -81,8 +81,8 @@ query StoredeskRefundContext($id: ID!) {
 """
 
 REFUND_CREATE = """
-mutation StoredeskRefundCreate($input: RefundInput!) {
-  refundCreate(input: $input) {
+mutation StoredeskRefundCreate($input: RefundInput!, $idempotencyKey: String!) {
+  refundCreate(input: $input) @idempotent(key: $idempotencyKey) {
     refund { id note totalRefundedSet { shopMoney { amount currencyCode } } }
     userErrors { field message }
   }
@@ -97,7 +97,7 @@ query StoredeskOrderState($id: ID!) {
 
 ORDER_CANCEL = """
 mutation StoredeskOrderCancel($orderId: ID!, $reason: OrderCancelReason!,
-    $refundMethod: OrderCancelRefundMethodInput, $restock: Boolean!,
+    $refundMethod: OrderCancelRefundMethodInput!, $restock: Boolean!,
     $notifyCustomer: Boolean, $staffNote: String) {
   orderCancel(orderId: $orderId, reason: $reason, refundMethod: $refundMethod,
       restock: $restock, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {

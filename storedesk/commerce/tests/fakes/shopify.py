@@ -1,6 +1,6 @@
 """A fake Shopify Admin GraphQL API on 127.0.0.1, for contract tests.
 
-It answers ``POST /admin/api/2025-10/graphql.json`` the way Shopify documents: the access token
+It answers ``POST /admin/api/2026-10/graphql.json`` the way Shopify documents: the access token
 must be in ``X-Shopify-Access-Token`` (401 with Shopify's error body otherwise), the body must be
 JSON with a ``query`` (400 otherwise), every document is parsed and validated against
 `shopify_schema.graphql` (the documented subset of the Admin schema) and executed with its
@@ -34,7 +34,7 @@ import graphql
 
 from storedesk.testing.platform_samples import sample
 
-API_PATH = "/admin/api/2025-10/graphql.json"
+API_PATH = "/admin/api/2026-10/graphql.json"
 SCHEMA = graphql.build_schema((Path(__file__).parent / "shopify_schema.graphql").read_text())
 UNAUTHORIZED = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong "
                           "password)"}
@@ -122,6 +122,21 @@ def sample_order(**changes: Any) -> dict[str, Any]:
     return rest
 
 
+def _idempotency_key(info: Any) -> str | None:
+    for directive in info.field_nodes[0].directives or ():
+        if directive.name.value != "idempotent":
+            continue
+        for argument in directive.arguments:
+            if argument.name.value == "key":
+                value = argument.value
+                if isinstance(value, graphql.VariableNode):
+                    values = info.variable_values  # graphql-core 3.3: coerced ones inside
+                    values = getattr(values, "coerced", values)
+                    return values.get(value.name.value)  # type: ignore[no-any-return]
+                return getattr(value, "value", None)
+    return None
+
+
 def _page_info(has_next: bool, end: str | None) -> dict[str, Any]:
     return {"hasNextPage": has_next, "hasPreviousPage": False, "endCursor": end,
             "startCursor": None}
@@ -158,6 +173,7 @@ class _State:
     available: float = 1000.0
     requests: list[Recorded] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: itertools.count(900000001))
+    idempotency: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
 
 
 class FakeShopify:
@@ -235,6 +251,25 @@ class FakeShopify:
         return self._state.orders.get(id.rsplit("/", 1)[-1])
 
     def _refund_create(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
+        # Since 2026-04 refundCreate runs only under @idempotent(key: ...); a retry with the
+        # same key gets the original result, the same key with other input is an error.
+        key = _idempotency_key(info)
+        if not key:
+            raise graphql.GraphQLError("The @idempotent directive is required for refundCreate.",
+                                       extensions={"code": "BAD_REQUEST"})
+        seen = self._state.idempotency.get(key)
+        if seen is not None:
+            if seen[0] != input:
+                raise graphql.GraphQLError("The idempotency key was already used with "
+                                           "different parameters.",
+                                           extensions={"code": "BAD_REQUEST"})
+            return seen[1]
+        result = self._refund_result(info, input)
+        if not result["userErrors"]:
+            self._state.idempotency[key] = (copy.deepcopy(input), result)
+        return result
+
+    def _refund_result(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         order = self._order(info, input["orderId"])
         if order is None:
             return {"refund": None, "order": None,
