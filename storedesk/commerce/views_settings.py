@@ -147,9 +147,11 @@ def store_sync(request: HttpRequest, store_id: int) -> HttpResponse:
 
     found = _store(request, store_id)
     if found.platform == Platform.CUSTOM:
-        raise Http404
-    enqueue_on_commit(reconcile_store, found.pk)
-    messages.success(request, _("Order sync started."))
+        messages.info(request, _("A custom store pushes its orders to Storedesk: there is "
+                                 "nothing to sync."))
+    else:
+        enqueue_on_commit(reconcile_store, found.pk)
+        messages.success(request, _("Order sync started."))
     return redirect("settings:store", store_id=found.pk)
 
 
