@@ -23,8 +23,8 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Literal
 from hashlib import sha256
+from typing import Literal
 
 from django.conf import settings
 from django.utils.encoding import force_bytes

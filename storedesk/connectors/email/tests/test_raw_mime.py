@@ -8,6 +8,7 @@ is built from the mail that server received, as a mail client would.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from email.utils import parseaddr
 
 import pytest
 from django.test import Client
@@ -88,7 +89,8 @@ def test_the_shoppers_reply_to_our_mail_joins_the_conversation(
     assert threads.verify_message_id(ours) is not False
     assert sent.message["In-Reply-To"] == "<CAF-ayse-1@mail.example.com>"
     agent_name = personas.ahmet.agent.display_name
-    assert sent.message["From"] == f"{agent_name} (Harbor & Vine) <support@harbor.test>"
+    assert parseaddr(sent.message["From"]) == (f"{agent_name} (Harbor & Vine)",
+                                               "support@harbor.test")
     assert "-- \nHarbor & Vine · harbor.test" in sent.message.get_body(
         preferencelist=("plain",)).get_content().replace("\r\n", "\n")
     # when she answers from her mail client, quoting us
