@@ -146,6 +146,13 @@ def sql_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]::text[]"
 
 
+def folded(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The same table as the search columns store it (core.folding.fold)."""
+    from storedesk.core.folding import fold
+
+    return {lang: [fold(v) for v in values] for lang, values in table.items()}
+
+
 def per_lang_array(table: dict[str, list[str]]) -> str:
     """A flat text[] laid out language by language (LANGS order), equal widths per language."""
     width = len(next(iter(table.values())))
@@ -182,6 +189,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
     team_ids = [t.pk for t in teams]
     inbox_ids = [i.pk for i in inboxes]
     migration = importlib.import_module("storedesk.inbox.migrations.0002_list_search_indexes")
+    folding = importlib.import_module("storedesk.inbox.migrations.0008_search_folding")
+    contact_folding = importlib.import_module("storedesk.contacts.migrations.0004_search_folding")
     n = len(LANGS)
     with connection.cursor() as cur:
 
@@ -193,6 +202,9 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                 cur.execute(sql)
 
         migration.drop(None, Editor)  # build the indexes once, after the load
+        folding.unreindex(None, Editor)
+        contact_folding.unindex(None, Editor)
+        migration.drop(None, Editor)
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
             "INSERT INTO inbox_tag (created_at, updated_at, name, color, account_id) "
@@ -203,19 +215,26 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
         cur.execute(
             f"""
             INSERT INTO contacts_contact
-                (created_at, updated_at, name, email, phone, language, attributes, account_id)
-            SELECT now(), now(),
-                   ({per_lang_array(FIRST)})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
-                   ({per_lang_array(LAST)})[l * {w} + (g * 13) %% {w} + 1],
-                   CASE WHEN g %% 5 = 4 THEN ''  -- chat visitors without an email
-                        ELSE lower(({sql_array(LAST['pl'] + LAST['en'])})[g %% 12 + 1])
-                             || '.' || g || '@example.' ||
-                             ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
-                   END,
-                   '+' || (({sql_array(['44', '48', '90', '62', '66'])})[l + 1])
-                       || (700000000 + g)::text,
-                   ({sql_array(LANGS)})[l + 1], '{{}}', %s
-            FROM (SELECT g, g %% {n} AS l FROM generate_series(1, %s) g) s
+                (created_at, updated_at, name, email, phone, language, attributes, account_id,
+                 search_key)
+            SELECT now(), now(), name, email, phone, lang, '{{}}', %s,
+                   folded_name || chr(10) || email || chr(10) || phone
+            FROM (
+              SELECT ({per_lang_array(FIRST)})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
+                     ({per_lang_array(LAST)})[l * {w} + (g * 13) %% {w} + 1] AS name,
+                     ({per_lang_array(folded(FIRST))})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
+                     ({per_lang_array(folded(LAST))})[l * {w} + (g * 13) %% {w} + 1]
+                       AS folded_name,
+                     CASE WHEN g %% 5 = 4 THEN ''  -- chat visitors without an email
+                          ELSE lower(({sql_array(LAST['pl'] + LAST['en'])})[g %% 12 + 1])
+                               || '.' || g || '@example.' ||
+                               ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
+                     END AS email,
+                     '+' || (({sql_array(['44', '48', '90', '62', '66'])})[l + 1])
+                         || (700000000 + g)::text AS phone,
+                     ({sql_array(LANGS)})[l + 1] AS lang
+              FROM (SELECT g, g %% {n} AS l FROM generate_series(1, %s) g) s
+            ) rows
             """,
             [account, contacts],
         )
@@ -280,7 +299,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
             INSERT INTO inbox_message
                 (created_at, updated_at, direction, sender_type, text, html, private,
                  source_id, delivery_status, delivery_error, metadata, account_id,
-                 conversation_id, inbox_id, sender_agent_id, sender_contact_id)
+                 conversation_id, inbox_id, sender_agent_id, sender_contact_id, search_text,
+                 content_type, content)
             SELECT c.created_at + k * interval '7 minutes', c.created_at + k * interval '7 minutes',
                    CASE WHEN k %% 2 = 1 THEN 'incoming' ELSE 'outgoing' END,
                    CASE WHEN k %% 2 = 1 THEN 'contact' WHEN k = 2 THEN 'bot' ELSE 'agent' END,
@@ -290,7 +310,13 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                    END, '{{n}}', 'HV-' || (100000 + c.display_id)),
                    NULL, k = 6, NULL,
                    CASE WHEN k %% 2 = 1 THEN 'received' ELSE 'sent' END, '', '{{}}',
-                   c.account_id, c.id, c.inbox_id, NULL, c.contact_id
+                   c.account_id, c.id, c.inbox_id, NULL, c.contact_id,
+                   replace(CASE WHEN k %% 2 = 1
+                        THEN ({per_lang_array(folded(ASK))})[
+                            l.i * {aw} + (c.id * 31 + k * 17) %% {aw} + 1]
+                        ELSE ({per_lang_array(folded(ANSWER))})[l.i * {rw} + (c.id + k) %% {rw} + 1]
+                   END, '{{n}}', 'hv-' || (100000 + c.display_id)),
+                   'text', '{{}}'
             FROM inbox_conversation c
             CROSS JOIN generate_series(1, %s) k
             JOIN (SELECT lang, ord - 1 AS i
@@ -319,6 +345,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                     [conversations, account])
         loaded = time.perf_counter()
         migration.create(None, Editor)
+        folding.reindex(None, Editor)
+        contact_folding.index(None, Editor)
         cur.execute("CREATE TABLE bench_inbox_done (id int)")
     connection.connection.autocommit = True
     with connection.cursor() as cur:
