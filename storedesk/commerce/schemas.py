@@ -9,6 +9,9 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from storedesk.core.validation import MoneyIn, PositiveMoneyIn
+
+# A decimal amount in output; input takes MoneyIn / PositiveMoneyIn (core.validation).
 Money = Decimal
 ShipmentStatusName = Literal[
     "pending", "in_transit", "out_for_delivery", "delivered", "failed", "returned"
@@ -42,7 +45,7 @@ class LineIn(Schema):
     sku: str = Field("", max_length=100)
     title: str = Field(..., min_length=1, max_length=300)
     quantity: int = Field(..., ge=1, le=100_000)
-    price: Money = Field(..., ge=0, max_digits=12, decimal_places=2)
+    price: MoneyIn
     id: str = Field("", max_length=100)
 
 
@@ -70,17 +73,17 @@ class OrderIn(Schema):
     lines: list[LineIn] = Field(default_factory=list, max_length=500)
     shipments: list[ShipmentIn] = Field(default_factory=list, max_length=50)
     shipping_address: dict[str, str] = Field(default_factory=dict)
-    shipping_total: Money = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    tax_total: Money = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    discount_total: Money = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    total: Money | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    shipping_total: MoneyIn = Decimal("0")
+    tax_total: MoneyIn = Decimal("0")
+    discount_total: MoneyIn = Decimal("0")
+    total: MoneyIn | None = None
     notes: str = Field("", max_length=10_000)
 
 
 class VariantIn(Schema):
     sku: str = Field(..., min_length=1, max_length=100)
     title: str = Field("", max_length=300)
-    price: Money = Field(..., ge=0, max_digits=12, decimal_places=2)
+    price: MoneyIn
     inventory: int = 0
     category: str = Field("", max_length=100)
     returnable: bool = True
@@ -210,7 +213,7 @@ class LineQuantityIn(Schema):
 
 class RefundIn(Schema):
     idempotency_key: str = Field(..., min_length=1, max_length=100)
-    amount: Money | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    amount: PositiveMoneyIn | None = None
     lines: list[LineQuantityIn] = Field(default_factory=list, max_length=500)
     restock: bool = False
     reason: str = Field("", max_length=500)
@@ -252,7 +255,7 @@ class ReplacementIn(Schema):
 
 
 class DiscountIn(Schema):
-    amount: Money | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    amount: PositiveMoneyIn | None = None
     percent: int | None = Field(None, ge=1, le=100)
     conversation_id: int | None = None
 
@@ -275,8 +278,8 @@ class PolicyIO(Schema):
     non_returnable_categories: list[str] = Field(default_factory=list, max_length=100)
     return_condition: str = Field("", max_length=500)
     return_instructions: str = Field("", max_length=5000)
-    refund_limits: dict[str, Money | None] = Field(default_factory=dict)
-    free_shipping_threshold: Money | None = None
+    refund_limits: dict[str, MoneyIn | None] = Field(default_factory=dict)
+    free_shipping_threshold: MoneyIn | None = None
 
 
 class ShippingRateOut(Schema):

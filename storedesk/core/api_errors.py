@@ -98,7 +98,12 @@ def document_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             codes = {400, 401, 403, 422, 429}
-            if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+            parameters = operation.get("parameters", [])
+            # An object named in the path, or by a required id in the query (?store=12),
+            # may be missing or another account's: 404.
+            if any(p.get("in") == "path" or (
+                    p.get("in") == "query" and p.get("required")
+                    and p.get("schema", {}).get("type") == "integer") for p in parameters):
                 codes.add(404)
             if method != "get":
                 codes |= {404, 409, 413}

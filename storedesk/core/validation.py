@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -199,6 +200,62 @@ class SchemaPattern:
         schema = handler(core_schema)
         schema["pattern"] = self.pattern
         return schema
+
+
+class DecimalInSchema:
+    """Say in the OpenAPI schema what a Decimal input accepts: a JSON number, or a string of
+    digits (pydantic's own schema says "any string", so clients and fuzzers would send words).
+    The digits and places come from the field's `max_digits` / `decimal_places`, the sign from
+    its lower bound, on both branches."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> Any:
+        schema = handler(core_schema)
+        if handler.mode != "validation":
+            return schema
+        while core_schema.get("type", "").startswith("function-") and "schema" in core_schema:
+            core_schema = core_schema["schema"]  # the decimal under MoneyFloat
+        places = core_schema.get("decimal_places")
+        digits = core_schema.get("max_digits")
+        lower = core_schema.get("ge", core_schema.get("gt"))
+        unsigned = lower is not None and lower >= 0
+        positive = core_schema.get("gt") is not None and core_schema["gt"] >= 0
+        whole = f"{{1,{digits - (places or 0)}}}" if digits else "+"
+        fraction = f"{{1,{places}}}" if places else "+"
+        pattern = f"\\d{whole}" if places == 0 else f"\\d{whole}(\\.\\d{fraction})?"
+        sign = "" if unsigned else "-?"
+        nonzero = "(?=.*[1-9])" if positive else ""
+        for branch in schema.get("anyOf", [schema]):
+            if branch.get("type") == "string":
+                branch["pattern"] = f"^{nonzero}{sign}{pattern}$"
+            elif branch.get("type") == "number":
+                if places is not None:
+                    branch["multipleOf"] = float(Decimal(1).scaleb(-places))
+                if digits is not None:
+                    branch["exclusiveMaximum"] = float(10 ** (digits - (places or 0)))
+                    if not unsigned:
+                        branch["exclusiveMinimum"] = -float(10 ** (digits - (places or 0)))
+        return schema
+
+
+def _money_float(value: Any) -> Any:
+    """A JSON number that is a two-place amount up to binary rounding (0.57 arriving as
+    0.5700000000000001 after a client's arithmetic) is that amount; any other float is left
+    for the decimal checks to refuse (0.001 has three places)."""
+    if isinstance(value, float) and math.isfinite(value):
+        rounded = round(value, 2)
+        if abs(rounded - value) <= 1e-9 * max(1.0, abs(value)):
+            return Decimal(f"{rounded:.2f}")
+    return value
+
+
+MoneyFloat = BeforeValidator(_money_float)
+
+# Money in API input: a non-negative amount with at most 10 whole digits and 2 places (the
+# columns are DecimalField(max_digits=12, decimal_places=2)), as a number or a digit string.
+MoneyIn = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2), DecimalInSchema(),
+                    MoneyFloat]
+PositiveMoneyIn = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2),
+                            DecimalInSchema(), MoneyFloat]
 
 
 SafeStr = Annotated[str, AfterValidator(_text), _NoNulInSchema()]

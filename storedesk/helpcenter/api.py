@@ -6,9 +6,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.validation import DbId, SafeStr
 from storedesk.helpcenter import actions, queries, search
 from storedesk.helpcenter.models import Article, ArticleTranslation, Category
 from storedesk.helpcenter.schemas import (
@@ -23,11 +24,11 @@ router = Router(tags=["helpcenter"])
 
 
 class SearchParams(Schema):
-    store: int
-    q: str
-    lang: str = ""
+    store: DbId
+    q: SafeStr
+    lang: SafeStr = ""
     internal: bool = False
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=50)
 
 
 def hit_url(help_center_slug: str, language: str, slug: str, article_id: int,
@@ -49,7 +50,7 @@ def search_articles(request: HttpRequest, params: Query[SearchParams]) -> Any:
     if not q:
         raise ActionError("Type something to search for.")
     hits = search.search(help_center, language, q, include_internal=params.internal,
-                         limit=max(1, min(params.limit, 50)))
+                         limit=params.limit)
     return {"query": q, "language": language, "results": [
         {"id": h.article_id, "slug": h.slug, "language": h.language, "title": h.title,
          "snippet": h.snippet, "internal": h.internal, "score": h.score,
@@ -74,7 +75,7 @@ def article_out(article: Article) -> dict[str, Any]:
 
 
 @router.get("/helpcenter/articles", response=list[ArticleOut], url_name="helpcenter_articles")
-def list_articles(request: HttpRequest, store: int) -> Any:
+def list_articles(request: HttpRequest, store: DbId) -> Any:
     help_center = queries.help_center_for_store(request.auth, store)  # type: ignore[attr-defined]
     return [article_out(a) for a in queries.articles_admin(help_center)[:500]]
 

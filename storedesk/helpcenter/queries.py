@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import NotFound
+from storedesk.core.lookup import get_or_404
 from storedesk.helpcenter.models import (
     Article,
     ArticleTranslation,
@@ -26,33 +27,21 @@ def help_centers_for(membership: Membership) -> QuerySet[HelpCenter]:
 
 
 def help_center_for(membership: Membership, pk: int) -> HelpCenter:
-    found = help_centers_for(membership).filter(pk=pk).first()
-    if found is None:
-        raise NotFound("Help center not found.")
-    return found
+    return get_or_404(help_centers_for(membership), "Help center", pk=pk)
 
 
 def help_center_for_store(membership: Membership, store_id: int) -> HelpCenter:
-    found = help_centers_for(membership).filter(store_id=store_id).first()
-    if found is None:
-        raise NotFound("Help center not found.")
-    return found
+    return get_or_404(help_centers_for(membership), "Help center", store_id=store_id)
 
 
 def article_for(membership: Membership, pk: int) -> Article:
-    found = (Article.objects.filter(account_id=membership.account_id, pk=pk)
-             .select_related("help_center__store", "category").first())
-    if found is None:
-        raise NotFound("Article not found.")
-    return found
+    return get_or_404(Article.objects.filter(account_id=membership.account_id)
+                      .select_related("help_center__store", "category"), "Article", pk=pk)
 
 
 def category_for(membership: Membership, help_center: HelpCenter, pk: int) -> Category:
-    found = Category.objects.filter(account_id=membership.account_id, help_center=help_center,
-                                    pk=pk).first()
-    if found is None:
-        raise NotFound("Category not found.")
-    return found
+    return get_or_404(Category.objects.filter(account_id=membership.account_id,
+                                              help_center=help_center), "Category", pk=pk)
 
 
 def languages_of(help_center: HelpCenter) -> list[str]:
@@ -63,11 +52,8 @@ def languages_of(help_center: HelpCenter) -> list[str]:
 
 
 def public_help_center(slug: str) -> HelpCenter:
-    found = (HelpCenter.objects.filter(slug=slug, is_public=True)
-             .select_related("store__account", "logo").first())
-    if found is None:
-        raise NotFound("Help center not found.")
-    return found
+    return get_or_404(HelpCenter.objects.filter(is_public=True)
+                      .select_related("store__account", "logo"), "Help center", slug=slug)
 
 
 def public_language(help_center: HelpCenter, language: str) -> str:

@@ -8,6 +8,7 @@ suite's test database.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,9 +164,6 @@ def test_demo_serves_the_store_and_the_api_flow_works_with_the_printed_token(
         assert demo.interrupt() == 0, demo.output()
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN FAILURE after the session-5 merges (lead's SQLite run at 6dc172a); "
-    "the first fix of the next session, see the closing note"))
 def test_a_separate_worker_delivers_what_the_web_side_queued(
     child: dict[str, str], tmp_path: Path
 ) -> None:
@@ -179,10 +177,19 @@ def test_a_separate_worker_delivers_what_the_web_side_queued(
 
     # when `storedesk worker` runs on its own (the scale layout: web and workers apart)
     env = {**child, "STOREDESK_LOG_LEVEL": "INFO"}
+    sent_mail = Path(child["STOREDESK_DATA_DIR"]) / "sent-mail"
     with server(["worker"], env, tmp_path / "worker.log") as worker:
-        # then it sends every queued email reply through the mail backend (console here)
-        output = worker.wait_for_output("Message-ID: <sd.", count=email_replies)
-        assert "Subject: Re: Where is my order LL-10421?" in output
-        assert "To: maya.chen@example.net" in output
+        # then it sends every queued email reply; the demo's email inbox is local-only, so
+        # the mail lands as files in the data dir (nothing leaves the machine)
+        deadline = time.monotonic() + 120
+        sent = ""
+        while time.monotonic() < deadline:
+            sent = "".join(f.read_text() for f in sorted(sent_mail.glob("*.log")))
+            if sent.count("Message-ID: <sd.") >= email_replies:
+                break
+            time.sleep(0.5)
+        assert sent.count("Message-ID: <sd.") == email_replies, worker.output()
+        assert "Subject: Re: Where is my order LL-10421?" in sent
+        assert "To: maya.chen@example.net" in sent
         # and stops cleanly on Ctrl-C
         assert worker.interrupt() == 0, worker.output()
