@@ -153,6 +153,12 @@ def folded(table: dict[str, list[str]]) -> dict[str, list[str]]:
     return {lang: [fold(v) for v in values] for lang, values in table.items()}
 
 
+def folded_list(values: list[str]) -> list[str]:
+    from storedesk.core.folding import fold
+
+    return [fold(v) for v in values]
+
+
 def per_lang_array(table: dict[str, list[str]]) -> str:
     """A flat text[] laid out language by language (LANGS order), equal widths per language."""
     width = len(next(iter(table.values())))
@@ -218,7 +224,7 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                 (created_at, updated_at, name, email, phone, language, attributes, account_id,
                  search_key)
             SELECT now(), now(), name, email, phone, lang, '{{}}', %s,
-                   folded_name || chr(10) || email || chr(10) || phone
+                   folded_name || chr(10) || folded_email || chr(10) || phone
             FROM (
               SELECT ({per_lang_array(FIRST)})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
                      ({per_lang_array(LAST)})[l * {w} + (g * 13) %% {w} + 1] AS name,
@@ -230,6 +236,11 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                                || '.' || g || '@example.' ||
                                ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
                      END AS email,
+                     CASE WHEN g %% 5 = 4 THEN ''
+                          ELSE ({sql_array(folded_list(LAST['pl'] + LAST['en']))})[g %% 12 + 1]
+                               || '.' || g || '@example.' ||
+                               ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
+                     END AS folded_email,
                      '+' || (({sql_array(['44', '48', '90', '62', '66'])})[l + 1])
                          || (700000000 + g)::text AS phone,
                      ({sql_array(LANGS)})[l + 1] AS lang
@@ -255,7 +266,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                 (created_at, updated_at, display_id, status, priority, priority_rank, subject,
                  language, intent, handoff, snoozed_until, last_message_at, last_incoming_at,
                  waiting_since, first_reply_at, resolved_at, message_count, account_id,
-                 assignee_id, contact_id, identity_id, store_id, team_id, inbox_id)
+                 assignee_id, contact_id, identity_id, store_id, team_id, inbox_id,
+                 search_subject)
             SELECT s.created, s.created, s.g,
                    s.status,
                    (ARRAY['low','normal','high','urgent'])[s.prio + 1], s.prio,
@@ -273,7 +285,7 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                         ELSE (%(agents)s::bigint[])[(s.g * 7) %% %(n_agents)s + 1] END,
                    i.contact_id, i.id, NULL,
                    CASE WHEN s.r2 < 0.6 THEN (%(teams)s::bigint[])[s.g %% %(n_teams)s + 1] END,
-                   i.inbox_id
+                   i.inbox_id, ''
             FROM (
                 SELECT g, now() - (random() * interval '180 days') AS created,
                        CASE WHEN r < 0.35 THEN 'open' WHEN r < 0.45 THEN 'pending'
@@ -496,6 +508,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         ("word (en) 'damaged'", "olivia", "q=damaged"),
         ("phrase (pl) 'nie dotarło'", "olivia", "q=nie+dotarło"),
         ("word (tr) 'siparişim'", "olivia", "q=siparişim"),
+        ("without accents (pl, tr) 'NIE DOTARLO'", "olivia", "q=NIE+DOTARLO"),
         ("word (id) 'pesanan'", "olivia", "q=pesanan"),
         ("phrase (th) 'ยังไม่ได้รับสินค้า'", "olivia", "q=ยังไม่ได้รับสินค้า"),
         ("order number 'HV-154321'", "olivia", "q=HV-154321"),
