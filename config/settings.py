@@ -31,6 +31,8 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 DEBUG = env_bool("STOREDESK_DEBUG", False)
+# `storedesk demo` serves a fictional store page with the chat widget at /demo/shop.
+DEMO_SHOP = env_bool("STOREDESK_DEMO_SHOP", False)
 # pytest (>= 8.2) sets PYTEST_VERSION for the processes it runs.
 TESTING = env_bool("STOREDESK_TESTING", False) or "PYTEST_VERSION" in os.environ
 # Test runs get their own databases, queue and Redis key prefixes so that several runs (and

@@ -7,6 +7,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("storedesk.connectors.urls")),  # provider webhooks: /hooks/<kind>/<id>/
+    path("", include("storedesk.connectors.webchat.urls")),  # /widget.js, /widget/api/...
+    path("demo/", include("storedesk.demo.urls")),  # /demo/shop (only when STOREDESK_DEMO_SHOP)
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
     path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
     path("contacts/", include("storedesk.workspace.urls_contacts")),

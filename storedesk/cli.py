@@ -285,6 +285,8 @@ def demo_banner(base: str, token: str, api_inbox_id: int, integration_key: str) 
         f"  API token: {token}  (the owner's; for the REST API)",
         f"  API docs:  {base}/api/v1/docs",
         f"  Help:      {base}/help/lumen-loom/  (the public help center, 5 languages)",
+        f"  Shop:      {base}/demo/shop  (a store page with the chat widget: chat there,",
+        "             answer from the workspace in another tab)",
         f"  Health:    {base}/healthz",
         "",
         "  Other agents, same password:",
@@ -437,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.func is run_demo:
+        # the fictional store page with the chat widget, at /demo/shop
+        os.environ.setdefault("STOREDESK_DEMO_SHOP", "1")
     _setup_django()
     try:
         return int(args.func(args) or 0)

@@ -8,7 +8,7 @@ handler for providers that push to us, and its templates (``<kind>/templates/``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -121,6 +121,9 @@ class Connector:
     webhook: WebhookHandler | None = None
     # Request headers worth keeping with a stored webhook event (never credentials).
     webhook_headers: tuple[str, ...] = field(default=())
+    # Extra context for the channel's template on an existing inbox's settings page (the chat
+    # widget's embed snippet): (inbox, request) -> dict.
+    settings_context: Callable[[Inbox, HttpRequest], dict[str, Any]] | None = None
 
     def load_config(self, inbox: Inbox) -> ChannelConfig:
         return self.config.model_validate(inbox.config or {})

@@ -67,6 +67,8 @@ def _form_page(request: HttpRequest, *, connector: Connector, kind: str, inbox: 
     entry = get_entry(kind)
     context = {"form": form, "basics": basics, "inbox": inbox, "channel": kind,
                "channel_label": entry.label if entry else kind, **extra}
+    if inbox is not None and connector.settings_context is not None:
+        context.update(connector.settings_context(inbox, request))
     # Rendered by the template engine with autoescaping, so it is safe to insert as is.
     context["channel_fields"] = mark_safe(  # noqa: S308
         connector.render(form.template_name_in_package, context, request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -35,6 +36,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
     """`ws/agent/`: one signed-in agent's browser tab."""
 
     viewer: Viewer | None = None
+    marked_at: float = 0.0
     group: str | None = None
     personal_group: str | None = None
 
@@ -58,6 +60,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         self.personal_group = agent_group(resolved.agent_id)
         await self.channel_layer.group_add(self.personal_group, self.channel_name)
         await self.accept()
+        await self._mark_online(force=True)
         # The browser counts the socket as open only from here (a refused socket is accepted
         # too, then closed with 4401/4403 before any frame).
         await self.send_json(
@@ -97,6 +100,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        await self._mark_online()
         request = presence.parse_request(content)
         if request is None or not self.limit.allow():
             return
@@ -198,9 +202,25 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
             )
         return self.scopes[conversation_id]
 
+    async def _mark_online(self, *, force: bool = False) -> None:
+        """Tell the chat widgets of this account that someone is answering (see presence)."""
+        viewer = self.viewer
+        now = time.monotonic()
+        if viewer is None or (not force and now - self.marked_at < presence.MARK_EVERY_SECONDS):
+            return
+        self.marked_at = now
+        await presence.mark_agent_online(viewer.account_id)
+
     async def _announce(self, conversation: dict[str, Any], state: str) -> None:
         if self.group is None or self.viewer is None:
             return
+        # The shopper's widget follows the conversation's group: it learns "typing" and
+        # when typing stopped, with the agent's display name only.
+        await self.channel_layer.group_send(
+            presence.conversation_group(conversation["id"]),
+            {"type": presence.CONVERSATION_PRESENCE, "state": state,
+             "agent": {"name": self.viewer.agent_card()["name"]}},
+        )
         await self.channel_layer.group_send(
             self.group,
             presence.layer_message(

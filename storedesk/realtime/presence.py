@@ -95,3 +95,36 @@ class RateLimit:
             self.started, self.count = now, 0
         self.count += 1
         return self.count <= self.burst
+
+
+# --- "is anyone answering?" -------------------------------------------------------------------
+# The chat widget says "we're away" when no agent of the account has had the workspace open
+# recently. Agent sockets mark their account in the shared cache (Redis at scale) on connect
+# and on their frames (the browser's heartbeat every 30 s), at most every MARK_EVERY seconds.
+
+ONLINE_TTL_SECONDS = 90
+MARK_EVERY_SECONDS = 20.0
+
+
+def _online_key(account_id: int) -> str:
+    return f"realtime:agents-online:{account_id}"
+
+
+async def mark_agent_online(account_id: int) -> None:
+    from django.core.cache import cache
+
+    await cache.aset(_online_key(account_id), 1, ONLINE_TTL_SECONDS)
+
+
+def agents_online(account_id: int) -> bool:
+    from django.core.cache import cache
+
+    return cache.get(_online_key(account_id)) is not None
+
+
+def conversation_group(conversation_id: int) -> str:
+    """Who follows one conversation from outside the workspace (the shopper's chat widget)."""
+    return f"conversation-{conversation_id}"
+
+
+CONVERSATION_PRESENCE = "storedesk.agent_presence"

@@ -78,7 +78,8 @@ def test_chat_inbox_with_a_greeting_then_deactivated(personas, olivia):
                 {"name": "Help bubble", "greeting": "Hi! How can we help?",
                  "team": personas.returns.pk})
     inbox = Inbox.objects.get(account=personas.harbor, name="Help bubble")
-    assert inbox.config == {"greeting": "Hi! How can we help?"}
+    assert inbox.config["greeting"] == "Hi! How can we help?"
+    assert inbox.config["allowed_origins"] == []  # the widget's defaults come with it
     assert inbox.team_id == personas.returns.pk
     olivia.post(reverse("settings:inbox_deactivate", args=[inbox.pk]))
     inbox.refresh_from_db()

@@ -1,25 +1,35 @@
 """Chat-widget inboxes: a reply is pushed to the shopper's open widget sockets.
 
-Each visitor's widget connections join one channel-layer group per (inbox, visitor). The group
-name hashes the visitor id so it stays short and valid whatever the id contains. The message is
-also stored, so a widget that connects later loads it from the conversation history; a push with
-nobody listening still counts as sent.
+Each visitor's widget connections join one channel-layer group per (inbox, visitor); the
+websocket consumer (`consumer.py`) forwards the pushed message to the browser, and the widget
+answers with a `delivered` receipt once it has drawn it and `read` once the visitor has seen it
+(`inbox.actions.record_receipt`), so the message's status says what the shopper really got:
+`sent` = pushed to the channel layer (the widget also loads it on its next connect),
+`delivered` = a widget showed it, `read` = the visitor had the chat open in front of them.
+When no widget of the visitor is connected and they left an email address (offline form), the
+reply also goes out by email.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.core.mail import EmailMessage
 
 from storedesk.connectors.base import SendResult, TransportError
 
 if TYPE_CHECKING:
     from storedesk.inbox.models import Delivery, Message
 
+logger = logging.getLogger(__name__)
+
 EVENT_TYPE = "webchat.message"
+ONLINE_TTL_SECONDS = 75  # the widget pings every 25 s while its socket is open
 
 
 def visitor_group(inbox_id: int, source_id: str) -> str:
@@ -28,14 +38,17 @@ def visitor_group(inbox_id: int, source_id: str) -> str:
     return f"webchat-{inbox_id}-{digest}"
 
 
+def online_key(inbox_id: int, source_id: str) -> str:
+    return "wc:online:" + visitor_group(inbox_id, source_id)
+
+
 def widget_message(message: Message) -> dict[str, Any]:
-    """What the widget shows: never internal ids of agents, never private notes."""
+    """What the widget shows: text only (never HTML), never internal ids or private notes."""
     sender = message.sender_agent
     return {
         "id": message.pk,
         "conversation_id": message.conversation_id,
         "text": message.text,
-        "html": message.html,
         "content_type": message.content_type,
         "content": message.content if message.content_type != "text" else None,
         "sender_type": message.sender_type,
@@ -58,7 +71,8 @@ class WebchatTransport:
             raise TransportError(
                 "No channel layer is configured (CHANNEL_LAYERS).", permanent=False
             )
-        group = visitor_group(message.inbox_id, message.conversation.identity.source_id)
+        source_id = message.conversation.identity.source_id
+        group = visitor_group(message.inbox_id, source_id)
         try:
             async_to_sync(layer.group_send)(
                 group, {"type": EVENT_TYPE, "message": widget_message(message)}
@@ -67,4 +81,23 @@ class WebchatTransport:
             raise TransportError(
                 f"Could not push to the chat widget: {exc}", permanent=False
             ) from exc
+        if cache.get(online_key(message.inbox_id, source_id)) is None:
+            self._email_if_left(message)
         return SendResult(provider_message_id=f"webchat:{delivery.pk}")
+
+    def _email_if_left(self, message: Message) -> None:
+        from storedesk.connectors.webchat.visitor import reply_email
+
+        address = reply_email(message)
+        if not address:
+            return
+        inbox = message.inbox
+        body = (
+            f"{message.text}\n\n-- \n"
+            f"{inbox.name}: a reply to your chat. Open the chat on our website to answer."
+        )
+        try:
+            EmailMessage(subject=f"{inbox.name}: reply to your chat", body=body,
+                         to=[address]).send()
+        except Exception as exc:  # the chat push went out; the email is retried with it
+            raise TransportError(f"Could not email the reply: {exc}", permanent=False) from exc

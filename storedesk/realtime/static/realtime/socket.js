@@ -235,6 +235,8 @@
   heartbeatTimer = window.setInterval(function () {
     if (viewing !== null) {
       send({ type: "presence", conversation_id: viewing, state: "viewing" });
+    } else {
+      send({ type: "alive" }); // keeps "an agent is online" for the chat widget
     }
   }, HEARTBEAT_MS);
 
