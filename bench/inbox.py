@@ -146,6 +146,19 @@ def sql_array(values: list[str]) -> str:
     return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]::text[]"
 
 
+def folded(table: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The same table as the search columns store it (core.folding.fold)."""
+    from storedesk.core.folding import fold
+
+    return {lang: [fold(v) for v in values] for lang, values in table.items()}
+
+
+def folded_list(values: list[str]) -> list[str]:
+    from storedesk.core.folding import fold
+
+    return [fold(v) for v in values]
+
+
 def per_lang_array(table: dict[str, list[str]]) -> str:
     """A flat text[] laid out language by language (LANGS order), equal widths per language."""
     width = len(next(iter(table.values())))
@@ -182,6 +195,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
     team_ids = [t.pk for t in teams]
     inbox_ids = [i.pk for i in inboxes]
     migration = importlib.import_module("storedesk.inbox.migrations.0002_list_search_indexes")
+    folding = importlib.import_module("storedesk.inbox.migrations.0008_search_folding")
+    contact_folding = importlib.import_module("storedesk.contacts.migrations.0004_search_folding")
     n = len(LANGS)
     with connection.cursor() as cur:
 
@@ -193,6 +208,9 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                 cur.execute(sql)
 
         migration.drop(None, Editor)  # build the indexes once, after the load
+        folding.unreindex(None, Editor)
+        contact_folding.unindex(None, Editor)
+        migration.drop(None, Editor)
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
             "INSERT INTO inbox_tag (created_at, updated_at, name, color, account_id) "
@@ -203,19 +221,31 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
         cur.execute(
             f"""
             INSERT INTO contacts_contact
-                (created_at, updated_at, name, email, phone, language, attributes, account_id)
-            SELECT now(), now(),
-                   ({per_lang_array(FIRST)})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
-                   ({per_lang_array(LAST)})[l * {w} + (g * 13) %% {w} + 1],
-                   CASE WHEN g %% 5 = 4 THEN ''  -- chat visitors without an email
-                        ELSE lower(({sql_array(LAST['pl'] + LAST['en'])})[g %% 12 + 1])
-                             || '.' || g || '@example.' ||
-                             ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
-                   END,
-                   '+' || (({sql_array(['44', '48', '90', '62', '66'])})[l + 1])
-                       || (700000000 + g)::text,
-                   ({sql_array(LANGS)})[l + 1], '{{}}', %s
-            FROM (SELECT g, g %% {n} AS l FROM generate_series(1, %s) g) s
+                (created_at, updated_at, name, email, phone, language, attributes, account_id,
+                 search_key)
+            SELECT now(), now(), name, email, phone, lang, '{{}}', %s,
+                   folded_name || chr(10) || folded_email || chr(10) || phone
+            FROM (
+              SELECT ({per_lang_array(FIRST)})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
+                     ({per_lang_array(LAST)})[l * {w} + (g * 13) %% {w} + 1] AS name,
+                     ({per_lang_array(folded(FIRST))})[l * {w} + (g * 7) %% {w} + 1] || ' ' ||
+                     ({per_lang_array(folded(LAST))})[l * {w} + (g * 13) %% {w} + 1]
+                       AS folded_name,
+                     CASE WHEN g %% 5 = 4 THEN ''  -- chat visitors without an email
+                          ELSE lower(({sql_array(LAST['pl'] + LAST['en'])})[g %% 12 + 1])
+                               || '.' || g || '@example.' ||
+                               ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
+                     END AS email,
+                     CASE WHEN g %% 5 = 4 THEN ''
+                          ELSE ({sql_array(folded_list(LAST['pl'] + LAST['en']))})[g %% 12 + 1]
+                               || '.' || g || '@example.' ||
+                               ({sql_array(['com', 'pl', 'com.tr', 'co.id', 'co.th'])})[l + 1]
+                     END AS folded_email,
+                     '+' || (({sql_array(['44', '48', '90', '62', '66'])})[l + 1])
+                         || (700000000 + g)::text AS phone,
+                     ({sql_array(LANGS)})[l + 1] AS lang
+              FROM (SELECT g, g %% {n} AS l FROM generate_series(1, %s) g) s
+            ) rows
             """,
             [account, contacts],
         )
@@ -236,7 +266,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                 (created_at, updated_at, display_id, status, priority, priority_rank, subject,
                  language, intent, handoff, snoozed_until, last_message_at, last_incoming_at,
                  waiting_since, first_reply_at, resolved_at, message_count, account_id,
-                 assignee_id, contact_id, identity_id, store_id, team_id, inbox_id)
+                 assignee_id, contact_id, identity_id, store_id, team_id, inbox_id,
+                 search_subject)
             SELECT s.created, s.created, s.g,
                    s.status,
                    (ARRAY['low','normal','high','urgent'])[s.prio + 1], s.prio,
@@ -254,7 +285,7 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                         ELSE (%(agents)s::bigint[])[(s.g * 7) %% %(n_agents)s + 1] END,
                    i.contact_id, i.id, NULL,
                    CASE WHEN s.r2 < 0.6 THEN (%(teams)s::bigint[])[s.g %% %(n_teams)s + 1] END,
-                   i.inbox_id
+                   i.inbox_id, ''
             FROM (
                 SELECT g, now() - (random() * interval '180 days') AS created,
                        CASE WHEN r < 0.35 THEN 'open' WHEN r < 0.45 THEN 'pending'
@@ -280,7 +311,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
             INSERT INTO inbox_message
                 (created_at, updated_at, direction, sender_type, text, html, private,
                  source_id, delivery_status, delivery_error, metadata, account_id,
-                 conversation_id, inbox_id, sender_agent_id, sender_contact_id)
+                 conversation_id, inbox_id, sender_agent_id, sender_contact_id, search_text,
+                 content_type, content)
             SELECT c.created_at + k * interval '7 minutes', c.created_at + k * interval '7 minutes',
                    CASE WHEN k %% 2 = 1 THEN 'incoming' ELSE 'outgoing' END,
                    CASE WHEN k %% 2 = 1 THEN 'contact' WHEN k = 2 THEN 'bot' ELSE 'agent' END,
@@ -290,7 +322,13 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                    END, '{{n}}', 'HV-' || (100000 + c.display_id)),
                    NULL, k = 6, NULL,
                    CASE WHEN k %% 2 = 1 THEN 'received' ELSE 'sent' END, '', '{{}}',
-                   c.account_id, c.id, c.inbox_id, NULL, c.contact_id
+                   c.account_id, c.id, c.inbox_id, NULL, c.contact_id,
+                   replace(CASE WHEN k %% 2 = 1
+                        THEN ({per_lang_array(folded(ASK))})[
+                            l.i * {aw} + (c.id * 31 + k * 17) %% {aw} + 1]
+                        ELSE ({per_lang_array(folded(ANSWER))})[l.i * {rw} + (c.id + k) %% {rw} + 1]
+                   END, '{{n}}', 'hv-' || (100000 + c.display_id)),
+                   'text', '{{}}'
             FROM inbox_conversation c
             CROSS JOIN generate_series(1, %s) k
             JOIN (SELECT lang, ord - 1 AS i
@@ -319,6 +357,8 @@ def generate(conversations: int, messages_per: int) -> dict[str, object]:
                     [conversations, account])
         loaded = time.perf_counter()
         migration.create(None, Editor)
+        folding.reindex(None, Editor)
+        contact_folding.index(None, Editor)
         cur.execute("CREATE TABLE bench_inbox_done (id int)")
     connection.connection.autocommit = True
     with connection.cursor() as cur:
@@ -468,6 +508,7 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         ("word (en) 'damaged'", "olivia", "q=damaged"),
         ("phrase (pl) 'nie dotarło'", "olivia", "q=nie+dotarło"),
         ("word (tr) 'siparişim'", "olivia", "q=siparişim"),
+        ("without accents (pl, tr) 'NIE DOTARLO'", "olivia", "q=NIE+DOTARLO"),
         ("word (id) 'pesanan'", "olivia", "q=pesanan"),
         ("phrase (th) 'ยังไม่ได้รับสินค้า'", "olivia", "q=ยังไม่ได้รับสินค้า"),
         ("order number 'HV-154321'", "olivia", "q=HV-154321"),

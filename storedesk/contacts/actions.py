@@ -11,6 +11,7 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.permissions import Perm, require
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
+from storedesk.core.folding import contact_search_key
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.validation import check_email, check_json, check_text, model_max_length
 from storedesk.events import EventKind, record
@@ -42,9 +43,13 @@ def update_contact(contact: Contact, actor: Actor, **changes: Any) -> Contact:
             setattr(contact, name, value)
     if changed:
         contact.full_clean(exclude=["account", "merged_into"])
+        fields = [*changed, "updated_at"]
+        if {"name", "email", "phone"} & set(changed):
+            contact.search_key = contact_search_key(contact.name, contact.email, contact.phone)
+            fields.append("search_key")
         try:
             with transaction.atomic():
-                contact.save(update_fields=[*changed, "updated_at"])
+                contact.save(update_fields=fields)
         except IntegrityError:
             raise ActionError(
                 "Another contact already has this email address; merge the two instead."
@@ -81,6 +86,7 @@ def merge_contacts(primary: Contact, duplicate: Contact, actor: Actor) -> Contac
         if not getattr(primary, name) and getattr(duplicate, name):
             setattr(primary, name, getattr(duplicate, name))
     primary.attributes = {**duplicate.attributes, **primary.attributes}
+    primary.search_key = contact_search_key(primary.name, primary.email, primary.phone)
     primary.save()
     merged = record(EventKind.CONTACT_MERGED, actor, account_id=primary.account_id,
                     data={"contact_id": primary.pk, "merged_contact_id": duplicate.pk})

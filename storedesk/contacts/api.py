@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Query, Router
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.contacts import actions
-from storedesk.contacts.queries import get_contact, visible_contacts
+from storedesk.contacts.queries import get_contact, matching, visible_contacts
 from storedesk.contacts.schemas import ContactOut, ContactPage, ContactPatch, MergeIn
 from storedesk.core.pagination import MAX_PAGE, Keyset, check_limit, paginate
 from storedesk.core.validation import SafeStr
@@ -35,9 +34,7 @@ def list_contacts(
     qs = visible_contacts(_member(request))
     term = (q or "").strip()
     if term:
-        qs = qs.filter(
-            Q(name__icontains=term) | Q(email__icontains=term) | Q(phone__icontains=term)
-        )
+        qs = matching(qs, term)
     return paginate(qs.prefetch_related("identities"), CONTACTS, limit=limit, cursor=cursor)
 
 

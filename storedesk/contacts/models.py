@@ -17,6 +17,8 @@ class Contact(TenantModel):
     phone = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=8, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
+    # `core.folding.contact_search_key(name, email, phone)`, written with them by the actions.
+    search_key = models.TextField(blank=True, default="", editable=False)
     # Set when this contact was merged into another; merged contacts are hidden from lists.
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -101,6 +101,8 @@ class Conversation(TenantModel):
     )
     tags = models.ManyToManyField(Tag, related_name="conversations", blank=True)
     subject = models.CharField(max_length=255, blank=True)
+    # `core.folding.fold(subject)`, written with the subject: what the list search matches.
+    search_subject = models.CharField(max_length=512, blank=True, default="", editable=False)
     language = models.CharField(max_length=8, blank=True)
     intent = models.CharField(max_length=64, blank=True)
     # True once the assistant handed the conversation to a human.
@@ -169,6 +171,8 @@ class Message(TenantModel):
         "contacts.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
+    # `core.folding.fold(text)`, written with the text: what the list search matches.
+    search_text = models.TextField(blank=True, default="", editable=False)
     # Sanitised with nh3 before it is stored; never rendered unsanitised.
     html = models.TextField(null=True, blank=True)
     private = models.BooleanField(default=False)

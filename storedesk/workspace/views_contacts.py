@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from storedesk.accounts.models import Membership
 from storedesk.accounts.permissions import Perm, has_perm
 from storedesk.contacts import actions
 from storedesk.contacts.models import Contact
-from storedesk.contacts.queries import get_contact, visible_contacts
+from storedesk.contacts.queries import get_contact, matching, visible_contacts
 from storedesk.core.errors import ActionError, NotFound
 from storedesk.workspace.forms_contacts import ContactForm, MergeForm, MergeSearchForm
 
@@ -136,14 +135,8 @@ def merge_search(request: HttpRequest, contact_id: int) -> HttpResponse:
     results: list[Contact] = []
     query = form.cleaned_data["q"] if form.is_valid() else ""
     if query:
-        results = list(
-            visible_contacts(_membership(request))
-            .exclude(pk=contact.pk)
-            .filter(
-                Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
-            )
-            .order_by("name", "pk")[:MERGE_RESULTS]
-        )
+        candidates = visible_contacts(_membership(request)).exclude(pk=contact.pk)
+        results = list(matching(candidates, query).order_by("name", "pk")[:MERGE_RESULTS])
     return _card(request, contact, merge_form=form, merge_results=results, merge_query=query)
 
 

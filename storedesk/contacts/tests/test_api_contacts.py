@@ -31,6 +31,8 @@ def test_agent_searches_contacts_by_name_email_or_phone(personas, api):
     assert names(q="kowal") == ["Jan Kowalski"]
     assert names(q="example.com.tr") == ["Ayşe Kaya"]
     assert names(q="+62812") == ["Budi"]
+    # accents and case do not matter
+    assert names(q="AYSE") == ["Ayşe Kaya"]
     assert names() == ["Budi", "Ayşe Kaya", "Jan Kowalski"]
     # and pages through them
     first = ahmet.get("/api/v1/contacts", {"limit": 2}).json()
@@ -54,6 +56,10 @@ def test_agent_corrects_a_contact_and_it_is_audited(personas, api):
     assert body["attributes"] == {"vip": True}
     assert body["identities"] == [{"inbox_id": personas.harbor_api.pk, "source_id": "c9"}]
     assert AuditLog.objects.filter(action="contact.updated", object_id=str(contact.pk)).exists()
+    # and the new name is what a search finds, without its accents
+    patch(olivia, url, {"name": "Łucja Żak"})
+    found = olivia.get("/api/v1/contacts", {"q": "lucja zak"}).json()["items"]
+    assert [c["id"] for c in found] == [contact.pk]
     # and a malformed email is refused
     bad = patch(olivia, url, {"email": "not-an-email"})
     assert bad.status_code == 422

@@ -14,6 +14,7 @@ from storedesk.accounts.actor import CONTACT, SYSTEM
 from storedesk.accounts.models import Account
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
+from storedesk.core.folding import contact_search_key, fold
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import (
@@ -58,6 +59,9 @@ class InboundMessage:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Lands in this conversation when it still exists and accepts messages (email threading).
     conversation_id: int | None = None
+    # Without a matching `conversation_id`, open a new conversation instead of joining the
+    # sender's latest open one (an email that starts a new thread).
+    new_conversation: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,7 @@ def _receive(
         sender_type=SenderType.CONTACT,
         sender_contact_id=identity.contact_id,
         text=inbound.text,
+        search_text=fold(inbound.text),
         html=sanitize_html(inbound.html),
         source_id=source_id,
         delivery_status=DeliveryStatus.RECEIVED,
@@ -185,6 +190,10 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
                     name=inbound.name[:200],
                     email=inbound.email[:254].strip().lower(),
                     phone=inbound.phone[:32],
+                    search_key=contact_search_key(
+                        inbound.name[:200], inbound.email[:254].strip().lower(),
+                        inbound.phone[:32],
+                    ),
                 )
                 return ContactIdentity.objects.create(
                     account_id=inbox.account_id, inbox=inbox, contact=contact,
@@ -214,7 +223,7 @@ def _conversation_for(
     conversation = None
     if inbound.conversation_id is not None:
         conversation = candidates.filter(pk=inbound.conversation_id).first()
-    if conversation is None:
+    if conversation is None and not inbound.new_conversation:
         conversation = candidates.order_by("-pk").first()
     if conversation is not None:
         if conversation.status != Status.OPEN:
@@ -237,6 +246,7 @@ def _conversation_for(
         store_id=inbox.store_id,
         team_id=inbox.team_id,
         subject=inbound.subject[:255],
+        search_subject=fold(inbound.subject[:255])[:512],
         language=(inbound.metadata.get("language") or "")[:8],
         last_message_at=now,
     )

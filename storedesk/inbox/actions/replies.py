@@ -13,6 +13,7 @@ from django.utils import timezone
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
+from storedesk.core.folding import fold
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import check_text
@@ -243,6 +244,7 @@ def _create_outgoing(
         sender_type=sender_type,
         sender_agent_id=actor.agent_id,
         text=text,
+        search_text=fold(text),
         html=sanitize_html(html),
         content_type=content_type,
         content=content or {},

@@ -123,3 +123,42 @@ def test_olivia_works_the_list(personas, shoppers, api_token, asgi_server: AsgiS
     assert page.evaluate("() => window.__sameDocument === true")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "inbox-list-live.png"))
+
+
+def test_search_finds_a_resolved_conversation_by_email_and_a_word_without_accents(
+    personas, asgi_server: AsgiServer, browser
+):
+    from playwright.sync_api import expect
+
+    from storedesk.accounts.actor import Actor
+    from storedesk.inbox.actions import change_status
+
+    # given Marta's conversation, resolved last week, among open ones
+    marta = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="marta@shopper.test", email="marta@shopper.test", name="Marta Wiśniewska",
+        text="Zamówienia 5521 wciąż nie ma, proszę o zwrot pieniędzy")).conversation
+    change_status(marta, Actor.agent(personas.olivia), "resolved")
+    for i in range(3):
+        receive_message(personas.harbor_api, InboundMessage(
+            sender_id=f"o{i}", text=f"Open question {i}", name=f"Open {i}"))
+    _ctx, page = sign_in(browser, asgi_server.base, "olivia@harbor.test")
+    rows = page.locator("#conversation-list .conv-row")
+    expect(rows).to_have_count(3)
+    settled(page)
+    # when Olivia searches the default (Open) list for her email
+    page.fill("#list-q", "marta@shopper.test")
+    # then the resolved conversation is found
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Marta")
+    settled(page)
+    # and a Polish word typed without diacritics, in capitals, finds it too
+    page.fill("#list-q", "ZAMOWIENIA")
+    expect(page).to_have_url(re.compile(r".*q=ZAMOWIENIA"))
+    settled(page)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Marta")
+    page.fill("#list-q", "wisniewska")
+    expect(page).to_have_url(re.compile(r".*q=wisniewska"))
+    settled(page)
+    expect(rows).to_have_count(1)
+    _ctx.close()

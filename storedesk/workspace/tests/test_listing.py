@@ -196,6 +196,66 @@ def test_search_finds_phrases_in_any_language_and_contacts(personas, harbor_day)
     assert numbers(page(olivia, q="nothing like this")) == []
 
 
+@pytest.mark.parametrize("cap", [2000, 1])
+def test_search_ignores_accents_and_case_in_every_ui_language(
+    personas, harbor_day, monkeypatch, cap
+):
+    # (both plans: the id list for rare terms, the row-by-row EXISTS for common ones)
+    monkeypatch.setattr(inbox_search, "SEARCH_ID_CAP", cap)
+    d = harbor_day
+    olivia = personas.olivia
+    turkish = shopper_writes(personas.harbor_api, "gokhan", "KARGOM IZMIR'DE KALDI",
+                             name="Gökhan Yılmaz")
+    # then Polish typed without diacritics finds it, whatever the case
+    assert numbers(page(olivia, q="zamowienie nie dotarlo")) == [d["ahmets"].display_id]
+    assert numbers(page(olivia, q="ZAMÓWIENIE")) == [d["ahmets"].display_id]
+    # Turkish: dotless ı, dotted İ and ş typed as plain letters, and the other way round
+    assert numbers(page(olivia, q="siparisim")) == [d["mine"].display_id]
+    assert numbers(page(olivia, q="SİPARİŞİM")) == [d["mine"].display_id]
+    assert numbers(page(olivia, q="izmir'de")) == [turkish.display_id]
+    assert numbers(page(olivia, q="İzmir")) == [turkish.display_id]
+    # a contact's name by its plain spelling
+    assert numbers(page(olivia, q="yilmaz")) == [turkish.display_id]
+    assert numbers(page(olivia, q="ayse demir")) == [d["mine"].display_id]
+    # Thai keeps its vowel and tone marks (they are letters there, not accents)
+    assert numbers(page(olivia, q="ไม่ได้รับ")) == [d["nobodys"].display_id]
+    assert numbers(page(olivia, q="ไมไดรับ")) == []
+    # Indonesian, any case
+    assert numbers(page(olivia, q="SUDAH SAMPAI")) == [d["done"].display_id]
+    # a query of accents only finds nothing rather than everything
+    assert numbers(page(olivia, q="\u0301")) == []
+
+
+def test_an_email_subject_is_searched_folded(personas):
+    conv = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="lena@example.de", email="lena@example.de", text="Hallo",
+        subject="Rücksendung Größe 42",
+    )).conversation
+    assert numbers(page(personas.olivia, q="rucksendung grosse")) == [conv.display_id]
+
+
+def test_folded_columns_are_filled_for_rows_stored_before_them(personas, harbor_day):
+    """The migration fills search columns of rows written before they existed."""
+    import importlib
+
+    from django.apps import apps
+
+    from storedesk.contacts.models import Contact
+    from storedesk.inbox.models import Message
+
+    d = harbor_day
+    # given rows as they were before the folded columns
+    Message.objects.filter(conversation=d["ahmets"]).update(search_text="")
+    Contact.objects.filter(pk=d["mine"].contact_id).update(search_key="")
+    assert numbers(page(personas.olivia, q="zamowienie")) == []
+    # when the migrations' fill steps run
+    importlib.import_module("storedesk.inbox.migrations.0008_search_folding").fill(apps, None)
+    importlib.import_module("storedesk.contacts.migrations.0004_search_folding").fill(apps, None)
+    # then they are found again
+    assert numbers(page(personas.olivia, q="zamowienie")) == [d["ahmets"].display_id]
+    assert numbers(page(personas.olivia, q="ayse")) == [d["mine"].display_id]
+
+
 def test_light_agent_sees_only_her_teams_conversations(personas, harbor_day):
     # given Lina, a light agent on Returns, where only Ahmet's conversation lives
     d = harbor_day
