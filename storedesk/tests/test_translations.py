@@ -98,9 +98,7 @@ def test_compiled_catalog_matches_the_po_file(lang: str, tmp_path: Path) -> None
     with mo.open("rb") as committed, fresh.open("rb") as compiled:
         committed_catalog = gettext.GNUTranslations(committed)._catalog  # type: ignore[attr-defined]
         compiled_catalog = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
-    stale = sorted(
-        str(key) for key in compiled_catalog.keys() ^ committed_catalog.keys()
-    ) + sorted(
+    stale = sorted(str(key) for key in compiled_catalog.keys() ^ committed_catalog.keys()) + sorted(
         str(key)
         for key in compiled_catalog.keys() & committed_catalog.keys()
         if compiled_catalog[key] != committed_catalog[key]
