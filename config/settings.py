@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "storedesk.inbox",
     "storedesk.events",
     "storedesk.connectors",
+    "storedesk.connectors.email",
     "storedesk.realtime",
     "storedesk.webhooks",
     "storedesk.workflow",

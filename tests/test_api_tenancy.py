@@ -38,6 +38,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/inboxes/{inbox_id}/messages"): {
         "source_id": "intruder", "text": "hello", "message_id": "x-1"},
     ("post", "/api/v1/conversations/{conversation_id}/messages"): {"text": "hi"},
+    # raw MIME (the walk posts JSON: the API inbox refuses it before the body is read)
+    ("post", "/api/v1/inboxes/{inbox_id}/email"): {"raw": "From: intruder@evil.test"},
     ("post", "/api/v1/conversations/{conversation_id}/assign"): {"assignee_id": None},
     ("post", "/api/v1/conversations/{conversation_id}/status"): {"status": "resolved"},
     ("post", "/api/v1/conversations/{conversation_id}/priority"): {"priority": "urgent"},
@@ -176,7 +178,8 @@ def _body(method: str, path: str, operation: dict[str, Any], harbor_ids: dict[st
 
 
 def _placeholders(value: Any, harbor_ids: dict[str, Any]) -> Any:
-    """Replace every "{name}" string, at any depth, with that Harbor id (ids differ per database)."""
+    """Replace every "{name}" string, at any depth, with that Harbor id (ids differ per
+    database)."""
     if isinstance(value, dict):
         return {k: _placeholders(v, harbor_ids) for k, v in value.items()}
     if isinstance(value, list):

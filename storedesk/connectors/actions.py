@@ -26,7 +26,7 @@ from storedesk.core.errors import ActionError
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Inbox
 
-KEY_CHANNELS = ("api",)  # channels whose inbound endpoint takes integration keys
+KEY_CHANNELS = ("api", "email")  # channels whose inbound endpoints take integration keys
 
 
 def _setup_connector(kind: str) -> Connector:
@@ -121,7 +121,7 @@ def create_integration_key(
 ) -> tuple[IntegrationKey, str]:
     """A new key for posting into `inbox`; returns the row and the raw key (shown once)."""
     if inbox.channel not in KEY_CHANNELS:
-        raise ActionError("Integration keys are for API-channel inboxes.")
+        raise ActionError("Integration keys are for API and email inboxes.")
     name = (name or "").strip()[:100] or "Integration key"
     raw = IntegrationKey.generate_raw()
     key = IntegrationKey.objects.create(

@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     CONVERSATION_INTENT_SET = "conversation.intent_set"
     CONVERSATION_HANDED_OFF = "conversation.handed_off"
     CONVERSATION_CONTACT_CHANGED = "conversation.contact_changed"  # moved by a contact merge
+    # Email (connectors/email): a bounce said a recipient cannot be reached
+    EMAIL_UNDELIVERABLE = "email.undeliverable"
     # Workflow
     MACRO_APPLIED = "macro.applied"
     # Contacts

@@ -42,9 +42,71 @@ class SmtpSettings(BaseModel):
         return self.port or DEFAULT_PORTS[self.security]
 
 
+IMAP_PORTS = {"tls": 993, "starttls": 143, "none": 143}
+AuthMethod = Literal["password", "oauth2"]
+
+
+class OAuthSettings(BaseModel):
+    """An OAuth 2.0 grant for XOAUTH2 on IMAP and SMTP (Google Workspace, Microsoft 365, or
+    any authorization server with the same endpoints). Tokens are sealed."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    provider: Literal["google", "microsoft", "custom"] = "google"
+    client_id: str = ""
+    client_secret: Sealed | None = None
+    authorize_url: str = ""
+    token_url: str = ""
+    scope: str = ""
+    refresh_token: Sealed | None = None
+    access_token: Sealed | None = None
+    expires_at: float = 0.0  # unix time
+
+
+class ImapSettings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    host: str = ""
+    port: Annotated[int | None, Field(ge=1, le=65535)] = None
+    security: Security = "tls"
+    username: str = ""
+    password: Sealed | None = None
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"])
+    auth: AuthMethod = "password"
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return value or None
+
+    @field_validator("folders", mode="before")
+    @classmethod
+    def _folders(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [f.strip() for f in value.replace(",", "\n").splitlines()]
+        folders = [str(f).strip() for f in (value or []) if str(f).strip()]
+        for folder in folders:
+            if any(c in folder for c in "\r\n\x00") or len(folder) > 200:
+                raise ValueError("A folder name may not contain line breaks.")
+        return folders[:10] or ["INBOX"]
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or IMAP_PORTS[self.security]
+
+
 class EmailConfig(ChannelConfig):
     address: str = ""
     smtp: SmtpSettings | None = None
+    imap: ImapSettings | None = None
+    oauth: OAuthSettings | None = None
+    # Shown as "Agent name (from_name)" in From; the inbox name when empty.
+    from_name: str = ""
+    # Appended to every reply (plain text, after the RFC 3676 delimiter "-- ").
+    signature: str = ""
+    # Reply-To carries a signed conversation token (support+sd-42-…@shop): only for mail
+    # servers that deliver plus-addresses to the same mailbox.
+    plus_addressing: bool = False
     # Outgoing mail is written to files in $STOREDESK_DATA_DIR/sent-mail/ and never sent (the
     # demo's inbox: its shoppers are made up, and a configured SMTP server must not mail them).
     local_only: bool = False

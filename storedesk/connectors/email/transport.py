@@ -5,9 +5,14 @@ sealed password, security "none" | "starttls" | "tls", from_address); without a 
 default EMAIL_BACKEND is used (files or the console in the demo). The password is revealed only
 here, at send time.
 
-The Message-ID is derived from the delivery (``<sd.{delivery_id}.{account_id}@{domain}>``), so a
-retry of the same delivery repeats the same Message-ID and mail clients show one message even if
-a worker died after the server accepted the first copy. SMTP 5xx answers fail permanently (the
+The Message-ID is derived from the delivery and signed (``<sd.{conversation}.{delivery}.{hmac}
+@{domain}>``, threads.py), so a retry of the same delivery repeats the same Message-ID and mail
+clients show one message even if a worker died after the server accepted the first copy, and a
+reply to it threads only when the signature verifies. From carries the agent's name and the
+inbox's brand; every header value is one line (names, subjects and file names lose CR/LF, so
+no header can be injected); the inbox signature follows "-- ". Automatic mail (bot, system)
+carries Auto-Submitted and is refused when it would answer automatic mail or exceed the
+recipient's daily cap (loops.py). SMTP 5xx answers fail permanently (the
 agent sees why); 4xx answers and connection problems are retried.
 """
 
@@ -15,7 +20,8 @@ from __future__ import annotations
 
 import re
 import smtplib
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -25,7 +31,9 @@ from django.core.validators import validate_email
 from pydantic import ValidationError as SchemaError
 
 from storedesk.connectors.base import SendResult, TransportError
+from storedesk.connectors.email import loops, threads
 from storedesk.connectors.email.config import EmailConfig, SmtpSettings
+from storedesk.connectors.email.parsing import clean_header
 from storedesk.connectors.secrets import SecretUnreadable, reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
 from storedesk.core.sanitize import sanitize_html
@@ -69,26 +77,43 @@ def recipient(message: Message) -> str:
     return address
 
 
-def from_address(smtp: SmtpSettings, config: EmailConfig, inbox_name: str) -> str:
+def _one_line(value: str, limit: int = 200) -> str:
+    """A header value that cannot start a new header (CR, LF and other controls removed)."""
+    return " ".join(clean_header(value or "").split())[:limit]
+
+
+def sender_name(message: Message, config: EmailConfig) -> str:
+    """ "Ahmet (Harbor & Vine Support)" for an agent's reply, the brand alone otherwise."""
+    brand = _one_line(config.from_name or message.inbox.name)
+    agent = message.sender_agent if message.sender_type == "agent" else None
+    if agent is not None:
+        name = _one_line(agent.display_name)
+        if name and brand:
+            return f"{name} ({brand})"
+        return name or brand
+    return brand
+
+
+def from_address(smtp: SmtpSettings, config: EmailConfig, name: str) -> str:
     address = (smtp.from_address or config.address or "").strip()
     if not address:
         return settings.DEFAULT_FROM_EMAIL
-    if "<" in address:
-        return address
-    return f"{inbox_name} <{address}>" if inbox_name else address
+    if "<" in address:  # an operator's "Name <address>"
+        parsed_name, parsed_address = parseaddr(address)
+        address, name = parsed_address, parsed_name or name
+    return formataddr((_one_line(name), address)) if name else address
 
 
 def message_id_for(delivery: Delivery, sender: str) -> str:
     domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower() or "storedesk.local"
-    domain = re.sub(r"[^a-z0-9.-]", "", domain) or "storedesk.local"
-    return f"<sd.{delivery.pk}.{delivery.account_id}@{domain}>"
+    return threads.message_id(delivery.message.conversation_id, delivery.pk, domain)
 
 
 def subject_for(message: Message) -> str:
     conversation = message.conversation
-    subject = " ".join((conversation.subject or "").split())
+    subject = _one_line(conversation.subject or "", 255)
     if not subject:
-        return f"{message.inbox.name}: conversation #{conversation.display_id}"
+        return _one_line(f"{message.inbox.name}: conversation #{conversation.display_id}")
     if subject.lower().startswith("re:"):
         return subject
     return f"Re: {subject}"
@@ -170,25 +195,54 @@ def _connection(smtp: SmtpSettings) -> Any:
     )
 
 
+def with_signature(text: str, html: str | None, signature: str) -> tuple[str, str | None]:
+    signature = (signature or "").strip()
+    if not signature:
+        return text, html
+    text = f"{text.rstrip()}\n\n-- \n{signature}"
+    if html:
+        html = f"{html}<br><br>-- <br>{escape(signature).replace(chr(10), '<br>')}"
+    return text, html
+
+
+def check_loops(message: Message, to: str) -> None:
+    """Automatic mail (bot, system) never answers automatic mail and is capped per recipient."""
+    if message.sender_type not in loops.AUTOMATIC_SENDERS:
+        return
+    reason = loops.latest_incoming_is_automatic(message.conversation_id, message.pk)
+    if reason:
+        raise TransportError(
+            f"Not sent: the shopper's last mail was automatic ({reason}); an automatic answer "
+            "could start a mail loop.", permanent=True)
+    if loops.over_cap(message.inbox_id, to, exclude_message_id=message.pk):
+        raise TransportError(
+            f"Not sent: {to} already received the maximum of automatic mails for today.",
+            permanent=True)
+
+
 def build_email(
     delivery: Delivery, connection: Any, config: EmailConfig, smtp: SmtpSettings
 ) -> Any:
     message = delivery.message
-    inbox = message.inbox
-    sender = from_address(smtp, config, inbox.name)
+    to = recipient(message)
+    check_loops(message, to)
+    sender = from_address(smtp, config, sender_name(message, config))
     message_id = message_id_for(delivery, sender)
     headers = {"Message-ID": message_id, **thread_headers(message)}
-    if message.sender_type == "bot":
+    if config.plus_addressing and config.address:
+        headers["Reply-To"] = threads.reply_address(config.address, message.conversation_id)
+    if message.sender_type in loops.AUTOMATIC_SENDERS:
         headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: other bots must not answer it
+        headers["X-Auto-Response-Suppress"] = "All"  # nor Exchange's out-of-office
+    text, html = with_signature(message.text, sanitize_html(message.html), config.signature)
     email = EmailMultiAlternatives(
         subject=subject_for(message),
-        body=message.text,
+        body=text,
         from_email=sender,
-        to=[recipient(message)],
+        to=[to],
         headers=headers,
         connection=connection,
     )
-    html = sanitize_html(message.html)
     if html:
         email.attach_alternative(html, "text/html")
     for attachment in message.attachments.all().order_by("pk"):
@@ -198,7 +252,8 @@ def build_email(
             raise TransportError(
                 f"Attachment {attachment.filename!r} is missing: {exc}", permanent=True
             ) from exc
-        email.attach(attachment.filename, content, attachment.content_type)
+        email.attach(_one_line(attachment.filename, 255) or "attachment", content,
+                     attachment.content_type)
     return email, message_id
 
 

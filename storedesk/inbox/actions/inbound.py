@@ -59,6 +59,9 @@ class InboundMessage:
     metadata: dict[str, Any] = field(default_factory=dict)
     # Lands in this conversation when it still exists and accepts messages (email threading).
     conversation_id: int | None = None
+    # Without a matching `conversation_id`, open a new conversation instead of joining the
+    # sender's latest open one (an email that starts a new thread).
+    new_conversation: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def _conversation_for(
     conversation = None
     if inbound.conversation_id is not None:
         conversation = candidates.filter(pk=inbound.conversation_id).first()
-    if conversation is None:
+    if conversation is None and not inbound.new_conversation:
         conversation = candidates.order_by("-pk").first()
     if conversation is not None:
         if conversation.status != Status.OPEN:

@@ -109,10 +109,10 @@ def test_admins_manage_keys_through_the_api(personas, api):
     assert api(personas.ahmet).post(url, json.dumps({}), content_type="application/json"
                                     ).status_code == 403
     assert api(personas.bruno).get(url).status_code == 404
-    # keys are for API-channel inboxes only
-    email_keys = olivia.post(f"/api/v1/inboxes/{personas.harbor_email.pk}/keys", "{}",
-                             content_type="application/json")
-    assert email_keys.status_code == 400
+    # keys are for inboxes with an inbound endpoint (API and email: raw MIME), not the widget
+    chat_keys = olivia.post(f"/api/v1/inboxes/{personas.harbor_chat.pk}/keys", "{}",
+                            content_type="application/json")
+    assert chat_keys.status_code == 400
 
 
 @pytest.fixture

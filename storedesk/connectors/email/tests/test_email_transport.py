@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
+from storedesk.connectors.email import threads
 from storedesk.inbox.actions import InboundMessage, receive_message, retry_delivery, send_reply
 from storedesk.inbox.models import Delivery, Inbox, Message
 from storedesk.outbox import runner
@@ -69,7 +70,9 @@ def test_reply_is_mailed_in_the_shoppers_thread(personas, smtp, django_capture_o
     [received] = smtp.messages
     email = received.message
     row = Delivery.objects.get(message=message)
-    expected_id = f"<sd.{row.pk}.{personas.harbor.pk}@harbor.test>"
+    # (signed: conversation, delivery and an HMAC that replies are checked against)
+    expected_id = threads.message_id(conversation.pk, row.pk, "harbor.test")
+    assert threads.verify_message_id(expected_id) == (conversation.pk, row.pk)
     assert received.rcpt_tos == ["ayse@example.com"]
     assert email["To"] == "ayse@example.com"
     assert "support@harbor.test" in email["From"]
