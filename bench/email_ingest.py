@@ -249,7 +249,8 @@ def phase_imap_latency(inbox: Any, dovecot: Any, count: int, rate: float) -> dic
     client.logout()
     deadline = time.time() + 60
     while time.time() < deadline:
-        if Message.objects.filter(inbox=inbox, source_id__startswith="<bench-lat-").count() >= count:
+        filed = Message.objects.filter(inbox=inbox, source_id__startswith="<bench-lat-")
+        if filed.count() >= count:
             break
         time.sleep(0.2)
     stop.set()

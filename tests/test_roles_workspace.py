@@ -9,12 +9,14 @@ URL of the workspace must have its row: the walk finds them by asking each URL f
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from storedesk.accounts.actions import invite_member
+from storedesk.commerce.actions import set_shipping_rate
 from storedesk.helpcenter.actions import ensure_help_center
 from storedesk.helpcenter.models import ArticleRevision
 from storedesk.inbox.models import Conversation, Tag
@@ -70,6 +72,12 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "commerce:address": (A, A, A, D, D),
     "commerce:return": (A, A, A, D, D),
     "commerce:decide": (A, A, A, D, D),
+    # store settings (admins): on harbor's custom store; a deleted rate is gone, so last
+    "settings:store_test": (A, A, D, D, D),
+    "settings:store_sync": (A, A, D, D, D),
+    "settings:store_policy": (A, A, D, D, D),
+    "settings:store_rate": (A, A, D, D, D),
+    "settings:store_rate_delete": (A, A, D, D, D),
     "inbox:draft": (A, A, A, D, D),
     "inbox:cancel_send": (A, A, A, D, D),
     # outbound webhooks (admins); delete last, the routes before it need the subscription
@@ -106,6 +114,8 @@ def ids(personas, harbor):  # noqa: F811
     macro = create_macro(personas.harbor, name="Thanks", text="Thank you!")
     help_center = ensure_help_center(personas.harbor_store)
     invitation, _ = invite_member(personas.harbor, "new@harbor.test", by=personas.olivia.agent)
+    rate = set_shipping_rate(personas.harbor_store, method="Standard", cost=Decimal("4.90"),
+                             min_days=2, max_days=5)
     return {
         **harbor,
         "display_id": Conversation.objects.get(pk=harbor["conversation_id"]).display_id,
@@ -125,6 +135,7 @@ def ids(personas, harbor):  # noqa: F811
         "article": "returns",
         "key": "none",
         "letter_id": harbor["dead_letter_id"],
+        "rate_id": rate.pk,
         "revision_id": ArticleRevision.objects.filter(
             translation__article_id=harbor["article_id"]).earliest("pk").pk,
     }

@@ -1,12 +1,15 @@
-"""Queue tasks for commerce: push order actions to the store platform. Take ids, idempotent."""
+"""Queue tasks for commerce: push order actions to the store platform, and reconcile connected
+stores every 15 minutes. Take ids, idempotent."""
 
 from __future__ import annotations
 
 import logging
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.exceptions import TaskLockedException
 
-from storedesk.commerce.models import Order, Refund, RefundStatus, Return
+from storedesk.commerce.models import Order, Platform, Refund, RefundStatus, Return, Store
 from storedesk.commerce.platforms import platform_for
 from storedesk.commerce.platforms.base import PlatformError
 
@@ -35,23 +38,85 @@ def push_refund(refund_id: int) -> str:
     return "succeeded"
 
 
+def _refused(store: Store, what: str, obj: object, exc: PlatformError) -> str:
+    """A permanent refusal: no retry can help; the audit log tells the store's admins."""
+    from storedesk.accounts.actions import audit
+
+    audit("commerce.push_failed", account=store.account_id, obj=obj, operation=what,
+          error=str(exc)[:500])
+    logger.warning("%s refused by %s for store %s: %s", what, store.platform, store.pk, exc)
+    return f"failed: {exc}"
+
+
 @db_task(retries=5, retry_delay=30)
-def push_cancel(order_id: int, reason: str) -> None:
+def push_cancel(order_id: int, reason: str) -> str:
     order = Order.objects.select_related("store").filter(pk=order_id).first()
-    if order is not None:
+    if order is None:
+        return "skipped"
+    try:
         platform_for(order.store).push_cancel(order, reason)
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        return _refused(order.store, "cancel", order, exc)
+    return "cancelled"
 
 
 @db_task(retries=5, retry_delay=30)
-def push_address(order_id: int) -> None:
+def push_address(order_id: int) -> str:
     order = Order.objects.select_related("store").filter(pk=order_id).first()
-    if order is not None:
+    if order is None:
+        return "skipped"
+    try:
         platform_for(order.store).push_address(order)
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        return _refused(order.store, "address", order, exc)
+    return "changed"
 
 
 @db_task(retries=5, retry_delay=30)
-def push_return(return_id: int) -> None:
+def push_return(return_id: int) -> str:
     return_request = Return.objects.select_related("order__store").filter(pk=return_id).first()
-    if return_request is not None and not return_request.external_id:
+    if return_request is None or return_request.external_id:
+        return "skipped"
+    try:
         external_id = platform_for(return_request.order.store).push_return(return_request)
-        Return.objects.filter(pk=return_id, external_id="").update(external_id=external_id[:100])
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        return _refused(return_request.order.store, "return", return_request, exc)
+    Return.objects.filter(pk=return_id, external_id="").update(external_id=external_id[:100])
+    return "created"
+
+RECONCILE_EVERY_MINUTES = 15
+
+
+@db_periodic_task(crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}"))
+def reconcile_stores() -> int:
+    """Every 15 minutes: queue a reconciliation for each store connected to Shopify or
+    WooCommerce (one task per store, so a slow shop delays no other)."""
+    ids = list(Store.objects.filter(platform__in=[Platform.SHOPIFY, Platform.WOOCOMMERCE])
+               .values_list("pk", flat=True))
+    for store_id in ids:
+        reconcile_store(store_id)
+    return len(ids)
+
+
+@db_task()
+def reconcile_store(store_id: int) -> str:
+    """Reconcile one store; a second run for the same store while one is going skips."""
+    from storedesk.commerce.actions import reconcile_store as reconcile
+
+    store = Store.objects.filter(pk=store_id).first()
+    if store is None:
+        return "gone"
+    try:
+        with lock_task(f"commerce-reconcile-{store_id}"):
+            result = reconcile(store)
+    except TaskLockedException:
+        return "already running"
+    if result.error:
+        logger.warning("reconciling store %s stopped: %s", store_id, result.error)
+    return f"{result.orders} orders in {result.pages} pages"

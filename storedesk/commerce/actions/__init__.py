@@ -5,10 +5,16 @@
 - `refunds.py`: where a refund is decided (amount, per-role limits, approvals, idempotency).
 - `orders.py`: cancel, shipping address, replacement order, goodwill discount code.
 - `returns.py`: starting a return under the return policy.
+- `connection.py`: a store's platform connection (sealed credentials) and reconciliation.
 - `privacy.py`: a platform's privacy requests (data request, shopper erasure, shop erasure).
 """
 
 from storedesk.commerce.actions import privacy
+from storedesk.commerce.actions.connection import (
+    connect_store,
+    delete_shipping_rate,
+    reconcile_store,
+)
 from storedesk.commerce.actions.orders import (
     cancel_order,
     create_replacement,
@@ -26,8 +32,10 @@ from storedesk.commerce.actions.stores import create_store, set_policy, set_ship
 from storedesk.commerce.actions.sync import upsert_customer, upsert_order, upsert_product
 
 __all__ = [
-    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "create_replacement",
-    "create_store", "decide_approval", "edit_shipping_address", "give_discount",
+    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "connect_store",
+    "create_replacement", "create_store", "decide_approval", "delete_shipping_rate",
+    "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "upsert_customer",
     "upsert_order", "upsert_product", "privacy",
+    "reconcile_store",
 ]

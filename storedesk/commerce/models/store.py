@@ -59,6 +59,12 @@ class Store(TenantModel):
     # Shipping: orders at or above this subtotal ship free (null: never).
     free_shipping_threshold = money_field(null=True, blank=True)
 
+    # Reconciliation with the platform (commerce.actions.reconcile): orders changed at or after
+    # the watermark are read again; it only moves forward, after each page is written.
+    sync_watermark = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    sync_error = models.CharField(max_length=500, blank=True)
+
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["account", "slug"], name="store_slug_unique"),

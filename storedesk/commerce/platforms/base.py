@@ -8,6 +8,7 @@ commit by `commerce.tasks`, through `StorePlatform`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,6 +105,15 @@ class WebhookEvent:
     payload: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class OrderPage:
+    """One page of orders changed on the platform, oldest change first; `watermark` is the
+    latest `updated_at` on the page (where the next reconciliation may start)."""
+
+    orders: tuple[OrderData, ...]
+    watermark: datetime | None
+
+
 class StorePlatform:
     """What Storedesk asks of a store platform. The base class is the `custom` platform's
     behaviour: the store's own system is the source of truth and learns about Storedesk's
@@ -136,6 +146,22 @@ class StorePlatform:
         """Apply one verified event; returns what was done (for the event log)."""
         raise PlatformError(f"No handler for {event.topic!r}.", permanent=True)
 
-    # Periodic reconciliation: orders changed since `since`, normalised.
+    # Periodic reconciliation: orders changed since `since`, normalised, page by page in the
+    # order of their last change (so a watermark saved after each page is safe to resume from).
+    def order_pages(self, since: datetime | None) -> Iterator[OrderPage]:
+        return iter(())
+
     def orders_since(self, since: datetime | None) -> list[OrderData]:
-        return []
+        return [order for page in self.order_pages(since) for order in page.orders]
+
+    # Reads for imports and the settings page's "Test connection".
+    def products(self) -> Iterator[ProductData]:
+        return iter(())
+
+    def customers(self) -> Iterator[CustomerData]:
+        return iter(())
+
+    def test_connection(self) -> str:
+        """Call the platform with the stored credentials; returns what it said (the shop's
+        name) or raises PlatformError saying what failed."""
+        raise PlatformError("This platform has no API to test.", permanent=True)

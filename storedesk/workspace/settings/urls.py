@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("storedesk.connectors.urls_settings")),
     # Outbound store webhooks (storedesk/webhooks).
     path("", include("storedesk.webhooks.urls_settings")),
+    # Stores: platform connection, return policy, refund limits, shipping (storedesk/commerce).
+    path("", include("storedesk.commerce.urls_settings")),
     path("macros/", c.macros, name="macros"),
     path("macros/new/", c.macro_create, name="macro_create"),
     path("macros/<int:macro_id>/", c.macro_edit, name="macro_edit"),

@@ -1,29 +1,42 @@
 """Shopify: webhooks verified with `X-Shopify-Hmac-SHA256` (base64 HMAC-SHA256 of the raw body
 under the app's secret), deduplicated by `X-Shopify-Event-Id`, and the mandatory privacy
-webhooks (`customers/data_request`, `customers/redact`, `shop/redact`) honoured.
+webhooks (`customers/data_request`, `customers/redact`, `shop/redact`) honoured; order actions
+pushed and orders reconciled through the Admin GraphQL API (`client.py`, `graphql.py`).
 
-Store config: {"shop_domain": "example.myshopify.com", "webhook_secret": "..."}.
+Store config: {"shop_domain": "example.myshopify.com", "access_token": <sealed>,
+"webhook_secret": <sealed>} (secrets sealed by `commerce.credentials`). "api_base" (e.g.
+"http://127.0.0.1:8123") replaces "https://{shop_domain}" for tests and is never set by the UI.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
+from storedesk.commerce import credentials
 from storedesk.commerce.platforms import signatures
 from storedesk.commerce.platforms.base import (
     CustomerData,
     LineData,
     OrderData,
+    OrderPage,
     PlatformError,
+    ProductData,
     ShipmentData,
     StorePlatform,
+    VariantData,
     WebhookEvent,
 )
+from storedesk.commerce.platforms.shopify import graphql
+from storedesk.commerce.platforms.shopify.client import ShopifyClient, gid, legacy_id
+
+if TYPE_CHECKING:
+    from storedesk.commerce.models import Order, Refund, Return
 
 ORDER_TOPICS = frozenset({
     "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled",
@@ -44,7 +57,7 @@ class ShopifyPlatform(StorePlatform):
     name = "shopify"
 
     def verify_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
-        signatures.verify(str(self.store.config.get("webhook_secret", "")), body,
+        signatures.verify(credentials.credential(self.store.config, "webhook_secret"), body,
                           headers.get("x-shopify-hmac-sha256"))
         domain = str(self.store.config.get("shop_domain", ""))
         if domain and headers.get("x-shopify-shop-domain", "") != domain:
@@ -74,6 +87,211 @@ class ShopifyPlatform(StorePlatform):
             return privacy.redact_store(self.store)
         return f"ignored topic {event.topic!r}"
 
+    # --- Admin GraphQL API ------------------------------------------------------------------
+
+    def client(self) -> ShopifyClient:
+        config = self.store.config or {}
+        return ShopifyClient(str(config.get("shop_domain", "")),
+                             credentials.credential(config, "access_token"),
+                             api_base=str(config.get("api_base", "")))
+
+    def test_connection(self) -> str:
+        shop = self.client().execute(graphql.SHOP).get("shop") or {}
+        return str(shop.get("name") or shop.get("myshopifyDomain") or "")
+
+    def order_pages(self, since: datetime | None) -> Iterator[OrderPage]:
+        search = f"updated_at:>='{since.isoformat()}'" if since is not None else None
+        for nodes, _cursor in self.client().pages(graphql.ORDERS, "orders", {"query": search}):
+            orders = tuple(parse_order(to_rest_order(n), self.store.currency) for n in nodes)
+            stamps = [d for d in (_when(n.get("updatedAt")) for n in nodes) if d is not None]
+            yield OrderPage(orders=orders, watermark=max(stamps) if stamps else None)
+
+    def fetch_order(self, external_id: str) -> OrderData:
+        node = self.client().execute(graphql.ORDER, {"id": gid("Order", external_id)}).get(
+            "order")
+        if not node:
+            raise PlatformError(f"Shopify has no order {external_id}.", permanent=True)
+        return parse_order(to_rest_order(node), self.store.currency)
+
+    def customers(self) -> Iterator[CustomerData]:
+        for nodes, _cursor in self.client().pages(graphql.CUSTOMERS, "customers"):
+            for n in nodes:
+                yield CustomerData(
+                    external_id=str(n.get("legacyResourceId") or ""),
+                    email=n.get("email") or "", phone=n.get("phone") or "",
+                    name=" ".join(p for p in (n.get("firstName"), n.get("lastName")) if p))
+
+    def products(self) -> Iterator[ProductData]:
+        for nodes, _cursor in self.client().pages(graphql.PRODUCTS, "products"):
+            for n in nodes:
+                category = n.get("productType") or ""
+                yield ProductData(
+                    external_id=str(n.get("legacyResourceId") or ""), title=n.get("title") or "",
+                    category=category,
+                    variants=tuple(
+                        VariantData(sku=v.get("sku") or "", price=_money(v.get("price")),
+                                    title=v.get("title") or "",
+                                    inventory=int(v.get("inventoryQuantity") or 0),
+                                    category=category)
+                        for v in (n.get("variants") or {}).get("nodes") or [] if v.get("sku")),
+                )
+
+    def push_refund(self, refund: Refund) -> str:
+        """`refundCreate` against the order's successful sale or capture, under the
+        ``@idempotent`` directive (mandatory since 2026-04) with the refund's idempotency key;
+        the note carries the key too, so a retry after Shopify's key retention finds the
+        refund it already made."""
+        client = self.client()
+        order_id = gid("Order", refund.order.external_id)
+        marker = f"[storedesk:{refund.idempotency_key}]"
+        context = client.execute(graphql.REFUND_CONTEXT, {"id": order_id}).get("order")
+        if not context:
+            raise PlatformError(f"Shopify has no order {refund.order.external_id}.",
+                                permanent=True)
+        for existing in context.get("refunds") or []:
+            if marker in (existing.get("note") or ""):
+                return legacy_id(str(existing["id"]))
+        parent = next((t for t in context.get("transactions") or []
+                       if t.get("kind") in ("SALE", "CAPTURE") and t.get("status") == "SUCCESS"),
+                      None)
+        if parent is None:
+            raise PlatformError("The order has no successful payment to refund.", permanent=True)
+        lines = {line.pk: line for line in refund.order.lines.all()}
+        refund_lines = []
+        for item in refund.lines or []:
+            line = lines.get(int(item.get("line_id", 0)))
+            if line is None or not line.external_id:
+                raise PlatformError("A refunded line is not a Shopify line item.",
+                                    permanent=True)
+            refund_lines.append({"lineItemId": gid("LineItem", line.external_id),
+                                 "quantity": int(item["quantity"]),
+                                 "restockType": "RETURN" if refund.restock else "NO_RESTOCK"})
+        note = f"{refund.reason[:400]} {marker}".strip()
+        result = client.mutate(graphql.REFUND_CREATE, {"input": {
+            "orderId": order_id, "note": note, "notify": False,
+            "refundLineItems": refund_lines,
+            "transactions": [{"orderId": order_id, "parentId": parent["id"],
+                              "gateway": parent.get("gateway") or "", "kind": "REFUND",
+                              "amount": f"{refund.amount:.2f}"}],
+        }, "idempotencyKey": f"storedesk-refund-{refund.account_id}-{refund.idempotency_key}"},
+            "refundCreate")
+        created = result.get("refund") or {}
+        return legacy_id(str(created.get("id", "")))
+
+    def push_cancel(self, order: Order, reason: str) -> None:
+        """`orderCancel` without a refund (Storedesk refunds a paid order itself, through
+        `push_refund`), restocking; an order Shopify already cancelled is left alone."""
+        client = self.client()
+        order_id = gid("Order", order.external_id)
+        state = client.execute(graphql.ORDER_STATE, {"id": order_id}).get("order")
+        if not state:
+            raise PlatformError(f"Shopify has no order {order.external_id}.", permanent=True)
+        if state.get("cancelledAt"):
+            return
+        client.mutate(graphql.ORDER_CANCEL, {
+            "orderId": order_id, "reason": "CUSTOMER", "restock": True, "notifyCustomer": False,
+            "refundMethod": {"originalPaymentMethodsRefund": False},
+            "staffNote": (reason or "Cancelled from Storedesk")[:255],
+        }, "orderCancel", errors_key="orderCancelUserErrors")
+
+    def push_address(self, order: Order) -> None:
+        """`orderUpdate` with the order's shipping address (countries as ISO codes)."""
+        self.client().mutate(graphql.ORDER_UPDATE, {"input": {
+            "id": gid("Order", order.external_id),
+            "shippingAddress": mailing_address(order.shipping_address or {}),
+        }}, "orderUpdate")
+
+    def push_return(self, return_request: Return) -> str:
+        """`returnCreate` for the returned lines, matched to their fulfillment line items."""
+        client = self.client()
+        order = return_request.order
+        order_id = gid("Order", order.external_id)
+        context = client.execute(graphql.RETURN_CONTEXT, {"id": order_id}).get("order")
+        if not context:
+            raise PlatformError(f"Shopify has no order {order.external_id}.", permanent=True)
+        by_line: dict[str, str] = {}
+        for fulfillment in context.get("fulfillments") or []:
+            for item in (fulfillment.get("fulfillmentLineItems") or {}).get("nodes") or []:
+                line_gid = str((item.get("lineItem") or {}).get("id", ""))
+                by_line.setdefault(legacy_id(line_gid), str(item["id"]))
+        items = []
+        for rl in return_request.lines.select_related("line"):
+            fulfillment_line = by_line.get(rl.line.external_id)
+            if fulfillment_line is None:
+                raise PlatformError(f"{rl.line.title!r} was not fulfilled on Shopify: it cannot "
+                                    "be returned there.", permanent=True)
+            items.append({"fulfillmentLineItemId": fulfillment_line, "quantity": rl.quantity,
+                          "returnReason": "OTHER",
+                          "returnReasonNote": return_request.reason[:255]})
+        result = client.mutate(graphql.RETURN_CREATE, {"returnInput": {
+            "orderId": order_id, "returnLineItems": items, "notifyCustomer": False,
+        }}, "returnCreate")
+        return legacy_id(str((result.get("return") or {}).get("id", "")))
+
+
+def mailing_address(address: dict[str, Any]) -> dict[str, Any]:
+    """Storedesk's address as Shopify's MailingAddressInput (two-letter country code)."""
+    country = str(address.get("country", "")).strip()
+    if len(country) != 2 or not country.isalpha():
+        raise PlatformError("Shopify needs the country as a two-letter code (e.g. US, PL).",
+                            permanent=True)
+    first, _, last = str(address.get("name", "")).strip().partition(" ")
+    out = {"firstName": first, "lastName": last, "address1": address.get("address1", ""),
+           "address2": address.get("address2", ""), "city": address.get("city", ""),
+           "zip": address.get("zip", ""), "countryCode": country.upper(),
+           "company": address.get("company", ""), "phone": address.get("phone", "")}
+    province = str(address.get("province", "")).strip()
+    if province:
+        out["provinceCode"] = province
+    return {k: v for k, v in out.items() if v}
+
+
+def _amount(money_set: Any) -> str:
+    return str(((money_set or {}).get("shopMoney") or {}).get("amount") or "0")
+
+
+def to_rest_order(node: dict[str, Any]) -> dict[str, Any]:
+    """A GraphQL Order node in the shape of the REST/webhook order `parse_order` reads."""
+    customer = node.get("customer") or None
+    fulfillment = {"FULFILLED": "fulfilled", "PARTIALLY_FULFILLED": "partial"}.get(
+        node.get("displayFulfillmentStatus") or "")
+    return {
+        "id": node.get("legacyResourceId") or legacy_id(str(node.get("id", ""))),
+        "name": node.get("name"), "email": node.get("email"), "note": node.get("note"),
+        "created_at": node.get("createdAt"), "updated_at": node.get("updatedAt"),
+        "cancelled_at": node.get("cancelledAt"), "closed_at": node.get("closedAt"),
+        "currency": node.get("currencyCode"),
+        "financial_status": str(node.get("displayFinancialStatus") or "").lower(),
+        "fulfillment_status": fulfillment,
+        "customer": {"id": customer.get("legacyResourceId"), "email": customer.get("email"),
+                     "first_name": customer.get("firstName"),
+                     "last_name": customer.get("lastName"),
+                     "phone": customer.get("phone")} if customer else None,
+        "shipping_address": node.get("shippingAddress") or {},
+        "subtotal_price": _amount(node.get("subtotalPriceSet")),
+        "total_price": _amount(node.get("totalPriceSet")),
+        "total_tax": _amount(node.get("totalTaxSet")),
+        "total_discounts": _amount(node.get("totalDiscountsSet")),
+        "shipping_lines": [{"price": _amount(node.get("totalShippingPriceSet"))}],
+        "line_items": [
+            {"id": legacy_id(str(li.get("id", ""))), "sku": li.get("sku"),
+             "title": li.get("title"), "quantity": li.get("quantity"),
+             "price": _amount(li.get("originalUnitPriceSet"))}
+            for li in (node.get("lineItems") or {}).get("nodes") or []
+        ],
+        "fulfillments": [
+            {"id": legacy_id(str(f.get("id", ""))),
+             "tracking_company": (f.get("trackingInfo") or [{}])[0].get("company"),
+             "tracking_number": (f.get("trackingInfo") or [{}])[0].get("number"),
+             "tracking_url": (f.get("trackingInfo") or [{}])[0].get("url"),
+             "shipment_status": str(f.get("displayStatus") or "").lower() or None,
+             "created_at": f.get("createdAt"), "updated_at": f.get("updatedAt"),
+             "delivered_at": f.get("deliveredAt"),
+             "estimated_delivery_at": f.get("estimatedDeliveryAt")}
+            for f in node.get("fulfillments") or []
+        ],
+    }
+
 
 def _customer_keys(payload: dict[str, Any]) -> tuple[str, str]:
     customer = payload.get("customer") or {}
@@ -93,6 +311,13 @@ def _when(value: Any) -> datetime | None:
     return parse_datetime(value) if isinstance(value, str) and value else None
 
 
+def _day(value: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return None
+    moment = parse_datetime(value)
+    return moment.date() if moment is not None else parse_date(value)
+
+
 def parse_order(data: dict[str, Any], currency: str) -> OrderData:
     """A Shopify Admin API order (webhook body or REST/GraphQL-mapped JSON), normalised."""
     customer = data.get("customer") or {}
@@ -108,7 +333,9 @@ def parse_order(data: dict[str, Any], currency: str) -> OrderData:
             tracking_url=f.get("tracking_url") or "",
             status=SHIPMENT_STATUS.get(f.get("shipment_status") or "", "in_transit"),
             shipped_at=_when(f.get("created_at")),
-            delivered_at=_when(f.get("updated_at")) if delivered else None,
+            delivered_at=(_when(f.get("delivered_at")) or _when(f.get("updated_at")))
+            if delivered else None,
+            estimated_delivery=_day(f.get("estimated_delivery_at")),
         ))
     fulfillment = {"fulfilled": "fulfilled", "partial": "partial"}.get(
         data.get("fulfillment_status") or "", "unfulfilled")

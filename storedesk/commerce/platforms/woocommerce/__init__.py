@@ -1,28 +1,43 @@
 """WooCommerce: webhooks verified with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw
 body under the webhook's secret), deduplicated by `X-WC-Webhook-Delivery-ID`; order topics are
-synced through the same upsert as every other platform.
+synced through the same upsert as every other platform; order actions pushed and orders
+reconciled through the REST API v3 (`client.py`).
 
-Store config: {"webhook_secret": "...", "source": "https://shop.example.com"}.
+Store config: {"site_url": "https://shop.example.com", "consumer_key": "ck_...",
+"consumer_secret": <sealed>, "webhook_secret": <sealed>, "source": "https://shop.example.com"}.
+WooCommerce core has no returns API: a return is authorised in Storedesk and written on the
+order as a note (`POST /orders/{id}/notes`); its refund goes through `push_refund`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.dateparse import parse_datetime
 
+from storedesk.commerce import credentials
 from storedesk.commerce.platforms import signatures
 from storedesk.commerce.platforms.base import (
     CustomerData,
     LineData,
     OrderData,
+    OrderPage,
     PlatformError,
+    ProductData,
     StorePlatform,
+    VariantData,
     WebhookEvent,
 )
+from storedesk.commerce.platforms.woocommerce.client import WooClient
+
+if TYPE_CHECKING:
+    from storedesk.commerce.models import Order, Refund, Return
+
+IDEMPOTENCY_META = "storedesk_idempotency_key"
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 # WooCommerce order status -> (status, financial status, fulfilment status)
@@ -41,7 +56,7 @@ class WooCommercePlatform(StorePlatform):
     name = "woocommerce"
 
     def verify_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
-        signatures.verify(str(self.store.config.get("webhook_secret", "")), body,
+        signatures.verify(credentials.credential(self.store.config, "webhook_secret"), body,
                           headers.get("x-wc-webhook-signature"))
         source = str(self.store.config.get("source", "")).rstrip("/")
         if source and headers.get("x-wc-webhook-source", "").rstrip("/") != source:
@@ -62,6 +77,108 @@ class WooCommercePlatform(StorePlatform):
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
         return f"ignored topic {event.topic!r}"
+
+    # --- REST API v3 ----------------------------------------------------------------------
+
+    def client(self) -> WooClient:
+        config = self.store.config or {}
+        return WooClient(str(config.get("site_url", "")), str(config.get("consumer_key", "")),
+                         credentials.credential(config, "consumer_secret"))
+
+    def test_connection(self) -> str:
+        client = self.client()
+        client.call("GET", "/orders", params={"per_page": 1})  # needs read access to orders
+        info, _headers = client.call("GET", "/system_status")
+        environment = (info or {}).get("environment") or {} if isinstance(info, dict) else {}
+        return str(environment.get("site_url") or client.base)
+
+    def order_pages(self, since: datetime | None) -> Iterator[OrderPage]:
+        params: dict[str, Any] = {"orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
+        if since is not None:
+            params["modified_after"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        for items in self.client().pages("/orders", params):
+            stamps = [d for d in (_gmt(i.get("date_modified_gmt")) for i in items) if d]
+            yield OrderPage(orders=tuple(parse_order(i, self.store.currency) for i in items),
+                            watermark=max(stamps) if stamps else None)
+
+    def customers(self) -> Iterator[CustomerData]:
+        for items in self.client().pages("/customers"):
+            for c in items:
+                yield CustomerData(
+                    external_id=str(c.get("id", "")), email=c.get("email") or "",
+                    name=" ".join(p for p in (c.get("first_name"), c.get("last_name")) if p),
+                    phone=(c.get("billing") or {}).get("phone") or "")
+
+    def products(self) -> Iterator[ProductData]:
+        for items in self.client().pages("/products"):
+            for p in items:
+                category = ((p.get("categories") or [{}])[0] or {}).get("slug") or ""
+                yield ProductData(
+                    external_id=str(p.get("id", "")), title=p.get("name") or "",
+                    category=category,
+                    variants=(VariantData(
+                        sku=p.get("sku") or "", price=_money(p.get("price")),
+                        title=p.get("name") or "", category=category,
+                        inventory=int(p.get("stock_quantity") or 0)),) if p.get("sku") else ())
+
+    def push_refund(self, refund: Refund) -> str:
+        """`POST /orders/{id}/refunds` through the payment gateway (`api_refund`), restocking
+        when asked; the idempotency key rides in the refund's meta data, so a retried push
+        finds the refund it already made."""
+        client = self.client()
+        path = f"/orders/{refund.order.external_id}/refunds"
+        existing, _headers = client.call("GET", path)
+        for made in existing or []:
+            if any(m.get("key") == IDEMPOTENCY_META and m.get("value") == refund.idempotency_key
+                   for m in made.get("meta_data") or []):
+                return str(made.get("id", ""))
+        lines = {line.pk: line for line in refund.order.lines.all()}
+        items = []
+        for item in refund.lines or []:
+            line = lines.get(int(item.get("line_id", 0)))
+            if line is None or not line.external_id.isdigit():
+                raise PlatformError("A refunded line is not a WooCommerce line item.",
+                                    permanent=True)
+            quantity = int(item["quantity"])
+            items.append({"id": int(line.external_id), "quantity": quantity,
+                          "refund_total": f"{line.price * quantity:.2f}"})
+        created, _headers = client.call("POST", path, body={
+            "amount": f"{refund.amount:.2f}", "reason": refund.reason[:500],
+            "api_refund": True, "api_restock": bool(refund.restock), "line_items": items,
+            "meta_data": [{"key": IDEMPOTENCY_META, "value": refund.idempotency_key}],
+        })
+        return str((created or {}).get("id", ""))
+
+    def push_cancel(self, order: Order, reason: str) -> None:
+        client = self.client()
+        current, _headers = client.call("GET", f"/orders/{order.external_id}")
+        if (current or {}).get("status") in ("cancelled", "refunded"):
+            return
+        client.call("PUT", f"/orders/{order.external_id}", body={"status": "cancelled"})
+        if reason:
+            client.call("POST", f"/orders/{order.external_id}/notes",
+                        body={"note": f"Cancelled from Storedesk: {reason[:500]}",
+                              "customer_note": False})
+
+    def push_address(self, order: Order) -> None:
+        address = order.shipping_address or {}
+        first, _, last = str(address.get("name", "")).strip().partition(" ")
+        self.client().call("PUT", f"/orders/{order.external_id}", body={"shipping": {
+            "first_name": first, "last_name": last, "company": address.get("company", ""),
+            "address_1": address.get("address1", ""), "address_2": address.get("address2", ""),
+            "city": address.get("city", ""), "state": address.get("province", ""),
+            "postcode": address.get("zip", ""), "country": address.get("country", ""),
+        }})
+
+    def push_return(self, return_request: Return) -> str:
+        lines = ", ".join(f"{rl.quantity} × {rl.line.title}"
+                          for rl in return_request.lines.select_related("line"))
+        note, _headers = self.client().call(
+            "POST", f"/orders/{return_request.order.external_id}/notes",
+            body={"note": f"Return {return_request.rma_number} authorised in Storedesk: "
+                          f"{lines}. Reason: {return_request.reason[:300]}",
+                  "customer_note": False})
+        return f"note-{(note or {}).get('id', '')}"
 
 
 def _money(value: Any) -> Decimal:

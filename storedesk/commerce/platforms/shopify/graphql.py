@@ -1,0 +1,137 @@
+"""The Shopify Admin GraphQL documents Storedesk sends (API version `client.API_VERSION`).
+
+Each one asks only for the fields the mapping in `shopify/__init__.py` reads; the contract
+tests validate every document against the schema subset of the fake Admin API.
+"""
+
+ORDER_FIELDS = """
+  id legacyResourceId name createdAt updatedAt cancelledAt closedAt
+  email phone note currencyCode
+  displayFinancialStatus displayFulfillmentStatus
+  customer { legacyResourceId firstName lastName email phone }
+  shippingAddress { name company address1 address2 city province zip country phone }
+  subtotalPriceSet { shopMoney { amount currencyCode } }
+  totalPriceSet { shopMoney { amount currencyCode } }
+  totalTaxSet { shopMoney { amount currencyCode } }
+  totalDiscountsSet { shopMoney { amount currencyCode } }
+  totalShippingPriceSet { shopMoney { amount currencyCode } }
+  lineItems(first: 100) {
+    nodes { id sku title quantity originalUnitPriceSet { shopMoney { amount currencyCode } } }
+  }
+  fulfillments(first: 20) {
+    id status displayStatus createdAt updatedAt deliveredAt estimatedDeliveryAt
+    trackingInfo(first: 1) { company number url }
+  }
+"""
+
+ORDER_FRAGMENT = "\nfragment StoredeskOrder on Order {" + ORDER_FIELDS + "}\n"
+
+SHOP = """
+query StoredeskShop {
+  shop { name myshopifyDomain currencyCode }
+}
+"""
+
+ORDERS = """
+query StoredeskOrders($first: Int!, $after: String, $query: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { ...StoredeskOrder }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+""" + ORDER_FRAGMENT
+
+ORDER = """
+query StoredeskOrder($id: ID!) {
+  order(id: $id) { ...StoredeskOrder }
+}
+""" + ORDER_FRAGMENT
+
+CUSTOMERS = """
+query StoredeskCustomers($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query) {
+    nodes { legacyResourceId firstName lastName email phone }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+PRODUCTS = """
+query StoredeskProducts($first: Int!, $after: String) {
+  products(first: $first, after: $after) {
+    nodes {
+      legacyResourceId title productType
+      variants(first: 100) { nodes { sku title price inventoryQuantity } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# What a refund needs first: the payment to refund against, and the refunds already made (a
+# retried push finds its own refund by the idempotency marker in the note and stops there).
+REFUND_CONTEXT = """
+query StoredeskRefundContext($id: ID!) {
+  order(id: $id) {
+    id
+    transactions(first: 20) { id gateway kind status }
+    refunds(first: 50) { id note }
+  }
+}
+"""
+
+REFUND_CREATE = """
+mutation StoredeskRefundCreate($input: RefundInput!, $idempotencyKey: String!) {
+  refundCreate(input: $input) @idempotent(key: $idempotencyKey) {
+    refund { id note totalRefundedSet { shopMoney { amount currencyCode } } }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_STATE = """
+query StoredeskOrderState($id: ID!) {
+  order(id: $id) { id cancelledAt }
+}
+"""
+
+ORDER_CANCEL = """
+mutation StoredeskOrderCancel($orderId: ID!, $reason: OrderCancelReason!,
+    $refundMethod: OrderCancelRefundMethodInput!, $restock: Boolean!,
+    $notifyCustomer: Boolean, $staffNote: String) {
+  orderCancel(orderId: $orderId, reason: $reason, refundMethod: $refundMethod,
+      restock: $restock, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
+    job { id done }
+    orderCancelUserErrors { field message code }
+  }
+}
+"""
+
+ORDER_UPDATE = """
+mutation StoredeskOrderUpdate($input: OrderInput!) {
+  orderUpdate(input: $input) {
+    order { id }
+    userErrors { field message }
+  }
+}
+"""
+
+RETURN_CONTEXT = """
+query StoredeskReturnContext($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 20) {
+      fulfillmentLineItems(first: 100) { nodes { id quantity lineItem { id } } }
+    }
+  }
+}
+"""
+
+RETURN_CREATE = """
+mutation StoredeskReturnCreate($returnInput: ReturnInput!) {
+  returnCreate(returnInput: $returnInput) {
+    return { id name status }
+    userErrors { field message }
+  }
+}
+"""

@@ -1,0 +1,1 @@
+"""Local HTTP servers that speak the documented subset of the store platforms' APIs."""
