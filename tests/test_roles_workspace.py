@@ -57,6 +57,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     # (admins testing an email inbox: connectors/email/tests/test_settings.py); dead letters:
     # retry before delete
     "settings:email_test_connection": (D, D, D, D, D),
+    "settings:email_oauth_start": (D, D, D, D, D),
     "settings:email_dead_letter_retry": (A, A, D, D, D),
     "settings:email_dead_letter_delete": (A, A, D, D, D),
     "settings:macro_create": (A, A, D, D, A),

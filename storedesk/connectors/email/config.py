@@ -123,6 +123,13 @@ class EmailConfig(ChannelConfig):
         return value
 
 
+def uses_oauth(config: EmailConfig) -> bool:
+    """Signed in with OAuth: IMAP and SMTP authenticate with XOAUTH2."""
+    oauth = config.oauth
+    return oauth is not None and (oauth.refresh_token is not None
+                                  or oauth.access_token is not None)
+
+
 SMTP_SECURITY_CHOICES = [("starttls", "STARTTLS"), ("tls", "SSL/TLS"),
                          ("none", _("None (not encrypted)"))]
 
@@ -165,14 +172,29 @@ class EmailSetupForm(SetupForm):
     smtp_password = _password_field(_("SMTP password"))
     smtp_security = forms.ChoiceField(label=_("SMTP security"), choices=SMTP_SECURITY_CHOICES,
                                       required=False, initial="starttls")
+    oauth_provider = forms.ChoiceField(
+        label=_("Sign in with OAuth 2.0"), required=False, initial="",
+        choices=[("", _("No (password)")), ("google", "Google Workspace / Gmail"),
+                 ("microsoft", "Microsoft 365"), ("custom", _("Other OAuth 2.0 server"))],
+        help_text=_("Register Storedesk as an app with the provider, enter its client id and "
+                    "secret, save, then sign in."))
+    oauth_client_id = forms.CharField(label=_("OAuth client id"), required=False,
+                                      max_length=255)
+    oauth_client_secret = _password_field(_("OAuth client secret"))
+    oauth_authorize_url = forms.URLField(label=_("Authorize URL (other servers)"),
+                                         required=False, max_length=500)
+    oauth_token_url = forms.URLField(label=_("Token URL (other servers)"), required=False,
+                                     max_length=500)
     plus_addressing = forms.BooleanField(
         label=_("Reply-To with a signed conversation address (support+sd-…@)"), required=False,
         help_text=_("Only when your mail server delivers plus-addresses to this mailbox."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        oauth = getattr(self.current, "oauth", None)
         for field, stored in (("smtp_password", self._stored_password()),
-                              ("imap_password", self._stored_imap_password())):
+                              ("imap_password", self._stored_imap_password()),
+                              ("oauth_client_secret", oauth.client_secret if oauth else None)):
             if stored:
                 # Say that one is stored, never what it is.
                 self.fields[field].widget.attrs["placeholder"] = masked(stored)
@@ -193,7 +215,32 @@ class EmailSetupForm(SetupForm):
                 "smtp_host": smtp.host, "smtp_port": smtp.port,
                 "smtp_username": smtp.username, "smtp_security": smtp.security,
                 "imap_host": imap.host, "imap_port": imap.port, "imap_security": imap.security,
-                "imap_username": imap.username, "imap_folders": ", ".join(imap.folders)}
+                "imap_username": imap.username, "imap_folders": ", ".join(imap.folders),
+                **({"oauth_provider": config.oauth.provider,
+                    "oauth_client_id": config.oauth.client_id,
+                    "oauth_authorize_url": config.oauth.authorize_url,
+                    "oauth_token_url": config.oauth.token_url} if config.oauth else {})}
+
+    def _oauth(self, stored: OAuthSettings | None) -> OAuthSettings | None:
+        data = self.cleaned_data
+        provider: Any = data.get("oauth_provider") or ""
+        if not provider:
+            return None
+        client_id = (data.get("oauth_client_id") or "").strip()
+        plain = data.get("oauth_client_secret") or ""
+        same_app = (stored is not None and stored.provider == provider
+                    and stored.client_id == client_id)
+        return OAuthSettings(
+            provider=provider, client_id=client_id,
+            client_secret=seal(plain) if plain else (stored.client_secret if stored else None),
+            authorize_url=data.get("oauth_authorize_url") or "",
+            token_url=data.get("oauth_token_url") or "",
+            scope=stored.scope if stored else "",
+            # the grant stays while the app is the same one
+            refresh_token=stored.refresh_token if same_app and stored else None,
+            access_token=stored.access_token if same_app and stored else None,
+            expires_at=stored.expires_at if same_app and stored else 0.0,
+        )
 
     def clean_imap_folders(self) -> list[str]:
         try:
@@ -230,7 +277,7 @@ class EmailSetupForm(SetupForm):
             )
         return EmailConfig(
             address=data["address"], smtp=smtp, imap=imap,
-            oauth=current.oauth if current is not None else None,
+            oauth=self._oauth(current.oauth if current is not None else None),
             from_name=" ".join((data.get("from_name") or "").split()),
             signature=(data.get("signature") or "").replace("\r\n", "\n").strip(),
             plus_addressing=bool(data.get("plus_addressing")),

@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from storedesk.connectors.email import imap
-from storedesk.connectors.email.config import EmailConfig
+from storedesk.connectors.email.config import EmailConfig, uses_oauth
 from storedesk.connectors.secrets import SecretUnreadable, reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
 
@@ -116,7 +116,7 @@ def check_smtp(config: EmailConfig, timeout: float = 10.0) -> list[Step]:
                 return steps
         if smtp.security != "none":
             steps.append(Step("smtp", "tls", True, smtp.security))
-        if config.imap is not None and config.imap.auth == "oauth2":
+        if uses_oauth(config):
             from storedesk.connectors.email.oauth import access_token, smtp_xoauth2
 
             smtp_xoauth2(client, smtp.username, access_token(config))

@@ -3,18 +3,20 @@ email inbox's settings page, and the dead-letter list with retry, delete and dow
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from storedesk.accounts.decorators import admin_required
 from storedesk.accounts.models import Agent
-from storedesk.connectors.email import dead_letters, probe
-from storedesk.connectors.email.config import EmailConfig, EmailSetupForm
+from storedesk.connectors.email import dead_letters, oauth, probe
+from storedesk.connectors.email.config import EmailConfig, EmailSetupForm, uses_oauth
 from storedesk.connectors.email.models import DeadLetter, DeadLetterStatus, MailboxState
 from storedesk.core.errors import ActionError
 from storedesk.inbox.models import Inbox
@@ -36,7 +38,11 @@ def _email_inbox(request: HttpRequest, inbox_id: int) -> Inbox:
 
 def settings_context(inbox: Inbox, request: HttpRequest) -> dict[str, Any]:
     """Extra context of the email inbox's settings page (connector.settings_context)."""
+    config = EmailConfig.model_validate(inbox.config or {})
     return {
+        "oauth_ready": bool(config.oauth and config.oauth.client_id),
+        "oauth_signed_in": uses_oauth(config),
+        "oauth_redirect_uri": request.build_absolute_uri(reverse("settings:email_oauth_callback")),
         "mailbox_states": MailboxState.objects.filter(inbox=inbox, account_id=inbox.account_id)
         .order_by("folder"),
         "raw_mime_url": request.build_absolute_uri(f"/api/v1/inboxes/{inbox.pk}/email"),
@@ -122,3 +128,57 @@ def dead_letter_download(request: HttpRequest, letter_id: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="dead-letter-{letter.pk}.eml"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+OAUTH_SESSION = "email.oauth"
+
+
+@admin_required
+@require_POST
+def oauth_start(request: HttpRequest, inbox_id: int) -> HttpResponse:
+    """Send the admin to the provider's consent page (authorization code + PKCE)."""
+    inbox = _email_inbox(request, inbox_id)
+    config = EmailConfig.model_validate(inbox.config or {})
+    if config.oauth is None or not config.oauth.client_id:
+        messages.error(request, _("Save the OAuth client id and secret first."))
+        return redirect("settings:inbox_edit", inbox_id=inbox.pk)
+    verifier, challenge = oauth.pkce_pair()
+    state = secrets.token_urlsafe(24)
+    request.session[OAUTH_SESSION] = {"inbox": inbox.pk, "state": state, "verifier": verifier}
+    try:
+        url = oauth.authorization_url(config.oauth, state=state, challenge=challenge,
+                                      redirect_uri=_redirect_uri(request))
+    except ActionError as exc:
+        messages.error(request, _(exc.detail))
+        return redirect("settings:inbox_edit", inbox_id=inbox.pk)
+    return redirect(url)
+
+
+def _redirect_uri(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("settings:email_oauth_callback"))
+
+
+@admin_required
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """The provider sends the admin back here with a code. A GET by OAuth's design; the state
+    (random, bound to this session and inbox, used once) is what keeps it from being forged."""
+    pending = request.session.pop(OAUTH_SESSION, None)
+    state = request.GET.get("state", "")
+    if not pending or not secrets.compare_digest(str(pending.get("state", "")), state):
+        messages.error(request, _("The sign-in could not be verified; please start it again."))
+        return redirect("settings:inboxes")
+    inbox = _email_inbox(request, int(pending["inbox"]))
+    if request.GET.get("error"):
+        messages.error(request, _("The provider refused: %(error)s") % {
+            "error": request.GET.get("error_description") or request.GET["error"]})
+        return redirect("settings:inbox_edit", inbox_id=inbox.pk)
+    try:
+        oauth.exchange_code(inbox, code=request.GET.get("code", ""),
+                            redirect_uri=_redirect_uri(request), verifier=pending["verifier"],
+                            by=cast(Agent, request.user))
+    except ActionError as exc:
+        messages.error(request, _(exc.detail))
+    else:
+        messages.success(request, _("Signed in: the mailbox now uses OAuth."))
+    return redirect("settings:inbox_edit", inbox_id=inbox.pk)
