@@ -11,13 +11,21 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from storedesk.accounts.actions import create_api_token
-from storedesk.commerce.models import ApprovalRequest, Order
+from storedesk.commerce.models import ApprovalRequest, Order, Return
 from storedesk.demo.loader import load_demo
 from storedesk.inbox.models import Conversation
 
 pytestmark = pytest.mark.django_db
+
+
+def said(member, message: str, **values: str) -> str:
+    """`message` as the panel shows it to this agent: in their language, HTML-escaped."""
+    with translation.override(member.agent.language or "en"):
+        return escape(translation.gettext(message) % values)
 
 
 def test_an_agent_works_mayas_orders_in_the_demo() -> None:
@@ -38,15 +46,18 @@ def test_an_agent_works_mayas_orders_in_the_demo() -> None:
     base = f"/commerce/conversations/{maya.display_id}/orders/{delivered.pk}"
     # when she starts a return of the towels (delivered 14 days ago: within 30 days)
     returned = client.post(base + "/return/", {f"qty_{towels.pk}": "1", "reason": "Too rough"})
-    assert "authorised" in returned.content.decode()
+    rma = Return.objects.get(order=delivered).rma_number
+    assert said(kasia, "Return %(rma)s authorised.", rma=rma) in returned.content.decode()
     # and refunds one pillowcase pair (34.00, within her 50)
     panel = returned.content.decode()
     key = re.search(r'name="idempotency_key" value="([^"]+-refund)"', panel)
     refund = client.post(base + "/refund/", {"idempotency_key": key.group(1), "amount": "34.00"})
-    assert "Refunded 34.00 EUR" in refund.content.decode()
+    assert said(kasia, "Refunded %(amount)s %(currency)s on order #%(number)s.",
+                amount="34.00", currency="EUR", number="LL-10236") in refund.content.decode()
     # and asks for 60.00 more: above her limit, it goes to approval
     over = client.post(base + "/refund/", {"idempotency_key": "kasia-over", "amount": "60.00"})
-    assert "an admin was asked" in over.content.decode()
+    assert said(kasia, "%(amount)s %(currency)s is above your refund limit: an admin was asked "
+                "to approve it.", amount="60.00", currency="EUR") in over.content.decode()
     assert ApprovalRequest.objects.get(order=delivered).status == "pending"
 
     # and the same works through the API with her token
