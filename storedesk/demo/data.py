@@ -71,7 +71,9 @@ INBOXES: dict[str, dict[str, Any]] = {
               # the demo's replies stay on this machine, even with an SMTP server configured
               "config": {"address": "support@lumenloom.example", "local_only": True}},
     "chat": {"name": "Website chat", "channel": "webchat",
-             "config": {"greeting": "Hi! Questions about an order? We're here."}},
+             "config": {"greeting": "Hi! Questions about an order? We're here.",
+                        # paste the snippet into a page served on port 8080 and it just works
+                        "allowed_origins": ["http://localhost:8080", "http://127.0.0.1:8080"]}},
 }
 
 # Tag name -> colour; scenarios may use other tags too (they get the default colour).
