@@ -279,3 +279,24 @@ def test_a_store_without_a_token_says_so(personas):
     with pytest.raises(PlatformError) as refused:
         platform_for(store).test_connection()
     assert "access token" in str(refused.value)
+
+
+def test_reseal_after_a_key_rotation_keeps_the_token_readable(store, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old = store.config["access_token"]
+    plain = Store.objects.create(account=store.account, slug="legacy", name="Legacy",
+                                 platform=Platform.SHOPIFY,
+                                 config={"webhook_secret": "plain-before-sealing"})
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the new key seals first
+    call_command("reseal_store_credentials")
+    store.refresh_from_db()
+    plain.refresh_from_db()
+    assert store.config["access_token"] != old
+    assert credentials.credential(store.config, "access_token") == TOKEN
+    assert credentials.is_sealed(plain.config["webhook_secret"])
+    settings.ENCRYPTION_KEYS = [settings.ENCRYPTION_KEYS[0]]
+    settings.SECRET_KEY_FALLBACKS = []
+    settings.SECRET_KEY = "a-new-secret-key-the-old-seal-cannot-use"
+    assert credentials.credential(store.config, "access_token") == TOKEN  # opens with new key
