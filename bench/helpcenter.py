@@ -56,8 +56,11 @@ def parent(args: argparse.Namespace) -> None:
             import psycopg
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-                conn.execute(f"CREATE DATABASE {PG_DB}")
+                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                      [PG_DB]).fetchone()
+                if not (args.keep and exists):
+                    conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+                    conn.execute(f"CREATE DATABASE {PG_DB}")
             env["DATABASE_URL"] = pg_url(PG_DB)
         else:
             env.pop("DATABASE_URL", None)
@@ -67,7 +70,7 @@ def parent(args: argparse.Namespace) -> None:
                  "--queries", str(args.queries), "--seed", str(args.seed)],
                 env=env, check=True, capture_output=True, text=True)
         finally:
-            if backend == "postgres":
+            if backend == "postgres" and not args.keep:
                 import psycopg
 
                 with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -172,8 +175,10 @@ def load(articles: int, rng: random.Random) -> tuple[object, dict[str, list[str]
                 with connection.cursor() as cursor:
                     if connection.vendor == "postgresql":
                         cursor.executemany(
-                            "UPDATE helpcenter_searchdoc SET vector = %s::tsvector WHERE id = %s",
+                            "UPDATE helpcenter_searchdoc SET vector = %s::tsvector, "
+                            "head = %s::tsvector WHERE id = %s",
                             [(search._tsvector(scope, d.title_terms, d.tag_terms, d.body_terms),
+                              search._head(scope, d.title_terms, d.tag_terms, d.body_terms),
                               d.pk) for d in docs])
                     else:
                         cursor.executemany(
@@ -211,7 +216,13 @@ def child(args: argparse.Namespace) -> None:
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    hc, words = load(args.articles, rng)
+    from storedesk.helpcenter.models import HelpCenter
+
+    kept = HelpCenter.objects.filter(store__slug="bench").first()
+    if kept is not None:  # --keep: the database of an earlier run
+        hc, words = kept, vocabulary()
+    else:
+        hc, words = load(args.articles, rng)
     load_seconds = time.perf_counter() - started
     result: dict = {"vendor": connection.vendor, "articles": args.articles,
                     "translations": SearchDoc.objects.count(),
@@ -258,6 +269,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--keep", action="store_true",
+                        help=f"PostgreSQL: keep {PG_DB} afterwards and reuse it when it is there")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

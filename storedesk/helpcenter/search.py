@@ -28,6 +28,9 @@ from storedesk.helpcenter.text import THAI, fold, query_terms, stem_prefix, term
 
 CANDIDATES = 50
 MAX_BODY_TERMS = 2000
+# PostgreSQL ranks candidates by a small `head` vector (title, tags, the first body terms), kept
+# inline in the row; ts_rank over the full `vector` detoasted every match's whole body.
+HEAD_BODY_TERMS = 40
 
 
 @dataclass
@@ -73,8 +76,10 @@ def index_translation(translation: ArticleTranslation, plain_body: str) -> None:
     scope = _scope(article.help_center_id, internal, translation.language)
     with connection.cursor() as cursor:
         if _is_pg():
-            cursor.execute("UPDATE helpcenter_searchdoc SET vector = %s::tsvector WHERE id = %s",
-                           [_tsvector(scope, title, tags, body), doc.pk])
+            cursor.execute("UPDATE helpcenter_searchdoc SET vector = %s::tsvector, "
+                           "head = %s::tsvector WHERE id = %s",
+                           [_tsvector(scope, title, tags, body), _head(scope, title, tags, body),
+                            doc.pk])
         else:
             cursor.execute("DELETE FROM helpcenter_fts WHERE rowid = %s", [doc.pk])
             cursor.execute("INSERT INTO helpcenter_fts(rowid, scope, title, tags, body) "
@@ -117,6 +122,10 @@ def _tsvector(scope: str, title: str, tags: str, body: str) -> str:
             positions.setdefault(term, []).append(f"{pos}{weight}")
             pos += 1
     return " ".join(f"{_lexeme(t)}:{','.join(p[:256])}" for t, p in positions.items())
+
+
+def _head(scope: str, title: str, tags: str, body: str) -> str:
+    return _tsvector(scope, title, tags, " ".join(body.split()[:HEAD_BODY_TERMS]))
 
 
 # --- Querying -------------------------------------------------------------------------------
@@ -199,12 +208,6 @@ def _match_query(scopes: list[str], alts: list[str]) -> str:
     return f"scope:({scope_q}) AND {{title tags body}}:({terms_q})"
 
 
-def _scope_query(scopes: list[str]) -> str:
-    if _is_pg():
-        return " | ".join(_lexeme(s) for s in scopes)
-    return "scope:(" + " OR ".join(f'"{s}"' for s in scopes) + ")"
-
-
 def _count(cursor: Any, match: str) -> int:
     if _is_pg():
         cursor.execute("SELECT count(*) FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery",
@@ -222,7 +225,7 @@ def _candidates(scopes: list[str], groups: list[list[str]]) -> list[int]:
         if _is_pg():
             cursor.execute(
                 "SELECT id FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery "
-                "ORDER BY ts_rank(vector, %s::tsquery, 1) DESC, id LIMIT %s",
+                "ORDER BY ts_rank(head, %s::tsquery, 1) DESC, id LIMIT %s",
                 [_match_query(scopes, alts)] * 2 + [CANDIDATES])
         else:
             cursor.execute(
@@ -232,9 +235,18 @@ def _candidates(scopes: list[str], groups: list[list[str]]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _document_frequencies(scopes: list[str], groups: list[list[str]]) -> tuple[int, list[int]]:
+def _document_frequencies(help_center_id: int, language: str, include_internal: bool,
+                          scopes: list[str], groups: list[list[str]]) -> tuple[int, list[int]]:
+    """The number of indexed docs in scope and, per query term, how many of them it matches.
+
+    One term: its idf is a common factor of every score, which the normalisation in `search`
+    divides out, so the counts (a full scan of the matches each) are skipped."""
+    if len(groups) == 1:
+        return 1, [1]
+    total = SearchDoc.objects.filter(
+        help_center_id=help_center_id, language=language,
+        internal__in=[False, True] if include_internal else [False]).count()
     with connection.cursor() as cursor:
-        total = _count(cursor, _scope_query(scopes))
         return total, [_count(cursor, _match_query(scopes, group)) for group in groups]
 
 
@@ -287,7 +299,8 @@ def search(help_center: HelpCenter, language: str, query: str, *, include_intern
                       "translation__language", "translation__published_title",
                       "translation__article__slug", "translation__article__helpful_yes",
                       "translation__article__helpful_no", "translation__article__view_count"))
-    total, frequencies = _document_frequencies(scopes, groups)
+    total, frequencies = _document_frequencies(help_center.pk, language, include_internal,
+                                               scopes, groups)
     relevance = _bm25f(docs, groups, total, frequencies)
     top = max(relevance.values(), default=0.0) or 1.0
     flat = [a.rstrip("*") for g in groups for a in g]
