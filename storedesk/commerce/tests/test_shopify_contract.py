@@ -300,3 +300,16 @@ def test_reseal_after_a_key_rotation_keeps_the_token_readable(store, settings):
     settings.SECRET_KEY_FALLBACKS = []
     settings.SECRET_KEY = "a-new-secret-key-the-old-seal-cannot-use"
     assert credentials.credential(store.config, "access_token") == TOKEN  # opens with new key
+
+
+def test_the_periodic_task_reconciles_connected_stores_only(personas, store, fake):
+    from storedesk.commerce import tasks
+
+    fake.add_order(sample_order())
+    Store.objects.create(account=personas.harbor, slug="hooks-only", name="Hooks only",
+                         platform=Platform.SHOPIFY, config={"webhook_secret": "shpss_y"})
+    queued = tasks.reconcile_stores.call_local()
+    assert queued == 1  # the harbor custom store and the webhook-only one are not queued
+    assert Order.objects.filter(store=store, external_id=SAMPLE_ID).exists()
+    store.refresh_from_db()
+    assert store.last_synced_at is not None and store.sync_error == ""
