@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 # e.g. `make demo DEMO_ARGS="--port 9000"`
 DEMO_ARGS ?=
 
-.PHONY: install demo test lint typecheck clean browser
+.PHONY: install demo test lint typecheck clean browser messages compilemessages
 
 $(TOOLS)/bin/uv:
 	$(PYTHON) -m venv $(TOOLS)
@@ -51,6 +51,18 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy storedesk config
+
+# Translations (pl, tr, id, th; GNU gettext needed). `messages` refreshes the catalogs from the
+# code; translate every new or fuzzy entry, then `compilemessages` (the .mo files are tracked).
+# storedesk/tests/test_translations.py fails while a catalog has an untranslated or fuzzy entry.
+LOCALES := -l pl -l tr -l id -l th
+messages: install
+	$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --settings=config.settings \
+	  -i "$(VENV)/*" -i "$(TOOLS)/*" -i "bench/*" -i "var/*" -i "node_modules/*"
+
+compilemessages: install
+	$(BIN)/python -m django compilemessages $(LOCALES) --settings=config.settings \
+	  -i "$(VENV)*" -i "node_modules"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var

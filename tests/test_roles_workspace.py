@@ -38,6 +38,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "inbox:untag": (A, A, A, D, D),
     "inbox:retry": (A, A, A, D, D),
     "inbox:bulk": (A, A, A, A, A),  # acts only on what the caller sees (tested in workspace)
+    "inbox:bulk_undo": (A, A, A, A, A),  # only the caller's own signed token (tested there)
     "contacts:update": (A, A, A, A, D),
     "contacts:merge": (A, A, A, D, D),
     "settings:agent_invite": (A, A, D, D, A),

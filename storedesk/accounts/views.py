@@ -166,7 +166,8 @@ def accept_invite(request: HttpRequest, token: str) -> HttpResponse:
     invitation = actions.find_invitation(token)
     problem = actions.invitation_problem(invitation)
     if problem is not None or invitation is None:
-        return render(request, "accounts/invite.html", {"problem": _(problem or "")}, status=410)
+        message = _(problem) if problem else ""
+        return render(request, "accounts/invite.html", {"problem": message}, status=410)
     existing = Agent.objects.filter(email=invitation.email).first()
     form = InvitationAcceptForm(
         request.POST or None, existing=existing, email=invitation.email

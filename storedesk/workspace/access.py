@@ -11,6 +11,7 @@ from storedesk.core.errors import NotFound
 from storedesk.inbox.models import Conversation, Priority, Status, Tag
 from storedesk.inbox.queries import get_conversation_by_display_id
 from storedesk.inbox.transitions import TRANSITIONS
+from storedesk.workspace.snooze import PRESETS
 from storedesk.workspace.timeline import thread_items
 
 
@@ -23,6 +24,9 @@ def conversation_or_404(request: HttpRequest, display_id: int) -> Conversation:
         return get_conversation_by_display_id(membership_of(request), display_id)
     except NotFound as exc:
         raise Http404(exc.detail) from exc
+
+
+SNOOZABLE = frozenset({Status.OPEN, Status.PENDING})
 
 
 def controls_context(membership: Membership, conversation: Conversation) -> dict[str, Any]:
@@ -50,6 +54,7 @@ def controls_context(membership: Membership, conversation: Conversation) -> dict
         ],
         "priority_choices": Priority.choices,
         "can_resolve": Status.RESOLVED in TRANSITIONS[conversation.status],
+        "snooze_presets": PRESETS if conversation.status in SNOOZABLE else [],
     }
 
 

@@ -24,10 +24,30 @@ def contact_panel(slot: Slot) -> dict[str, Any]:
 
 
 def macros_tool(slot: Slot) -> dict[str, Any]:
+    """The macro picker: the conversation's language first, then the most used, then by name."""
+    from storedesk.core.folding import fold
     from storedesk.workflow.models import Macro
 
-    macros = Macro.objects.filter(account_id=slot.membership.account_id).order_by("name")
-    return {"macros": list(macros.only("pk", "name"))}
+    language = (slot.conversation.language or "").split("-")[0].lower()
+    macros = list(
+        Macro.objects.filter(account_id=slot.membership.account_id)
+        .only("pk", "name", "text", "language", "usage_count")[:500]
+    )
+
+    def rank(macro: Macro) -> tuple[int, int, str]:
+        own = (macro.language or "").split("-")[0].lower()
+        return (0 if language and own == language else 1 if not own else 2,
+                -macro.usage_count, macro.name.lower())
+
+    macros.sort(key=rank)
+    return {
+        "macros": [
+            {"pk": m.pk, "name": m.name, "language": m.language, "snippet": m.text[:90],
+             "search": fold(f"{m.name} {m.text[:300]}"),
+             "preferred": bool(language) and (m.language or "").split("-")[0].lower() == language}
+            for m in macros
+        ],
+    }
 
 
 def register() -> None:

@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership, Team
@@ -21,6 +22,7 @@ from storedesk.core.validation import DB_INT_MAX, validate_storable_datetime
 from storedesk.inbox.actions import MAX_TEXT_CHARS
 from storedesk.inbox.models import Priority, Status
 from storedesk.inbox.storage import IncomingFile
+from storedesk.workspace.snooze import PRESETS, wake_time, zone_named
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -118,9 +120,12 @@ class StatusForm(forms.Form):
     account's time zone is used.
     """
 
-    status = forms.ChoiceField(choices=Status.choices)
+    status = forms.ChoiceField(choices=Status.choices, required=False)
     snoozed_until = forms.CharField(required=False, max_length=32)
     tz_offset = forms.IntegerField(required=False, min_value=-16 * 60, max_value=16 * 60)
+    # A snooze preset (workspace/snooze.py) in the agent's zone (`tz`, IANA, from the browser).
+    preset = forms.ChoiceField(choices=PRESETS, required=False)
+    tz = forms.CharField(required=False, max_length=64)
 
     def __init__(self, *args: Any, account_timezone: str = "UTC", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,6 +135,14 @@ class StatusForm(forms.Form):
         data: dict[str, Any] = super().clean() or self.cleaned_data
         raw = (data.get("snoozed_until") or "").strip()
         data["snoozed_until"] = None
+        if data.get("preset"):
+            zone = zone_named(data.get("tz") or "", self.account_timezone)
+            data["status"] = Status.SNOOZED
+            data["snoozed_until"] = wake_time(data["preset"], timezone.now(), zone)
+            return data
+        if not data.get("status"):
+            self.add_error("status", _("Choose a status."))
+            return data
         if raw:
             try:
                 naive = datetime.fromisoformat(raw)

@@ -21,6 +21,8 @@ class BulkForm(forms.Form):
     # A membership id, "me" or "none" (only for action=assign).
     assignee = forms.CharField(required=False, max_length=12)
     tag = forms.CharField(required=False, max_length=64)
+    # "preview" answers with the confirmation naming what will happen; "apply" does it.
+    step = forms.ChoiceField(choices=[("preview", "preview"), ("apply", "apply")], required=False)
     # The list's query string, so the refreshed pane keeps the agent's filters.
     return_query = forms.CharField(required=False, max_length=2000)
 

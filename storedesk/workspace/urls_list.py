@@ -10,4 +10,5 @@ urlpatterns = [
     path("inbox/rows/<int:pk>/", views_list.conversation_row, name="row"),
     path("inbox/counts/", views_list.counts, name="counts"),
     path("inbox/bulk", views_list.bulk, name="bulk"),
+    path("inbox/bulk/undo", views_list.bulk_undo, name="bulk_undo"),
 ]

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from storedesk.accounts.actions import actor_for
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
-from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.errors import NotFound
 from storedesk.core.pagination import InvalidCursor
-from storedesk.inbox import actions
-from storedesk.inbox.models import Status
-from storedesk.inbox.queries import get_conversation, get_membership, visible_conversations
+from storedesk.inbox.queries import get_conversation
+from storedesk.workspace import bulk as bulk_actions
 from storedesk.workspace import listing
 from storedesk.workspace.forms_list import BulkForm
 
@@ -95,63 +92,47 @@ def counts(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/_view_nav.html", context)
 
 
-@dataclass
-class BulkResult:
-    done: list[int] = field(default_factory=list)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (display_id, why)
-    ignored: int = 0  # ids the agent cannot see (or that do not exist): never touched
-
-
 @require_POST
 @member_required
 def bulk(request: HttpRequest) -> HttpResponse:
-    """Apply one action to the selected conversations, each through inbox.actions."""
+    """Bulk actions: `step=preview` answers the confirmation (what will happen to which
+    conversations); `step=apply` (the default) does it, each through inbox.actions, and
+    answers the list with the result and an Undo button."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
     form = BulkForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
     try:
-        result = apply_bulk(membership, form)
+        if form.cleaned_data.get("step") == "preview":
+            return render(request, "workspace/_bulk_confirm.html", {
+                "question": bulk_actions.describe(membership, form)})
+        result = bulk_actions.apply(membership, form)
     except NotFound:
         return HttpResponse(_("That agent is not in this account."), status=400,
                             content_type="text/plain; charset=utf-8")
-    params = QueryDict(form.cleaned_data.get("return_query") or "")
-    context = listing.list_context(request, params)
+    return _list_with_result(request, form.cleaned_data.get("return_query") or "", result)
+
+
+@require_POST
+@member_required
+def bulk_undo(request: HttpRequest) -> HttpResponse:
+    """Put the conversations of the last bulk action back as they were."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    try:
+        result = bulk_actions.undo(membership, request.POST.get("undo_token", "")[:20000])
+    except bulk_actions.UndoExpired:
+        return HttpResponse(_("This action can no longer be undone."), status=400,
+                            content_type="text/plain; charset=utf-8")
+    return _list_with_result(request, request.POST.get("return_query", "")[:2000], result)
+
+
+def _list_with_result(
+    request: HttpRequest, return_query: str, result: bulk_actions.BulkResult
+) -> HttpResponse:
+    context = listing.list_context(request, QueryDict(return_query))
     response = render(request, "workspace/_list_body.html", {**context, "bulk_result": result})
+    response["HX-Retarget"] = "#list-body"
+    response["HX-Reswap"] = "innerHTML"
     response["HX-Trigger"] = "storedesk:counts"  # the nav refreshes its counts
     return response
-
-
-def apply_bulk(membership: Membership, form: BulkForm) -> BulkResult:
-    actor = actor_for(membership)
-    action = form.cleaned_data["action"]
-    assignee: Membership | None = None
-    if action == "assign":
-        choice = form.cleaned_data["assignee"]
-        if choice == "me":
-            assignee = membership
-        elif choice != "none":
-            assignee = get_membership(membership, int(choice))
-    ids = form.conversation_ids
-    visible = {
-        c.pk: c
-        for c in visible_conversations(membership).filter(pk__in=ids).order_by("pk")
-    }
-    result = BulkResult(ignored=len([i for i in ids if i not in visible]))
-    for pk in ids:
-        conversation = visible.get(pk)
-        if conversation is None:
-            continue
-        try:
-            if action == "assign":
-                actions.assign(conversation, actor, assignee=assignee)
-            elif action == "close":
-                actions.change_status(conversation, actor, Status.RESOLVED)
-            else:
-                actions.tag(conversation, actor, form.cleaned_data["tag"])
-        except ActionError as error:
-            result.skipped.append((conversation.display_id, error.detail))
-        else:
-            result.done.append(conversation.display_id)
-    return result

@@ -10,7 +10,7 @@ import pytest
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.inbox.models import Conversation, Delivery, Message
 from storedesk.testing.browser import AsgiServer
-from storedesk.workspace.tests.test_browser_workspace import sign_in
+from storedesk.workspace.tests.test_browser_workspace import pick_macro, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,7 +144,7 @@ def test_a_macro_with_a_missing_variable_cannot_be_sent(
                  text="Hi {{contact.first_name}}, order {{order.number}} is on its way.")
     ctx, page = sign_in(browser, asgi_server.base, "olivia@harbor.test")
     open_conversation(page, asgi_server.base, waiting)
-    page.select_option("#macro-select", label="Order shipped")
+    pick_macro(page, "Order shipped")
     expect(page.locator("#composer-text")).to_have_value(
         "Hi Kasia, order {{order.number}} is on its way.")
     # then the gap is named and both send buttons are off, also for Ctrl+Enter

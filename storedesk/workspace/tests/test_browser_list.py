@@ -91,11 +91,35 @@ def test_olivia_works_the_list(personas, shoppers, api_token, asgi_server: AsgiS
     page.check(f"#conv-row-{second.pk} .conv-select")
     page.select_option("#bulk-form select[name=action]", "assign")
     page.select_option("#bulk-form select[name=assignee]", "me")
-    page.click("#bulk-form button[type=submit]")
-    # then the list says so, the Mine count follows, and the Mine view shows exactly those two
+    page.click("#bulk-form [data-bulk-apply]")
+    # then she is asked first, with what will happen to which conversations
+    question = page.locator(".bulk-confirm")
+    expect(question).to_contain_text("Assign 2 conversations to Olivia Owner")
+    expect(question).to_contain_text(f"#{first.display_id}")
+    expect(page.locator('[data-count="mine"]')).to_have_text("0")
+    # when she cancels, nothing happens; when she confirms, it is done
+    page.click("[data-bulk-cancel]")
+    expect(question).to_have_count(0)
+    page.click("#bulk-form [data-bulk-apply]")
+    page.click("[data-bulk-confirm]")
+    # then the list says so, the Mine count follows
     expect(page.locator(".bulk-result")).to_contain_text("2 conversations updated")
     expect(page.locator('[data-count="mine"]')).to_have_text("2")
     settled(page)
+    # and Undo puts them back, and again
+    page.click("[data-bulk-undo]")
+    expect(page.locator(".bulk-result")).to_contain_text("2 conversations put back")
+    expect(page.locator('[data-count="mine"]')).to_have_text("0")
+    settled(page)
+    page.check(f"#conv-row-{first.pk} .conv-select")
+    page.check(f"#conv-row-{second.pk} .conv-select")
+    page.select_option("#bulk-form select[name=action]", "assign")
+    page.select_option("#bulk-form select[name=assignee]", "me")
+    page.click("#bulk-form [data-bulk-apply]")
+    page.click("[data-bulk-confirm]")
+    expect(page.locator('[data-count="mine"]')).to_have_text("2")
+    settled(page)
+    # and the Mine view shows exactly those two
     page.click('a[data-nav="view:mine"]')
     expect(rows).to_have_count(2)
     settled(page)

@@ -9,7 +9,10 @@
  *   "Olivia is viewing / typing…" from other agents' presence events.
  * - Composer: separate reply and note forms (own box, draft, button); Ctrl/Cmd+Enter sends the
  *   focused box's form, Esc and every send move focus out to the thread; drafts saved as typed.
- * - Shortcuts: j/k next/previous conversation, r reply, n note, e resolve, a assign to me.
+ * - Shortcuts: r reply, n note, m macro picker, e resolve, s snooze, p priority, t tag,
+ *   a assign to me (j/k and / are the list's, in list.js).
+ * - Snooze presets (the browser names its zone); the macro picker (type to search, arrows,
+ *   Enter; the conversation's language first).
  * Loaded by workspace/_conversation_pane.html; a second load only re-initialises the pane.
  */
 (function () {
@@ -472,29 +475,141 @@
     if (link) { link.click(); row.scrollIntoView({ block: "nearest" }); }
   });
 
+  // --- Snooze presets ---------------------------------------------------------------------------
+  // Presets are computed on the server in the agent's own zone, which the browser names.
+  function zoneName() {
+    try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (err) { return ""; }
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var p = event.detail && event.detail.parameters;
+    if (!p) return;
+    if (p instanceof FormData) { if (p.has("tz")) p.set("tz", zoneName()); }
+    else if (Object.prototype.hasOwnProperty.call(p, "tz")) p.tz = zoneName();
+  });
+  document.addEventListener("click", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element) || !t.closest("[data-snooze-custom]")) return;
+    var select = document.getElementById("status-select");
+    if (select && select.querySelector("option[value=snoozed]")) select.value = "snoozed";
+    var input = document.querySelector("#conversation-root [data-snooze-input]");
+    if (input) { input.focus(); if (input.showPicker) { try { input.showPicker(); } catch (err) { /* */ } } }
+  });
+
+  // --- Macro picker: type to search, the conversation's language first ---------------------------
+  function fold(text) {
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[łŁ]/g, "l").replace(/[ıİ]/g, "i").replace(/[øØ]/g, "o").replace(/[đĐ]/g, "d")
+      .replace(/ß/g, "ss").toLowerCase();
+  }
+  function picker() { return document.querySelector("#conversation-root [data-macro-picker]"); }
+  function visibleOptions(box) {
+    return Array.prototype.slice.call(box.querySelectorAll("[data-macro-id]"))
+      .filter(function (o) { return !o.hidden; });
+  }
+  function highlight(box, option) {
+    var input = box.querySelector("[data-macro-search]");
+    box.querySelectorAll("[data-macro-id]").forEach(function (o) {
+      o.setAttribute("aria-selected", o === option ? "true" : "false");
+    });
+    if (option) { input.setAttribute("aria-activedescendant", option.id); option.scrollIntoView({ block: "nearest" }); }
+    else input.removeAttribute("aria-activedescendant");
+  }
+  function filterMacros(box) {
+    var input = box.querySelector("[data-macro-search]");
+    var words = fold(input.value).split(/\s+/).filter(Boolean);
+    var shown = 0;
+    box.querySelectorAll("[data-macro-id]").forEach(function (o) {
+      var hay = o.dataset.search || "";
+      o.hidden = !words.every(function (w) { return hay.indexOf(w) !== -1; });
+      if (!o.hidden) shown += 1;
+    });
+    var none = box.querySelector("[data-macro-none]");
+    if (none) none.hidden = shown > 0 || !box.querySelector("[data-macro-id]");
+    highlight(box, visibleOptions(box)[0] || null);
+  }
+  function showMacros(box, open) {
+    var list = box.querySelector(".macro-options");
+    var input = box.querySelector("[data-macro-search]");
+    list.hidden = !open;
+    input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) filterMacros(box);
+  }
+  function chooseMacro(box, option) {
+    if (!option || !window.htmx) return;
+    showMacros(box, false);
+    var url = box.dataset.previewUrl + "?macro=" + encodeURIComponent(option.dataset.macroId);
+    window.htmx.ajax("GET", url, { source: "#reply-form", target: "#reply-form", swap: "outerHTML" })
+      .then(function () { focusComposer("reply"); checkVariables(); });
+  }
+  function openMacroPicker() {
+    setMode("reply");
+    var box = picker();
+    if (!box) return;
+    var input = box.querySelector("[data-macro-search]");
+    input.focus();
+    input.select();
+    showMacros(box, true);
+  }
+  document.addEventListener("focusin", function (event) {
+    var t = event.target;
+    if (t instanceof Element && t.matches("[data-macro-search]")) showMacros(t.closest("[data-macro-picker]"), true);
+  });
+  document.addEventListener("focusout", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element) || !t.matches("[data-macro-search]")) return;
+    var box = t.closest("[data-macro-picker]");
+    setTimeout(function () { if (box && !box.contains(document.activeElement)) showMacros(box, false); }, 150);
+  });
+  document.addEventListener("input", function (event) {
+    var t = event.target;
+    if (t instanceof Element && t.matches("[data-macro-search]")) {
+      var box = t.closest("[data-macro-picker]");
+      showMacros(box, true);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var t = event.target;
+    if (!(t instanceof Element) || !t.matches("[data-macro-search]")) return;
+    var box = t.closest("[data-macro-picker]");
+    var options = visibleOptions(box);
+    var at = options.indexOf(box.querySelector("[data-macro-id][aria-selected=true]"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      showMacros(box, true);
+      options = visibleOptions(box);
+      var step = event.key === "ArrowDown" ? 1 : -1;
+      highlight(box, options[Math.max(0, Math.min(options.length - 1, at + step))] || null);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      chooseMacro(box, options[at] || options[0]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      showMacros(box, false);
+      leaveComposer();
+    }
+  }, true);
+  document.addEventListener("mousedown", function (event) {
+    var t = event.target;
+    var option = t instanceof Element && t.closest("[data-macro-id]");
+    if (!option) return;
+    event.preventDefault(); // keep focus in the search box until the macro is in
+    chooseMacro(option.closest("[data-macro-picker]"), option);
+  });
+
   // --- Keyboard shortcuts ------------------------------------------------------------------------
   function rows() {
     return Array.prototype.slice.call(document.querySelectorAll("#conversation-list .conv-row"));
   }
 
-  function openRow(step) {
-    var list = rows();
-    if (!list.length) return;
-    var index = -1;
-    if (current) {
-      list.forEach(function (row, i) {
-        if (Number(row.dataset.conversationId) === current.id) index = i;
-      });
-    }
-    var next = index === -1 ? (step > 0 ? 0 : list.length - 1) : index + step;
-    if (next < 0 || next >= list.length) return;
-    var link = list[next].querySelector(".conv-link");
-    if (link) { link.click(); list[next].scrollIntoView({ block: "nearest" }); }
-  }
-
   function clickIn(selector) {
     var el = document.querySelector("#conversation-root " + selector);
     if (el) el.click();
+  }
+
+  function focusIn(selector) {
+    var el = document.querySelector("#conversation-root " + selector);
+    if (el) { el.focus(); if (el.scrollIntoView) el.scrollIntoView({ block: "nearest" }); }
   }
 
   // Descriptions for the "?" overlay come translated from the pane (#conversation-strings);
@@ -506,11 +621,13 @@
     if (sc.__conversationRegistered && !strings) return;
     sc.__conversationRegistered = true;
     function label(name, fallback) { return (strings && strings.dataset[name]) || fallback; }
-    sc.register("j", function () { openRow(1); }, label("shortcutNext", "Next conversation"));
-    sc.register("k", function () { openRow(-1); }, label("shortcutPrevious", "Previous conversation"));
     sc.register("r", function () { if (current) focusComposer("reply"); }, label("shortcutReply", "Reply"));
     sc.register("n", function () { if (current) focusComposer("note"); }, label("shortcutNote", "Private note"));
+    sc.register("m", function () { if (current) openMacroPicker(); }, label("shortcutMacro", "Insert a macro"));
     sc.register("e", function () { clickIn("[data-resolve]"); }, label("shortcutResolve", "Resolve the conversation"));
+    sc.register("s", function () { focusIn("[data-snooze-preset]"); }, label("shortcutSnooze", "Snooze"));
+    sc.register("p", function () { focusIn("#priority-select"); }, label("shortcutPriority", "Set the priority"));
+    sc.register("t", function () { focusIn(".tag-add input[name=name]"); }, label("shortcutTag", "Add a tag"));
     sc.register("a", function () { clickIn("[data-assign-me]"); }, label("shortcutAssignMe", "Assign to me"));
     sc.register("ctrl+Enter", send, label("shortcutSend", "Send"));
     sc.register("meta+Enter", send, label("shortcutSend", "Send"));

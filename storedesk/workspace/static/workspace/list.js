@@ -78,7 +78,22 @@
       if (dot) dot.remove();
     }
   });
+  // The bulk confirmation is for one selection and one action: any change withdraws it.
+  function clearBulkConfirm() {
+    var box = document.getElementById("bulk-confirm");
+    if (box) box.textContent = "";
+  }
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-bulk-cancel]")) {
+      clearBulkConfirm();
+      var apply = document.querySelector("[data-bulk-apply]");
+      if (apply) apply.focus();
+    }
+  });
   document.addEventListener("change", function (e) {
+    if (e.target.closest && e.target.closest("#bulk-form") && !e.target.closest("#bulk-confirm")) {
+      clearBulkConfirm();
+    }
     if (e.target.matches && e.target.matches("[data-select-all]")) {
       document.querySelectorAll("#conversation-list .conv-select").forEach(function (box) {
         box.checked = e.target.checked;
@@ -117,8 +132,48 @@
     e.detail.shouldSwap = false;
   });
 
-  document.addEventListener("htmx:afterSettle", function () { markActive(); markNav(); });
+  // --- Keyboard: j/k open the next/previous conversation (no click needed first), / searches,
+  // x selects the open conversation's row for a bulk action. Labels come translated.
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#conversation-list .conv-row"));
+  }
+  function openRow(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.findIndex(function (r) { return r.classList.contains("is-active"); });
+    var next = index === -1 ? (step > 0 ? 0 : list.length - 1) : index + step;
+    if (next < 0 || next >= list.length) return;
+    var link = list[next].querySelector(".conv-link");
+    if (link) { link.click(); list[next].scrollIntoView({ block: "nearest" }); }
+  }
+  function selectActive() {
+    var row = document.querySelector("#conversation-list .conv-row.is-active");
+    var box = row && row.querySelector(".conv-select");
+    if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); }
+  }
+  var shortcutsDone = false;
+  function registerShortcuts() {
+    var sc = window.storedeskShortcuts;
+    if (!sc || shortcutsDone) return;
+    shortcutsDone = true;
+    var strings = document.getElementById("list-strings");
+    function label(name, fallback) { return (strings && strings.dataset[name]) || fallback; }
+    sc.register("j", function () { openRow(1); }, label("shortcutNext", "Next conversation"));
+    sc.register("k", function () { openRow(-1); }, label("shortcutPrevious", "Previous conversation"));
+    sc.register("/", function () {
+      var q = document.getElementById("list-q");
+      if (q) { q.focus(); q.select(); }
+    }, label("shortcutSearch", "Search the list"));
+    sc.register("x", selectActive, label("shortcutSelect", "Select the open conversation"));
+  }
+  // Esc in the search box hands the keys back to the shortcuts.
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && e.target && e.target.id === "list-q") e.target.blur();
+  });
+
+  document.addEventListener("htmx:afterSettle", function () { markActive(); markNav(); registerShortcuts(); });
   window.addEventListener("popstate", markActive);
-  document.addEventListener("DOMContentLoaded", markActive);
+  document.addEventListener("DOMContentLoaded", function () { markActive(); registerShortcuts(); });
+  if (document.readyState !== "loading") registerShortcuts();
   window.storedeskList = { refreshRow: function (id) { pending.set(String(id), false); flush(); } };
 })();
