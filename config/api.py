@@ -127,6 +127,7 @@ def _register_routers() -> None:
     from storedesk.accounts.api import router as accounts_router
     from storedesk.commerce.api import router as commerce_router
     from storedesk.connectors.api.inbound import router as inbound_router
+    from storedesk.connectors.email.api import router as email_router
     from storedesk.connectors.email.inbound import router as email_inbound_router
     from storedesk.connectors.rest import router as connectors_router
     from storedesk.contacts.api import router as contacts_router
@@ -138,6 +139,7 @@ def _register_routers() -> None:
     api.add_router("", inbox_router)
     api.add_router("", inbound_router)
     api.add_router("", email_inbound_router)
+    api.add_router("", email_router)
     api.add_router("", connectors_router)
     api.add_router("", contacts_router)
     api.add_router("", commerce_router)

@@ -17,6 +17,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from storedesk.connectors.webchat.consumer import WidgetConsumer  # noqa: E402
 from storedesk.core.body_limit import BodyLimit  # noqa: E402
 from storedesk.realtime.origin import SameOriginValidator  # noqa: E402
+from storedesk.realtime.publish import bind_server_loop  # noqa: E402
 from storedesk.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 # Origin first: a socket opened by another site's page never reaches the session.
@@ -27,6 +28,7 @@ widget_sockets = WidgetConsumer.as_asgi()
 
 
 async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> Any:
+    bind_server_loop()  # in-memory layer: sends from queue workers go through this loop
     if scope.get("path") == "/ws/widget/":
         return await widget_sockets(scope, receive, send)
     return await agent_sockets(scope, receive, send)

@@ -258,7 +258,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer with an amortised expiry sweep (see realtime/layers.py)
+    CHANNEL_LAYERS = {"default": {"BACKEND": "storedesk.realtime.layers.LocalChannelLayer"}}
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": os.environ.get("STOREDESK_QUEUE_NAME", _PREFIX),
@@ -266,7 +267,11 @@ else:
                                     else "queue.sqlite3")),
         "immediate": env_bool("STOREDESK_QUEUE_IMMEDIATE", TESTING),
         "utc": True,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+        # SQLite has no blocking pop: idle workers poll. Huey's default backs off to 10 s,
+        # which a chat reply would wait out; 0.25 s keeps replies live for ~8 cheap reads/s
+        # (bench/widget_ws.py). Redis (BRPOP) needs none of this.
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True,
+                     "initial_delay": 0.05, "backoff": 1.15, "max_delay": 0.25},
     }
 
 # Domain events: the one dispatch table (kind -> subscribers) lives in config/subscribers.py.

@@ -18,6 +18,7 @@ from config.api import api as ninja_api
 from storedesk.accounts.actor import Actor
 from storedesk.commerce.actions import RefundAsk, request_refund
 from storedesk.connectors.actions import create_integration_key
+from storedesk.connectors.email.dead_letters import keep as keep_dead_letter
 from storedesk.connectors.inbound import record_event
 from storedesk.events.models import Event
 from storedesk.helpcenter.actions import (
@@ -40,6 +41,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/conversations/{conversation_id}/messages"): {"text": "hi"},
     # raw MIME (the walk posts JSON: the API inbox refuses it before the body is read)
     ("post", "/api/v1/inboxes/{inbox_id}/email"): {"raw": "From: intruder@evil.test"},
+    ("put", "/api/v1/inboxes/{inbox_id}/email/settings"): {"address": "intruder@evil.test"},
     ("post", "/api/v1/conversations/{conversation_id}/assign"): {"assignee_id": None},
     ("post", "/api/v1/conversations/{conversation_id}/status"): {"status": "resolved"},
     ("post", "/api/v1/conversations/{conversation_id}/priority"): {"priority": "urgent"},
@@ -111,6 +113,8 @@ def harbor(personas):
     approval = request_refund(order, Actor.agent(personas.ahmet), RefundAsk(
         idempotency_key="harbor-big", amount=Decimal("100.00"))).approval
     key, _ = create_integration_key(personas.harbor_api, name="Harbor backend")
+    dead_letter, _ = keep_dead_letter(personas.harbor_email, b"harbor-secret-text junk",
+                                      source="upload", reason="Unparseable: no headers")
     event = record_event("api", "harbor-event-1", b"{}", {}, inbox=personas.harbor_api).event
     webhook = create_subscription(personas.olivia, url="https://hooks.harbor.test/in",
                                   events=["message.received"]).subscription
@@ -127,6 +131,7 @@ def harbor(personas):
         "webhook_id": webhook.pk,
         "delivery_id": webhook_delivery.pk,
         "key_id": key.pk,
+        "dead_letter_id": dead_letter.pk,
         "event_id": event.pk,
         "inbox_id": personas.harbor_api.pk,
         "conversation_id": received.conversation.pk,

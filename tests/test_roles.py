@@ -46,6 +46,14 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("post", "/api/v1/inboxes/{inbox_id}/messages"): (201, 201, 403, 403, 404),
     # raw MIME into the walk's API inbox: admins are refused by the channel check (400)
     ("post", "/api/v1/inboxes/{inbox_id}/email"): (400, 400, 403, 403, 404),
+    # email settings on the walk's API inbox: admins are told it is no email inbox (400);
+    # dead letters: admins only (the retry of the walk's junk mail keeps it waiting: 200)
+    ("get", "/api/v1/inboxes/{inbox_id}/email/settings"): (400, 400, 403, 403, 404),
+    ("put", "/api/v1/inboxes/{inbox_id}/email/settings"): (400, 400, 403, 403, 404),
+    ("post", "/api/v1/inboxes/{inbox_id}/email/test-connection"): (400, 400, 403, 403, 404),
+    ("get", "/api/v1/email/dead-letters"): (200, 200, 403, 403, 200),
+    ("post", "/api/v1/email/dead-letters/{dead_letter_id}/retry"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/email/dead-letters/{dead_letter_id}"): (204, 204, 403, 403, 404),
     ("get", "/api/v1/inboxes/{inbox_id}/keys"): (200, 200, 403, 403, 404),
     ("post", "/api/v1/inboxes/{inbox_id}/keys"): (201, 201, 403, 403, 404),
     ("post", "/api/v1/inboxes/{inbox_id}/keys/{key_id}/rotate"): (201, 201, 403, 403, 404),

@@ -38,6 +38,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "inbox:untag": (A, A, A, D, D),
     "inbox:retry": (A, A, A, D, D),
     "inbox:bulk": (A, A, A, A, A),  # acts only on what the caller sees (tested in workspace)
+    "inbox:signatures": (A, A, A, A, A),  # their own; inbox ones admins only (tested there)
     "inbox:bulk_undo": (A, A, A, A, A),  # only the caller's own signed token (tested there)
     "contacts:update": (A, A, A, A, D),
     "contacts:merge": (A, A, A, D, D),
@@ -54,6 +55,13 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "settings:inbox_key_rotate": (A, A, D, D, D),
     "settings:inbox_key_revoke": (A, A, D, D, D),
     "settings:inbound_event_retry": (A, A, D, D, D),
+    # email channel: the walk's inbox is an API inbox, so "test connection" is a 404 for all
+    # (admins testing an email inbox: connectors/email/tests/test_settings.py); dead letters:
+    # retry before delete
+    "settings:email_test_connection": (D, D, D, D, D),
+    "settings:email_oauth_start": (D, D, D, D, D),
+    "settings:email_dead_letter_retry": (A, A, D, D, D),
+    "settings:email_dead_letter_delete": (A, A, D, D, D),
     "settings:macro_create": (A, A, D, D, A),
     "settings:macro_edit": (A, A, D, D, D),
     "settings:macro_delete": (A, A, D, D, D),
@@ -129,6 +137,7 @@ def ids(personas, harbor):  # noqa: F811
         "category": "none",
         "article": "returns",
         "key": "none",
+        "letter_id": harbor["dead_letter_id"],
         "rate_id": rate.pk,
         "revision_id": ArticleRevision.objects.filter(
             translation__article_id=harbor["article_id"]).earliest("pk").pk,

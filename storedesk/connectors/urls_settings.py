@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from storedesk.connectors import settings_views as v
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("inboxes/<int:inbox_id>/keys/<int:key_id>/revoke/", v.key_revoke,
          name="inbox_key_revoke"),
     path("inbound-events/", v.inbound_events, name="inbound_events"),
+    # the email channel's own pages (test connection, dead letters)
+    path("", include("storedesk.connectors.email.urls_settings")),
     path("inbound-events/<int:event_id>/retry/", v.inbound_event_retry,
          name="inbound_event_retry"),
 ]

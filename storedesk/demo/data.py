@@ -71,7 +71,9 @@ INBOXES: dict[str, dict[str, Any]] = {
               # the demo's replies stay on this machine, even with an SMTP server configured
               "config": {"address": "support@lumenloom.example", "local_only": True}},
     "chat": {"name": "Website chat", "channel": "webchat",
-             "config": {"greeting": "Hi! Questions about an order? We're here."}},
+             "config": {"greeting": "Hi! Questions about an order? We're here.",
+                        # paste the snippet into a page served on port 8080 and it just works
+                        "allowed_origins": ["http://localhost:8080", "http://127.0.0.1:8080"]}},
 }
 
 # Tag name -> colour; scenarios may use other tags too (they get the default colour).
@@ -89,4 +91,48 @@ TAGS: dict[str, str] = {
 
 CONVERSATIONS: list[dict[str, Any]] = [
     *en.SCENARIOS, *pl.SCENARIOS, *tr.SCENARIOS, *indonesian.SCENARIOS, *th.SCENARIOS,
+]
+
+
+# Macros in every demo language (issue 8, point 12): the macro picker puts the conversation's
+# language first. {{order.*}} comes from the shopper's latest order (commerce), so a shopper
+# without an order shows the "fill in" guard before sending.
+MACROS: list[dict[str, Any]] = [
+    {"name": "Order status", "language": "en",
+     "text": "Hi {{contact.first_name}}, your order {{order.number}} is {{order.status}}. "
+             "You can follow it here: {{order.tracking_url}}\n{{agent.first_name}}"},
+    {"name": "Return instructions", "language": "en",
+     "text": "Hi {{contact.first_name}}, here is how to send it back: {{return.instructions}}"},
+    {"name": "Thanks, resolved", "language": "en", "actions": {"status": "resolved"},
+     "text": "Thank you, {{contact.first_name}}! Write to us any time."},
+    {"name": "Status zamówienia", "language": "pl",
+     "text": "Dzień dobry {{contact.first_name}}, zamówienie {{order.number}}: "
+             "{{order.status}}. Śledzenie przesyłki: {{order.tracking_url}}\n{{agent.first_name}}"},
+    {"name": "Zwrot – instrukcja", "language": "pl",
+     "text": "Dzień dobry {{contact.first_name}}, tak odeślesz paczkę: {{return.instructions}}"},
+    {"name": "Dziękujemy, rozwiązane", "language": "pl", "actions": {"status": "resolved"},
+     "text": "Dziękujemy, {{contact.first_name}}! W razie pytań jesteśmy do dyspozycji."},
+    {"name": "Sipariş durumu", "language": "tr",
+     "text": "Merhaba {{contact.first_name}}, {{order.number}} numaralı siparişiniz: "
+             "{{order.status}}. Kargo takibi: {{order.tracking_url}}\n{{agent.first_name}}"},
+    {"name": "İade talimatı", "language": "tr",
+     "text": "Merhaba {{contact.first_name}}, ürünü şöyle geri gönderebilirsiniz: "
+             "{{return.instructions}}"},
+    {"name": "Teşekkürler, çözüldü", "language": "tr", "actions": {"status": "resolved"},
+     "text": "Teşekkür ederiz {{contact.first_name}}! Her zaman yazabilirsiniz."},
+    {"name": "Status pesanan", "language": "id",
+     "text": "Halo {{contact.first_name}}, pesanan {{order.number}}: {{order.status}}. "
+             "Lacak paket: {{order.tracking_url}}\n{{agent.first_name}}"},
+    {"name": "Cara retur", "language": "id",
+     "text": "Halo {{contact.first_name}}, begini cara mengembalikan barang: "
+             "{{return.instructions}}"},
+    {"name": "Terima kasih, selesai", "language": "id", "actions": {"status": "resolved"},
+     "text": "Terima kasih, {{contact.first_name}}! Hubungi kami kapan saja."},
+    {"name": "สถานะคำสั่งซื้อ", "language": "th",
+     "text": "สวัสดีค่ะคุณ {{contact.first_name}} คำสั่งซื้อ {{order.number}}: {{order.status}} "
+             "ติดตามพัสดุได้ที่ {{order.tracking_url}}\n{{agent.first_name}}"},
+    {"name": "วิธีคืนสินค้า", "language": "th",
+     "text": "สวัสดีค่ะคุณ {{contact.first_name}} วิธีส่งสินค้าคืน: {{return.instructions}}"},
+    {"name": "ขอบคุณค่ะ แก้ไขแล้ว", "language": "th", "actions": {"status": "resolved"},
+     "text": "ขอบคุณค่ะคุณ {{contact.first_name}} ติดต่อเราได้ตลอดเวลานะคะ"},
 ]

@@ -66,6 +66,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     store = _ensure_store(account)
     inboxes = _ensure_inboxes(account, store)
     _ensure_tags(account)
+    _ensure_macros(account)
     load_demo_help_center(store)
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
@@ -157,6 +158,17 @@ def _ensure_tags(account: Account) -> None:
     for name, color in data.TAGS.items():
         if name not in existing:
             inbox_actions.create_tag(account, name, color=color)
+
+
+def _ensure_macros(account: Account) -> None:
+    from storedesk.workflow.actions import create_macro
+    from storedesk.workflow.models import Macro
+
+    existing = set(Macro.objects.filter(account=account).values_list("name", flat=True))
+    for spec in data.MACROS:
+        if spec["name"] not in existing:
+            create_macro(account, name=spec["name"], text=spec["text"],
+                         language=spec["language"], actions=spec.get("actions"))
 
 
 # --- Conversations --------------------------------------------------------------------------

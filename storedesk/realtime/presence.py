@@ -111,9 +111,12 @@ def _online_key(account_id: int) -> str:
 
 
 async def mark_agent_online(account_id: int) -> None:
+    from asgiref.sync import sync_to_async
     from django.core.cache import cache
 
-    await cache.aset(_online_key(account_id), 1, ONLINE_TTL_SECONDS)
+    # not cache.aset: that would queue behind every socket's database calls in their one thread
+    await sync_to_async(cache.set, thread_sensitive=False)(
+        _online_key(account_id), 1, ONLINE_TTL_SECONDS)
 
 
 def agents_online(account_id: int) -> bool:

@@ -44,20 +44,54 @@ def recheck_agent_sockets(agent_id: int) -> None:
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
     try:
-        if isinstance(layer, InMemoryChannelLayer):
-            async_to_sync(layer.group_send)(group, message)
-            return
-        # Wait for the send (a round trip on a kept connection) so that a short-lived
-        # process, such as a management command, does not exit before the event is out.
-        asyncio.run_coroutine_threadsafe(
-            layer.group_send(group, message), _publisher_loop()
-        ).result(timeout=PUBLISH_TIMEOUT_SECONDS)
+        group_send(group, message)
     except Exception:  # a realtime hiccup must never fail the write that already committed
         logger.exception("realtime publish to %s failed", group)
+
+
+def group_send(group: str, message: dict[str, Any]) -> None:
+    """Send to a channel-layer group from synchronous code; raises when the layer fails.
+
+    In-memory layer: its queues live on the server's event loop, so a send from another
+    thread (a queue worker) is handed to that loop. `async_to_sync` from such a thread would
+    run it on a new loop of its own, and the waiting socket would only notice the message the
+    next time something else woke the server's loop (up to seconds later, measured with
+    bench/widget_ws.py).
+    """
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("No channel layer is configured (CHANNEL_LAYERS).")
+    if isinstance(layer, InMemoryChannelLayer):
+        loop = _server_loop
+        if loop is not None and loop.is_running() and not _running_in(loop):
+            asyncio.run_coroutine_threadsafe(
+                layer.group_send(group, message), loop
+            ).result(timeout=PUBLISH_TIMEOUT_SECONDS)
+        else:
+            async_to_sync(layer.group_send)(group, message)
+        return
+    # Wait for the send (a round trip on a kept connection) so that a short-lived
+    # process, such as a management command, does not exit before the event is out.
+    asyncio.run_coroutine_threadsafe(
+        layer.group_send(group, message), _publisher_loop()
+    ).result(timeout=PUBLISH_TIMEOUT_SECONDS)
+
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_server_loop() -> None:
+    """Remember the ASGI server's event loop (called by config/asgi.py from inside it)."""
+    global _server_loop
+    _server_loop = asyncio.get_running_loop()
+
+
+def _running_in(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _publisher_loop() -> asyncio.AbstractEventLoop:

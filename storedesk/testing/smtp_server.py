@@ -9,13 +9,16 @@
 `reject_next(n, "550 5.1.1 No such user")` answers the next n DATA commands with that reply
 (the rejected messages are kept in `rejected`, so a test can compare a retry with them).
 `LocalSmtpServer(credentials=("user", "password"))` requires SMTP AUTH (PLAIN/LOGIN, without
-TLS: loopback only) and records the logins it accepted in `logins`.
+TLS: loopback only) and records the logins it accepted in `logins`;
+`LocalSmtpServer(xoauth2=check)` requires AUTH XOAUTH2 and asks `check(user, token)`.
 """
 
 from __future__ import annotations
 
+import base64
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -84,14 +87,38 @@ class _Authenticator:
         return AuthResult(success=ok, handled=False)
 
 
+class _OAuthHandler(_Handler):
+    """Also speaks SASL XOAUTH2: `check(user, token)` decides."""
+
+    def __init__(self, check: Callable[[str, str], bool]) -> None:
+        super().__init__()
+        self.check = check
+
+    async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:  # noqa: N802
+        try:
+            fields = base64.b64decode(args[1]).decode().split("\x01")
+            user = fields[0].removeprefix("user=")
+            token = fields[1].removeprefix("auth=Bearer ")
+        except (IndexError, ValueError):
+            return AuthResult(success=False)
+        ok = self.check(user, token)
+        if ok:
+            with self.lock:
+                self.logins.append(user)
+        return AuthResult(success=ok, auth_data=user)
+
+
 class LocalSmtpServer:
-    def __init__(self, credentials: tuple[str, str] | None = None) -> None:
-        self.handler = _Handler()
+    def __init__(self, credentials: tuple[str, str] | None = None,
+                 xoauth2: Callable[[str, str], bool] | None = None) -> None:
+        self.handler = _OAuthHandler(xoauth2) if xoauth2 is not None else _Handler()
         self.port = _free_port()
         auth: dict[str, Any] = {}
         if credentials is not None:
             auth = {"authenticator": _Authenticator(self.handler, *credentials),
                     "auth_required": True, "auth_require_tls": False}
+        elif xoauth2 is not None:
+            auth = {"auth_required": True, "auth_require_tls": False}
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **auth)
 
     def start(self) -> LocalSmtpServer:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import models, transaction
 
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
@@ -55,3 +55,20 @@ def set_signature(
         Signature.objects.filter(account_id=account_id, **key).delete()
         return
     Signature.objects.update_or_create(account_id=account_id, **key, defaults={"text": text})
+
+
+def signature_for(membership: Membership, conversation: Conversation) -> str:
+    """The signature a reply gets: the agent's own, else the conversation's inbox's, else none."""
+    rows = dict(
+        Signature.objects.filter(account_id=membership.account_id)
+        .filter(models.Q(membership=membership) | models.Q(inbox_id=conversation.inbox_id))
+        .values_list("membership_id", "text")
+    )
+    return rows.get(membership.pk) or rows.get(None) or ""
+
+
+def with_signature(text: str, signature: str) -> str:
+    """The reply text with the signature below it (once: not again when it is already there)."""
+    if not signature or text.rstrip().endswith(signature):
+        return text
+    return f"{text.rstrip()}\n\n{signature}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from storedesk.workspace import views_list
+from storedesk.workspace import views_list, views_signatures
 
 urlpatterns = [
     path("", views_list.home, name="home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     path("inbox/counts/", views_list.counts, name="counts"),
     path("inbox/bulk", views_list.bulk, name="bulk"),
     path("inbox/bulk/undo", views_list.bulk_undo, name="bulk_undo"),
+    path("signatures/", views_signatures.signatures, name="signatures"),
 ]

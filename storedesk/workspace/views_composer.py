@@ -66,6 +66,7 @@ def composer_context(
         "mention_handles": _mention_handles(membership),
         "closed": closed,
         "can_resolve": Status.RESOLVED in TRANSITIONS[conversation.status],
+        "signature": workspace_actions.signature_for(membership, conversation),
     }
     # Tools see the reply form as `composer_form` (the macro picker marks the chosen macro).
     tools = render_composer_tools(
@@ -172,6 +173,9 @@ def reply(request: HttpRequest, display_id: int) -> HttpResponse:
             form.add_error(None, _("That macro no longer exists."))
             return _form_response(request, found, "reply", form, status=400)
     resolve = form.cleaned_data.get("then") == "resolve"
+    if request.POST.get("signature") == "on":
+        text = workspace_actions.with_signature(
+            text, workspace_actions.signature_for(membership, found))
     seconds = settings.UNDO_SEND_SECONDS
     actor = Actor.agent(membership)
     try:

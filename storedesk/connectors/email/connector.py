@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from storedesk.connectors.base import Connector
 from storedesk.connectors.email.config import EmailConfig, EmailSetupForm
 from storedesk.connectors.email.transport import SmtpTransport
+from storedesk.connectors.email.views import settings_context
 
 connector = Connector(
     config=EmailConfig,
@@ -12,4 +13,5 @@ connector = Connector(
     transport=SmtpTransport,
     setup_form=EmailSetupForm,
     add_label=_("Email inbox"),
+    settings_context=settings_context,
 )

@@ -31,10 +31,11 @@ from django.utils import timezone
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from storedesk.connectors.email.config import EmailConfig, ImapSettings
+from storedesk.connectors.email.config import EmailConfig, ImapSettings, uses_oauth
 from storedesk.connectors.email.ingest import ingest
 from storedesk.connectors.email.models import MailboxState
 from storedesk.connectors.secrets import SecretUnreadable, reveal
+from storedesk.core.errors import ActionError
 from storedesk.core.safe_fetch import FetchError, resolve_checked
 from storedesk.inbox.models import Inbox
 
@@ -126,7 +127,7 @@ def connect(config: EmailConfig, *, timeout: float | None = None,
 def _login(client: IMAPClient, config: EmailConfig, imap: ImapSettings,
            inbox: Inbox | None) -> None:
     try:
-        if imap.auth == "oauth2":
+        if imap.auth == "oauth2" or uses_oauth(config):
             from storedesk.connectors.email.oauth import access_token
 
             token = access_token(config, inbox=inbox)
@@ -137,6 +138,8 @@ def _login(client: IMAPClient, config: EmailConfig, imap: ImapSettings,
     except SecretUnreadable as exc:
         raise MailboxError("login", f"The stored password cannot be read ({exc}); enter it "
                            "again.", permanent=True) from exc
+    except ActionError as exc:  # OAuthError: no token, or the token endpoint refused
+        raise MailboxError("login", f"OAuth: {exc.detail}") from exc
     except LoginError as exc:
         raise MailboxError("login", f"The server refused the login for {imap.username!r}: "
                            f"{_text(exc)}", permanent=True) from exc

@@ -27,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend
 from django.core.validators import validate_email
 from pydantic import ValidationError as SchemaError
 
 from storedesk.connectors.base import SendResult, TransportError
 from storedesk.connectors.email import loops, threads
-from storedesk.connectors.email.config import EmailConfig, SmtpSettings
+from storedesk.connectors.email.config import EmailConfig, SmtpSettings, uses_oauth
+from storedesk.connectors.email.oauth import OAuthError, access_token, smtp_xoauth2
 from storedesk.connectors.email.parsing import clean_header
 from storedesk.connectors.secrets import SecretUnreadable, reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
@@ -160,7 +162,23 @@ def _local_files() -> Any:
     )
 
 
-def _connection(smtp: SmtpSettings) -> Any:
+class XOAuth2Backend(EmailBackend):
+    """Django's SMTP backend, authenticating with SASL XOAUTH2 instead of a password."""
+
+    def __init__(self, *, oauth_user: str, oauth_token: str, **kwargs: Any) -> None:
+        super().__init__(username=None, password=None, **kwargs)
+        self.oauth_user, self.oauth_token = oauth_user, oauth_token
+
+    def open(self) -> bool | None:
+        opened = super().open()
+        if opened and self.connection is not None:
+            self.connection.ehlo_or_helo_if_needed()
+            smtp_xoauth2(self.connection, self.oauth_user, self.oauth_token)
+        return opened
+
+
+def _connection(smtp: SmtpSettings, config: EmailConfig | None = None,
+                inbox: Any = None) -> Any:
     host = smtp.host.strip()
     if not host:  # no own server configured
         return get_connection(fail_silently=False)
@@ -182,6 +200,17 @@ def _connection(smtp: SmtpSettings) -> Any:
         raise TransportError(
             f"SMTP server refused: {exc.message}", permanent=exc.permanent
         ) from exc
+    timeout = float(getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT)
+    if config is not None and uses_oauth(config):
+        try:
+            token = access_token(config, inbox=inbox)
+        except OAuthError as exc:
+            raise TransportError(f"OAuth sign-in of the mailbox failed: {exc.detail}",
+                                 permanent=False) from exc
+        return XOAuth2Backend(
+            oauth_user=smtp.username or config.address, oauth_token=token, host=host,
+            port=port, use_tls=security == "starttls", use_ssl=security == "tls",
+            timeout=timeout, fail_silently=False)
     return get_connection(
         SMTP_BACKEND,
         fail_silently=False,
@@ -191,7 +220,7 @@ def _connection(smtp: SmtpSettings) -> Any:
         password=password,
         use_tls=security == "starttls",
         use_ssl=security == "tls",
-        timeout=float(getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_SMTP_TIMEOUT),
+        timeout=timeout,
     )
 
 
@@ -270,7 +299,8 @@ class SmtpTransport:
                 permanent=True,
             ) from exc
         smtp = config.smtp or SmtpSettings()
-        connection = _local_files() if config.local_only else _connection(smtp)
+        connection = (_local_files() if config.local_only
+                      else _connection(smtp, config, message.inbox))
         email, message_id = build_email(delivery, connection, config, smtp)
         try:
             email.send(fail_silently=False)

@@ -9,11 +9,13 @@ missed since its cursor.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
@@ -120,10 +122,8 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
 
     def _acknowledge(self, message_id: int, status: str) -> None:
         assert self.inbox is not None and self.visitor is not None
-        try:
+        with contextlib.suppress(ActionError):  # not a reply of this visitor's: ignored
             service.acknowledge(self.inbox, self.visitor, message_id, status)
-        except ActionError:
-            pass
 
     async def _message(self, content: dict[str, Any]) -> None:
         assert self.inbox is not None and self.visitor is not None
@@ -181,5 +181,7 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
 
     async def _mark_online(self) -> None:
         assert self.inbox is not None and self.visitor is not None
-        await cache.aset(online_key(self.inbox.pk, self.visitor.source_id), 1,
-                         ONLINE_TTL_SECONDS)
+        # Not cache.aset: that runs in the one thread shared with every database call of
+        # every socket; a cache write needs no connection of its own.
+        await sync_to_async(cache.set, thread_sensitive=False)(
+            online_key(self.inbox.pk, self.visitor.source_id), 1, ONLINE_TTL_SECONDS)

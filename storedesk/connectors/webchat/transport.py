@@ -16,12 +16,11 @@ import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 
 from storedesk.connectors.base import SendResult, TransportError
+from storedesk.realtime.publish import group_send
 
 if TYPE_CHECKING:
     from storedesk.inbox.models import Delivery, Message
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EVENT_TYPE = "webchat.message"
-ONLINE_TTL_SECONDS = 75  # the widget pings every 25 s while its socket is open
+ONLINE_TTL_SECONDS = 150  # the widget pings every 60 s while its socket is open
 
 
 def visitor_group(inbox_id: int, source_id: str) -> str:
@@ -66,17 +65,10 @@ class WebchatTransport:
         message = delivery.message
         if message.private:
             raise TransportError("Private notes are never sent to the shopper.", permanent=True)
-        layer = get_channel_layer()
-        if layer is None:
-            raise TransportError(
-                "No channel layer is configured (CHANNEL_LAYERS).", permanent=False
-            )
         source_id = message.conversation.identity.source_id
         group = visitor_group(message.inbox_id, source_id)
         try:
-            async_to_sync(layer.group_send)(
-                group, {"type": EVENT_TYPE, "message": widget_message(message)}
-            )
+            group_send(group, {"type": EVENT_TYPE, "message": widget_message(message)})
         except Exception as exc:  # the layer (Redis) is down or refused: try again later
             raise TransportError(
                 f"Could not push to the chat widget: {exc}", permanent=False

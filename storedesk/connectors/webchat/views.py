@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
 from storedesk.connectors.webchat import visitor as service
@@ -46,7 +47,7 @@ def widget_js(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _cors(response: HttpResponse, origin: str | None) -> HttpResponse:
+def _cors(response: Any, origin: str | None) -> Any:
     if origin:
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Methods"] = "GET, POST"
@@ -99,7 +100,7 @@ def endpoint(*, methods: tuple[str, ...], visitor: bool = True) -> Callable[[Han
                 return _error(exc.detail, exc.status, exc.code, origin)
             except ActionError as exc:
                 return _error(exc.detail, getattr(exc, "status", 400), "invalid", origin)
-            if isinstance(result, HttpResponse):
+            if isinstance(result, HttpResponseBase):
                 return _cors(result, origin)
             return _cors(JsonResponse(result, safe=False), origin)
 
@@ -130,7 +131,8 @@ def session(request: HttpRequest, inbox: Inbox, _visitor: None) -> dict[str, Any
     """Start or resume: a (renewed) token, the texts, the look, availability and the thread."""
     service.check_rate("session_ip", client_ip(request))
     data = _json(request)
-    customer = data.get("customer") if isinstance(data.get("customer"), dict) else {}
+    raw_customer = data.get("customer")
+    customer: dict[str, Any] = raw_customer if isinstance(raw_customer, dict) else {}
     claim = service.Claim(customer_id=_str(customer, "id", 200), email=_str(customer, "email", 254),
                           name=_str(customer, "name", 100),
                           signature=_str(customer, "signature", 128))
@@ -163,7 +165,7 @@ def upload(request: HttpRequest, inbox: Inbox, visitor: Visitor) -> dict[str, An
     message = service.post_message(
         inbox, visitor, text=request.POST.get("text", ""),
         client_id=request.POST.get("client_id", ""), ip=client_ip(request),
-        files=[IncomingFile(filename=(upload.name or "file")[:200], content=upload.file,
+        files=[IncomingFile(filename=(upload.name or "file")[:200], content=upload.open("rb"),
                             content_type=content_type, size=upload.size)],
     )
     return {"message": widget_message(message)}
@@ -195,7 +197,7 @@ def orders(request: HttpRequest, inbox: Inbox, visitor: Visitor) -> dict[str, An
 
 @endpoint(methods=("GET",))
 def attachment(request: HttpRequest, inbox: Inbox, visitor: Visitor,
-               attachment_id: int) -> HttpResponse:
+               attachment_id: int) -> HttpResponseBase:
     from storedesk.inbox.downloads import attachment_response
     from storedesk.inbox.models import Attachment
 

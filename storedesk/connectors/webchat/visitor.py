@@ -133,9 +133,12 @@ def start_session(inbox: Inbox, token: str, claim: Claim, languages: list[str]) 
         inbox, customer_id=claim.customer_id.strip()[:200], email=claim.email.strip()[:254],
         signature=claim.signature))
     if verified:
+        # The signature covers the customer id when there is one, else the email: an email
+        # passed next to a signed id is not covered, so it is not trusted.
+        customer_id = claim.customer_id.strip()[:200]
         visitor = Visitor(inbox_id=inbox.pk, visitor_id=visitor.visitor_id,
-                          email=claim.email.strip().lower()[:254],
-                          customer_id=claim.customer_id.strip()[:200])
+                          email="" if customer_id else claim.email.strip().lower()[:254],
+                          customer_id=customer_id)
     elif visitor.verified and (claim.customer_id or claim.email):
         # A different, unverifiable claim on a verified token: fall back to anonymous.
         visitor = Visitor(inbox_id=inbox.pk, visitor_id=new_visitor_id())
@@ -211,8 +214,6 @@ def post_message(
     email: str = "", page: str = "", files: list[IncomingFile] | None = None,
 ) -> Message:
     """The visitor wrote: one `receive_message`, idempotent on the widget's client id."""
-    check_rate("message_visitor", visitor.visitor_id)
-    check_rate("message_ip", ip)
     if not isinstance(text, str):
         raise WidgetError("The message must be text.")
     if len(text) > MAX_TEXT_CHARS:
@@ -222,6 +223,9 @@ def post_message(
         raise WidgetError("The message is empty.")
     if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
         raise WidgetError("A client id of 8 to 64 characters is required.")
+    # Counted once the message is well-formed (refusing a bad one costs nothing).
+    check_rate("message_visitor", visitor.visitor_id)
+    check_rate("message_ip", ip)
     metadata: dict[str, Any] = {"webchat": {"verified": visitor.verified}}
     if visitor.customer_id:
         metadata["webchat"]["customer_id"] = visitor.customer_id
@@ -322,21 +326,16 @@ def orders(inbox: Inbox, visitor: Visitor) -> list[dict[str, Any]]:
     """The verified customer's recent orders; nothing at all for an unverified visitor."""
     if not visitor.verified:
         return []
-    from storedesk.commerce.queries import orders_of_contact
-    from storedesk.contacts.models import ContactIdentity
+    from storedesk.commerce.queries import orders_of_verified_customer
 
-    identity = (
-        ContactIdentity.objects.select_related("contact")
-        .filter(inbox=inbox, account_id=inbox.account_id, source_id=visitor.source_id)
-        .first()
-    )
-    if identity is None:
-        return []
+    found = orders_of_verified_customer(inbox.account_id, inbox.store_id,
+                                        external_id=visitor.customer_id, email=visitor.email)
+    found.sort(key=lambda o: o.placed_at, reverse=True)
     return [
         {"number": o.number, "status": o.get_status_display(),
          "fulfillment": o.get_fulfillment_status_display(), "total": str(o.total),
          "currency": o.currency, "placed_at": o.placed_at.isoformat()}
-        for o in orders_of_contact(identity.contact, limit=5)
+        for o in found[:5]
     ]
 
 

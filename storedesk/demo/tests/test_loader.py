@@ -23,11 +23,12 @@ from storedesk.inbox.models import (
     Message,
     Tag,
 )
+from storedesk.workflow.models import Macro
 
 pytestmark = pytest.mark.django_db
 
 COUNTED = [Agent, Membership, Team, ApiToken, AuditLog, Store, Inbox, Contact, ContactIdentity,
-           Conversation, Message, Event, Attachment, Delivery, Tag]
+           Conversation, Message, Event, Attachment, Delivery, Tag, Macro]
 
 
 def table_counts() -> dict[str, int]:
@@ -196,3 +197,19 @@ def test_every_scenario_is_well_formed() -> None:
             assert step.get("by") in agents | {None}, scenario["key"]
             if "reply" in step:
                 assert data.INBOXES[scenario["inbox"]]["channel"] != "api", scenario["key"]
+
+
+def test_a_newcomer_finds_macros_in_every_demo_language() -> None:
+    from storedesk.workflow.macros import render_macro
+
+    result = load_demo()
+    macros = Macro.objects.filter(account=result.account)
+    by_language = Counter(macros.values_list("language", flat=True))
+    assert set(by_language) == {"en", "pl", "tr", "id", "th"}
+    assert min(by_language.values()) >= 3
+    # and one renders for a demo conversation in its language
+    conversation = Conversation.objects.filter(account=result.account, language="pl").first()
+    if conversation is None:
+        conversation = Conversation.objects.filter(account=result.account).first()
+    text = render_macro(macros.get(name="Dziękujemy, rozwiązane"), conversation, result.owner)
+    assert text.startswith("Dziękujemy, ")

@@ -139,6 +139,14 @@
       renderPresence();
       return;
     }
+    if (ev.type === "visitor.typing") { // the shopper typing in the chat widget
+      var box = document.getElementById("presence");
+      if (!box || !ev.conversation || Number(ev.conversation.id) !== current.id) return;
+      if (ev.state === "typing") presence.visitor = { name: box.dataset.shopper, state: "typing", at: Date.now() };
+      else delete presence.visitor;
+      renderPresence();
+      return;
+    }
     var conv = ev.conversation || {};
     if (Number(conv.id) !== current.id) return;
     if (ev.type === "message.created" || ev.type === "message.updated") refresh("thread");
@@ -218,6 +226,7 @@
     Object.keys(presence).forEach(function (agentId) {
       var p = presence[agentId];
       if (now - p.at > PRESENCE_STALE_MS) { delete presence[agentId]; return; }
+      if (agentId === "visitor" && now - p.at >= TYPING_SHOWN_MS) { delete presence.visitor; return; }
       if (p.state === "typing" && now - p.at < TYPING_SHOWN_MS) typing.push(p.name);
       else viewing.push(p.name);
     });

@@ -15,7 +15,7 @@
   if (window.customElements.get("storedesk-chat")) return;
   var script = document.currentScript || document.querySelector("script[data-inbox]");
   var BASE = script ? new URL(script.src, location.href).origin : location.origin;
-  var PING_MS = 25000;
+  var PING_MS = 60000; // "still here" for the reply-by-email decision; uvicorn pings the socket itself
 
   var STYLE = [
     ":host{all:initial;position:fixed;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2328}",
@@ -84,9 +84,11 @@
     }
     _api(path, options) {
       options = options || {};
-      var headers = Object.assign({ "X-Widget-Key": this.key }, options.headers || {});
+      // The key goes in the URL: a CORS preflight carries the URL but no custom headers.
+      var headers = Object.assign({}, options.headers || {});
       if (this.state.token) headers.Authorization = "Bearer " + this.state.token;
-      return fetch(BASE + "/widget/api/" + path, Object.assign({}, options, { headers: headers, credentials: "omit" }))
+      var url = BASE + "/widget/api/" + path + (path.indexOf("?") < 0 ? "?" : "&") + "key=" + encodeURIComponent(this.key);
+      return fetch(url, Object.assign({}, options, { headers: headers, credentials: "omit" }))
         .then(function (r) {
           return r.json().catch(function () { return {}; }).then(function (body) {
             if (!r.ok) { var e = new Error(body.detail || r.status); e.code = body.code; e.status = r.status; throw e; }
@@ -327,7 +329,7 @@
     }
     _download(a) {
       var self = this;
-      fetch(BASE + "/widget/api/attachments/" + a.id, { headers: { "X-Widget-Key": this.key, Authorization: "Bearer " + this.state.token }, credentials: "omit" })
+      fetch(BASE + "/widget/api/attachments/" + a.id + "?key=" + encodeURIComponent(this.key), { headers: { Authorization: "Bearer " + this.state.token }, credentials: "omit" })
         .then(function (r) { return r.blob(); })
         .then(function (blob) {
           var url = URL.createObjectURL(blob), link = el("a", { href: url, download: a.filename });
