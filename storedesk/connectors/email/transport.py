@@ -225,8 +225,10 @@ def _connection(smtp: SmtpSettings, config: EmailConfig | None = None,
 
 
 def with_signature(text: str, html: str | None, signature: str) -> tuple[str, str | None]:
+    """The inbox's email footer after "-- " (the workspace's own per-agent signature, already in
+    the text, is kept; a footer already at the end is not added twice)."""
     signature = (signature or "").strip()
-    if not signature:
+    if not signature or text.rstrip().endswith(signature):
         return text, html
     text = f"{text.rstrip()}\n\n-- \n{signature}"
     if html:

@@ -9,6 +9,7 @@ does not allow gets no widget; a forged identity sees no orders; markup stays te
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -107,7 +108,11 @@ def test_a_shopper_chats_and_the_agent_answers_live(
     # and its status says what the shopper got: shown in an open chat = read
     page.wait_for_function(
         "() => document.querySelector('storedesk-chat').state.read > 0")
-    assert Message.objects.get(pk=reply["id"]).delivery_status in ("delivered", "read")
+    # (the widget counts the receipt when it sends it; the server records it a moment later)
+    deadline = time.monotonic() + 20
+    while Message.objects.get(pk=reply["id"]).delivery_status not in ("delivered", "read"):
+        assert time.monotonic() < deadline, "the read receipt never reached the message"
+        time.sleep(0.2)
 
     # when the page reloads, the thread is still there, in order, each message once
     page.reload()
