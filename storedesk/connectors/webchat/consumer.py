@@ -114,7 +114,8 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
             if isinstance(message_id, int) and not isinstance(message_id, bool):
                 await database_sync_to_async(self._acknowledge)(message_id, str(status))
         elif kind == "typing" and self.conversation_id is not None and self.limit.allow():
-            scope = await database_sync_to_async(service.conversation_scope)(self.conversation_id)
+            scope = await database_sync_to_async(service.conversation_scope)(
+                self.inbox, self.conversation_id)
             if scope is not None:
                 await database_sync_to_async(publish)(self.inbox.account_id, {
                     "type": "visitor.typing", "conversation": scope,

@@ -380,10 +380,11 @@ def latest_conversation_id(inbox: Inbox, visitor: Visitor) -> int | None:
     )
 
 
-def conversation_scope(conversation_id: int) -> dict[str, Any] | None:
+def conversation_scope(inbox: Inbox, conversation_id: int) -> dict[str, Any] | None:
     """{id, team_id, assignee_id} for the agents' light-agent filter of a typing event."""
     from storedesk.inbox.models import Conversation
 
-    row = Conversation.objects.filter(pk=conversation_id).values(
+    row = Conversation.objects.filter(pk=conversation_id, inbox=inbox,
+                                      account_id=inbox.account_id).values(
         "id", "team_id", "assignee_id").first()
     return dict(row) if row else None
