@@ -57,6 +57,18 @@ def reveal(sealed: str) -> str:
         ) from exc
 
 
+def reseal(value: str) -> str:
+    """The same secret sealed under the first (newest) key; a plain one gets sealed."""
+    if not is_sealed(value):
+        return seal(value)
+    try:
+        token = _fernet().rotate(value[len(PREFIX):].encode("ascii"))
+    except (InvalidToken, ValueError) as exc:
+        raise PlatformError("No configured key opens this store's credentials.",
+                            permanent=True) from exc
+    return PREFIX + token.decode("ascii")
+
+
 def credential(config: dict[str, object], name: str) -> str:
     """The plain value of one config entry (sealed or, for rows made before sealing, plain)."""
     value = config.get(name) or ""

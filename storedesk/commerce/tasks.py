@@ -96,9 +96,11 @@ RECONCILE_EVERY_MINUTES = 15
 @db_periodic_task(crontab(minute=f"*/{RECONCILE_EVERY_MINUTES}"))
 def reconcile_stores() -> int:
     """Every 15 minutes: queue a reconciliation for each store connected to Shopify or
-    WooCommerce (one task per store, so a slow shop delays no other)."""
-    ids = list(Store.objects.filter(platform__in=[Platform.SHOPIFY, Platform.WOOCOMMERCE])
-               .values_list("pk", flat=True))
+    WooCommerce with API credentials (one task per store, so a slow shop delays no other;
+    a store that only sends webhooks, or was redacted, is left alone)."""
+    ids = [pk for pk, config in Store.objects.filter(
+               platform__in=[Platform.SHOPIFY, Platform.WOOCOMMERCE]).values_list("pk", "config")
+           if (config or {}).get("access_token") or (config or {}).get("consumer_secret")]
     for store_id in ids:
         reconcile_store(store_id)
     return len(ids)

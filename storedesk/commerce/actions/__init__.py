@@ -14,6 +14,7 @@ from storedesk.commerce.actions.connection import (
     connect_store,
     delete_shipping_rate,
     reconcile_store,
+    reseal_credentials,
 )
 from storedesk.commerce.actions.orders import (
     cancel_order,
@@ -37,5 +38,5 @@ __all__ = [
     "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "upsert_customer",
     "upsert_order", "upsert_product", "privacy",
-    "reconcile_store",
+    "reconcile_store", "reseal_credentials",
 ]

@@ -63,6 +63,27 @@ def connect_store(store: Store, *, by: Agent | None, values: dict[str, Any]) -> 
     return store
 
 
+def reseal_credentials() -> tuple[int, list[str]]:
+    """Re-seal every store's secrets under the newest key (after a key rotation), and seal
+    any still plain. Returns (secrets resealed, stores whose secrets no key opens)."""
+    count, problems = 0, []
+    for store_id in Store.objects.values_list("pk", flat=True):
+        with transaction.atomic():
+            store = Store.objects.select_for_update().get(pk=store_id)
+            config = dict(store.config or {})
+            try:
+                for key in credentials.SECRET_KEYS & config.keys():
+                    if isinstance(config[key], str) and config[key]:
+                        config[key] = credentials.reseal(config[key])
+                        count += 1
+            except PlatformError:
+                problems.append(f"store {store.pk} ({store.slug}): no configured key opens "
+                                "its credentials; enter them again in the settings.")
+                continue
+            Store.objects.filter(pk=store.pk).update(config=config)
+    return count, problems
+
+
 @transaction.atomic
 def delete_shipping_rate(rate: ShippingRate, *, by: Agent | None) -> None:
     audit("store.shipping_rate_deleted", account=rate.account_id, actor=by, obj=rate,

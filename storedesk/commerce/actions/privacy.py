@@ -50,9 +50,13 @@ def redact_customer(store: Store, customer: tuple[str, str], order_ids: list[str
 
 @transaction.atomic
 def redact_store(store: Store) -> str:
-    """Delete every order, customer and product this store synced (the shop is gone)."""
+    """Delete every order, customer and product this store synced (the shop is gone), and its
+    API credentials: nothing is read from or pushed to the shop any more."""
     orders = Order.objects.filter(store=store).delete()[0]
     Customer.objects.filter(store=store).delete()
     Product.objects.filter(store=store).delete()
+    config = {k: v for k, v in (store.config or {}).items()
+              if k not in ("access_token", "consumer_secret")}
+    Store.objects.filter(pk=store.pk).update(config=config, sync_watermark=None)
     audit("commerce.store_redacted", account=store.account_id, obj=store, rows=orders)
     return "store data erased"

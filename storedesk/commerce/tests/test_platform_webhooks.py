@@ -25,7 +25,8 @@ def shopify(personas) -> Store:
     return Store.objects.create(
         account=personas.harbor, slug="harbor-shopify", name="Harbor on Shopify",
         platform=Platform.SHOPIFY,
-        config={"shop_domain": SHOP, "webhook_secret": "shpss_harbor_secret"},
+        config={"shop_domain": SHOP, "webhook_secret": "shpss_harbor_secret",
+                "access_token": "shpat_harbor"},
     )
 
 
@@ -160,6 +161,9 @@ def test_shopify_privacy_webhooks_are_honoured(
     assert not Order.objects.filter(store=shopify).exists()
     assert not Customer.objects.filter(store=shopify).exists()
     assert InboundEvent.objects.filter(store=shopify, status="done").count() == 4
+    # and its API credentials are gone: nothing is read from the shop any more
+    shopify.refresh_from_db()
+    assert "access_token" not in shopify.config
 
 
 def test_a_signed_woocommerce_order_webhook_syncs_and_dedupes_by_delivery_id(

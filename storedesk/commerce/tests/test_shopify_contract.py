@@ -279,3 +279,37 @@ def test_a_store_without_a_token_says_so(personas):
     with pytest.raises(PlatformError) as refused:
         platform_for(store).test_connection()
     assert "access token" in str(refused.value)
+
+
+def test_reseal_after_a_key_rotation_keeps_the_token_readable(store, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old = store.config["access_token"]
+    plain = Store.objects.create(account=store.account, slug="legacy", name="Legacy",
+                                 platform=Platform.SHOPIFY,
+                                 config={"webhook_secret": "plain-before-sealing"})
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the new key seals first
+    call_command("reseal_store_credentials")
+    store.refresh_from_db()
+    plain.refresh_from_db()
+    assert store.config["access_token"] != old
+    assert credentials.credential(store.config, "access_token") == TOKEN
+    assert credentials.is_sealed(plain.config["webhook_secret"])
+    settings.ENCRYPTION_KEYS = [settings.ENCRYPTION_KEYS[0]]
+    settings.SECRET_KEY_FALLBACKS = []
+    settings.SECRET_KEY = "a-new-secret-key-the-old-seal-cannot-use"
+    assert credentials.credential(store.config, "access_token") == TOKEN  # opens with new key
+
+
+def test_the_periodic_task_reconciles_connected_stores_only(personas, store, fake):
+    from storedesk.commerce import tasks
+
+    fake.add_order(sample_order())
+    Store.objects.create(account=personas.harbor, slug="hooks-only", name="Hooks only",
+                         platform=Platform.SHOPIFY, config={"webhook_secret": "shpss_y"})
+    queued = tasks.reconcile_stores.call_local()
+    assert queued == 1  # the harbor custom store and the webhook-only one are not queued
+    assert Order.objects.filter(store=store, external_id=SAMPLE_ID).exists()
+    store.refresh_from_db()
+    assert store.last_synced_at is not None and store.sync_error == ""

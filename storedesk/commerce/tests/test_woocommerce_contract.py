@@ -5,6 +5,7 @@ answers with WooCommerce's documented sample order and error shapes."""
 from __future__ import annotations
 
 import base64
+import re
 from decimal import Decimal
 
 import pytest
@@ -84,7 +85,7 @@ def test_reconciliation_heals_missed_webhooks_pages_and_is_idempotent(store, fak
     store.sync_watermark = None
     first = actions.reconcile_store(store)
     again = actions.reconcile_store(store)
-    assert (first.pages, first.orders, first.error) == (3, 5, "")
+    assert (first.pages, first.orders, first.error) == (4, 5, "")  # 3 pages, then the mark
     assert Order.objects.filter(store=store).count() == 5
     order = Order.objects.get(store=store, external_id="800")
     assert order.total == Decimal("29.35") and order.lines.count() == 2
@@ -92,9 +93,33 @@ def test_reconciliation_heals_missed_webhooks_pages_and_is_idempotent(store, fak
     store.refresh_from_db()
     assert store.sync_watermark.isoformat().startswith("2026-11-24T10:00")
     asked = [r for r in fake.requests if r.path.endswith("/orders")][-1].query
-    assert asked["orderby"] == "modified" and asked["order"] == "asc"
+    assert asked["orderby"] == "date" and asked["order"] == "asc"
     assert asked["modified_after"].startswith("2026-11-24T09:55")  # watermark minus overlap
     assert again.orders == 1  # only the order at the watermark was read again
+
+
+def test_a_run_that_fails_midway_keeps_the_watermark(store, fake, monkeypatch):
+    monkeypatch.setattr(woo_client, "PER_PAGE", 2)
+    monkeypatch.setattr(http, "sleep", lambda seconds: None)
+    for n in range(5):
+        fake.add_order(sample_order(id=900 + n, number=str(900 + n),
+                                    date_modified_gmt=f"2026-11-2{n}T10:00:00"))
+    # the shop fails on the second page (and on every retry of it)
+    original = fake.handle
+    calls = {"n": 0}
+
+    def failing(method, path, headers, raw):
+        if re.search(r"[?&]page=2(&|$)", path):
+            calls["n"] += 1
+            return 503, {"code": "internal_server_error", "message": "down",
+                         "data": {"status": 503}}, {}
+        return original(method, path, headers, raw)
+
+    monkeypatch.setattr(fake, "handle", failing)
+    result = actions.reconcile_store(store)
+    store.refresh_from_db()
+    assert result.error and store.sync_error and store.sync_watermark is None
+    assert result.orders == 2  # the first page was written; the next run reads it again
 
 
 def test_a_refund_goes_through_the_gateway_once_even_when_pushed_again(personas, store, fake,

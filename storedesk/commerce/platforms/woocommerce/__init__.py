@@ -93,13 +93,21 @@ class WooCommercePlatform(StorePlatform):
         return str(environment.get("site_url") or client.base)
 
     def order_pages(self, since: datetime | None) -> Iterator[OrderPage]:
-        params: dict[str, Any] = {"orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
+        """Orders modified after `since` (`modified_after`, WooCommerce 5.8+). The documented
+        sort keys do not include the modification date, so pages come in creation order and
+        the watermark is given once, after the last page: a run that stops midway leaves it
+        where it was and the next run reads the same orders again (upserts are idempotent)."""
+        params: dict[str, Any] = {"orderby": "date", "order": "asc", "dates_are_gmt": "true"}
         if since is not None:
             params["modified_after"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        latest: datetime | None = None
         for items in self.client().pages("/orders", params):
-            stamps = [d for d in (_gmt(i.get("date_modified_gmt")) for i in items) if d]
+            for stamp in (_gmt(i.get("date_modified_gmt")) for i in items):
+                if stamp is not None and (latest is None or stamp > latest):
+                    latest = stamp
             yield OrderPage(orders=tuple(parse_order(i, self.store.currency) for i in items),
-                            watermark=max(stamps) if stamps else None)
+                            watermark=None)
+        yield OrderPage(orders=(), watermark=latest)
 
     def customers(self) -> Iterator[CustomerData]:
         for items in self.client().pages("/customers"):

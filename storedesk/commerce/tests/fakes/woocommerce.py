@@ -29,6 +29,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from storedesk.testing.platform_samples import sample
 
 PREFIX = "/wp-json/wc/v3"
+# The documented sort keys of "List all orders".
+ORDERBY = ("date", "id", "include", "title", "slug")
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
             "trash")
 
@@ -218,14 +220,18 @@ class FakeWooCommerce:
             return (*_error(400, "rest_invalid_param", "Invalid parameter(s): per_page",
                             params={"per_page": "per_page must be between 1 (inclusive) and "
                                     "100 (inclusive)"}), {})
+        orderby = query.get("orderby", "date")
+        if orderby not in ORDERBY:
+            return (*_error(400, "rest_invalid_param", "Invalid parameter(s): orderby",
+                            params={"orderby": "orderby is not one of "
+                                    + ", ".join(ORDERBY) + "."}), {})
         orders = list(self._state.orders.values())
         if "modified_after" in query:
             since = datetime.fromisoformat(query["modified_after"]).replace(tzinfo=UTC)
             orders = [o for o in orders if datetime.fromisoformat(
                 o["date_modified_gmt"]).replace(tzinfo=UTC) > since]
-        if query.get("orderby") == "modified":
-            orders.sort(key=lambda o: (o["date_modified_gmt"], o["id"]),
-                        reverse=query.get("order", "desc") == "desc")
+        key = {"date": "date_created_gmt", "id": "id"}.get(orderby, "id")
+        orders.sort(key=lambda o: (o[key], o["id"]), reverse=query.get("order", "desc") == "desc")
         page = int(query.get("page", "1"))
         total_pages = max(1, -(-len(orders) // per_page))
         chunk = orders[(page - 1) * per_page: page * per_page]

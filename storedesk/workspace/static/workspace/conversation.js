@@ -450,6 +450,11 @@
       // This form's text is being sent: its pending draft save must not bring it back.
       clearTimeout(draftTimers[form.dataset.composerForm]);
       delete draftTimers[form.dataset.composerForm];
+      // Focus leaves the box at once, not when the answer lands: a key pressed meanwhile
+      // ("n" for a note) is a shortcut, never more text in the message just sent.
+      if (inComposer(document.activeElement) && form.contains(document.activeElement)) {
+        leaveComposer();
+      }
     } else {
       flushDrafts(false);
     }
@@ -460,7 +465,12 @@
     var target = d.target;
     if (target && target.dataset && target.dataset.composerForm && d.requestConfig &&
         d.requestConfig.verb === "post" && d.xhr && d.xhr.status === 200) {
-      leaveComposer();
+      // Unless the agent has already moved on (e.g. pressed n and is typing a note).
+      var active = document.activeElement;
+      if (!active || active === document.body ||
+          (active.dataset && active.dataset.composerText === target.dataset.composerForm)) {
+        leaveComposer();
+      }
     }
   });
 
@@ -641,7 +651,10 @@
     sc.register("ctrl+Enter", send, label("shortcutSend", "Send"));
     sc.register("meta+Enter", send, label("shortcutSend", "Send"));
     sc.register("Escape", function (event) {
-      if (inComposer(event && event.target)) leaveComposer();
+      var t = event && event.target;
+      var pane = root();
+      // Any box of the conversation (composer, tag field, snooze time): back to the keys.
+      if (inComposer(t) || (pane && t && t !== document.body && pane.contains(t))) leaveComposer();
     }, label("shortcutLeave", "Leave the text box"));
   }
 

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   if (window.storedeskList) return; // the pane may be swapped in many times
-  var DEBOUNCE_MS = 300;
+  var DEBOUNCE_MS = 60; // batches a burst of events; short, as it adds to the time a new row takes
   var pending = new Map(); // conversation id -> true when it may be new to the list
   var timer = null;
 
