@@ -10,8 +10,9 @@ graphql-core like the contract tests) serves N copies of Shopify's documented sa
 with its own id, customer and update time; `actions.reconcile_store` then reads them in pages of
 50 and upserts them. Run twice: the first run creates N orders (update times spread over one
 hour); the second starts at the watermark minus the 5-minute overlap, so it re-reads only the
-orders of the last minutes and changes nothing. Prints wall and CPU seconds, orders/s and API calls per run; writes
-bench/results/commerce_reconcile.json. The fake runs in this process, so CPU includes it.
+orders of the last minutes and changes nothing. Prints wall and CPU seconds, orders/s and API
+calls per run; writes bench/results/commerce_reconcile.json. The fake runs in this process,
+so CPU includes it.
 """
 
 from __future__ import annotations
