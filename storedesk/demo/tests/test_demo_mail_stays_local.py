@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +27,11 @@ RESERVED = re.compile(
 
 
 def _reserved(host: str) -> bool:
-    return bool(RESERVED.search(host.lower()))
+    """A reserved name (RFC 2606 / 6761), or a loopback address (the widget's demo origins)."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return bool(RESERVED.search(host.lower()))
 
 
 def test_demo_data_names_only_reserved_domains():

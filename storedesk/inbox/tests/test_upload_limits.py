@@ -193,10 +193,20 @@ def test_count_and_total_limits_are_clear_errors_in_the_composer(personas, clien
     too_big = client.post(url, {"text": "b", "attachments": files(2, 2000)},
                           HTTP_HX_REQUEST="true")
     # then both are refused with a message in the composer, and nothing is stored
+    # (in Ahmet's language: he works in Turkish)
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override(personas.ahmet.agent.language):
+        count_error = escape(translation.gettext(
+            "Attach at most %(count)s files to one message.") % {"count": 2})
+        total_error = escape(translation.gettext(
+            "The files are larger than the %(limit)s MiB limit per message.") % {"limit": 0})
+    assert personas.ahmet.agent.language == "tr"
     assert too_many.status_code == 400
-    assert "at most 2 files" in too_many.content.decode()
+    assert count_error in too_many.content.decode()
     assert too_big.status_code == 400
-    assert "limit per message" in too_big.content.decode()
+    assert total_error in too_big.content.decode()
     assert not Message.objects.filter(private=True).exists()
     # and the action itself refuses the same with 413 (the API and connectors call it)
     with pytest.raises(PayloadTooLarge):
