@@ -59,7 +59,7 @@ def set_signature(
 
 def signature_for(membership: Membership, conversation: Conversation) -> str:
     """The signature a reply gets: the agent's own, else the conversation's inbox's, else none."""
-    rows = dict(
+    rows: dict[int | None, str] = dict(
         Signature.objects.filter(account_id=membership.account_id)
         .filter(models.Q(membership=membership) | models.Q(inbox_id=conversation.inbox_id))
         .values_list("membership_id", "text")

@@ -136,9 +136,10 @@ class StatusForm(forms.Form):
         raw = (data.get("snoozed_until") or "").strip()
         data["snoozed_until"] = None
         if data.get("preset"):
-            zone = zone_named(data.get("tz") or "", self.account_timezone)
             data["status"] = Status.SNOOZED
-            data["snoozed_until"] = wake_time(data["preset"], timezone.now(), zone)
+            data["snoozed_until"] = wake_time(
+                data["preset"], timezone.now(),
+                zone_named(data.get("tz") or "", self.account_timezone))
             return data
         if not data.get("status"):
             self.add_error("status", _("Choose a status."))
