@@ -46,6 +46,10 @@ def test_a_shift_without_a_mouse(personas, api_token, asgi_server: AsgiServer, b
     expect(page.locator("#conversation-root")).to_have_attribute(
         "data-conversation-id", str(first.pk))
     expect(page).to_have_title(re.compile(r"^\(1\) "))
+    # (the pane's script has run and registered its keys: on a loaded machine that comes a
+    # moment after the pane is on screen)
+    page.wait_for_function(
+        "() => window.storedeskConversation && window.storedeskConversation.state().current")
 
     # when she presses m and types a word without its Turkish letters, then Enter
     page.keyboard.press("m")
