@@ -24,7 +24,8 @@ def record_delivery_outcome(delivery: Delivery, *, provider_message_id: str = ""
 
     Called by the connector's outbox handler inside the transaction that settled `delivery`
     (so both commit together). A final outcome writes `message.sent` or `message.failed` and
-    is pushed to the agents' screens; a retry only keeps the message `pending`.
+    is pushed to the agents' screens; a retry only keeps the message `pending`. A message
+    already `delivered` or `read` (a receipt that came first) keeps its status.
     """
     message_status = _MESSAGE_STATUS.get(OutboundStatus(delivery.status))
     if message_status is None:
@@ -33,9 +34,12 @@ def record_delivery_outcome(delivery: Delivery, *, provider_message_id: str = ""
     if delivery.status == OutboundStatus.SENT and provider_message_id:
         delivery.provider_message_id = provider_message_id[:255]
         delivery.save(update_fields=["provider_message_id", "updated_at"])
-    Message.objects.filter(pk=delivery.message_id).update(
-        delivery_status=message_status, delivery_error=error
-    )
+    # A receipt can arrive before the settle commits (the chat widget draws a reply while its
+    # delivery attempt is still open): a message the shopper's side already reported as
+    # delivered or read keeps that status; the outcome never moves it back.
+    Message.objects.filter(pk=delivery.message_id).exclude(
+        delivery_status__in=(DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+    ).update(delivery_status=message_status, delivery_error=error)
     message = Message.objects.select_related("conversation").get(pk=delivery.message_id)
     if message_status == DeliveryStatus.PENDING:
         return message

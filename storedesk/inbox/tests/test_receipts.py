@@ -61,3 +61,20 @@ def test_receipts_apply_to_outgoing_replies_only(personas, reply):
             record_receipt(message, "delivered")
     with pytest.raises(ActionError):
         record_receipt(reply, "bounced")
+
+
+def test_a_receipt_that_beats_the_settle_is_kept(reply):
+    """The chat widget draws a reply while its delivery attempt is still open, so its `read`
+    receipt can commit before the outbox settles the delivery as sent: the settle must not move
+    the message back to `sent` (found on PostgreSQL by the widget's browser test)."""
+    from storedesk.inbox.actions.outcomes import record_delivery_outcome
+    from storedesk.inbox.models import Delivery, OutboundStatus
+
+    assert record_receipt(reply, "read") is True
+    delivery = Delivery.objects.get(message=reply)
+    delivery.status = OutboundStatus.SENT  # what the outbox's settle writes
+    delivery.save(update_fields=["status"])
+    record_delivery_outcome(delivery)
+    reply.refresh_from_db()
+    assert reply.delivery_status == "read"
+    assert _kinds(reply) == ["message.read", "message.sent"]
