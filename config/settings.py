@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "storedesk.helpcenter",
     "storedesk.demo",
     "storedesk.workspace",
+    "storedesk.workflow_ui",  # the workflow's panel and timeline lines, commerce's segments
     "storedesk.web",
 ]
 

@@ -15,3 +15,13 @@ from storedesk.events.kinds import EventKind
 WEBHOOKS = "storedesk.webhooks.subscriber.on_event"
 
 SUBSCRIBERS: dict[str, list[str]] = {kind.value: [WEBHOOKS] for kind in EventKind}
+
+# Workflow (storedesk/workflow): SLA clocks follow the conversation.
+SLA_CLOCK = "storedesk.workflow.subscribers.sla_clock"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_CREATED,
+    EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_PRIORITY_CHANGED,
+    EventKind.CONVERSATION_TAGGED, EventKind.CONVERSATION_UNTAGGED,
+    EventKind.CONVERSATION_ASSIGNED,
+):
+    SUBSCRIBERS[_kind.value].append(SLA_CLOCK)
