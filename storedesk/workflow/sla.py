@@ -305,7 +305,10 @@ def _breach(clock: SlaClock, conversation: Conversation, target: str, due: datet
 
     started = getattr(clock, f"{target}_started_at")
     setattr(clock, f"{target}_breached", True)
-    SlaClock.objects.filter(pk=clock.pk).update(**{f"{target}_breached": True})
+    if target not in clock.breached:
+        clock.breached = [*clock.breached, target]
+    SlaClock.objects.filter(pk=clock.pk).update(
+        **{f"{target}_breached": True}, breached=clock.breached)
     policy_name = clock.policy.name if clock.policy else ""
     _, created = SlaBreach.objects.get_or_create(
         conversation=conversation, target=target, started_at=started,
@@ -343,7 +346,7 @@ def mark_breaches(clock_id: int, now: datetime | None = None) -> int:
 
 
 def sla_values(conversations: Sequence[Conversation]) -> dict[int, dict[str, Any] | None]:
-    """The API's `sla` of each conversation, in two queries for the whole page."""
+    """The API's `sla` of each conversation, in one query for the whole page."""
     ids = [c.pk for c in conversations]
     if not ids:
         return {}
@@ -351,14 +354,6 @@ def sla_values(conversations: Sequence[Conversation]) -> dict[int, dict[str, Any
         clock.conversation_id: clock
         for clock in SlaClock.objects.filter(conversation_id__in=ids).select_related("policy")
     }
-    breached: dict[int, list[str]] = {}
-    for conversation_id, target in (
-        SlaBreach.objects.filter(conversation_id__in=ids).order_by("due_at", "id")
-        .values_list("conversation_id", "target")
-    ):
-        targets = breached.setdefault(conversation_id, [])
-        if target not in targets:
-            targets.append(target)
     values: dict[int, dict[str, Any] | None] = {}
     for conversation_id in ids:
         clock = clocks.get(conversation_id)
@@ -370,7 +365,7 @@ def sla_values(conversations: Sequence[Conversation]) -> dict[int, dict[str, Any
             "first_response_due_at": clock.first_response_due_at,
             "next_response_due_at": clock.next_response_due_at,
             "resolution_due_at": clock.resolution_due_at,
-            "breached": breached.get(conversation_id, []),
+            "breached": list(clock.breached),
         }
     return values
 

@@ -63,6 +63,9 @@ class SlaClock(TenantModel):
     policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+")
     paused_at = models.DateTimeField(null=True, blank=True)
+    # The targets breached so far, in order, each once (the API's `breached`; the history with
+    # times is SlaBreach).
+    breached = models.JSONField(default=list, blank=True)
 
     first_response_started_at = models.DateTimeField(null=True, blank=True)
     first_response_paused_seconds = models.PositiveIntegerField(default=0)
