@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from storedesk.accounts.models import Membership
 from storedesk.core.lookup import get_or_404
-from storedesk.workflow.models import BusinessHours, Macro, SlaPolicy
+from storedesk.workflow.models import AutomationRule, BusinessHours, Macro, SlaPolicy
 
 
 def visible_macros(membership: Membership, *, language: str = "") -> QuerySet[Macro]:
@@ -50,3 +50,14 @@ def stores_of(membership: Membership) -> list[tuple[int, str]]:
     rows = model._default_manager.filter(  # type: ignore[union-attr]
         account_id=membership.account_id).order_by("name").values_list("pk", "name")
     return [(int(pk), str(name)) for pk, name in rows]
+
+
+def automation_rules(membership: Membership) -> QuerySet[AutomationRule]:
+    return AutomationRule.objects.filter(account_id=membership.account_id).order_by(
+        "position", "id")
+
+
+def get_rule(membership: Membership, rule_id: int) -> AutomationRule:
+    return get_or_404(
+        AutomationRule.objects.filter(account_id=membership.account_id), "Rule", pk=rule_id
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -56,3 +57,47 @@ class SlaPolicyOut(Schema):
     segments: list[str]
     created_at: datetime
     updated_at: datetime
+
+
+class RuleCondition(Schema):
+    field: SafeStr = Field(..., max_length=64, description="e.g. language, channel, tag, text")
+    op: SafeStr = Field(..., max_length=32, description="e.g. is, is_not, has, contains")
+    value: SafeStr | int = Field(..., description="What to compare with.")
+
+
+class RuleAction(Schema):
+    type: SafeStr = Field(..., max_length=64, description="e.g. assign_team, add_tag")
+    value: SafeStr | int = Field(..., description="Its argument (a team id, a tag...).")
+
+
+class RuleIn(Schema):
+    name: SafeStr = Field(..., min_length=1, max_length=120)
+    triggers: list[SafeStr] = Field(..., min_length=1, max_length=10,
+                                    description="e.g. conversation_created, message_received")
+    conditions: list[RuleCondition] = Field([], max_length=20)
+    match_all: bool = Field(True, description="All conditions (true) or any of them.")
+    actions: list[RuleAction] = Field(..., min_length=1, max_length=10)
+    position: int = Field(100, ge=0, le=1_000_000)
+    is_active: bool = True
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    triggers: list[str]
+    conditions: list[dict[str, Any]]
+    match_all: bool
+    actions: list[dict[str, Any]]
+    position: int
+    is_active: bool
+    fire_count: int
+    last_fired_at: datetime | None
+
+
+class AvailabilityIn(Schema):
+    availability: Literal["online", "away"]
+
+
+class AvailabilityOut(Schema):
+    availability: str
+    reassigned: list[int] = Field(..., description="Conversations handed to others.")
