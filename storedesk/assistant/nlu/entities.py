@@ -298,7 +298,7 @@ def _valid(year: int, month: int, day: int) -> datetime.date | None:
 
 
 def _word_positions(folded: str, words: Iterable[str]) -> list[int]:
-    positions = []
+    positions: list[int] = []
     for word in words:
         thai = any("\u0e00" <= ch <= "\u0e7f" for ch in word)
         pattern = re.escape(word) if thai else rf"(?<![\w']){re.escape(word)}(?![\w'])"

@@ -15,23 +15,31 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
-from sklearn.model_selection import KFold, StratifiedKFold
-from sklearn.svm import LinearSVC
 
 from .features import Block, Featurizer
 from .text import features_text
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 FORMAT = "storedesk-intent-model/1"
 # Bump when the features or the training recipe change: cached shipped models are keyed on it.
 RECIPE_VERSION = "1"
 
 Ranking = tuple[tuple[str, float], ...]
+
+
+def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    return shifted / shifted.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = scores - scores.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class IntentModel:
@@ -138,6 +146,8 @@ class IntentModel:
 
 def _fit_linear(x: sp.csr_matrix, y: np.ndarray, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """Weights (n_classes, n_features) and intercepts for the labels 0..n_classes-1."""
+    from sklearn.svm import LinearSVC
+
     present = np.unique(y)
     coef = np.zeros((n_classes, x.shape[1]), dtype=np.float32)
     intercept = np.full(n_classes, -10.0, dtype=np.float32)  # a class never seen: never picked
@@ -158,6 +168,8 @@ def _fit_linear(x: sp.csr_matrix, y: np.ndarray, n_classes: int) -> tuple[np.nda
 
 
 def _folds(y: np.ndarray, k: int) -> Any:
+    from sklearn.model_selection import KFold, StratifiedKFold
+
     counts = Counter(y.tolist())
     if min(counts.values()) >= k:
         return StratifiedKFold(n_splits=k, shuffle=True, random_state=13).split(np.zeros(len(y)), y)
@@ -173,6 +185,8 @@ def _held_out_scores(x: sp.csr_matrix, y: np.ndarray, n_classes: int, k: int) ->
 
 
 def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    from scipy.optimize import minimize_scalar
+
     def nll(log_t: float) -> float:
         logp = log_softmax(scores / np.exp(log_t), axis=1)
         return float(-logp[np.arange(len(y)), y].mean())
@@ -213,7 +227,7 @@ def train(texts: Sequence[str], labels: Sequence[str], *,
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in labels])
     docs = [features_text(t) for t in texts]
-    featurizer = Featurizer.fit(docs, prepared=True)
+    featurizer = Featurizer.fit(docs)
     x = featurizer.transform(docs, prepared=True)
     oos = oos_label if oos_label in index else None
     temperature, threshold = 1.0, 0.0

@@ -9,6 +9,7 @@ new examples or a new recipe mean a new file, and nothing tracked is ever writte
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import logging
 import os
@@ -95,12 +96,32 @@ def shipped_model() -> IntentModel:
 
 def _load_or_train(key: str) -> IntentModel:
     path = cache_dir() / f"shipped-{key}.npz"
+    cached = _read_cached(path)
+    if cached is not None:
+        return cached
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held while training
+    except OSError:
+        return _train_and_store(path)
+    with lock:
+        # Processes starting together (web workers, test workers) train once: the others
+        # wait here and then read the file.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _read_cached(path) or _train_and_store(path)
+
+
+def _read_cached(path: Path) -> IntentModel | None:
     try:
         return IntentModel.loads(path.read_bytes())
     except FileNotFoundError:
-        pass
+        return None
     except ValueError:
         logger.warning("Ignoring an unreadable cached model at %s", path)
+        return None
+
+
+def _train_and_store(path: Path) -> IntentModel:
     examples = shipped_examples()
     if not examples:
         raise RuntimeError(f"No training examples in {EXAMPLES_DIR}")
@@ -112,6 +133,9 @@ def _load_or_train(key: str) -> IntentModel:
         with os.fdopen(fd, "wb") as handle:
             handle.write(model.dumps())
         os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the new one
+        for old in path.parent.glob("shipped-*"):  # models of older examples or recipes
+            if old.stem != path.stem:
+                old.unlink(missing_ok=True)
     except OSError as exc:
         logger.warning("Could not cache the shipped model in %s: %s", path.parent, exc)
     return model

@@ -28,7 +28,8 @@ SAMPLES: dict[str, list[str]] = {
         "can I pay with paypal", "my card was declined", "do you take cash on delivery",
         "I was charged twice", "payment failed at checkout", "can I pay in installments",
         "which payment methods do you accept", "is bank transfer possible",
-        "my payment didn't go through", "do you accept apple pay", "charged two times for one order",
+        "my payment didn't go through", "do you accept apple pay",
+        "charged two times for one order",
         "why was my card rejected",
     ],
     "smalltalk": [
