@@ -11,11 +11,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from storedesk.accounts.models import Team
 from storedesk.inbox.channels import channel_choices
-from storedesk.inbox.models import Priority
+from storedesk.inbox.models import Inbox, Priority
 from storedesk.workflow import hours
 from storedesk.workflow.actions_sla import MAX_TARGET_MINUTES, PolicySpec
-from storedesk.workflow.models import SlaPolicy
+from storedesk.workflow.models import Availability, SlaPolicy, Strategy
 from storedesk.workflow.segments import SEGMENTS
 
 DAY_LABELS = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
@@ -131,3 +132,45 @@ class BusinessHoursForm(forms.Form):
         for day in hours.DAYS:
             initial[day] = ", ".join(f"{s}-{e}" for s, e in weekly.get(day, []))
         return initial
+
+
+class PoolForm(forms.Form):
+    """Auto-assignment for one inbox or one team ("inbox:3" / "team:5")."""
+
+    target = forms.ChoiceField(label=_("For"))
+    strategy = forms.ChoiceField(label=_("Strategy"), choices=Strategy.choices)
+    capacity = forms.IntegerField(label=_("Open conversations per agent"), min_value=1,
+                                  max_value=1000, initial=10)
+    only_online = forms.BooleanField(label=_("Only agents who are online"), required=False,
+                                     initial=True)
+
+    def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account_id = account_id
+        inboxes = Inbox.objects.filter(account_id=account_id, is_active=True).order_by("name")
+        teams = Team.objects.filter(account_id=account_id).order_by("name")
+        self.fields["target"].choices = [  # type: ignore[attr-defined]
+            (_("Inboxes"), [(f"inbox:{i.pk}", i.name) for i in inboxes]),
+            (_("Teams"), [(f"team:{t.pk}", t.name) for t in teams]),
+        ]
+
+    def pool_values(self) -> dict[str, Any]:
+        kind, _sep, pk = self.cleaned_data["target"].partition(":")
+        inbox = Inbox.objects.filter(account_id=self.account_id, pk=int(pk)).first() \
+            if kind == "inbox" else None
+        team = Team.objects.filter(account_id=self.account_id, pk=int(pk)).first() \
+            if kind == "team" else None
+        return {"inbox": inbox, "team": team, "strategy": self.cleaned_data["strategy"],
+                "capacity": self.cleaned_data["capacity"],
+                "only_online": bool(self.cleaned_data.get("only_online"))}
+
+
+class ProfileForm(forms.Form):
+    availability = forms.ChoiceField(label=_("Availability"), choices=Availability.choices)
+    capacity = forms.IntegerField(label=_("Capacity"), required=False, min_value=1,
+                                  max_value=1000)
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=300)
+    channels = forms.CharField(label=_("Channels"), required=False, max_length=300)
+
+    def split(self, name: str) -> list[str]:
+        return [v.strip() for v in (self.cleaned_data.get(name) or "").split(",") if v.strip()]
