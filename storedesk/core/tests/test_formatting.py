@@ -14,7 +14,8 @@ def test_bold_italic_links_and_lists_render_and_have_a_plain_version():
     # then the HTML carries the formatting, the link made absolute and safe
     html = formatted.html or ""
     assert "<strong>Ayşe</strong>" in html and "<em>1042</em>" in html
-    assert '<a href="https://example.com/track" rel="noopener noreferrer nofollow">today</a>' in html
+    link = '<a href="https://example.com/track" rel="noopener noreferrer nofollow">today</a>'
+    assert link in html
     assert "<ul>\n<li>the vase</li>" in html and "<ol>\n<li>pack it</li>" in html
     assert "<br>" in html  # a line break typed is a line break shown
     # and the plain text reads well without it

@@ -112,7 +112,8 @@ def _upload(name, content, content_type):
 def test_image_attachments_show_as_thumbnails_served_inline(personas, conversation):
     # given a reply with a photo and a PDF
     reply = _reply_with_files(personas, conversation, [
-        _upload("vase.png", PNG, "image/png"), _upload("invoice.pdf", b"%PDF-1.4", "application/pdf")])
+        _upload("vase.png", PNG, "image/png"),
+        _upload("invoice.pdf", b"%PDF-1.4", "application/pdf")])
     photo = Attachment.objects.get(message=reply, filename="vase.png")
     olivia = client_for(personas.olivia)
     # then the thread shows the photo as a thumbnail opening the image, and both as downloads
@@ -147,7 +148,8 @@ def test_image_urls_are_bound_to_the_agent_the_image_and_its_access(personas, co
     from django.test import Client
 
     anonymous = Client()
-    olivia_a = reverse("inbox:attachment_image", args=[a.pk, images.image_token(personas.olivia, a.pk)])
+    olivia_a = reverse("inbox:attachment_image",
+                       args=[a.pk, images.image_token(personas.olivia, a.pk)])
     assert anonymous.get(olivia_a).status_code == 200
     # a token for one image does not open another, a changed token opens nothing
     token_a = images.image_token(personas.olivia, a.pk)
