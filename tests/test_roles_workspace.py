@@ -138,6 +138,7 @@ def ids(personas, harbor):  # noqa: F811
         "category": "none",
         "article": "returns",
         "key": "none",
+        "token": "none",  # a signed image URL's token (workspace/images.py)
         "letter_id": harbor["dead_letter_id"],
         "rate_id": rate.pk,
         "revision_id": ArticleRevision.objects.filter(
