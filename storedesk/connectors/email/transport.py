@@ -31,7 +31,7 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.validators import validate_email
 from pydantic import ValidationError as SchemaError
 
-from storedesk.connectors.base import SendResult, TransportError
+from storedesk.connectors.base import OutgoingMail, SendResult, TransportError
 from storedesk.connectors.email import loops, participants, threads
 from storedesk.connectors.email.config import EmailConfig, SmtpSettings, uses_oauth
 from storedesk.connectors.email.oauth import OAuthError, access_token, smtp_xoauth2
@@ -42,7 +42,7 @@ from storedesk.core.sanitize import sanitize_html
 from storedesk.inbox.storage import attachment_path
 
 if TYPE_CHECKING:
-    from storedesk.inbox.models import Delivery, Message
+    from storedesk.inbox.models import Delivery, Inbox, Message
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 DEFAULT_SMTP_TIMEOUT = 30.0
@@ -314,43 +314,77 @@ def build_email(
     return email, message_id
 
 
+def _config(inbox: Inbox) -> EmailConfig:
+    try:
+        return EmailConfig.model_validate(inbox.config or {})
+    except SchemaError as exc:
+        raise TransportError(
+            "The inbox's email settings are invalid; save them again in the inbox settings.",
+            permanent=True,
+        ) from exc
+
+
+def _mail_connection(inbox: Inbox, config: EmailConfig) -> tuple[Any, SmtpSettings]:
+    smtp = config.smtp or SmtpSettings()
+    return (_local_files() if config.local_only else _connection(smtp, config, inbox)), smtp
+
+
 class SmtpTransport:
     def send(self, delivery: Delivery) -> SendResult:
         message = delivery.message
         if message.private:
             raise TransportError("Private notes are never sent to the shopper.", permanent=True)
-        try:
-            config = EmailConfig.model_validate(message.inbox.config or {})
-        except SchemaError as exc:
-            raise TransportError(
-                "The inbox's email settings are invalid; save them again in the inbox settings.",
-                permanent=True,
-            ) from exc
-        smtp = config.smtp or SmtpSettings()
-        connection = (_local_files() if config.local_only
-                      else _connection(smtp, config, message.inbox))
+        config = _config(message.inbox)
+        connection, smtp = _mail_connection(message.inbox, config)
         email, message_id = build_email(delivery, connection, config, smtp)
-        try:
-            email.send(fail_silently=False)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(
-                f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items()
-            )
-            raise TransportError(
-                f"The mail server refused the recipient: {detail}",
-                permanent=all(c >= 500 for c in codes),
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise TransportError(
-                f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
-                permanent=exc.smtp_code >= 500,
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:  # incl. timeouts, refused connections
-            raise TransportError(
-                f"Could not talk to the mail server: {exc}", permanent=False
-            ) from exc
+        _send(email)
         return SendResult(provider_message_id=message_id)
+
+
+def send_mail(inbox: Inbox, mail: OutgoingMail) -> str:
+    """Another channel's mail through this email inbox: its SMTP server (or OAuth, or local
+    files), its From address and brand, its signature. Returns the Message-ID."""
+    config = _config(inbox)
+    connection, smtp = _mail_connection(inbox, config)
+    to = _valid_email(mail.to)
+    if to is None:
+        raise TransportError(f"Not an email address: {mail.to!r}.", permanent=True)
+    brand = _one_line(config.from_name or inbox.name)
+    name = _one_line(mail.sender_name)
+    sender = from_address(smtp, config, f"{name} ({brand})" if name and brand else name or brand)
+    domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower() or "storedesk.local"
+    reference = re.sub(r"[^A-Za-z0-9.-]", "-", mail.reference)[:100] or "mail"
+    message_id = f"<sd.{reference}@{domain}>"
+    text, _ = with_signature(mail.body, None, config.signature)
+    _send(EmailMultiAlternatives(
+        subject=_one_line(mail.subject, 250), body=text, from_email=sender, to=[to],
+        headers={"Message-ID": message_id}, connection=connection,
+    ))
+    return message_id
+
+
+def _send(email: Any) -> None:
+    """Send, and say what the server answered in the transport's terms (5xx permanent)."""
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(
+            f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items()
+        )
+        raise TransportError(
+            f"The mail server refused the recipient: {detail}",
+            permanent=all(c >= 500 for c in codes),
+        ) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise TransportError(
+            f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
+            permanent=exc.smtp_code >= 500,
+        ) from exc
+    except (smtplib.SMTPException, OSError) as exc:  # incl. timeouts, refused connections
+        raise TransportError(
+            f"Could not talk to the mail server: {exc}", permanent=False
+        ) from exc
 
 
 def _text(value: Any) -> str:
