@@ -175,7 +175,9 @@ def import_contacts(
     return found
 
 
-def _identities(inbox_id: int, account_id: int, source_ids: list[str]) -> dict[str, tuple[int, int]]:
+def _identities(
+    inbox_id: int, account_id: int, source_ids: list[str]
+) -> dict[str, tuple[int, int]]:
     found: dict[str, tuple[int, int]] = {}
     for part in _chunks(source_ids):
         for sid, contact_id, pk in ContactIdentity.objects.filter(

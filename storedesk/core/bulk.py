@@ -41,7 +41,7 @@ def insert(model: type[M], objs: Sequence[M]) -> Sequence[M]:
     for obj, new_id in zip(objs, ids, strict=True):
         setattr(obj, pk.attname, new_id)
     fields = [f for f in meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy())

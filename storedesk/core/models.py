@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -24,6 +25,12 @@ class CreatedAtField(models.DateTimeField):
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DateTimeField", args, kwargs
+
+
+def stamped(at: datetime | None) -> dict[str, Any]:
+    """`created_at=at` for a model's create() when the action was given a time, else nothing
+    (the row gets the current time)."""
+    return {} if at is None else {"created_at": at}
 
 
 class TimestampedModel(models.Model):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
 from storedesk.core import bulk
+from storedesk.core.models import stamped
 from storedesk.events.kinds import EventKind
 from storedesk.events.models import Event
 from storedesk.events.subscribers import handlers_for
@@ -53,8 +54,8 @@ def record(
         cause_id=actor.cause_event_id,
         conversation_id=conversation_id,
         data=data or {},
-        created_at=at,
         dispatched_at=None if subscribed else timezone.now(),
+        **stamped(at),
     )
     if subscribed:
         _batch_for_this_transaction().append(event.pk)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
@@ -273,7 +273,7 @@ class _Importer:
         found: set[str] = set()
         ids = sorted(source_ids)
         for start in range(0, len(ids), 2000):
-            found.update(Message.objects.filter(
+            found.update(str(source_id) for source_id in Message.objects.filter(
                 inbox=self.inbox, source_id__in=ids[start:start + 2000]
             ).values_list("source_id", flat=True))
         return found

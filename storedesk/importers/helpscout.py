@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storedesk.core.safe_fetch import FetchError
-
 from storedesk.importers.cleaning import (
     clean_tags,
     clean_text,

@@ -16,15 +16,15 @@ def record_event(
     kind: EventKind,
     actor: Actor,
     *,
-    at: datetime | None = None,
+    occurred_at: datetime | None = None,
     historic: bool = False,
     **data: Any,
 ) -> Event:
     """Write one domain event on the conversation's timeline, inside the caller's transaction
-    (`at` and `historic`: see `storedesk.events.recording`)."""
+    (`occurred_at` and `historic`: see `storedesk.events.recording`)."""
     return record(
         kind, actor, account_id=conversation.account_id, conversation_id=conversation.pk,
-        data=data, at=at, historic=historic,
+        data=data, at=occurred_at, historic=historic,
     )
 
 

@@ -28,7 +28,10 @@ TOKENS = {
 }
 
 
-def _import(vendor, source, inbox, credentials=Credentials()):
+NO_CREDENTIALS = Credentials()
+
+
+def _import(vendor, source, inbox, credentials=NO_CREDENTIALS):
     reader = build_reader(vendor, source, credentials)
     return run_import(reader, inbox, chunk=3, progress_stream=io.StringIO())
 
@@ -146,7 +149,8 @@ def test_help_scout_threads_in_order_line_items_and_drafts_left_out(personas, ve
     assert (shoes["status"], shoes["assignee"], shoes["tags"]) == (
         "resolved", "ahmet@harbor.test", ["tukar ukuran"])
     asked, note, answer = shoes["messages"]
-    assert asked["text"] == "Halo, ukuran sepatu yang saya terima salah (42, bukan 41).\nTerima kasih"
+    assert asked["text"] == (
+        "Halo, ukuran sepatu yang saya terima salah (42, bukan 41).\nTerima kasih")
     assert note["private"] and note["text"] == "Pelanggan lama, prioritaskan."
     assert note["author"] == {"name": "Dewi Lestari", "email": "dewi@old-helpdesk.test"}
     assert answer["agent"] == "ahmet@harbor.test"

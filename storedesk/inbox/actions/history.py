@@ -144,7 +144,6 @@ def import_history(inbox: Inbox, conversations: Sequence[PastConversation]) -> I
 
 def _check(inbox: Inbox, conversations: Sequence[PastConversation]) -> None:
     """What both databases store, and tenancy: every id must belong to the inbox's account."""
-    account_id = inbox.account_id
     subject_max = model_max_length(Conversation, "subject")
     source_max = model_max_length(Message, "source_id")
     statuses, priorities = set(Status.values), set(Priority.values)
@@ -220,10 +219,10 @@ def _stored_messages(inbox: Inbox, source_ids: list[str]) -> dict[str, int]:
     """source_id -> conversation id of the messages of `source_ids` already in the inbox."""
     found: dict[str, int] = {}
     for part in _chunks(sorted(set(source_ids))):
-        found.update(
-            Message.objects.filter(inbox=inbox, source_id__in=part)
-            .values_list("source_id", "conversation_id")
-        )
+        for source_id, conversation_id in Message.objects.filter(
+            inbox=inbox, source_id__in=part
+        ).values_list("source_id", "conversation_id"):
+            found[str(source_id)] = conversation_id
     return found
 
 

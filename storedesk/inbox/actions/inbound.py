@@ -16,6 +16,7 @@ from storedesk.accounts.models import Account
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import contact_search_key, fold
+from storedesk.core.models import stamped
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import (
@@ -194,7 +195,7 @@ def _receive(
         source_id=source_id,
         delivery_status=DeliveryStatus.RECEIVED,
         metadata=inbound.metadata,
-        created_at=inbound.created_at,
+        **stamped(inbound.created_at),
     )
     _save_attachments(message, stored)
     # An older message (a batch item with its original time) never moves these backwards.
@@ -207,7 +208,7 @@ def _receive(
         ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
     )
     record_event(conversation, EventKind.MESSAGE_RECEIVED, CONTACT, message_id=message.pk,
-                 at=inbound.created_at, historic=historic)
+                 occurred_at=inbound.created_at, historic=historic)
     return Received(conversation=conversation, message=message, created=True)
 
 
@@ -290,7 +291,7 @@ def _conversation_for(
             record_event(
                 conversation, EventKind.CONVERSATION_STATUS_CHANGED, SYSTEM,
                 old=previous, new=Status.OPEN, reason="inbound_message",
-                at=inbound.created_at, historic=historic,
+                occurred_at=inbound.created_at, historic=historic,
             )
         return conversation
     conversation = Conversation.objects.create(
@@ -305,10 +306,10 @@ def _conversation_for(
         search_subject=fold(inbound.subject[:255])[:512],
         language=(inbound.metadata.get("language") or "")[:8],
         last_message_at=now,
-        created_at=inbound.created_at,
+        **stamped(inbound.created_at),
     )
-    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT, at=inbound.created_at,
-                 historic=historic)
+    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT,
+                 occurred_at=inbound.created_at, historic=historic)
     return conversation
 
 
