@@ -139,37 +139,38 @@ def import_contacts(
     identities = _identities(inbox_id, account_id, list(wanted))
     new = [p for sid, p in wanted.items() if sid not in identities]
     by_email, by_phone = _known_contacts(account_id, new)
-    contacts: dict[str, Contact] = {}  # source_id -> contact for new identities
-    to_create: list[Contact] = []
-    made: dict[str, Contact] = {}  # email -> contact made in this call (one address, one contact)
+    contact_of: dict[str, int] = {}  # source_id -> contact id, for new identities
+    to_create: list[dict[str, Any]] = []
+    waiting: dict[str, list[str]] = {}  # email -> source ids sharing a contact made here
     for person in new:
         email = person.email.strip().lower()
         contact_id = by_email.get(email) if email else None
         if contact_id is None and person.phone:
             contact_id = by_phone.get(person.phone)
         if contact_id is not None:
-            contacts[person.source_id] = Contact(pk=contact_id)
+            contact_of[person.source_id] = contact_id
             continue
-        if email and email in made:
-            contacts[person.source_id] = made[email]
+        if email and email in waiting:
+            waiting[email].append(person.source_id)
             continue
-        contact = Contact(
-            account_id=account_id, name=person.name, email=email, phone=person.phone,
-            search_key=contact_search_key(person.name, email, person.phone),
-        )
-        to_create.append(contact)
-        contacts[person.source_id] = contact
+        to_create.append({
+            "account_id": account_id, "name": person.name, "email": email,
+            "phone": person.phone,
+            "search_key": contact_search_key(person.name, email, person.phone),
+            "_source_ids": [person.source_id],
+        })
         if email:
-            made[email] = contact
-    bulk.insert(Contact, to_create)
-    rows = [
-        ContactIdentity(account_id=account_id, inbox_id=inbox_id, source_id=sid,
-                        contact_id=contact.pk)
-        for sid, contact in contacts.items()
-    ]
-    bulk.insert(ContactIdentity, rows)
-    for row in rows:
-        identities[row.source_id] = (row.contact_id, row.pk)
+            waiting[email] = to_create[-1]["_source_ids"]
+    made = bulk.insert_rows(Contact, to_create)
+    for row, contact_id in zip(to_create, made, strict=True):
+        for source_id in row["_source_ids"]:
+            contact_of[source_id] = contact_id
+    pairs = list(contact_of.items())
+    rows = [{"account_id": account_id, "inbox_id": inbox_id, "source_id": sid,
+             "contact_id": contact_id} for sid, contact_id in pairs]
+    made_ids = bulk.insert_rows(ContactIdentity, rows)
+    for (sid, contact_id), identity_id in zip(pairs, made_ids, strict=True):
+        identities[sid] = (contact_id, identity_id)
     for person in people:
         found[person.key] = identities[person.source_id]
     return found

@@ -1,71 +1,131 @@
 """Inserting many rows of one model at once, for bulk actions (imports).
 
-`insert(model, objs)` writes unsaved instances and sets their primary keys. On PostgreSQL the
-ids are taken from the table's sequence first and the rows go in with `COPY ... FROM STDIN`
-(psycopg 3), several times faster than `INSERT ... VALUES` for the database and for Python;
-elsewhere (SQLite) it is `bulk_create`, which returns the ids. Either way each field's
-`pre_save` runs (so `created_at` keeps a time the action gave, `updated_at` is now) and values
-are prepared by the field, exactly as `save()` would. No signals, no `save()` overrides: bulk
-actions own their rows and do everything `save()` would have done themselves.
+`insert_rows(model, rows)` writes rows given as dicts of attribute names (`conversation_id`,
+not `conversation`) and returns their new ids, in order. It does what `save()` would do to the
+values, without building model instances (their `__init__` and Django's per-field SQL
+compilation cost more than the database does at import volumes):
 
-Only for use inside an action's transaction; a failure leaves nothing once it rolls back.
+- a field left out gets its default (a callable default is called per row);
+- `created_at` (`core.models.CreatedAtField`) keeps a given time, else now; `auto_now` fields
+  are now;
+- JSON is encoded with the field's encoder; on SQLite, aware datetimes are stored as naive UTC
+  text, exactly as Django's SQLite backend writes them.
+
+Ids are taken first and written explicitly: on PostgreSQL from the table's sequence
+(`nextval`, safe under concurrent writers) and the rows go in with `COPY ... FROM STDIN`
+(psycopg 3); on SQLite after the highest id ever used (the transaction already holds the write
+lock: Storedesk opens SQLite transactions IMMEDIATE) with one `executemany`. No signals, no
+`save()` overrides: bulk actions own their rows and do everything `save()` would have done.
+Only inside an action's transaction; a failure leaves nothing once it rolls back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
-M = TypeVar("M", bound=models.Model)
-
-SQLITE_BATCH = 500
+Row = dict[str, Any]
+_MISSING = object()
 
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def insert(model: type[M], objs: Sequence[M]) -> Sequence[M]:
-    """Insert `objs` (unsaved instances of `model`) and set their ids; returns them."""
-    if not objs:
-        return objs
-    if not is_postgres():
-        model._default_manager.bulk_create(objs, batch_size=SQLITE_BATCH)  # type: ignore[attr-defined]
-        return objs
+def insert_rows(model: type[models.Model], rows: Sequence[Row]) -> list[int]:
+    """Insert `rows` (dicts of attnames) into `model`'s table; returns their ids in order."""
+    if not rows:
+        return []
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    ids = allocate_ids(model, len(objs))
-    for obj, new_id in zip(objs, ids, strict=True):
-        setattr(obj, pk.attname, new_id)
-    fields = [f for f in meta.concrete_fields]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    fields = [f for f in meta.concrete_fields if f is not pk]
+    columns = [pk.column, *(f.column for f in fields)]
+    converters = [_converter(f) for f in fields]
+    ids = _allocate_ids(model, len(rows))
+    names = [f.attname for f in fields]
+    values = [
+        (new_id, *(convert(row.get(name, _MISSING)) for name, convert in zip(
+            names, converters, strict=True)))
+        for new_id, row in zip(ids, rows, strict=True)
+    ]
+    quoted = ", ".join(connection.ops.quote_name(str(c)) for c in columns)
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy())
-        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for obj in objs:
-                copy.write_row([_prepared(f, obj) for f in fields])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-    return objs
+        if is_postgres():
+            raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy())
+            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+                for value in values:
+                    copy.write_row(value)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
+                               values)
+    return ids
 
 
-def _prepared(field: models.Field[Any, Any], obj: models.Model) -> Any:
-    value = field.pre_save(obj, True)
-    return field.get_db_prep_save(value, connection=connection)
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """value (or _MISSING) -> what the database column takes, as save() would prepare it."""
+    now = timezone.now()
+    sqlite = not is_postgres()
+
+    def time_value(value: datetime | None) -> Any:
+        if value is None or not sqlite:
+            return value
+        if timezone.is_aware(value):
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return str(value)
+
+    if isinstance(field, models.DateTimeField):
+        if getattr(field, "auto_now", False):
+            stamp = time_value(now)
+            return lambda value: stamp
+        if getattr(field, "auto_now_add", False):
+            default_stamp = time_value(now)
+            return lambda value: (default_stamp if value is _MISSING or value is None
+                                  else time_value(value))
+    default = _default(field)
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def json_value(value: Any) -> Any:
+            value = default() if value is _MISSING else value
+            return None if value is None else json.dumps(value, cls=encoder)
+
+        return json_value
+    if isinstance(field, models.DateTimeField):
+        return lambda value: time_value(default() if value is _MISSING else value)
+    return lambda value: default() if value is _MISSING else value
 
 
-def allocate_ids(model: type[models.Model], count: int) -> list[int]:
-    """`count` fresh ids from the table's sequence (PostgreSQL; safe under concurrent writers)."""
+def _default(field: models.Field[Any, Any]) -> Callable[[], Any]:
+    if field.has_default() and callable(field.default):
+        return field.default  # type: ignore[no-any-return]
+    value = field.get_default()
+    return lambda: value
+
+
+def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
     meta = model._meta
     assert meta.pk is not None
     with connection.cursor() as cursor:
+        if is_postgres():
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+        table = connection.ops.quote_name(meta.db_table)
+        pk = connection.ops.quote_name(str(meta.pk.column))
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
+            f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"COALESCE((SELECT MAX({pk}) FROM {table}), 0))",
+            [meta.db_table],
         )
-        return [int(row[0]) for row in cursor.fetchall()]
+        last = int(cursor.fetchone()[0])
+        return list(range(last + 1, last + count + 1))

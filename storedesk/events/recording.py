@@ -79,19 +79,19 @@ def record_past(account_id: int, events: Sequence[PastEvent]) -> int:
     already dispatched (no subscriber ever runs for them). Returns how many were written."""
     now = timezone.now()
     rows = [
-        Event(
-            account_id=account_id,
-            kind=EventKind(e.kind).value,
-            actor_type=e.actor_type,
-            actor_agent_id=e.actor_agent_id,
-            conversation_id=e.conversation_id,
-            data=e.data,
-            created_at=e.at,
-            dispatched_at=now,
-        )
+        {
+            "account_id": account_id,
+            "kind": EventKind(e.kind).value,
+            "actor_type": e.actor_type,
+            "actor_agent_id": e.actor_agent_id,
+            "conversation_id": e.conversation_id,
+            "data": e.data,
+            "created_at": e.at,
+            "dispatched_at": now,
+        }
         for e in events
     ]
-    bulk.insert(Event, rows)
+    bulk.insert_rows(Event, rows)
     return len(rows)
 
 

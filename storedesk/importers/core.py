@@ -359,7 +359,7 @@ class _Importer:
 
     def _is_staff(self, post: Post) -> bool:
         if post.sender:
-            return post.sender != SenderType.CONTACT
+            return post.sender != "contact"
         return bool(post.author and post.author.is_agent)
 
     def _message(self, post: Post, thread: Thread, contacts: dict[str, tuple[int, int]],

@@ -119,22 +119,20 @@ def import_history(inbox: Inbox, conversations: Sequence[PastConversation]) -> I
                     grown[known].extend(new)
             elif new:
                 fresh.append((past, sorted(new, key=lambda m: m.at)))
-        created = _open_conversations(inbox, fresh)
-        for (past, _), conversation in zip(fresh, created, strict=True):
-            result.conversations[past.key] = conversation.pk
-        targets = [
-            (conversation, messages) for (_, messages), conversation in zip(fresh, created,
-                                                                             strict=True)
-        ] + [(Conversation(pk=pk, account_id=inbox.account_id), msgs) for pk, msgs in grown.items()]
+        created = _open_conversations(inbox, fresh)  # (id, opened at), as `fresh`
+        for (past, _), (conversation_id, _at) in zip(fresh, created, strict=True):
+            result.conversations[past.key] = conversation_id
+        targets = [(conversation_id, messages) for (_, messages), (conversation_id, _at)
+                   in zip(fresh, created, strict=True)] + list(grown.items())
         result.messages = _write_messages(inbox, targets)
-        _tag(inbox.account_id, [(c.pk, past.tags) for (past, _), c in zip(fresh, created,
-                                                                            strict=True)])
+        _tag(inbox.account_id, [(conversation_id, past.tags) for (past, _), (conversation_id, _at)
+                                in zip(fresh, created, strict=True)])
         _recount(list(grown))
         result.created, result.appended = len(created), len(grown)
         record_past(inbox.account_id, [
-            PastEvent(EventKind.CONVERSATION_IMPORTED, at=c.created_at, conversation_id=c.pk,
+            PastEvent(EventKind.CONVERSATION_IMPORTED, at=at, conversation_id=conversation_id,
                       data={**past.data, "messages": len(msgs)})
-            for (past, msgs), c in zip(fresh, created, strict=True)
+            for (past, msgs), (conversation_id, at) in zip(fresh, created, strict=True)
         ])
     return result
 
@@ -231,44 +229,46 @@ def _stored_messages(inbox: Inbox, source_ids: list[str]) -> dict[str, int]:
 
 def _open_conversations(
     inbox: Inbox, fresh: list[tuple[PastConversation, list[PastMessage]]]
-) -> list[Conversation]:
+) -> list[tuple[int, datetime]]:
+    """Conversation rows for the new threads; returns (id, opened at) for each, in order."""
     if not fresh:
         return []
     display_ids = next_display_ids(inbox.account_id, len(fresh))
-    rows = []
+    rows: list[dict[str, Any]] = []
+    opened_at: list[datetime] = []
     for (past, messages), display_id in zip(fresh, display_ids, strict=True):
-        conversation = Conversation(
-            account_id=inbox.account_id,
-            display_id=display_id,
-            inbox_id=inbox.pk,
-            contact_id=past.contact_id,
-            identity_id=past.identity_id,
-            store_id=inbox.store_id,
-            team_id=inbox.team_id,
-            assignee_id=past.assignee_id,
-            status=past.status,
-            priority=past.priority,
-            priority_rank=PRIORITY_RANK[Priority(past.priority)],
-            subject=past.subject,
-            search_subject=fold(past.subject)[:512],
-            language=past.language[:8],
-            created_at=min(past.at or messages[0].at, messages[0].at),
-        )
-        _derive(conversation, messages, past.resolved_at)
-        rows.append(conversation)
-    bulk.insert(Conversation, rows)
-    return rows
+        opened = min(past.at or messages[0].at, messages[0].at)
+        opened_at.append(opened)
+        row: dict[str, Any] = {
+            "account_id": inbox.account_id,
+            "display_id": display_id,
+            "inbox_id": inbox.pk,
+            "contact_id": past.contact_id,
+            "identity_id": past.identity_id,
+            "store_id": inbox.store_id,
+            "team_id": inbox.team_id,
+            "assignee_id": past.assignee_id,
+            "status": past.status,
+            "priority": past.priority,
+            "priority_rank": PRIORITY_RANK[Priority(past.priority)],
+            "subject": past.subject,
+            "search_subject": fold(past.subject)[:512],
+            "language": past.language[:8],
+            "created_at": opened,
+        }
+        row.update(_derived(past.status, opened, messages, past.resolved_at))
+        rows.append(row)
+    ids = bulk.insert_rows(Conversation, rows)
+    return list(zip(ids, opened_at, strict=True))
 
 
-def _derive(
-    conversation: Conversation, messages: list[PastMessage], resolved_at: datetime | None
-) -> None:
+def _derived(
+    status: str, opened: datetime, messages: list[PastMessage], resolved_at: datetime | None
+) -> dict[str, Any]:
     """The counters and times live actions keep up, computed from the history at once."""
     public = [m for m in messages if not m.private]
-    conversation.message_count = len(public)
-    conversation.last_message_at = public[-1].at if public else conversation.created_at
+    last = public[-1].at if public else opened
     incoming = [m.at for m in public if m.sender_type == SenderType.CONTACT]
-    conversation.last_incoming_at = max(incoming) if incoming else None
     waiting: datetime | None = None
     first_reply: datetime | None = None
     for message in public:  # oldest first
@@ -278,54 +278,56 @@ def _derive(
             if waiting is not None and first_reply is None:
                 first_reply = message.at
             waiting = None
-    conversation.first_reply_at = first_reply
-    closed = conversation.status in CLOSING
-    conversation.waiting_since = None if closed else waiting
-    conversation.resolved_at = (resolved_at or conversation.last_message_at) if closed else None
+    closed = status in CLOSING
+    return {
+        "message_count": len(public),
+        "last_message_at": last,
+        "last_incoming_at": max(incoming) if incoming else None,
+        "first_reply_at": first_reply,
+        "waiting_since": None if closed else waiting,
+        "resolved_at": (resolved_at or last) if closed else None,
+    }
 
 
-def _write_messages(
-    inbox: Inbox, targets: list[tuple[Conversation, list[PastMessage]]]
-) -> int:
-    rows: list[Message] = []
-    files: list[tuple[Message, Sequence[StoredFile]]] = []
-    for conversation, messages in targets:
+def _write_messages(inbox: Inbox, targets: list[tuple[int, list[PastMessage]]]) -> int:
+    rows: list[dict[str, Any]] = []
+    files: list[tuple[int, datetime, Sequence[StoredFile]]] = []  # (row index, at, files)
+    account_id, inbox_id = inbox.account_id, inbox.pk
+    for conversation_id, messages in targets:
         for past in messages:
             incoming = past.sender_type == SenderType.CONTACT
             if past.private:
                 status = DeliveryStatus.INTERNAL
             else:
                 status = DeliveryStatus.RECEIVED if incoming else DeliveryStatus.SENT
-            message = Message(
-                account_id=inbox.account_id,
-                conversation_id=conversation.pk,
-                inbox_id=inbox.pk,
-                direction=Direction.INCOMING if incoming and not past.private
-                else Direction.OUTGOING,
-                sender_type=past.sender_type,
-                sender_agent_id=past.sender_agent_id,
-                sender_contact_id=past.sender_contact_id,
-                text=past.text,
-                search_text=fold(past.text),
-                html=sanitize_html(past.html) if past.html else None,
-                private=past.private,
-                source_id=past.source_id,
-                delivery_status=status,
-                metadata=past.metadata,
-                created_at=past.at,
-            )
-            rows.append(message)
             if past.attachments:
-                files.append((message, past.attachments))
-    bulk.insert(Message, rows)
-    attachments = [
-        Attachment(account_id=inbox.account_id, message_id=message.pk,
-                   storage_key=f.storage_key, filename=f.filename, content_type=f.content_type,
-                   size=f.size, sha256=f.sha256, created_at=message.created_at)
-        for message, stored in files for f in stored
-    ]
-    bulk.insert(Attachment, attachments)
-    release_on_commit([f for _, stored in files for f in stored])
+                files.append((len(rows), past.at, past.attachments))
+            rows.append({
+                "account_id": account_id,
+                "conversation_id": conversation_id,
+                "inbox_id": inbox_id,
+                "direction": Direction.INCOMING if incoming and not past.private
+                else Direction.OUTGOING,
+                "sender_type": past.sender_type,
+                "sender_agent_id": past.sender_agent_id,
+                "sender_contact_id": past.sender_contact_id,
+                "text": past.text,
+                "search_text": fold(past.text),
+                "html": sanitize_html(past.html) if past.html else None,
+                "private": past.private,
+                "source_id": past.source_id,
+                "delivery_status": status,
+                "metadata": past.metadata,
+                "created_at": past.at,
+            })
+    ids = bulk.insert_rows(Message, rows)
+    bulk.insert_rows(Attachment, [
+        {"account_id": account_id, "message_id": ids[index], "storage_key": f.storage_key,
+         "filename": f.filename, "content_type": f.content_type, "size": f.size,
+         "sha256": f.sha256, "created_at": at}
+        for index, at, stored in files for f in stored
+    ])
+    release_on_commit([f for _, _, stored in files for f in stored])
     return len(rows)
 
 
@@ -345,7 +347,7 @@ def _tag(account_id: int, tagged: list[tuple[int, Sequence[str]]]) -> None:
         through(conversation_id=conversation_id, tag_id=existing[name])
         for conversation_id, tags in tagged for name in dict.fromkeys(tags)
     ]
-    through.objects.bulk_create(links, ignore_conflicts=True, batch_size=bulk.SQLITE_BATCH)
+    through.objects.bulk_create(links, ignore_conflicts=True, batch_size=500)
 
 
 def _recount(conversation_ids: list[int]) -> None:
