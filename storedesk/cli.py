@@ -406,8 +406,15 @@ def run_import(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(f"storedesk import: {exc}", file=sys.stderr)
         return 2
-    summary = import_history(reader, inbox, chunk=args.chunk, max_rate=args.max_rate,
-                             restart=args.restart)
+    from storedesk.importers.http import VendorError
+
+    try:
+        summary = import_history(reader, inbox, chunk=args.chunk, max_rate=args.max_rate,
+                                 restart=args.restart)
+    except VendorError as exc:
+        print(f"\nstoredesk import: {exc}\nWhat was imported so far is kept; run the same "
+              "command again to resume.", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary.as_dict()))
     else:
