@@ -14,7 +14,6 @@ from storedesk.workspace.registry import (
     sidebar_panels,
 )
 
-
 SUGGESTED_MACROS = 3
 
 
