@@ -27,7 +27,6 @@ from storedesk.inbox.queries import (
     get_attachment,
     get_conversation_by_display_id,
 )
-from storedesk.inbox.transitions import TRANSITIONS
 from storedesk.workspace import images
 from storedesk.workspace.access import (
     controls_context,
@@ -244,14 +243,9 @@ def assign(request: HttpRequest, display_id: int) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, display_id: int) -> HttpResponse:
     form = StatusForm(request.POST, account_timezone=_membership(request).account.timezone)
-
-    def act(c: Conversation, actor: Actor) -> None:
-        status = form.cleaned_data["status"]
-        if status == c.status and status not in TRANSITIONS[c.status]:
-            return  # the status already shown, submitted again: nothing to change
-        actions.change_status(c, actor, status, snoozed_until=form.cleaned_data["snoozed_until"])
-
-    response = _header_action(request, display_id, form, act)
+    response = _header_action(request, display_id, form, lambda c, actor: actions.change_status(
+        c, actor, form.cleaned_data["status"], snoozed_until=form.cleaned_data["snoozed_until"],
+    ))
     if response.status_code == 200 and form.cleaned_data.get("status") in (
         Status.RESOLVED, Status.SNOOZED
     ):
