@@ -100,9 +100,10 @@ def print_public(name: str, r: dict) -> None:
     extra = (f"  in-scope {100 * r['in_scope_accuracy']:.2f}  "
              f"oos recall {100 * r['oos_recall']:.2f}" if "oos_recall" in r else "")
     print(f"{name:10} accuracy {100 * r['accuracy']:.2f}  macro-F1 {100 * r['macro_f1']:.2f}"
-          f"{extra}  train {r['train_seconds']} s ({r['n_train']} ex.)  "
-          f"p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms  load {r['load_before']}→{r['load_after']}",
-          flush=True)
+          f"{extra}  train {r['train_seconds']} s wall / {r['train_cpu_seconds']} s CPU "
+          f"({r['n_train']} ex.)  p50/p99 {r['p50_ms']}/{r['p99_ms']} ms wall, "
+          f"{r['cpu_p50_ms']}/{r['cpu_p99_ms']} ms CPU  load {r['load_before']}→"
+          f"{r['load_after']}", flush=True)
 
 
 def split_examples(examples: list[tuple[str, str, str]], share: float
@@ -208,8 +209,8 @@ def markdown(results: dict) -> str:
              f"Machine: {results['machine']}. Command: `{results['command']}`.", ""]
     public = results.get("public")
     if public:
-        lines += ["| dataset | accuracy | macro-F1 | in-scope acc. | oos recall | train s "
-                  "(examples) | p50 ms | p99 ms | load avg |",
+        lines += ["| dataset | accuracy | macro-F1 | in-scope acc. | oos recall | train s wall / "
+                  "CPU (examples) | p50 / p99 ms wall | p50 / p99 ms CPU | load avg |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for name, r in public.items():
             lines.append(
@@ -217,15 +218,17 @@ def markdown(results: dict) -> str:
                 f"{100 * r['in_scope_accuracy']:.2f} | {100 * r['oos_recall']:.2f} | "
                 if "oos_recall" in r else
                 f"| {name} | {100 * r['accuracy']:.2f} | {100 * r['macro_f1']:.2f} | – | – | ")
-            lines[-1] += (f"{r['train_seconds']} ({r['n_train']}) | {r['p50_ms']} | "
-                          f"{r['p99_ms']} | {r['load_before']}→{r['load_after']} |")
+            lines[-1] += (f"{r['train_seconds']} / {r['train_cpu_seconds']} ({r['n_train']}) | "
+                          f"{r['p50_ms']} / {r['p99_ms']} | {r['cpu_p50_ms']} / "
+                          f"{r['cpu_p99_ms']} | {r['load_before']}→{r['load_after']} |")
         lines.append("")
     s = results["shipped"]
     lines += [f"Shipped examples: {s['n_examples']} ({s['n_train']} train / {s['n_test']} "
               f"held out, stratified by language × intent, seed 13). Overall accuracy "
               f"{100 * s['accuracy']:.2f}, macro-F1 {100 * s['macro_f1']:.2f}, in-scope "
               f"{100 * s['in_scope_accuracy']:.2f}, `other` recall {100 * s['oos_recall']:.2f}; "
-              f"training {s['train_seconds']} s; intent p50/p99 {s['intent_p50_ms']}/"
+              f"training {s['train_seconds']} s wall / {s['train_cpu_seconds']} s CPU; "
+              f"intent p50/p99 {s['intent_p50_ms']}/"
               f"{s['intent_p99_ms']} ms; understand() p50/p99 {s['understand_p50_ms']}/"
               f"{s['understand_p99_ms']} ms.", "",
               "| language | held out | accuracy | macro-F1 | `other` recall | without its own "
