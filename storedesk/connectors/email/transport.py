@@ -32,7 +32,7 @@ from django.core.validators import validate_email
 from pydantic import ValidationError as SchemaError
 
 from storedesk.connectors.base import OutgoingMail, SendResult, TransportError
-from storedesk.connectors.email import loops, threads
+from storedesk.connectors.email import loops, participants, threads
 from storedesk.connectors.email.config import EmailConfig, SmtpSettings, uses_oauth
 from storedesk.connectors.email.oauth import OAuthError, access_token, smtp_xoauth2
 from storedesk.connectors.email.parsing import clean_header
@@ -225,8 +225,11 @@ def _connection(smtp: SmtpSettings, config: EmailConfig | None = None,
 
 
 def with_signature(text: str, html: str | None, signature: str) -> tuple[str, str | None]:
-    """The inbox's email footer after "-- " (the workspace's own per-agent signature, already in
-    the text, is kept; a footer already at the end is not added twice)."""
+    """The inbox's email footer after "-- " (a footer already at the end is not added twice).
+
+    Only for replies that did not come from the workspace composer: the composer chooses the
+    one signature a reply gets (the agent's, else the inbox's, else this footer) and records
+    that choice in `metadata["signature"]`, and such a reply gets nothing more here."""
     signature = (signature or "").strip()
     if not signature or text.rstrip().endswith(signature):
         return text, html
@@ -234,6 +237,23 @@ def with_signature(text: str, html: str | None, signature: str) -> tuple[str, st
     if html:
         html = f"{html}<br><br>-- <br>{escape(signature).replace(chr(10), '<br>')}"
     return text, html
+
+
+def copies(message: Message, to: str) -> tuple[list[str], list[str]]:
+    """Cc and Bcc of a reply: the composer's choice, else (an agent's reply written elsewhere)
+    the people copied on the conversation; automatic mail goes to the shopper only."""
+    chosen = (message.metadata or {}).get("email_recipients")
+    if isinstance(chosen, dict):
+        cc = [a for a in chosen.get("cc") or [] if isinstance(a, str) and _valid_email(a)]
+        bcc = [a for a in chosen.get("bcc") or [] if isinstance(a, str) and _valid_email(a)]
+    elif message.sender_type == "agent":
+        cc = participants.remembered_cc(message.conversation, before_message_id=message.pk)
+        bcc = []
+    else:
+        return [], []
+    cc = [a for a in dict.fromkeys(cc) if a != to][: participants.MAX_COPIES]
+    bcc = [a for a in dict.fromkeys(bcc) if a != to and a not in cc][: participants.MAX_COPIES]
+    return cc, bcc
 
 
 def check_loops(message: Message, to: str) -> None:
@@ -265,12 +285,18 @@ def build_email(
     if message.sender_type in loops.AUTOMATIC_SENDERS:
         headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: other bots must not answer it
         headers["X-Auto-Response-Suppress"] = "All"  # nor Exchange's out-of-office
-    text, html = with_signature(message.text, sanitize_html(message.html), config.signature)
+    metadata = message.metadata or {}
+    text, html = message.text, sanitize_html(message.html)
+    if "signature" not in metadata:  # the composer already signed it (one signature only)
+        text, html = with_signature(text, html, config.signature)
+    cc, bcc = copies(message, to)
     email = EmailMultiAlternatives(
         subject=subject_for(message),
         body=text,
         from_email=sender,
         to=[to],
+        cc=cc,
+        bcc=bcc,  # the envelope only: Django writes no Bcc header
         headers=headers,
         connection=connection,
     )
