@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,7 +244,7 @@ def sentence(drawer: Drawer, n: int, lang: str) -> str:
     return "".join(picked) if lang == "th" else " ".join(picked)
 
 
-def load(articles: int, corpus: str, rng: random.Random) -> tuple[object, dict[str, Drawer]]:
+def load(articles: int, corpus: str, rng: random.Random) -> tuple[Any, dict[str, Drawer]]:
     from collections import Counter
 
     from django.db import connection, transaction

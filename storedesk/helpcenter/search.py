@@ -163,11 +163,11 @@ def _write_postings(doc_id: int, help_center_id: int, language: str, before: boo
         cursor.execute("DELETE FROM helpcenter_searchposting WHERE doc_id = %s", [doc_id])
         rows = [(doc_id, ids[t], after, w) for t, w in sorted((weights or {}).items())]
         for start in range(0, len(rows), 500):
-            chunk = rows[start:start + 500]
+            batch = rows[start:start + 500]
             cursor.execute(
                 "INSERT INTO helpcenter_searchposting (doc_id, term_id, internal, weight) VALUES "  # noqa: S608 - placeholders only
-                + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
-                [v for row in chunk for v in row])
+                + ", ".join(["(%s, %s, %s, %s)"] * len(batch)),
+                [v for row in batch for v in row])
 
 
 def check_frequencies(help_center_id: int) -> list[str]:
@@ -350,12 +350,19 @@ def _score_docs(q: _Query, doc_ids: list[int]) -> dict[int, float]:
 def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[int, float]]:
     """The best CANDIDATES documents by relevance (ties by id), reading each matching term's
     posting list only as far as needed: the first k entries of every list, widened (x4) until
-    the CANDIDATES-th best score seen beats what any unread document could still reach."""
+    the CANDIDATES-th best score beats what any unread document could still reach.
+
+    A document read in some lists but not others is looked up for the rest only if it could
+    still reach the top (its bound, with the last read weight of each list it is missing from,
+    is not below the CANDIDATES-th best of what is known for sure)."""
     lists = [(g, t.id, internal) for g, found in enumerate(q.groups) for t in found
              for internal in q.internals
              if (t.df_internal if internal else t.df_public) > 0]
     if not lists:
         return []
+    slots: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, term) -> its lists
+    for n, (g, term, _) in enumerate(lists):
+        slots[(g, term)].append(n)
     k = CANDIDATES + 1
     while True:
         heads: list[list[tuple[int, int]]] = []
@@ -376,23 +383,43 @@ def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[in
         if stats is not None:
             stats["read"] = sum(len(h) for h in heads)
             stats["rounds"] = stats.get("rounds", 0) + 1
-        if len(lists) == 1:
-            scores = {d: _relevance(q, [w]) for d, w in heads[0]}
-        else:
-            scores = _score_docs(q, sorted({d for h in heads for d, _ in h}))
-        ranked = sorted(scores.items(), key=lambda dw: (-dw[1], dw[0]))
-        if all(exhausted):
-            return ranked[:CANDIDATES]
-        if len(ranked) >= CANDIDATES:
-            # An unread document weighs at most the last read weight in every unfinished list.
-            reach: dict[tuple[int, int], int] = defaultdict(int)
-            for (g, term, _), head, done in zip(lists, heads, exhausted, strict=True):
-                if not done:
-                    reach[(g, term)] = max(reach[(g, term)], head[-1][1])
-            per_group = [0] * len(q.groups)
-            for (g, _), weight in reach.items():
-                per_group[g] += weight
-            bound = _relevance(q, per_group)
+        # What an unread document could weigh in each (group, term): the last weight read.
+        reach = {slot: max((heads[n][-1][1] for n in members if not exhausted[n]), default=0)
+                 for slot, members in slots.items()}
+        known: dict[int, list[int]] = {}
+        seen: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for (g, term, _), head in zip(lists, heads, strict=True):
+            for doc, weight in head:
+                known.setdefault(doc, [0] * len(q.groups))[g] += weight
+                seen[doc].add((g, term))
+        lower, upper = {}, {}
+        for doc, weights in known.items():
+            lower[doc] = _relevance(q, weights)
+            missing = [slot for slot, w in reach.items() if w and slot not in seen[doc]]
+            if missing:
+                ceiling = list(weights)
+                for g, term in missing:
+                    ceiling[g] += reach[(g, term)]
+                upper[doc] = _relevance(q, ceiling)
+        per_group = [0] * len(q.groups)
+        for (g, _), weight in reach.items():
+            per_group[g] += weight
+        bound = _relevance(q, per_group)  # an unread document's best possible score
+        done = all(exhausted)
+        if not done and len(known) >= CANDIDATES:
+            best_upper = sorted((upper.get(d, s) for d, s in lower.items()), reverse=True)
+            done = best_upper[CANDIDATES - 1] > bound or (
+                len(lists) == 1 and best_upper[CANDIDATES - 1] >= bound)
+        if not lower:
+            return []
+        if done:  # (else the 50th could not beat an unread document yet: widen first)
+            floor = sorted(lower.values(), reverse=True)[min(CANDIDATES, len(lower)) - 1]
+            unsure = [d for d, u in upper.items() if u >= floor]
+            scores = {d: s for d, s in lower.items() if d not in upper}
+            scores.update(_score_docs(q, sorted(unsure)) if unsure else {})
+            ranked = sorted(scores.items(), key=lambda dw: (-dw[1], dw[0]))
+            if all(exhausted):
+                return ranked[:CANDIDATES]
             score = ranked[CANDIDATES - 1][1]
             # One list: an unread document of equal weight comes later in id order too.
             if score > bound or (len(lists) == 1 and score >= bound):

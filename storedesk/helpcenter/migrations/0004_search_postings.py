@@ -33,8 +33,8 @@ def forwards(apps, schema_editor):
     SearchTerm = apps.get_model("helpcenter", "SearchTerm")
     SearchScope = apps.get_model("helpcenter", "SearchScope")
     SearchPosting = apps.get_model("helpcenter", "SearchPosting")
-    docs = Counter()
-    df = defaultdict(lambda: [0, 0])
+    docs: Counter[tuple[int, str, bool]] = Counter()
+    df: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
     postings = []
     rows = SearchDoc.objects.values_list("pk", "help_center_id", "language", "internal",
                                          "title_terms", "tag_terms", "body_terms")
