@@ -306,7 +306,9 @@ def _prepare(help_center_id: int, language: str, query: str, include_internal: b
         prepared.alts += [a.rstrip("*") for a in alts]
         if not found:
             continue
-        # A prefix stands for several terms; its frequency is taken as its most frequent one's.
+        # A prefix stands for several terms (inflections): its frequency is its most frequent
+        # term's, and a document weighs for it what its best-matching term weighs (a maximum,
+        # not a sum: what keeps the bound on unread documents tight, see _candidates).
         df = max(t.df_public + (t.df_internal if include_internal else 0) for t in found)
         prepared.groups.append(found)
         prepared.idfs.append(math.log(1 + (total - df + 0.5) / (df + 0.5)))
@@ -343,7 +345,7 @@ def _score_docs(q: _Query, doc_ids: list[int]) -> dict[int, float]:
                 + ", ".join(["%s"] * len(by_term)) + ")", [*chunk, *by_term])
             for doc, term, weight in cursor.fetchall():
                 for g in by_term[term]:
-                    weights[doc][g] += weight
+                    weights[doc][g] = max(weights[doc][g], weight)
     return {d: _relevance(q, w) for d, w in weights.items()}
 
 
@@ -390,20 +392,23 @@ def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[in
         seen: dict[int, set[tuple[int, int]]] = defaultdict(set)
         for (g, term, _), head in zip(lists, heads, strict=True):
             for doc, weight in head:
-                known.setdefault(doc, [0] * len(q.groups))[g] += weight
+                weights = known.setdefault(doc, [0] * len(q.groups))
+                weights[g] = max(weights[g], weight)
                 seen[doc].add((g, term))
+        open_slots = [(slot, w) for slot, w in reach.items() if w]
         lower, upper = {}, {}
         for doc, weights in known.items():
             lower[doc] = _relevance(q, weights)
-            missing = [slot for slot, w in reach.items() if w and slot not in seen[doc]]
-            if missing:
-                ceiling = list(weights)
-                for g, term in missing:
-                    ceiling[g] += reach[(g, term)]
+            ceiling = None
+            for (g, term), w in open_slots:
+                if w > weights[g] and (g, term) not in seen[doc]:
+                    ceiling = ceiling or list(weights)
+                    ceiling[g] = max(ceiling[g], w)
+            if ceiling is not None:
                 upper[doc] = _relevance(q, ceiling)
         per_group = [0] * len(q.groups)
-        for (g, _), weight in reach.items():
-            per_group[g] += weight
+        for (g, _), weight in open_slots:
+            per_group[g] = max(per_group[g], weight)
         bound = _relevance(q, per_group)  # an unread document's best possible score
         done = all(exhausted)
         if not done and len(known) >= CANDIDATES:
@@ -440,7 +445,7 @@ def _exhaustive_candidates(q: _Query) -> list[tuple[int, float]]:
             + ", ".join(["%s"] * len(q.internals)) + ")", [*by_term, *q.internals])
         for doc, term, weight in cursor.fetchall():
             for g in by_term[term]:
-                weights[doc][g] += weight
+                weights[doc][g] = max(weights[doc][g], weight)
     ranked = sorted(((d, _relevance(q, w)) for d, w in weights.items()),
                     key=lambda dw: (-dw[1], dw[0]))
     return ranked[:CANDIDATES]
