@@ -15,3 +15,32 @@ from storedesk.events.kinds import EventKind
 WEBHOOKS = "storedesk.webhooks.subscriber.on_event"
 
 SUBSCRIBERS: dict[str, list[str]] = {kind.value: [WEBHOOKS] for kind in EventKind}
+
+# Workflow (storedesk/workflow): SLA clocks follow the conversation.
+SLA_CLOCK = "storedesk.workflow.subscribers.sla_clock"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_CREATED,
+    EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_PRIORITY_CHANGED,
+    EventKind.CONVERSATION_TAGGED, EventKind.CONVERSATION_UNTAGGED,
+    EventKind.CONVERSATION_ASSIGNED,
+):
+    SUBSCRIBERS[_kind.value].append(SLA_CLOCK)
+
+# Workflow: auto-assignment (routing pools) reacts to new, re-teamed, unassigned, reopened and
+# resolved conversations.
+ROUTE = "storedesk.workflow.subscribers.route_conversation"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.CONVERSATION_ASSIGNED,
+    EventKind.CONVERSATION_LANGUAGE_SET, EventKind.CONVERSATION_STATUS_CHANGED,
+):
+    SUBSCRIBERS[_kind.value].append(ROUTE)
+
+# Workflow: automation rules react to their triggers' kinds (workflow/rules.py TRIGGERS).
+RULES = "storedesk.workflow.subscribers.evaluate_rules"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED,
+    EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_LANGUAGE_SET,
+    EventKind.CONVERSATION_INTENT_SET, EventKind.SLA_BREACHED,
+    *(k for k in EventKind if k.value.startswith(("order.", "return."))),
+):
+    SUBSCRIBERS[_kind.value].append(RULES)

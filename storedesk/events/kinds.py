@@ -37,6 +37,8 @@ class EventKind(StrEnum):
     EMAIL_UNDELIVERABLE = "email.undeliverable"
     # Workflow
     MACRO_APPLIED = "macro.applied"
+    SLA_BREACHED = "sla.breached"  # data: target, policy, due_at
+    RULE_FIRED = "rule.fired"  # data: rule_id, rule, actions
     # Contacts
     CONTACT_MERGED = "contact.merged"
     # Commerce (order actions; data carries order_id and order_number)
