@@ -421,10 +421,19 @@ def evaluate(event_id: int) -> list[int]:
         .order_by("position", "pk")
         if set(r.triggers) & set(triggers)
     ]
+    if not rules:
+        return []
+    conversation = (Conversation.objects.select_related("inbox", "contact")
+                    .filter(pk=event.conversation_id or 0).first())
+    if conversation is None:
+        return []
+    facts = Facts(conversation, event)  # read once for every rule (tags, text)
     fired = []
     for rule in rules:
-        if _fire(rule, event):
+        if matches(rule, facts) and _fire(rule, event):
             fired.append(rule.pk)
+            facts = Facts(Conversation.objects.select_related("inbox", "contact")
+                          .get(pk=conversation.pk), event)  # the rule may have changed it
     return fired
 
 
