@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "storedesk.webhooks",
     "storedesk.workflow",
     "storedesk.helpcenter",
+    "storedesk.assistant",
     "storedesk.demo",
     "storedesk.workspace",
     "storedesk.web",
