@@ -68,8 +68,10 @@ def respond(event_id: int) -> TurnResult:
     # Echo guard: the bot never answers what it (or a rule) wrote or caused.
     if event.actor_type != ActorType.CONTACT or event.cause_id is not None:
         return TurnResult(False, "not written by a shopper")
-    message = (Message.objects.filter(pk=(event.data or {}).get("message_id"),
-                                      account_id=event.account_id)
+    message_id = (event.data or {}).get("message_id")
+    if not isinstance(message_id, int):
+        return TurnResult(False, "no message")
+    message = (Message.objects.filter(pk=message_id, account_id=event.account_id)
                .select_related("conversation__inbox", "conversation__contact",
                                "conversation__store").first())
     if message is None or message.private or message.direction != Direction.INCOMING:
@@ -245,6 +247,12 @@ def _run_pending(turn: Turn, pending: dict[str, Any], order: Order) -> None:
 def _verification(turn: Turn, pending: dict[str, Any]) -> bool:
     number = pending.get("number") or ""
     given_numbers = tuple(turn.entities.order_numbers)
+    if number:
+        # Once an order is named, a bare number is more likely the postcode asked for; only a
+        # number that is an order of this account (or is written like one) names another.
+        given_numbers = tuple(
+            n for n in given_numbers
+            if n == number or not n.isdigit() or find_order(turn.conversation, n) is not None)
     if given_numbers and given_numbers[0] != number:
         number = given_numbers[0]
         pending["number"] = number
@@ -263,10 +271,10 @@ def _verification(turn: Turn, pending: dict[str, Any]) -> bool:
             turn.say("ask_verification", order=number)
             return True
         return False
-    order = (Order.objects.filter(pk=pending.get("order_id"),
-                                  account_id=turn.conversation.account_id)
+    order_id = pending.get("order_id")
+    order = (Order.objects.filter(pk=order_id, account_id=turn.conversation.account_id)
              .select_related("customer", "store").first()
-             if pending.get("order_id") else None)
+             if isinstance(order_id, int) else None)
     if proves(order, without_numbers, tuple(turn.entities.emails),
               tuple(turn.entities.postcodes)):
         assert order is not None

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Count
-
 from storedesk.accounts.models import Membership
 from storedesk.assistant.models import (
     AssistantSettings,
@@ -78,8 +74,3 @@ def labelled_examples(account_id: int, limit: int = 20000) -> list[tuple[str, st
         if conversation_id not in firsts and text.strip():
             firsts[conversation_id] = text.strip()
     return [(firsts[cid], labelled[cid]) for cid in sorted(firsts)][:limit]
-
-
-def intent_counts(account_id: int) -> list[dict[str, Any]]:
-    return list(Conversation.objects.filter(account_id=account_id).exclude(intent="")
-                .values("intent").annotate(n=Count("pk")).order_by("-n")[:30])

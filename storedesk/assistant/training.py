@@ -23,7 +23,8 @@ def split(examples: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[
     by_label: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for text, label in examples:
         by_label[label].append((text, label))
-    train, test = [], []
+    train: list[tuple[str, str]] = []
+    test: list[tuple[str, str]] = []
     for label in sorted(by_label):
         for n, pair in enumerate(by_label[label]):
             (test if n % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 else train).append(pair)

@@ -117,6 +117,7 @@ def after_commit() -> Iterator[None]:
     """
     from django.db import connection
 
+    connection._storedesk_event_batch = None  # type: ignore[attr-defined]
     with TestCase.captureOnCommitCallbacks(execute=True):
         yield
     connection._storedesk_event_batch = None  # type: ignore[attr-defined]

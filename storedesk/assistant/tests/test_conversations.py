@@ -33,7 +33,7 @@ RETURN_ITEM = {
     "tr": "Siparişimdeki battaniyeyi iade etmek istiyorum, nasıl geri gönderebilirim?",
     "id": "Saya mau retur selimut dari pesanan saya, bagaimana cara mengembalikannya?",
     "th": "ฉันอยากคืนสินค้าผ้าห่มจากคำสั่งซื้อค่ะ ต้องส่งคืนยังไงคะ",
-    "de": "Ich möchte die Wolldecke aus meiner Bestellung zurücksenden. Wie funktioniert die Rücksendung?",
+    "de": "Ich möchte die Wolldecke aus meiner Bestellung zurücksenden. Wie geht das?",
     "es": "Quiero devolver la manta de mi pedido, ¿cómo hago la devolución?",
     "fr": "Je voudrais retourner le plaid de ma commande, comment faire le retour ?",
     "pt": "Quero devolver a manta da minha encomenda, como faço a devolução?",

@@ -38,7 +38,8 @@ __all__ = [
     "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "connect_store",
     "create_replacement", "create_store", "decide_approval", "delete_shipping_rate",
     "edit_shipping_address", "give_discount",
-    "request_refund", "set_policy", "set_shipping_rate", "start_return", "subscribe_restock", "upsert_customer",
+    "request_refund", "set_policy", "set_shipping_rate", "start_return", "subscribe_restock",
+    "upsert_customer",
     "upsert_order", "upsert_product", "privacy",
     "reconcile_store", "reseal_credentials",
 ]

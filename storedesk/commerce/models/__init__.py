@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_REFUND_LIMITS", "MAX_RETURN_WINDOW_DAYS", "OPEN_RETURN_STATUSES", "ApprovalRequest",
     "ApprovalStatus", "Customer", "DiscountCode", "FinancialStatus", "FulfillmentStatus", "Order",
     "OrderLine", "OrderStatus", "Platform", "PlatformWebhook", "Product", "Refund",
-    "RefundStatus", "RestockSubscription", "Return", "ReturnLine", "ReturnStatus", "Shipment", "ShipmentStatus",
+    "RefundStatus", "RestockSubscription", "Return", "ReturnLine", "ReturnStatus", "Shipment",
+    "ShipmentStatus",
     "ShippingRate", "Store", "Variant",
 ]
