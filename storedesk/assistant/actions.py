@@ -248,9 +248,7 @@ def store_model(account_id: int, data: bytes | None, report: dict[str, Any]) -> 
         row.model_version += 1
         row.model_status = ModelStatus.CUSTOM
         fields += ["model_data", "model_version", "model_status"]
-    elif report.get("error"):
-        row.model_status = ModelStatus.FAILED if not row.model_data else row.model_status
-        fields.append("model_status")
+    # Without a new model the one in use stays in use; the report says why.
     row.save(update_fields=fields)
     audit("assistant.model_trained", account=account_id, obj=row,
           kept=data is not None, accuracy=report.get("accuracy"))

@@ -21,9 +21,7 @@ class Mode(models.TextChoices):
 
 class ModelStatus(models.TextChoices):
     SHIPPED = "shipped", _("Shipped model")
-    TRAINING = "training", _("Training")
     CUSTOM = "custom", _("Trained on this account")
-    FAILED = "failed", _("Training failed")
 
 
 class AssistantSettings(TenantModel):

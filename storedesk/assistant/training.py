@@ -1,6 +1,7 @@
 """Retraining on one account's labelled conversations (what an agent said the shopper wanted).
 
-The account's examples are split deterministically: every fifth one (per intent) is held out.
+The account's examples are split deterministically: taken round-robin over the intents, every
+fourth one is held out.
 The new model learns from the shipped multilingual examples plus the rest of the account's,
 and its accuracy on the held-out part is what the admin screen shows, next to the shipped
 model's on the same conversations.
@@ -8,6 +9,7 @@ model's on the same conversations.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from typing import Any
@@ -15,7 +17,7 @@ from typing import Any
 from storedesk.assistant.queries import labelled_examples
 
 MIN_LABELLED = 10
-HOLD_OUT_EVERY = 5
+HOLD_OUT_EVERY = 4
 ACCOUNT_WEIGHT = 3  # each account example counts this many times next to the shipped ones
 
 
@@ -23,11 +25,12 @@ def split(examples: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[
     by_label: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for text, label in examples:
         by_label[label].append((text, label))
+    interleaved = [pair for group in itertools.zip_longest(*(by_label[k] for k in sorted(by_label)))
+                   for pair in group if pair is not None]
     train: list[tuple[str, str]] = []
     test: list[tuple[str, str]] = []
-    for label in sorted(by_label):
-        for n, pair in enumerate(by_label[label]):
-            (test if n % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 else train).append(pair)
+    for n, pair in enumerate(interleaved):
+        (test if n % HOLD_OUT_EVERY == HOLD_OUT_EVERY - 1 else train).append(pair)
     if not test and len(train) > 1:
         test.append(train.pop())
     return train, test
