@@ -108,7 +108,8 @@ def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, In
     if not settings.TESTING:
         from storedesk.assistant import nlu
 
-        nlu.shipped_model()
+        # the model and the language detector load now, so the first shopper waits for neither
+        nlu.understand("Where is my order?", languages=account.languages)
 
 
 def _keep_help_center_languages(account: Account, owner: Membership) -> None:
