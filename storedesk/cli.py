@@ -6,6 +6,8 @@
     storedesk manage ...                      any Django management command
     storedesk token create --email E [--account SLUG] [--name N]
     storedesk account create --name N --email E   a new account and its owner
+    storedesk assistant classify [FILE]       intent + language per line (the shipped model)
+    storedesk assistant evaluate --train CSV --test CSV --json   a fresh model's scores
 
 The embedded profile (no REDIS_URL) uses Channels' in-memory layer, which only reaches
 websockets in the same process, so `demo` and `serve --with-worker` run the Huey consumer in
@@ -381,6 +383,101 @@ def run_manage(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Assistant (the NLU library in storedesk/assistant/nlu) ---------------------------------
+
+
+class _InputError(Exception):
+    """A missing file or a malformed CSV: exit code 2 with one line on stderr."""
+
+
+def _read_labelled_csv(path: str) -> tuple[list[str], list[str]]:
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fields = [name.strip().lower() for name in reader.fieldnames or []]
+            if "text" not in fields or "label" not in fields:
+                raise _InputError(f"{path}: the CSV needs a header with the columns text,label "
+                                  f"(found: {','.join(fields) or 'nothing'})")
+            reader.fieldnames = fields
+            texts, labels = [], []
+            for row in reader:
+                text, label = (row.get("text") or "").strip(), (row.get("label") or "").strip()
+                if text and label:
+                    texts.append(text)
+                    labels.append(label)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _InputError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    except csv.Error as exc:
+        raise _InputError(f"{path}: not a readable CSV ({exc})") from exc
+    if not texts:
+        raise _InputError(f"{path}: no rows with both a text and a label")
+    return texts, labels
+
+
+def run_assistant_classify(args: argparse.Namespace) -> int:
+    import json
+
+    from storedesk.assistant.nlu import SHIPPED_LANGUAGES, detect_language, shipped_model
+
+    try:
+        handle = sys.stdin if args.file in (None, "-") else open(args.file, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        print(f"storedesk: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    model = shipped_model()
+    with handle:
+        for line in handle:
+            text = line.strip()
+            if not text:
+                continue
+            intent, confidence, _ = model.predict(text)
+            language, _ = detect_language(text, SHIPPED_LANGUAGES)
+            print(json.dumps({"text": text, "intent": intent, "confidence": round(confidence, 4),
+                              "language": language}, ensure_ascii=False), flush=True)
+    return 0
+
+
+def run_assistant_evaluate(args: argparse.Namespace) -> int:
+    import json
+    import time
+
+    from storedesk.assistant.nlu import evaluate, train
+
+    try:
+        train_texts, train_labels = _read_labelled_csv(args.train)
+        test_texts, test_labels = _read_labelled_csv(args.test)
+    except _InputError as exc:
+        print(f"storedesk: {exc}", file=sys.stderr)
+        return 2
+    oos = "oos" if "oos" in set(train_labels) | set(test_labels) else "other"
+    started = time.perf_counter()
+    model = train(train_texts, train_labels, oos_label=oos)
+    train_seconds = time.perf_counter() - started
+    scores = evaluate(model, test_texts, test_labels, oos_label=oos)
+    result: dict[str, Any] = {
+        "accuracy": round(scores["accuracy"], 4), "macro_f1": round(scores["macro_f1"], 4),
+        "n_train": len(train_texts), "n_test": len(test_texts),
+        "train_seconds": round(train_seconds, 2),
+        "p50_ms": round(scores["p50_ms"], 3), "p99_ms": round(scores["p99_ms"], 3),
+    }
+    if "oos" in test_labels:
+        result["in_scope_accuracy"] = round(scores["in_scope_accuracy"], 4)
+        result["oos_recall"] = round(scores["oos_recall"], 4)
+    if args.report:
+        result["threshold"] = model.threshold
+        result["per_label"] = scores["per_label"]
+        result["confusions"] = scores["confusions"]
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        for key, value in result.items():
+            if key not in ("per_label", "confusions"):
+                print(f"{key:>18}: {value}")
+    return 0
+
+
 # --- Entry point ----------------------------------------------------------------------------
 
 
@@ -434,6 +531,23 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--account", default="", help="account slug, when the agent has several")
     create.add_argument("--name", default="CLI token")
     create.set_defaults(func=run_token_create)
+
+    assistant = sub.add_parser("assistant", help="the assistant's language understanding")
+    assistant_sub = assistant.add_subparsers(dest="assistant_command", required=True,
+                                             metavar="ACTION")
+    classify = assistant_sub.add_parser(
+        "classify", help="intent, confidence and language of each line (the shipped model)")
+    classify.add_argument("file", nargs="?", default=None,
+                          help="one message per line (default: standard input)")
+    classify.set_defaults(func=run_assistant_classify)
+    evaluate = assistant_sub.add_parser(
+        "evaluate", help="train a fresh model on one CSV (text,label) and score it on another")
+    evaluate.add_argument("--train", required=True, metavar="CSV")
+    evaluate.add_argument("--test", required=True, metavar="CSV")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--report", action="store_true",
+                          help="add the per-label scores and the frequent confusions")
+    evaluate.set_defaults(func=run_assistant_evaluate)
     return parser
 
 

@@ -1,0 +1,103 @@
+"""The intent model: training, calibrated confidence, `other` under the threshold, storage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from storedesk.assistant.nlu import IntentModel, evaluate, train
+
+from .samples import texts_and_labels
+
+
+@pytest.fixture(scope="module")
+def model() -> IntentModel:
+    texts, labels = texts_and_labels()
+    return train(texts, labels, oos_label="other")
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("where's my package??", "order_status"),
+    ("pls cancel the order I just placed", "cancel_order"),
+    ("these jeans are too small, how can I return them", "return_request"),
+    ("does the shop accept paypal", "payment"),
+    ("hello!", "smalltalk"),
+])
+def test_it_recognises_unseen_phrasings(model: IntentModel, text: str, intent: str) -> None:
+    predicted, confidence, ranking = model.predict(text)
+    assert predicted == intent
+    assert 0.0 < confidence <= 1.0
+    assert ranking[0][0] == intent
+    assert len(ranking) == 3
+    assert ranking[0][1] >= ranking[1][1] >= ranking[2][1]
+
+
+def test_probabilities_are_a_distribution(model: IntentModel) -> None:
+    probs = model.probabilities(["where is my order", "zzz qqq"])
+    assert probs.shape == (2, len(model.classes))
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_low_confidence_is_other(model: IntentModel) -> None:
+    # a threshold was fitted on held-out folds because the examples have an `other` label
+    assert 0.0 < model.threshold < 1.0
+    for text in ["xq zvw plk", "purple elephants dance on tuesdays", "qwertyuiop asdfgh"]:
+        intent, confidence, ranking = model.predict(text)
+        assert intent == "other", (text, ranking)
+        assert 0.0 < confidence <= 1.0
+
+
+def test_without_an_out_of_scope_label_nothing_is_rejected() -> None:
+    texts, labels = texts_and_labels(exclude_oos=True)
+    model = train(texts, labels, oos_label="other")
+    assert model.oos_label is None
+    assert model.threshold == 0.0
+    assert model.predict("xq zvw plk")[0] in set(labels)
+
+
+def test_dumps_and_loads_give_the_same_predictions(model: IntentModel) -> None:
+    data = model.dumps()
+    assert isinstance(data, bytes)
+    assert b"pickle" not in data[:200]
+    loaded = IntentModel.loads(data)
+    assert loaded.classes == model.classes
+    assert loaded.threshold == model.threshold
+    for text in ["where is my order 1001", "I want to cancel", "bonjour", "xq zvw plk"]:
+        a, b = model.predict(text), loaded.predict(text)
+        assert a[0] == b[0]
+        assert a[1] == pytest.approx(b[1], abs=1e-6)
+
+
+def test_loads_refuses_what_is_not_a_model() -> None:
+    with pytest.raises(ValueError):
+        IntentModel.loads(b"not a model")
+    with pytest.raises(ValueError):
+        IntentModel.loads(b"")
+
+
+def test_the_per_message_path_equals_the_batch_path(model: IntentModel) -> None:
+    texts = ["Where is my order #1001?", "ZAMÓWIENIE nie doszło!!!", "พัสดุยังไม่มา", ""]
+    batch = model.probabilities(texts)
+    for text, row in zip(texts, batch, strict=True):
+        single = model.predict(text)
+        assert single[2][0][0] == model.classes[int(row.argmax())]
+
+
+def test_evaluate_reports_scores_and_out_of_scope_figures(model: IntentModel) -> None:
+    texts = ["where is my parcel", "cancel my order", "tell me about the moon", "hi"]
+    labels = ["order_status", "cancel_order", "other", "smalltalk"]
+    result = evaluate(model, texts, labels)
+    assert result["n"] == 4
+    assert result["accuracy"] == 1.0
+    assert result["macro_f1"] == 1.0
+    assert result["in_scope_accuracy"] == 1.0
+    assert result["oos_recall"] == 1.0
+    assert result["p99_ms"] >= result["p50_ms"] > 0
+    assert set(result["per_label"]) == set(labels)
+
+
+def test_training_needs_examples() -> None:
+    with pytest.raises(ValueError):
+        train([], [])
+    with pytest.raises(ValueError):
+        train(["a"], ["x", "y"])
