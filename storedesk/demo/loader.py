@@ -87,7 +87,8 @@ def load_demo(now: datetime | None = None) -> DemoResult:
 
 def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, Inbox]) -> None:
     """The assistant answers on every demo inbox (unless an admin changed that since), in the
-    account's languages; the shipped model is trained (or loaded) now, not on the first chat.
+    account's languages; the shipped model is trained (or loaded) in the background from now,
+    not when the first shopper writes.
 
     The seeded scenarios are history: the assistant never answers a message that old."""
     from django.conf import settings
@@ -106,10 +107,17 @@ def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, In
         if not InboxAssistant.objects.filter(inbox=inbox).exists():
             set_inbox_mode(inbox, "auto")
     if not settings.TESTING:
+        import threading
+
         from storedesk.assistant import nlu
 
-        # the model and the language detector load now, so the first shopper waits for neither
-        nlu.understand("Where is my order?", languages=account.languages)
+        # The model and the language detector load while the server starts (the first start
+        # trains the model once and keeps it in the data dir), so the first shopper waits for
+        # neither; a turn that comes earlier waits for the same load.
+        languages = list(account.languages)
+        threading.Thread(target=nlu.understand, args=("Where is my order?",),
+                         kwargs={"languages": languages}, name="assistant-warm-up",
+                         daemon=True).start()
 
 
 def _keep_help_center_languages(account: Account, owner: Membership) -> None:
