@@ -181,6 +181,9 @@ def model_for(settings: AssistantSettings) -> Any:
 def understand(conversation: Conversation, message: Message, store: Store | None,
                settings: AssistantSettings) -> Any:
     from storedesk.assistant import nlu
+    from storedesk.assistant.warmup import check_ready
+
+    check_ready()
 
     return nlu.understand(
         message.text[:4000],

@@ -107,17 +107,12 @@ def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, In
         if not InboxAssistant.objects.filter(inbox=inbox).exists():
             set_inbox_mode(inbox, "auto")
     if not settings.TESTING:
-        import threading
-
-        from storedesk.assistant import nlu
+        from storedesk.assistant import warmup
 
         # The model and the language detector load while the server starts (the first start
         # trains the model once and keeps it in the data dir), so the first shopper waits for
-        # neither; a turn that comes earlier waits for the same load.
-        languages = list(account.languages)
-        threading.Thread(target=nlu.understand, args=("Where is my order?",),
-                         kwargs={"languages": languages}, name="assistant-warm-up",
-                         daemon=True).start()
+        # neither; a turn that comes earlier is retried once they are loaded.
+        warmup.start(account.languages)
 
 
 def _keep_help_center_languages(account: Account, owner: Membership) -> None:
