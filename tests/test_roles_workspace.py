@@ -82,6 +82,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "settings:store_rate": (A, A, D, D, D),
     "settings:store_rate_delete": (A, A, D, D, D),
     "inbox:draft": (A, A, A, D, D),
+    "inbox:composer_preview": (A, A, A, D, D),
     "inbox:cancel_send": (A, A, A, D, D),
     # outbound webhooks (admins); delete last, the routes before it need the subscription
     "settings:webhook_rotate": (A, A, D, D, D),
@@ -146,6 +147,7 @@ def ids(personas, harbor):  # noqa: F811
         "category": "none",
         "article": "returns",
         "key": "none",
+        "token": "none",  # a signed image URL's token (workspace/images.py)
         "letter_id": harbor["dead_letter_id"],
         "rate_id": rate.pk,
         "suggestion_id": 987654321,

@@ -108,6 +108,21 @@ class WebhookHandler(Protocol):
 
 
 @dataclass(frozen=True)
+class OutgoingMail:
+    """One plain-text mail another channel's delivery attempt sends through a mail inbox.
+
+    `reference` names the attempt's delivery (the Message-ID derives from it, so a retried
+    attempt repeats the same Message-ID); `sender_name` is the agent's name or "".
+    """
+
+    to: str
+    subject: str
+    body: str
+    reference: str
+    sender_name: str = ""
+
+
+@dataclass(frozen=True)
 class Connector:
     """Everything the rest of Storedesk needs to know about one channel."""
 
@@ -124,6 +139,10 @@ class Connector:
     # Extra context for the channel's template on an existing inbox's settings page (the chat
     # widget's embed snippet): (inbox, request) -> dict.
     settings_context: Callable[[Inbox, HttpRequest], dict[str, Any]] | None = None
+    # A channel that sends mail lends its transport to the others: (inbox, OutgoingMail) ->
+    # the Message-ID; raises TransportError like a transport (the chat widget's offline
+    # replies leave through the account's email inbox this way).
+    mailer: Callable[[Inbox, OutgoingMail], str] | None = None
 
     def load_config(self, inbox: Inbox) -> ChannelConfig:
         return self.config.model_validate(inbox.config or {})

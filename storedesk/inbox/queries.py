@@ -90,3 +90,22 @@ def get_attachment(membership: Membership, attachment_id: int) -> Attachment:
 
 def get_team(membership: Membership, team_id: int) -> Team:
     return get_or_404(Team.objects.filter(account_id=membership.account_id), "Team", pk=team_id)
+
+
+def last_read_incoming(account_id: int, conversation_id: int) -> int | None:
+    """The id of the newest customer message an agent of the account has read (opened the
+    conversation after it came in), for the shopper's "Seen"; None before any read."""
+    from django.db.models import Max
+
+    from storedesk.inbox.models import ConversationRead, Direction
+
+    read_at = ConversationRead.objects.filter(
+        conversation_id=conversation_id, conversation__account_id=account_id
+    ).aggregate(at=Max("last_read_at"))["at"]
+    if read_at is None:
+        return None
+    return (
+        Message.objects.filter(account_id=account_id, conversation_id=conversation_id,
+                               direction=Direction.INCOMING, created_at__lte=read_at)
+        .order_by("-created_at", "-pk").values_list("pk", flat=True).first()
+    )

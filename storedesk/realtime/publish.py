@@ -32,8 +32,18 @@ def agent_group(agent_id: int) -> str:
     return f"agent-{agent_id}"
 
 
+# Events the shopper's chat widget also learns, through the group of the conversation it
+# follows (`presence.conversation_group`): only what the widget needs, never the agent payload.
+CONVERSATION_READ = "storedesk.conversation_read"
+
+
 def publish(account_id: int, event: dict[str, Any]) -> None:
     _group_send(account_group(account_id), {"type": "storedesk.event", "event": event})
+    if event.get("type") == "conversation.read" and event.get("message_id"):
+        from storedesk.realtime.presence import conversation_group
+
+        _group_send(conversation_group(int(event["conversation"]["id"])),
+                    {"type": CONVERSATION_READ, "message_id": int(event["message_id"])})
 
 
 def recheck_agent_sockets(agent_id: int) -> None:

@@ -148,12 +148,14 @@ def reply_with_macro(
     attachments: Sequence[IncomingFile] = (),
     html: str | None = None,
     send_after: timedelta | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     """Send the (edited) macro text as a reply and apply the macro's follow-ups, all or nothing.
 
     The files are staged outside the transaction, so they are deleted if any part fails."""
     with staged_files(attachments) as stored:
-        return _reply_with_macro(conversation, actor, text, macro, stored, html, send_after)
+        return _reply_with_macro(conversation, actor, text, macro, stored, html, send_after,
+                                 metadata)
 
 
 @transaction.atomic
@@ -165,11 +167,13 @@ def _reply_with_macro(
     stored: Sequence[StoredFile],
     html: str | None,
     send_after: timedelta | None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     from storedesk.inbox import actions as inbox_actions
 
     message = inbox_actions.send_reply(
-        conversation, actor, text, html=html, staged=stored, send_after=send_after
+        conversation, actor, text, html=html, staged=stored, send_after=send_after,
+        metadata=metadata,
     )
     if macro is not None:
         apply_macro(conversation, actor, macro)

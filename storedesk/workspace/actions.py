@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
 from storedesk.inbox.actions import MAX_TEXT_CHARS
 from storedesk.inbox.models import Conversation, Inbox
 from storedesk.workspace.models import Draft, DraftMode, Signature
+from storedesk.workspace.registry import channel_signatures
 
 MAX_SIGNATURE_CHARS = 2000
 
@@ -57,14 +59,38 @@ def set_signature(
     Signature.objects.update_or_create(account_id=account_id, **key, defaults={"text": text})
 
 
-def signature_for(membership: Membership, conversation: Conversation) -> str:
-    """The signature a reply gets: the agent's own, else the conversation's inbox's, else none."""
+class SignatureSource(models.TextChoices):
+    AGENT = "agent", _("Your signature")
+    INBOX = "inbox", _("The inbox's signature")
+    CHANNEL = "channel", _("The inbox's email footer")
+
+
+def chosen_signature(
+    membership: Membership, conversation: Conversation
+) -> tuple[str, SignatureSource | None]:
+    """The one signature a reply gets, and where it comes from.
+
+    The agent's own wins; else the inbox's (set on the signatures page); else the channel's own
+    setting (the email inbox's footer, registered as a channel signature). A reply sent from
+    the composer carries only this one: the channel adds nothing of its own to it.
+    """
     rows: dict[int | None, str] = dict(
         Signature.objects.filter(account_id=membership.account_id)
         .filter(models.Q(membership=membership) | models.Q(inbox_id=conversation.inbox_id))
         .values_list("membership_id", "text")
     )
-    return rows.get(membership.pk) or rows.get(None) or ""
+    if rows.get(membership.pk):
+        return rows[membership.pk], SignatureSource.AGENT
+    if rows.get(None):
+        return rows[None], SignatureSource.INBOX
+    channel = channel_signatures.get(conversation.inbox.channel)
+    text = channel.signature(conversation.inbox).strip() if channel else ""
+    return (text, SignatureSource.CHANNEL) if text else ("", None)
+
+
+def signature_for(membership: Membership, conversation: Conversation) -> str:
+    """The signature a reply gets (see `chosen_signature`), or ""."""
+    return chosen_signature(membership, conversation)[0]
 
 
 def with_signature(text: str, signature: str) -> str:

@@ -21,7 +21,7 @@ hold no per-request state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from storedesk.accounts.models import Membership
     from storedesk.contacts.models import Contact
-    from storedesk.inbox.models import Conversation
+    from storedesk.inbox.models import Conversation, Inbox
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,21 @@ class ComposerTool:
     order: int = 100
     # Composer modes the tool is shown in ("reply", "note").
     modes: frozenset[str] = field(default=frozenset({"reply"}))
+    # Tools with their own fields in the reply form (the email channel's Cc/Bcc): reads them
+    # from the POST when a reply is sent, in a conversation the tool is shown for, and returns
+    # what the reply keeps in Message.metadata under the tool's key (None: nothing). Raises
+    # django.core.exceptions.ValidationError to stop the send with its message.
+    on_reply: Callable[[Slot, Mapping[str, Any]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ChannelSignature:
+    """A channel's own signature setting (the email inbox's footer), keyed by channel kind:
+    a reply falls back to it after the agent's and the inbox's workspace signatures."""
+
+    key: str
+    signature: Callable[[Inbox], str]
+    order: int = 100
 
 
 class TimelineEvent(Protocol):
@@ -119,6 +134,9 @@ class Registry(Generic[K]):
     def __contains__(self, key: object) -> bool:
         return key in self._items
 
+    def get(self, key: str) -> K | None:
+        return self._items.get(key)
+
     @contextmanager
     def registered(self, item: K) -> Iterator[K]:
         """Register for the duration of a block (tests)."""
@@ -164,4 +182,5 @@ class RendererRegistry:
 
 sidebar_panels: Registry[SidebarPanel] = Registry("sidebar panels")
 composer_tools: Registry[ComposerTool] = Registry("composer tools")
+channel_signatures: Registry[ChannelSignature] = Registry("channel signatures")
 timeline_renderers = RendererRegistry()

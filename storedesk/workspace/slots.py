@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -70,3 +71,26 @@ def render_composer_tools(
         )
         out.append(Rendered(tool.key, str(tool.label), mark_safe(html), tool.modes))  # noqa: S308
     return out
+
+
+def tool_metadata(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    """What the reply form's tools add to the reply (`ComposerTool.on_reply`), by tool key.
+
+    Only tools shown for this conversation are asked; every tool's errors are collected
+    into one ValidationError."""
+    slot = _slot(request, conversation)
+    found: dict[str, Any] = {}
+    errors: list[str] = []
+    for tool in composer_tools:
+        if tool.on_reply is None or "reply" not in tool.modes or tool.context(slot) is None:
+            continue
+        try:
+            value = tool.on_reply(slot, request.POST)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if value is not None:
+            found[tool.key] = value
+    if errors:
+        raise ValidationError(errors)
+    return found

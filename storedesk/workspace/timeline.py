@@ -24,6 +24,7 @@ from storedesk.inbox.models import (
     Status,
 )
 from storedesk.inbox.queries import conversation_messages
+from storedesk.workspace import images
 from storedesk.workspace.registry import RenderContext, timeline_renderers
 
 THREAD_LIMIT = 300
@@ -35,6 +36,7 @@ def thread_items(membership: Membership, conversation: Conversation) -> dict[str
     truncated = len(messages) > THREAD_LIMIT
     messages = messages[:THREAD_LIMIT][::-1]
     _mark_undoable(membership, messages)
+    images.prepare(membership, messages)
     events = Event.objects.filter(
         account_id=membership.account_id, conversation=conversation
     ).exclude(kind__in=MESSAGE_KINDS).select_related("actor_agent").order_by("created_at", "id")

@@ -18,6 +18,7 @@ urlpatterns = [
     path(_c + "reply/", composer.reply, name="reply"),
     path(_c + "note/", composer.note, name="note"),
     path(_c + "draft/<str:mode>/", composer.draft, name="draft"),
+    path(_c + "preview/<str:mode>/", composer.preview, name="composer_preview"),
     path(_c + "assign/", views.assign, name="assign"),
     path(_c + "status/", views.change_status, name="status"),
     path(_c + "priority/", views.set_priority, name="priority"),
@@ -26,4 +27,6 @@ urlpatterns = [
     path(_c + "messages/<int:message_id>/retry/", views.retry, name="retry"),
     path(_c + "messages/<int:message_id>/cancel/", composer.cancel_send, name="cancel_send"),
     path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("attachments/<int:attachment_id>/image/<str:token>/", views.attachment_image,
+         name="attachment_image"),
 ]

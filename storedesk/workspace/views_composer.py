@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,7 +24,9 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
+from storedesk.core.formatting import render_markdown
 from storedesk.inbox import actions
+from storedesk.inbox.actions import MAX_TEXT_CHARS
 from storedesk.inbox.models import Conversation, Status
 from storedesk.inbox.queries import conversation_messages
 from storedesk.inbox.transitions import TRANSITIONS
@@ -34,9 +37,10 @@ from storedesk.workspace.access import (
     membership_of,
     thread_context,
 )
+from storedesk.workspace.composing import compose
 from storedesk.workspace.forms_conversation import ComposerForm
 from storedesk.workspace.models import Draft, DraftMode
-from storedesk.workspace.slots import render_composer_tools
+from storedesk.workspace.slots import render_composer_tools, tool_metadata
 
 TEMPLATES = {"reply": "workspace/_reply_form.html", "note": "workspace/_note_form.html"}
 
@@ -58,6 +62,7 @@ def composer_context(
         ).values_list("mode", "text")
     )
     forms = forms or {}
+    signature, source = workspace_actions.chosen_signature(membership, conversation)
     context: dict[str, Any] = {
         "conversation": conversation,
         "reply_form": forms.get("reply") or ComposerForm(initial={"text": drafts.get("reply", "")}),
@@ -66,7 +71,8 @@ def composer_context(
         "mention_handles": _mention_handles(membership),
         "closed": closed,
         "can_resolve": Status.RESOLVED in TRANSITIONS[conversation.status],
-        "signature": workspace_actions.signature_for(membership, conversation),
+        "signature": signature,
+        "signature_source": source.label if source else "",
     }
     # Tools see the reply form as `composer_form` (the macro picker marks the chosen macro).
     tools = render_composer_tools(
@@ -173,15 +179,26 @@ def reply(request: HttpRequest, display_id: int) -> HttpResponse:
             form.add_error(None, _("That macro no longer exists."))
             return _form_response(request, found, "reply", form, status=400)
     resolve = form.cleaned_data.get("then") == "resolve"
+    try:
+        metadata = tool_metadata(request, found)
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _form_response(request, found, "reply", form, status=400)
+    signature = ""
     if request.POST.get("signature") == "on":
-        text = workspace_actions.with_signature(
-            text, workspace_actions.signature_for(membership, found))
+        signature = workspace_actions.signature_for(membership, found)
+    formatted = compose(text, signature)
+    # The Markdown as typed (undo-send gives it back) and the one signature chosen here: the
+    # channel adds no signature of its own to this reply.
+    metadata.update({"markdown": text, "signature": signature})
     seconds = settings.UNDO_SEND_SECONDS
     actor = Actor.agent(membership)
     try:
         with transaction.atomic():
             reply_with_macro(
-                found, actor, text, macro, attachments=form.incoming_files(),
+                found, actor, formatted.text, macro, attachments=form.incoming_files(),
+                html=formatted.html, metadata=metadata,
                 send_after=timedelta(seconds=seconds) if seconds > 0 else None,
             )
             if resolve:
@@ -208,9 +225,10 @@ def note(request: HttpRequest, display_id: int) -> HttpResponse:
     form = ComposerForm(request.POST, request.FILES)
     if not form.is_valid():
         return _form_response(request, found, "note", form, status=400)
+    formatted = render_markdown(form.cleaned_data.get("text") or "")
     try:
         actions.add_note(
-            found, Actor.agent(membership), form.cleaned_data.get("text") or "",
+            found, Actor.agent(membership), formatted.text, html=formatted.html,
             attachments=form.incoming_files(),
         )
     except ActionError as exc:
@@ -218,6 +236,23 @@ def note(request: HttpRequest, display_id: int) -> HttpResponse:
         return _form_response(request, found, "note", form, status=400)
     workspace_actions.clear_draft(membership, found, DraftMode.NOTE)
     return _form_response(request, found, "note")
+
+
+@member_required
+@require_POST
+def preview(request: HttpRequest, display_id: int, mode: str) -> HttpResponse:
+    """The message as it will be stored: the Markdown rendered, with the one signature a reply
+    gets when "Add my signature" is ticked (nothing is saved or sent)."""
+    if mode not in DraftMode.values:
+        raise Http404("No such composer.")
+    membership = membership_of(request)
+    found = conversation_or_404(request, display_id)
+    text = request.POST.get("text", "")[: MAX_TEXT_CHARS]
+    signature = ""
+    if mode == DraftMode.REPLY and request.POST.get("signature") == "on":
+        signature = workspace_actions.signature_for(membership, found)
+    formatted = compose(text, signature)
+    return render(request, "workspace/_composer_preview.html", {"formatted": formatted})
 
 
 @member_required

@@ -27,6 +27,7 @@ from storedesk.inbox.queries import (
     get_attachment,
     get_conversation_by_display_id,
 )
+from storedesk.workspace import images
 from storedesk.workspace.access import (
     controls_context,
     conversation_or_404,
@@ -114,6 +115,49 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
     return attachment_response(found)
 
 
+def attachment_image(
+    request: HttpRequest, attachment_id: int, token: str
+) -> HttpResponse | FileResponse:
+    """An image attachment shown inline (thumbnails, an email's cid: images); see images.py.
+
+    The signed token names the agent (the sandboxed email view sends no session cookie); the
+    agent must still be active and see the conversation, like for the download."""
+    from storedesk.accounts.models import Membership
+    from storedesk.inbox.downloads import attachment_response
+    from storedesk.inbox.storage import attachment_path
+
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    membership_id = images.read_token(token, attachment_id)
+    membership = (
+        Membership.objects.filter(pk=membership_id, is_active=True, agent__is_active=True)
+        .select_related("agent").first() if membership_id else None
+    )
+    if membership is None:
+        raise Http404("Image not found.")
+    try:
+        found = get_attachment(membership, attachment_id)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    content_type = (found.content_type or "").lower()
+    if not images.is_image(found):
+        raise Http404("Not an image.")
+    try:
+        with attachment_path(found.storage_key).open("rb") as handle:
+            head = handle.read(16)
+    except (OSError, ValueError) as exc:
+        raise Http404("Attachment file not found.") from exc
+    if not images.looks_like(content_type, head):
+        raise Http404("Not an image.")
+    response = attachment_response(found)
+    response["Content-Type"] = content_type
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    # No Cross-Origin-Resource-Policy: the sandboxed email view has an opaque origin, and
+    # "same-origin" would block its images; the token is what grants access.
+    return response
+
+
 @member_required
 @require_POST
 def mark_read(request: HttpRequest, display_id: int) -> HttpResponse:
@@ -138,6 +182,7 @@ def retry(request: HttpRequest, display_id: int, message_id: int) -> HttpRespons
     except ActionError as exc:
         error, status = exc.detail, 400
     message = conversation_messages(membership, found).get(pk=message_id)
+    images.prepare(membership, [message])
     context = {"conversation": found, "m": message, "message_error": error}
     return render(request, "workspace/_message.html", context, status=status)
 

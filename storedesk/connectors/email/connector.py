@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storedesk.connectors.base import Connector
 from storedesk.connectors.email.config import EmailConfig, EmailSetupForm
-from storedesk.connectors.email.transport import SmtpTransport
+from storedesk.connectors.email.transport import SmtpTransport, send_mail
 from storedesk.connectors.email.views import settings_context
 
 connector = Connector(
@@ -14,4 +14,5 @@ connector = Connector(
     setup_form=EmailSetupForm,
     add_label=_("Email inbox"),
     settings_context=settings_context,
+    mailer=send_mail,
 )

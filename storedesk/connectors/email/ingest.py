@@ -116,25 +116,32 @@ def _thread(inbox: Inbox, parsed: ParsedEmail) -> tuple[int | None, dict[str, An
     return None, flags
 
 
-def _attachments(parsed: ParsedEmail) -> tuple[list[IncomingFile], list[str]]:
+def _attachments(
+    parsed: ParsedEmail,
+) -> tuple[list[IncomingFile], list[str], dict[str, int]]:
+    """The attachments within the limits, those left out, and Content-ID -> kept position."""
     kept: list[IncomingFile] = []
     dropped: list[str] = []
+    cids: dict[str, int] = {}
     total = 0
-    for incoming in parsed.attachments:
+    for position, incoming in enumerate(parsed.attachments):
         size = incoming.known_size or 0
         if (len(kept) >= settings.ATTACHMENT_MAX_COUNT or size > settings.ATTACHMENT_MAX_BYTES
                 or total + size > settings.ATTACHMENT_MAX_TOTAL_BYTES):
             dropped.append(f"{incoming.filename} ({size} bytes)")
             continue
+        cid = parsed.content_ids[position] if position < len(parsed.content_ids) else ""
+        if cid and len(cids) < 100:
+            cids.setdefault(cid.lower(), len(kept))
         kept.append(incoming)
         total += size
-    return kept, dropped
+    return kept, dropped, cids
 
 
 def _inbound(inbox: Inbox, parsed: ParsedEmail) -> tuple[InboundMessage, list[str]]:
     conversation_id, flags = _thread(inbox, parsed)
     automatic = loops.automatic_reason(parsed)
-    attachments, dropped = _attachments(parsed)
+    attachments, dropped, cids = _attachments(parsed)
     text = parsed.reply.reply or parsed.subject or ""
     if not text.strip() and not parsed.html and not attachments:
         text = "(empty message)"
@@ -160,6 +167,10 @@ def _inbound(inbox: Inbox, parsed: ParsedEmail) -> tuple[InboundMessage, list[st
         meta["problems"] = parsed.problems[:10]
     if dropped:
         meta["attachments_dropped"] = dropped[:20]
+    if cids:
+        # The HTML's cid: images: Content-ID -> position among the message's attachments
+        # (workspace/images.py points them at the stored copies).
+        meta["cids"] = cids
     return InboundMessage(
         sender_id=parsed.sender.email,
         text=text,

@@ -81,6 +81,8 @@ class ParsedEmail:
     html: str | None  # raw HTML (sanitised by receive_message)
     reply: SplitReply
     attachments: list[IncomingFile]
+    # Content-ID of each attachment ("" for none), in the same order: the HTML's cid: images.
+    content_ids: list[str]
     headers: dict[str, str]  # the loop/bounce-relevant headers, lower-cased names
     return_path: str | None  # None: no Return-Path header; "": the null path <>
     problems: list[str] = field(default_factory=list)
@@ -229,10 +231,18 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _walk(msg: Message, problems: list[str]) -> tuple[list[str], list[str], list[IncomingFile]]:
+def _content_id(part: Message) -> str:
+    value = clean_header(_header(part, "Content-ID"), 255).strip()
+    return value.strip("<>").strip()
+
+
+def _walk(
+    msg: Message, problems: list[str]
+) -> tuple[list[str], list[str], list[IncomingFile], list[str]]:
     texts: list[str] = []
     htmls: list[str] = []
     files: list[IncomingFile] = []
+    content_ids: list[str] = []
     for part in msg.walk():
         if part.is_multipart():
             continue
@@ -257,7 +267,8 @@ def _walk(msg: Message, problems: list[str]) -> tuple[list[str], list[str], list
                 filename = f"part-{len(files) + 1}{extension}"
             files.append(IncomingFile(filename=clean_text(filename), content=payload,
                                       content_type=content_type[:127]))
-    return texts, htmls, files
+            content_ids.append(_content_id(part))
+    return texts, htmls, files, content_ids
 
 
 def parse(raw: bytes) -> ParsedEmail:
@@ -275,7 +286,7 @@ def parse(raw: bytes) -> ParsedEmail:
     if not senders:
         raise Unparseable("The message has no valid From address.")
     try:
-        texts, htmls, files = _walk(msg, problems)
+        texts, htmls, files, content_ids = _walk(msg, problems)
     except Exception as exc:  # noqa: BLE001
         raise Unparseable(f"The MIME parts could not be read: {exc}") from exc
     html = "\n".join(htmls) if htmls else None
@@ -313,6 +324,7 @@ def parse(raw: bytes) -> ParsedEmail:
         html=html,
         reply=split_reply(text),
         attachments=files,
+        content_ids=content_ids,
         headers=headers,
         return_path=return_path,
         problems=problems,

@@ -31,8 +31,8 @@ from django.core.mail.backends.smtp import EmailBackend
 from django.core.validators import validate_email
 from pydantic import ValidationError as SchemaError
 
-from storedesk.connectors.base import SendResult, TransportError
-from storedesk.connectors.email import loops, threads
+from storedesk.connectors.base import OutgoingMail, SendResult, TransportError
+from storedesk.connectors.email import loops, participants, threads
 from storedesk.connectors.email.config import EmailConfig, SmtpSettings, uses_oauth
 from storedesk.connectors.email.oauth import OAuthError, access_token, smtp_xoauth2
 from storedesk.connectors.email.parsing import clean_header
@@ -42,7 +42,7 @@ from storedesk.core.sanitize import sanitize_html
 from storedesk.inbox.storage import attachment_path
 
 if TYPE_CHECKING:
-    from storedesk.inbox.models import Delivery, Message
+    from storedesk.inbox.models import Delivery, Inbox, Message
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 DEFAULT_SMTP_TIMEOUT = 30.0
@@ -225,8 +225,11 @@ def _connection(smtp: SmtpSettings, config: EmailConfig | None = None,
 
 
 def with_signature(text: str, html: str | None, signature: str) -> tuple[str, str | None]:
-    """The inbox's email footer after "-- " (the workspace's own per-agent signature, already in
-    the text, is kept; a footer already at the end is not added twice)."""
+    """The inbox's email footer after "-- " (a footer already at the end is not added twice).
+
+    Only for replies that did not come from the workspace composer: the composer chooses the
+    one signature a reply gets (the agent's, else the inbox's, else this footer) and records
+    that choice in `metadata["signature"]`, and such a reply gets nothing more here."""
     signature = (signature or "").strip()
     if not signature or text.rstrip().endswith(signature):
         return text, html
@@ -234,6 +237,23 @@ def with_signature(text: str, html: str | None, signature: str) -> tuple[str, st
     if html:
         html = f"{html}<br><br>-- <br>{escape(signature).replace(chr(10), '<br>')}"
     return text, html
+
+
+def copies(message: Message, to: str) -> tuple[list[str], list[str]]:
+    """Cc and Bcc of a reply: the composer's choice, else (an agent's reply written elsewhere)
+    the people copied on the conversation; automatic mail goes to the shopper only."""
+    chosen = (message.metadata or {}).get("email_recipients")
+    if isinstance(chosen, dict):
+        cc = [a for a in chosen.get("cc") or [] if isinstance(a, str) and _valid_email(a)]
+        bcc = [a for a in chosen.get("bcc") or [] if isinstance(a, str) and _valid_email(a)]
+    elif message.sender_type == "agent":
+        cc = participants.remembered_cc(message.conversation, before_message_id=message.pk)
+        bcc = []
+    else:
+        return [], []
+    cc = [a for a in dict.fromkeys(cc) if a != to][: participants.MAX_COPIES]
+    bcc = [a for a in dict.fromkeys(bcc) if a != to and a not in cc][: participants.MAX_COPIES]
+    return cc, bcc
 
 
 def check_loops(message: Message, to: str) -> None:
@@ -265,12 +285,18 @@ def build_email(
     if message.sender_type in loops.AUTOMATIC_SENDERS:
         headers["Auto-Submitted"] = "auto-replied"  # RFC 3834: other bots must not answer it
         headers["X-Auto-Response-Suppress"] = "All"  # nor Exchange's out-of-office
-    text, html = with_signature(message.text, sanitize_html(message.html), config.signature)
+    metadata = message.metadata or {}
+    text, html = message.text, sanitize_html(message.html)
+    if "signature" not in metadata:  # the composer already signed it (one signature only)
+        text, html = with_signature(text, html, config.signature)
+    cc, bcc = copies(message, to)
     email = EmailMultiAlternatives(
         subject=subject_for(message),
         body=text,
         from_email=sender,
         to=[to],
+        cc=cc,
+        bcc=bcc,  # the envelope only: Django writes no Bcc header
         headers=headers,
         connection=connection,
     )
@@ -288,43 +314,77 @@ def build_email(
     return email, message_id
 
 
+def _config(inbox: Inbox) -> EmailConfig:
+    try:
+        return EmailConfig.model_validate(inbox.config or {})
+    except SchemaError as exc:
+        raise TransportError(
+            "The inbox's email settings are invalid; save them again in the inbox settings.",
+            permanent=True,
+        ) from exc
+
+
+def _mail_connection(inbox: Inbox, config: EmailConfig) -> tuple[Any, SmtpSettings]:
+    smtp = config.smtp or SmtpSettings()
+    return (_local_files() if config.local_only else _connection(smtp, config, inbox)), smtp
+
+
 class SmtpTransport:
     def send(self, delivery: Delivery) -> SendResult:
         message = delivery.message
         if message.private:
             raise TransportError("Private notes are never sent to the shopper.", permanent=True)
-        try:
-            config = EmailConfig.model_validate(message.inbox.config or {})
-        except SchemaError as exc:
-            raise TransportError(
-                "The inbox's email settings are invalid; save them again in the inbox settings.",
-                permanent=True,
-            ) from exc
-        smtp = config.smtp or SmtpSettings()
-        connection = (_local_files() if config.local_only
-                      else _connection(smtp, config, message.inbox))
+        config = _config(message.inbox)
+        connection, smtp = _mail_connection(message.inbox, config)
         email, message_id = build_email(delivery, connection, config, smtp)
-        try:
-            email.send(fail_silently=False)
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            detail = "; ".join(
-                f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items()
-            )
-            raise TransportError(
-                f"The mail server refused the recipient: {detail}",
-                permanent=all(c >= 500 for c in codes),
-            ) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise TransportError(
-                f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
-                permanent=exc.smtp_code >= 500,
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:  # incl. timeouts, refused connections
-            raise TransportError(
-                f"Could not talk to the mail server: {exc}", permanent=False
-            ) from exc
+        _send(email)
         return SendResult(provider_message_id=message_id)
+
+
+def send_mail(inbox: Inbox, mail: OutgoingMail) -> str:
+    """Another channel's mail through this email inbox: its SMTP server (or OAuth, or local
+    files), its From address and brand, its signature. Returns the Message-ID."""
+    config = _config(inbox)
+    connection, smtp = _mail_connection(inbox, config)
+    to = _valid_email(mail.to)
+    if to is None:
+        raise TransportError(f"Not an email address: {mail.to!r}.", permanent=True)
+    brand = _one_line(config.from_name or inbox.name)
+    name = _one_line(mail.sender_name)
+    sender = from_address(smtp, config, f"{name} ({brand})" if name and brand else name or brand)
+    domain = parseaddr(sender)[1].rpartition("@")[2].strip().lower() or "storedesk.local"
+    reference = re.sub(r"[^A-Za-z0-9.-]", "-", mail.reference)[:100] or "mail"
+    message_id = f"<sd.{reference}@{domain}>"
+    text, _ = with_signature(mail.body, None, config.signature)
+    _send(EmailMultiAlternatives(
+        subject=_one_line(mail.subject, 250), body=text, from_email=sender, to=[to],
+        headers={"Message-ID": message_id}, connection=connection,
+    ))
+    return message_id
+
+
+def _send(email: Any) -> None:
+    """Send, and say what the server answered in the transport's terms (5xx permanent)."""
+    try:
+        email.send(fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(
+            f"{addr}: {code} {_text(msg)}" for addr, (code, msg) in exc.recipients.items()
+        )
+        raise TransportError(
+            f"The mail server refused the recipient: {detail}",
+            permanent=all(c >= 500 for c in codes),
+        ) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise TransportError(
+            f"The mail server answered {exc.smtp_code} {_text(exc.smtp_error)}",
+            permanent=exc.smtp_code >= 500,
+        ) from exc
+    except (smtplib.SMTPException, OSError) as exc:  # incl. timeouts, refused connections
+        raise TransportError(
+            f"Could not talk to the mail server: {exc}", permanent=False
+        ) from exc
 
 
 def _text(value: Any) -> str:

@@ -9,7 +9,6 @@ missed since its cursor.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 from typing import Any
@@ -19,6 +18,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from storedesk.connectors.webchat import visitor as service
 from storedesk.connectors.webchat.tokens import Visitor
@@ -78,7 +78,8 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         await self._follow(opened.conversation_id)
         await self.accept()
         await self._mark_online()
-        await self.send_json({"type": "ready", "messages": opened.catch_up})
+        await self.send_json({"type": "ready", "messages": opened.catch_up,
+                              "seen": opened.seen})
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
@@ -112,7 +113,13 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "receipt":
             message_id, status = content.get("id"), content.get("status")
             if isinstance(message_id, int) and not isinstance(message_id, bool):
-                await database_sync_to_async(self._acknowledge)(message_id, str(status))
+                ok = await database_sync_to_async(self._acknowledge)(message_id, str(status))
+                if ok is not None:
+                    # The widget keeps a receipt until this answer (and sends it again on
+                    # its next connect), so a receipt is never lost to a dropped socket or
+                    # a failed write.
+                    await self.send_json({"type": "receipted", "id": message_id,
+                                          "status": str(status), "ok": ok})
         elif kind == "typing" and self.conversation_id is not None and self.limit.allow():
             scope = await database_sync_to_async(service.conversation_scope)(
                 self.inbox, self.conversation_id)
@@ -121,10 +128,17 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
                     "type": "visitor.typing", "conversation": scope,
                     "state": "typing" if content.get("state") != "stopped" else "stopped"})
 
-    def _acknowledge(self, message_id: int, status: str) -> None:
+    def _acknowledge(self, message_id: int, status: str) -> bool | None:
+        """True recorded, False not a reply of this visitor's (ignored), None not written
+        (the database failed: no answer, so the widget sends the receipt again)."""
         assert self.inbox is not None and self.visitor is not None
-        with contextlib.suppress(ActionError):  # not a reply of this visitor's: ignored
-            service.acknowledge(self.inbox, self.visitor, message_id, status)
+        try:
+            return service.acknowledge(self.inbox, self.visitor, message_id, status)
+        except ActionError:
+            return False
+        except DatabaseError:
+            logger.exception("widget receipt %s for message %s not recorded", status, message_id)
+            return None
 
     async def _message(self, content: dict[str, Any]) -> None:
         assert self.inbox is not None and self.visitor is not None
@@ -163,6 +177,12 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(message, dict):
             await self._follow(message.get("conversation_id"))
             await self.send_json({"type": "message", "message": message})
+
+    async def storedesk_conversation_read(self, event: dict[str, Any]) -> None:
+        """An agent read the conversation: the widget shows "Seen" under that message."""
+        message_id = event.get("message_id")
+        if isinstance(message_id, int):
+            await self.send_json({"type": "seen", "id": message_id})
 
     async def storedesk_agent_presence(self, event: dict[str, Any]) -> None:
         agent = event.get("agent") or {}

@@ -7,7 +7,10 @@ answers with a `delivered` receipt once it has drawn it and `read` once the visi
 `sent` = pushed to the channel layer (the widget also loads it on its next connect),
 `delivered` = a widget showed it, `read` = the visitor had the chat open in front of them.
 When no widget of the visitor is connected and they left an email address (offline form), the
-reply also goes out by email.
+reply also goes out by email, inside the same delivery attempt (so a mail failure is retried or
+reported like the push): through the account's email inbox (the chat inbox's store's first,
+else the account's first active one) with its own SMTP server, From address and signature, or,
+when the account has no email inbox, through Django's mail backend (EMAIL_* settings).
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.core.mail import EmailMessage
 
-from storedesk.connectors.base import SendResult, TransportError
+from storedesk.connectors.base import OutgoingMail, SendResult, TransportError
+from storedesk.connectors.registry import connector_for
 from storedesk.realtime.publish import group_send
 
 if TYPE_CHECKING:
-    from storedesk.inbox.models import Delivery, Message
+    from storedesk.inbox.models import Delivery, Inbox, Message
 
 logger = logging.getLogger(__name__)
 
@@ -74,22 +78,46 @@ class WebchatTransport:
                 f"Could not push to the chat widget: {exc}", permanent=False
             ) from exc
         if cache.get(online_key(message.inbox_id, source_id)) is None:
-            self._email_if_left(message)
+            self._email_if_left(message, delivery)
         return SendResult(provider_message_id=f"webchat:{delivery.pk}")
 
-    def _email_if_left(self, message: Message) -> None:
+    def _email_if_left(self, message: Message, delivery: Delivery) -> None:
         from storedesk.connectors.webchat.visitor import reply_email
 
         address = reply_email(message)
         if not address:
             return
         inbox = message.inbox
+        subject = f"{inbox.name}: reply to your chat"
         body = (
-            f"{message.text}\n\n-- \n"
+            f"{message.text}\n\n"
             f"{inbox.name}: a reply to your chat. Open the chat on our website to answer."
         )
+        mailbox = email_inbox_for(inbox)
+        connector = connector_for(mailbox.channel) if mailbox is not None else None
+        if mailbox is not None and connector is not None and connector.mailer is not None:
+            sender = message.sender_agent if message.sender_type == "agent" else None
+            # TransportError from the mail inbox (5xx permanent, else retried) stands as is.
+            connector.mailer(mailbox, OutgoingMail(
+                to=address, subject=subject, body=body, reference=f"webchat.{delivery.pk}",
+                sender_name=sender.display_name if sender is not None else ""))
+            return
         try:
-            EmailMessage(subject=f"{inbox.name}: reply to your chat", body=body,
-                         to=[address]).send()
+            EmailMessage(subject=subject, body=body, to=[address]).send()
         except Exception as exc:  # the chat push went out; the email is retried with it
             raise TransportError(f"Could not email the reply: {exc}", permanent=False) from exc
+
+
+def email_inbox_for(inbox: Inbox) -> Inbox | None:
+    """The email inbox whose mail server sends this chat inbox's offline replies: one of the
+    same store first, else the account's first; active ones only."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from storedesk.inbox.models import Inbox
+
+    return (
+        Inbox.objects.filter(account_id=inbox.account_id, channel="email", is_active=True)
+        .annotate(same_store=Case(When(store_id=inbox.store_id, then=Value(0)),
+                                  default=Value(1), output_field=IntegerField()))
+        .order_by("same_store", "pk").first()
+    )

@@ -41,6 +41,10 @@ HISTORY_LIMIT = 200
 # PostgreSQL a lower id can commit after a higher one; the widget drops ids it already has.
 CATCH_UP_OVERLAP = timedelta(seconds=10)
 VISIBLE_STATUSES = ("received", "sent", "delivered", "read")
+# A receipt may name a reply whose delivery attempt has not settled yet: the transport pushes
+# the reply to the widget before the outbox commits `sent`, so the widget can draw it (and say
+# so) while the row still says `pending`. Such a receipt is recorded, never dropped.
+RECEIPT_STATUSES = ("pending", "sent", "delivered", "read")
 
 RATES = {
     "session_ip": "60/m",
@@ -180,14 +184,16 @@ def availability(inbox: Inbox, config: WebchatConfig) -> dict[str, Any]:
 # --- messages -----------------------------------------------------------------------------
 
 
-def visitor_messages(inbox: Inbox, visitor: Visitor) -> QuerySet[Message]:
+def visitor_messages(
+    inbox: Inbox, visitor: Visitor, statuses: tuple[str, ...] = VISIBLE_STATUSES
+) -> QuerySet[Message]:
     """Every message the visitor may see on this inbox: theirs and the public replies."""
     return (
         Message.objects.filter(
             inbox=inbox, account_id=inbox.account_id,
             conversation__identity__source_id=visitor.source_id, private=False,
             direction__in=(Direction.INCOMING, Direction.OUTGOING),
-            delivery_status__in=VISIBLE_STATUSES,
+            delivery_status__in=statuses,
         )
         .select_related("sender_agent")
         .prefetch_related("attachments")
@@ -278,20 +284,26 @@ def reply_email(message: Message) -> str:
 
 
 def acknowledge(inbox: Inbox, visitor: Visitor, message_id: int, status: str) -> bool:
-    """The widget showed (delivered) or the visitor saw (read) a reply."""
+    """The widget showed (delivered) or the visitor saw (read) a reply.
+
+    True when the reply is one of this visitor's and now carries at least `status` (recorded
+    now or before: receipts are monotonic, a repeat is harmless), so the widget may forget the
+    receipt; False when the id names no reply of theirs (nothing to retry).
+    """
     if status not in ("delivered", "read"):
         raise WidgetError("Unknown receipt.")
     message = (
-        visitor_messages(inbox, visitor)
+        visitor_messages(inbox, visitor, RECEIPT_STATUSES)
         .filter(pk=message_id, direction=Direction.OUTGOING)
         .first()
     )
     if message is None:
         return False
     try:
-        return record_receipt(message, status)
+        record_receipt(message, status)
     except ActionError:
         return False
+    return True
 
 
 # --- help center and orders ---------------------------------------------------------------
@@ -353,6 +365,7 @@ class Opened:
     visitor: Visitor
     conversation_id: int | None
     catch_up: list[dict[str, Any]]
+    seen: int | None = None  # the visitor's newest message an agent has read ("Seen")
 
 
 def open_socket(key: str, token: str, origin: str | None, host: str | None,
@@ -366,8 +379,13 @@ def open_socket(key: str, token: str, origin: str | None, host: str | None,
     visitor = read_visitor(token, inbox)
     if visitor is None:
         return BAD_TOKEN
-    return Opened(inbox=inbox, visitor=visitor, conversation_id=latest_conversation_id(
-        inbox, visitor), catch_up=history(inbox, visitor, after))
+    from storedesk.inbox.queries import last_read_incoming
+
+    conversation_id = latest_conversation_id(inbox, visitor)
+    seen = (last_read_incoming(inbox.account_id, conversation_id)
+            if conversation_id is not None else None)
+    return Opened(inbox=inbox, visitor=visitor, conversation_id=conversation_id,
+                  catch_up=history(inbox, visitor, after), seen=seen)
 
 
 def latest_conversation_id(inbox: Inbox, visitor: Visitor) -> int | None:

@@ -11,6 +11,7 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership, Team
 from storedesk.accounts.permissions import MESSAGES, Perm, may_move_to
 from storedesk.core.errors import ActionError, PermissionDenied
+from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.validation import check_datetime, check_text, model_max_length
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
@@ -18,7 +19,7 @@ from storedesk.inbox.actions._shared import (
     _locked,
     _publish_conversation,
 )
-from storedesk.inbox.events import record_event
+from storedesk.inbox.events import conversation_payload, record_event
 from storedesk.inbox.models import (
     PRIORITY_RANK,
     Conversation,
@@ -26,6 +27,7 @@ from storedesk.inbox.models import (
     Status,
     Tag,
 )
+from storedesk.inbox.queries import last_read_incoming
 from storedesk.inbox.transitions import check_transition
 
 
@@ -165,3 +167,11 @@ def mark_read(conversation: Conversation, actor: Actor) -> None:
         agent_id=actor.agent_id,
         defaults={"last_read_at": timezone.now()},
     )
+    # The shopper's side may show "Seen" (the chat widget follows its conversation): the
+    # newest customer message this read covers.
+    publish_on_commit(conversation.account_id, {
+        "type": "conversation.read",
+        "conversation": conversation_payload(conversation),
+        "agent_id": actor.agent_id,
+        "message_id": last_read_incoming(conversation.account_id, conversation.pk),
+    })

@@ -51,6 +51,7 @@ def send_reply(
     send_after: timedelta | None = None,
     content_type: str = ContentType.TEXT,
     content: Any = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     """Write an outgoing message as `pending` and queue its delivery through the connector.
 
@@ -59,14 +60,15 @@ def send_reply(
     A structured reply (`content_type` choices, cards, article, order) carries its validated
     `content`; `text` is its plain-text fallback, built from the content when left empty.
     `send_after` holds the delivery back (undo-send): until then `cancel_reply` can take the
-    message back and nothing reaches the shopper.
+    message back and nothing reaches the shopper. `metadata` is kept on the message (the
+    composer's Markdown source and signature choice, a channel's recipients).
     """
     cleaned = clean_content(content_type, content)
     if cleaned and not text.strip():
         text = fallback_text(content_type, cleaned)
     with staged_files(attachments) as stored:
         return _send_reply(conversation, actor, text, html, [*staged, *stored], send_after,
-                           content_type=content_type, content=cleaned)
+                           content_type=content_type, content=cleaned, metadata=metadata)
 
 
 @transaction.atomic
@@ -80,6 +82,7 @@ def _send_reply(
     *,
     content_type: str = ContentType.TEXT,
     content: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
@@ -92,7 +95,7 @@ def _send_reply(
     now = timezone.now()
     message = _create_outgoing(
         conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
-        content_type=content_type, content=content or {},
+        content_type=content_type, content=content or {}, metadata=metadata,
     )
     delay = send_after.total_seconds() if send_after else 0.0
     delivery = Delivery.objects.create(
@@ -134,7 +137,8 @@ def cancel_reply(message: Message, actor: Actor) -> str:
     ).delete()
     if not taken:
         raise ActionError("Too late: the reply is already on its way.")
-    text = message.text
+    # The composer's Markdown comes back as it was typed (text is its plain rendering).
+    text = str((message.metadata or {}).get("markdown") or message.text)
     conversation = message.conversation
     payload = {
         "type": "message.updated",
@@ -155,15 +159,17 @@ def add_note(
     text: str,
     *,
     attachments: Sequence[IncomingFile] = (),
+    html: str | None = None,
 ) -> Message:
     """A private note for the team; @mentions of teammates are resolved and recorded."""
     with staged_files(attachments) as stored:
-        return _add_note(conversation, actor, text, stored)
+        return _add_note(conversation, actor, text, stored, html)
 
 
 @transaction.atomic
 def _add_note(
-    conversation: Conversation, actor: Actor, text: str, attachments: Sequence[StoredFile]
+    conversation: Conversation, actor: Actor, text: str, attachments: Sequence[StoredFile],
+    html: str | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
@@ -173,7 +179,7 @@ def _add_note(
         raise ActionError(f"The note is longer than {MAX_TEXT_CHARS} characters.")
     mentioned = _mentioned_members(conversation.account_id, text)
     message = _create_outgoing(
-        conversation, actor, text, None, attachments, private=True,
+        conversation, actor, text, html, attachments, private=True,
         status=DeliveryStatus.INTERNAL,
     )
     if mentioned:
@@ -232,6 +238,7 @@ def _create_outgoing(
     status: str,
     content_type: str = ContentType.TEXT,
     content: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> Message:
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
@@ -250,6 +257,7 @@ def _create_outgoing(
         content=content or {},
         private=private,
         delivery_status=status,
+        metadata=metadata or {},
     )
     _save_attachments(message, stored)
     return message

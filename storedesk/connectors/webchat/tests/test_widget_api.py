@@ -186,6 +186,67 @@ def test_outside_business_hours_the_widget_is_away_and_replies_also_go_by_email(
     assert "Back tomorrow!" in mail.outbox[0].body
 
 
+def _visitor_left_email(chat, email: str) -> Message:
+    allow_origins(chat, SHOP, hours_enabled=True, open_days=[])
+    body = start(chat).json()
+    client = Client(HTTP_ORIGIN=SHOP, HTTP_X_WIDGET_KEY=public_key(chat))
+    left = client.post("/widget/api/email", data=json.dumps({"email": email}),
+                       content_type="application/json", **bearer(body["token"]))
+    assert left.status_code == 200, left.content
+    return Message.objects.get(inbox=chat)
+
+
+def test_offline_replies_leave_through_the_accounts_email_inbox(
+    personas, chat, settings, django_capture_on_commit_callbacks
+):
+    from storedesk.inbox.models import Delivery, Inbox
+    from storedesk.testing.smtp_server import LocalSmtpServer
+
+    settings.FETCH_ALLOW_PRIVATE = True  # the store's mail server is on loopback in this test
+    with LocalSmtpServer() as smtp:
+        # given Harbor's email inbox sends through its own mail server, with a signature
+        Inbox.objects.filter(pk=personas.harbor_email.pk).update(config={
+            "address": "support@harbor.test", "from_name": "Harbor & Vine",
+            "signature": "Harbor & Vine, Gdańsk", "smtp": smtp.inbox_settings(
+                "support@harbor.test")})
+        message = _visitor_left_email(chat, "kai@shopper.test")
+        # when Ahmet replies while the visitor is away
+        with django_capture_on_commit_callbacks(execute=True):
+            reply = send_reply(message.conversation, Actor.agent(personas.ahmet), "Back soon!")
+        # then the reply left through that server, from the inbox's address, signed
+        [received] = smtp.messages
+        email = received.message
+        assert email["To"] == "kai@shopper.test"
+        assert email["From"] == '"Ahmet Yilmaz (Harbor & Vine)" <support@harbor.test>'
+        delivery = Delivery.objects.get(message=reply)
+        assert email["Message-ID"] == f"<sd.webchat.{delivery.pk}@harbor.test>"
+        text = email.get_content().replace("\r\n", "\n")
+        assert "Back soon!" in text and text.rstrip().endswith("-- \nHarbor & Vine, Gdańsk")
+        assert mail.outbox == []  # not through Django's own mail backend
+        reply.refresh_from_db()
+        assert reply.delivery_status == "sent"
+        # when the mail server refuses the address for good, the agent sees why
+        smtp.reject_next(1, "550 5.1.1 No such user")
+        with django_capture_on_commit_callbacks(execute=True):
+            refused = send_reply(message.conversation, Actor.agent(personas.ahmet), "Hello?")
+        refused.refresh_from_db()
+        assert refused.delivery_status == "failed"
+        assert "550" in refused.delivery_error
+
+
+def test_without_an_email_inbox_offline_replies_use_the_servers_mail_settings(
+    personas, chat, django_capture_on_commit_callbacks
+):
+    from storedesk.inbox.models import Inbox
+
+    Inbox.objects.filter(pk=personas.harbor_email.pk).update(is_active=False)
+    message = _visitor_left_email(chat, "kai@shopper.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        send_reply(message.conversation, Actor.agent(personas.ahmet), "Back soon!")
+    [sent] = mail.outbox
+    assert sent.to == ["kai@shopper.test"] and "Back soon!" in sent.body
+
+
 def test_business_hours_say_when_the_chat_opens_again(personas, chat):
     from datetime import UTC, datetime
 

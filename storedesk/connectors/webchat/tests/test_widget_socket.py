@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
 import pytest
 from channels.db import database_sync_to_async
 
@@ -46,7 +51,8 @@ async def test_a_socket_from_a_website_the_inbox_does_not_allow_is_refused(
     assert await closed_with(await widgets(chat, "forged")) == 4401
     # the inbox's own website is accepted
     ok = await widgets(chat, token)
-    assert await ok.receive_json_from(timeout=WAIT) == {"type": "ready", "messages": []}
+    assert await ok.receive_json_from(timeout=WAIT) == {
+        "type": "ready", "messages": [], "seen": None}
 
 
 async def test_the_visitor_writes_an_agent_answers_and_receipts_come_back(
@@ -71,11 +77,129 @@ async def test_the_visitor_writes_an_agent_answers_and_receipts_come_back(
     assert pushed["type"] == "message" and pushed["message"]["id"] == answer.pk
     assert pushed["message"]["sender_name"] == "Ahmet Yilmaz"
     await widget.send_json_to({"type": "receipt", "id": answer.pk, "status": "read"})
-    await widget.send_json_to({"type": "ping"})
-    assert (await widget.receive_json_from(timeout=WAIT))["type"] == "pong"  # receipt handled
+    assert await widget.receive_json_from(timeout=WAIT) == {
+        "type": "receipted", "id": answer.pk, "status": "read", "ok": True}
     status = await database_sync_to_async(
         lambda: Message.objects.get(pk=answer.pk).delivery_status)()
     assert status == "read"
+
+
+@contextmanager
+def queue_held() -> Iterator[None]:
+    """Tasks enqueued meanwhile wait in a queue nobody consumes (the test runs the steps)."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    HUEY.immediate = False
+    HUEY.storage = MemoryStorage(f"{HUEY.name}-held")
+    try:
+        yield
+    finally:
+        HUEY.immediate = True
+
+
+@database_sync_to_async
+def claim_and_push(message: Message) -> tuple[Any, datetime, Any]:
+    """The outbox's attempt at the reply (claim, push to the widget), not yet settled."""
+    from storedesk.inbox.models import Delivery
+    from storedesk.outbox import engine
+    from storedesk.outbox.handlers import handler_for
+
+    handler = handler_for("message")
+    row = handler.load(Delivery.objects.get(message=message).pk)
+    lease = engine.claim(handler.model, row.pk)
+    assert lease is not None
+    return handler, lease, handler.attempt(row)
+
+
+@database_sync_to_async
+def settle(message: Message, handler: Any, lease: datetime, outcome: Any) -> str:
+    from django.db import transaction
+
+    from storedesk.inbox.models import Delivery
+    from storedesk.outbox import engine
+
+    delivery_id = Delivery.objects.get(message=message).pk
+    with transaction.atomic():
+        settled = engine.settle(handler.model, delivery_id, lease, outcome)
+        handler.record(settled.row, outcome)
+    return Message.objects.get(pk=message.pk).delivery_status
+
+
+async def test_a_read_receipt_that_comes_before_the_delivery_settles_is_kept(
+    personas, chat, widgets
+):
+    """The transport pushes the reply before the outbox commits `sent`; under load the widget
+    draws it and answers `read` while the row still says `pending`. That receipt used to be
+    dropped (the widget looked the reply up among visible, i.e. settled, messages) and the
+    reply stayed `sent` forever (the browser test's intermittent failure on PostgreSQL)."""
+    token = await session(chat)
+    widget = await widgets(chat, token)
+    await widget.receive_json_from(timeout=WAIT)
+    await widget.send_json_to({"type": "message", "client_id": "c-race0001", "text": "Hi"})
+    mine = (await widget.receive_json_from(timeout=WAIT))["message"]
+    await widget.receive_json_from(timeout=WAIT)  # echo
+    with queue_held():
+        answer = await reply(mine["conversation_id"], personas.ahmet, "Hello!")
+    assert answer.delivery_status == "pending"
+    handler, lease, outcome = await claim_and_push(answer)
+    pushed = await widget.receive_json_from(timeout=WAIT)
+    assert pushed["message"]["id"] == answer.pk
+    # the widget says "read" before the outbox has settled the attempt
+    await widget.send_json_to({"type": "receipt", "id": answer.pk, "status": "read"})
+    assert await widget.receive_json_from(timeout=WAIT) == {
+        "type": "receipted", "id": answer.pk, "status": "read", "ok": True}
+    # and the settle that commits afterwards keeps it
+    assert await settle(answer, handler, lease, outcome) == "read"
+
+
+async def test_a_receipt_for_a_message_that_is_not_the_visitors_is_answered_not_applied(
+    personas, chat, widgets
+):
+    from storedesk.inbox.actions import InboundMessage, receive_message
+
+    other = await database_sync_to_async(receive_message)(
+        chat, InboundMessage(sender_id="someone-else", text="Hello?"))
+    theirs = await reply(other.conversation.pk, personas.ahmet, "Not for you")
+    token = await session(chat)
+    widget = await widgets(chat, token)
+    await widget.receive_json_from(timeout=WAIT)
+    await widget.send_json_to({"type": "receipt", "id": theirs.pk, "status": "read"})
+    # answered (the widget forgets it, no endless retries) but not applied
+    assert await widget.receive_json_from(timeout=WAIT) == {
+        "type": "receipted", "id": theirs.pk, "status": "read", "ok": False}
+    status = await database_sync_to_async(
+        lambda: Message.objects.get(pk=theirs.pk).delivery_status)()
+    assert status == "sent"
+
+
+@database_sync_to_async
+def agent_opens(conversation_id: int, membership) -> None:
+    from storedesk.inbox.actions import mark_read
+    from storedesk.inbox.models import Conversation
+
+    mark_read(Conversation.objects.get(pk=conversation_id), Actor.agent(membership))
+
+
+async def test_the_visitor_sees_that_an_agent_read_their_message(personas, chat, widgets):
+    token = await session(chat)
+    widget = await widgets(chat, token)
+    await widget.receive_json_from(timeout=WAIT)
+    await widget.send_json_to({"type": "message", "client_id": "c-seen0001", "text": "Hi"})
+    first = (await widget.receive_json_from(timeout=WAIT))["message"]
+    await widget.receive_json_from(timeout=WAIT)  # echo
+    # when Ahmet opens the conversation, the widget learns which message he has seen
+    await agent_opens(first["conversation_id"], personas.ahmet)
+    assert await widget.receive_json_from(timeout=WAIT) == {"type": "seen", "id": first["id"]}
+    # a newer message is not seen until an agent reads again
+    await widget.send_json_to({"type": "message", "client_id": "c-seen0002", "text": "Hello?"})
+    second = (await widget.receive_json_from(timeout=WAIT))["message"]
+    await widget.receive_json_from(timeout=WAIT)  # echo
+    again = await widgets(chat, token)
+    assert (await again.receive_json_from(timeout=WAIT))["seen"] == first["id"]
+    await agent_opens(first["conversation_id"], personas.olivia)
+    assert await widget.receive_json_from(timeout=WAIT) == {"type": "seen", "id": second["id"]}
+    assert await again.receive_json_from(timeout=WAIT) == {"type": "seen", "id": second["id"]}
 
 
 async def test_reconnecting_with_a_cursor_returns_only_what_was_missed(personas, chat, widgets):

@@ -117,6 +117,22 @@
     request.then(done, done);
   }
 
+  // The open conversation counts as read while the agent looks at it: a customer message
+  // arriving meanwhile is read too (the shopper's chat widget shows "Seen"), and so is one
+  // that came while the tab was in the background, once the agent is back.
+  var readStale = false;
+  function markRead() {
+    if (!current || !current.threadUrl) return;
+    if (document.visibilityState !== "visible") { readStale = true; return; }
+    readStale = false;
+    // fetch, not htmx: htmx queues requests per element and would hold up a thread refresh
+    fetch(current.threadUrl.replace(/thread\/$/, "read/"), { method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() } }).catch(function () { /* the next open marks it */ });
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (readStale && document.visibilityState === "visible") markRead();
+  });
+
   var headerStale = false;
   document.addEventListener("focusout", function (event) {
     var header = document.getElementById("conversation-header");
@@ -149,6 +165,7 @@
     }
     var conv = ev.conversation || {};
     if (Number(conv.id) !== current.id) return;
+    if (ev.type === "message.created" && ev.message && ev.message.direction === "incoming") markRead();
     if (ev.type === "message.created" || ev.type === "message.updated") refresh("thread");
     if (ev.type === "conversation.updated") {
       // The agent's own change already re-rendered the header; a re-fetch racing with their

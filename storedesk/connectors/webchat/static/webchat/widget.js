@@ -20,20 +20,22 @@
   var STYLE = [
     ":host{all:initial;position:fixed;bottom:20px;z-index:2147483000;font:14px/1.4 system-ui,sans-serif;color:#1f2328}",
     ":host([data-position=right]){right:20px}:host([data-position=left]){left:20px}",
-    "[part=launcher]{width:56px;height:56px;border-radius:50%;border:0;background:var(--sd-color);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);font-size:24px}",
+    "[part=launcher]{width:56px;height:56px;border-radius:50%;border:0;background:var(--sd-color);color:#fff;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);display:inline-flex;align-items:center;justify-content:center;padding:0}",
     "[part=launcher]:focus-visible,button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #111;outline-offset:2px}",
     "[part=panel]{position:absolute;bottom:70px;width:min(360px,calc(100vw - 40px));height:min(540px,calc(100vh - 110px));background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden}",
     ":host([data-position=right]) [part=panel]{right:0}:host([data-position=left]) [part=panel]{left:0}",
     "[hidden]{display:none!important}",
     "header{background:var(--sd-color);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:10px}",
     "header img{width:32px;height:32px;border-radius:50%}header h2{font-size:16px;margin:0;flex:1}",
-    "header button{background:none;border:0;color:#fff;font-size:20px;cursor:pointer}",
+    "header button{background:none;border:0;color:#fff;cursor:pointer;display:inline-flex;padding:4px}",
+    "svg{display:block;flex:none}a.file{display:inline-flex;align-items:center;gap:4px}",
     ".note{padding:8px 14px;background:#fff8e6;font-size:13px}",
     ".log{flex:1;overflow-y:auto;padding:12px;margin:0;list-style:none;display:flex;flex-direction:column;gap:6px}",
     "[part=message]{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;background:#f0f1f3}",
     "[part=message][data-mine]{align-self:flex-end;background:var(--sd-color);color:#fff}",
     "[part=message][data-pending]{opacity:.6}",
     "[part=message] small{display:block;font-size:11px;opacity:.75}",
+    "[part=message] small.seen{text-align:right;margin-top:2px}",
     "[part=message] a{color:inherit}",
     ".typing{padding:0 14px 6px;font-size:12px;color:#555;min-height:16px}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e5e7eb;align-items:flex-end}",
@@ -41,7 +43,7 @@
     "textarea,input{font:inherit;border:1px solid #c9ced6;border-radius:8px;padding:7px;flex:1;min-width:0}",
     "textarea{resize:none;height:38px;max-height:120px}",
     "button.primary{background:var(--sd-color);color:#fff;border:0;border-radius:8px;padding:8px 12px;cursor:pointer}",
-    "button.icon{background:none;border:1px solid #c9ced6;border-radius:8px;padding:7px 9px;cursor:pointer}",
+    "button.icon{background:none;border:1px solid #c9ced6;border-radius:8px;padding:9px;cursor:pointer;color:#444;display:inline-flex}",
     ".help{padding:10px 12px;border-bottom:1px solid #e5e7eb}.help ul{margin:6px 0 0;padding-left:18px}",
     ".orders{padding:8px 12px;border-bottom:1px solid #e5e7eb;font-size:13px}.orders ul{margin:4px 0 0;padding-left:18px}",
     ".err{color:#b42318;font-size:12px;padding:0 12px}"
@@ -53,6 +55,24 @@
     if (text != null) node.textContent = text;
     return node;
   }
+  // Icons are inline SVG (drawn with currentColor): emoji need an emoji font, which many
+  // systems (headless browsers, some Linux desktops) lack and show as empty boxes. Each icon is
+  // aria-hidden; its button carries the label.
+  var ICONS = {
+    chat: "M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H10l-5 4v-4H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1zM8 10h8M8 13h5",
+    attach: "M20 11.5l-8.3 8.3a5 5 0 0 1-7-7L13 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.3 8.3a1.7 1.7 0 0 1-2.4-2.4L14.5 7.6",
+    close: "M6 6l12 12M18 6L6 18"
+  };
+  function icon(name, size) {
+    var NS = "http://www.w3.org/2000/svg", svg = document.createElementNS(NS, "svg"), path = document.createElementNS(NS, "path");
+    var attrs = { viewBox: "0 0 24 24", width: size, height: size, fill: "none", stroke: "currentColor", "stroke-width": "2",
+      "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false", "data-icon": name };
+    for (var k in attrs) svg.setAttribute(k, attrs[k]);
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+  function withIcon(node, name, size) { node.appendChild(icon(name, size)); return node; }
   function uid() {
     var a = new Uint8Array(12);
     crypto.getRandomValues(a);
@@ -124,12 +144,12 @@
       this.style.setProperty("--sd-color", s.settings.color);
       var style = el("style", {}, STYLE);
       root.appendChild(style);
-      var launcher = el("button", { part: "launcher", type: "button", "aria-label": t.open, "aria-expanded": "false" }, "💬");
+      var launcher = withIcon(el("button", { part: "launcher", type: "button", "aria-label": t.open, title: t.open, "aria-expanded": "false" }), "chat", "28");
       var panel = el("section", { part: "panel", role: "dialog", "aria-label": t.title, hidden: "" });
       var header = el("header");
       if (s.settings.avatar_url) header.appendChild(el("img", { src: s.settings.avatar_url, alt: "" }));
       header.appendChild(el("h2", {}, t.title));
-      var close = el("button", { type: "button", "aria-label": t.close }, "×");
+      var close = withIcon(el("button", { type: "button", "aria-label": t.close, title: t.close }), "close", "20");
       header.appendChild(close);
       panel.appendChild(header);
       var away = el("div", { class: "note", role: "status", hidden: "" });
@@ -164,7 +184,7 @@
       panel.appendChild(prechat);
       var composer = el("form", {});
       var file = el("input", { type: "file", hidden: "", accept: "image/*,application/pdf,text/plain" });
-      var attach = el("button", { class: "icon", type: "button", "aria-label": t.attach, title: t.attach }, "📎");
+      var attach = withIcon(el("button", { class: "icon", type: "button", "aria-label": t.attach, title: t.attach }), "attach", "18");
       var input = el("textarea", { part: "input", rows: "1", maxlength: String(s.settings.max_chars), placeholder: t.placeholder, "aria-label": t.placeholder });
       var send = el("button", { part: "send", class: "primary", type: "submit" }, t.send);
       composer.appendChild(file);
@@ -249,7 +269,8 @@
       li.appendChild(document.createTextNode(m.text || ""));
       var self = this;
       (m.attachments || []).forEach(function (a) {
-        var link = el("a", { href: "#", download: a.filename }, "📎 " + a.filename);
+        var link = withIcon(el("a", { href: "#", download: a.filename, class: "file" }), "attach", "14");
+        link.appendChild(document.createTextNode(a.filename));
         link.addEventListener("click", function (e) { e.preventDefault(); self._download(a); });
         li.appendChild(el("br"));
         li.appendChild(link);
@@ -281,8 +302,23 @@
         this.ui.typing.textContent = "";
         if (this._visible()) this._receipt(m.id, "read");
         else (this.unread = this.unread || []).push(m.id);
+      } else if (m.sender_type === "contact") {
+        this._seen();
       }
       this._layout();
+    }
+    _seen(id) {
+      // "Seen" under the visitor's newest message an agent has read (one marker, moved on).
+      if (typeof id === "number" && id > (this.seenId || 0)) this.seenId = id;
+      if (!this.ui || !this.seenId) return;
+      var mine = this.ui.log.querySelectorAll("[part=message][data-mine][data-id]"), target = null;
+      for (var i = 0; i < mine.length; i++) {
+        if (Number(mine[i].getAttribute("data-id")) <= this.seenId) target = mine[i];
+      }
+      var old = this.ui.log.querySelector(".seen");
+      if (old && old.parentNode === target) return;
+      if (old) old.remove();
+      if (target) target.appendChild(el("small", { class: "seen", part: "seen" }, this.t.seen));
     }
     _visible() { return this.ui && !this.ui.panel.hidden && document.visibilityState === "visible"; }
     _readAll() {
@@ -292,8 +328,29 @@
       for (var i = 0; i < ids.length; i++) this._receipt(ids[i], "read");
     }
     _receipt(id, status) {
+      // Kept (in localStorage) until the server answers "receipted": sent again on every
+      // connect, so a receipt is never lost to a closed socket or a reload.
+      var r = this.state.receipts = this.state.receipts || {};
+      if (r[id] !== "read") r[id] = status;
+      var ids = Object.keys(r);
+      if (ids.length > 50) {
+        ids.sort(function (a, b) { return a - b; });
+        for (var i = 0; i < ids.length - 50; i++) delete r[ids[i]];
+      }
+      if (status === "read" && id > (this.state.read || 0)) this.state.read = id;
+      this._save();
       this._frame({ type: "receipt", id: id, status: status });
-      if (status === "read" && id > (this.state.read || 0)) { this.state.read = id; this._save(); }
+    }
+    _resendReceipts() {
+      var r = this.state.receipts || {};
+      for (var id in r) this._frame({ type: "receipt", id: Number(id), status: r[id] });
+    }
+    _receipted(data) {
+      var r = this.state.receipts || {};
+      if (r[data.id] && (r[data.id] === data.status || data.status === "read" || !data.ok)) {
+        delete r[data.id];
+        this._save();
+      }
     }
     _send(text) {
       text = (text || "").trim();
@@ -383,6 +440,8 @@
           self.retry = 0;
           self._merge(data.messages);
           self._flush();
+          self._resendReceipts();
+          self._seen(data.seen);
           self.dispatchEvent(new CustomEvent("storedesk:ready"));
         } else if (data.type === "message") {
           self._add(data.message);
@@ -397,6 +456,10 @@
           var stale = self.ui.log.querySelector("[data-client='" + CSS.escape(String(data.client_id || "-")) + "']");
           if (stale) stale.remove();
           self._error(data);
+        } else if (data.type === "seen") {
+          self._seen(data.id);
+        } else if (data.type === "receipted") {
+          self._receipted(data);
         } else if (data.type === "typing") {
           self.ui.typing.textContent = data.typing ? self.t.typing.replace("{name}", data.name) : "";
         }
@@ -409,7 +472,7 @@
         setTimeout(function () { self._connect(); }, 500 * Math.pow(2, self.retry - 1));
       };
       clearInterval(this._ping);
-      this._ping = setInterval(function () { self._frame({ type: "ping" }); }, PING_MS);
+      this._ping = setInterval(function () { self._frame({ type: "ping" }); self._resendReceipts(); }, PING_MS);
     }
   }
 
