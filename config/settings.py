@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "storedesk.workflow",
     "storedesk.helpcenter",
     "storedesk.assistant",
+    "storedesk.importers",
     "storedesk.demo",
     "storedesk.workspace",
     "storedesk.web",

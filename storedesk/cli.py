@@ -6,6 +6,8 @@
     storedesk manage ...                      any Django management command
     storedesk token create --email E [--account SLUG] [--name N]
     storedesk account create --name N --email E   a new account and its owner
+    storedesk import zendesk|freshdesk|gorgias|helpscout|jsonl SOURCE --inbox ID
+                                              bring another helpdesk's history in
     storedesk assistant classify [FILE]       intent + language per line (the shipped model)
     storedesk assistant evaluate --train CSV --test CSV --json   a fresh model's scores
 
@@ -376,6 +378,43 @@ def run_account_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_import(args: argparse.Namespace) -> int:
+    """`storedesk import VENDOR SOURCE --inbox ID`: see docs/importing.md."""
+    import json
+
+    from storedesk.importers.core import run_import as import_history
+    from storedesk.importers.readers import Credentials, SourceError, build_reader
+    from storedesk.inbox.models import Inbox
+
+    inboxes = Inbox.objects.select_related("account")
+    if args.account:
+        inboxes = inboxes.filter(account__slug=args.account)
+    inbox = (inboxes.filter(pk=int(args.inbox)).first() if args.inbox.isdigit()
+             else inboxes.filter(name=args.inbox).order_by("pk").first())
+    if inbox is None:
+        print(f"No inbox {args.inbox!r}{' in ' + args.account if args.account else ''}. "
+              "Inboxes: " + ", ".join(f"{i.pk} {i.name!r} ({i.account.slug})"
+                                      for i in inboxes.order_by("pk")[:20]), file=sys.stderr)
+        return 1
+    credentials = Credentials(
+        token=args.token or os.environ.get("STOREDESK_IMPORT_TOKEN", ""),
+        email=args.email or os.environ.get("STOREDESK_IMPORT_EMAIL", ""),
+        api_url=args.api_url,
+    )
+    try:
+        reader = build_reader(args.vendor, args.source, credentials)
+    except SourceError as exc:
+        print(f"storedesk import: {exc}", file=sys.stderr)
+        return 2
+    summary = import_history(reader, inbox, chunk=args.chunk, max_rate=args.max_rate,
+                             restart=args.restart)
+    if args.json:
+        print(json.dumps(summary.as_dict()))
+    else:
+        print("\n".join(summary.lines()))
+    return 0
+
+
 def run_manage(args: argparse.Namespace) -> int:
     from django.core.management import execute_from_command_line
 
@@ -523,6 +562,35 @@ def build_parser() -> argparse.ArgumentParser:
     account_create.add_argument("--languages", default="en",
                                 help="comma-separated languages of the shoppers (default en)")
     account_create.set_defaults(func=run_account_create)
+
+    importer = sub.add_parser(
+        "import", help="bring another helpdesk's history in (resumable, idempotent)",
+        description="Import conversations, messages, notes, tags and attachments from an "
+                    "export (a file or folder) or from the vendor's API (a base URL and "
+                    "a token). Run it again to resume after a stop: nothing is imported twice.")
+    importer.add_argument("vendor", choices=["zendesk", "freshdesk", "gorgias", "helpscout",
+                                             "jsonl"])
+    importer.add_argument("source", help="the export's file or folder, or the API's base URL")
+    importer.add_argument("--inbox", required=True,
+                          help="the inbox the conversations go into (id or name)")
+    importer.add_argument("--account", default="", help="account slug (to find the inbox)")
+    importer.add_argument("--token", default="",
+                          help="API token (or STOREDESK_IMPORT_TOKEN)")
+    importer.add_argument("--email", default="",
+                          help="the API user's email, for Zendesk and Gorgias "
+                               "(or STOREDESK_IMPORT_EMAIL)")
+    importer.add_argument("--api-url", default="",
+                          help="Help Scout files: the API their attachment links point into "
+                               "(default https://api.helpscout.net; the token goes nowhere else)")
+    importer.add_argument("--chunk", type=int, default=2000,
+                          help="messages per transaction (default 2000)")
+    importer.add_argument("--max-rate", type=float, default=None,
+                          help="at most this many messages per second (spare a busy database)")
+    importer.add_argument("--restart", action="store_true",
+                          help="start from the beginning instead of the last checkpoint "
+                               "(still nothing twice)")
+    importer.add_argument("--json", action="store_true", help="print the summary as JSON")
+    importer.set_defaults(func=run_import)
 
     token = sub.add_parser("token", help="API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")

@@ -38,6 +38,8 @@ HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secre
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/inboxes/{inbox_id}/messages"): {
         "source_id": "intruder", "text": "hello", "message_id": "x-1"},
+    ("post", "/api/v1/inboxes/{inbox_id}/messages/batch"): {"messages": [
+        {"source_id": "intruder", "text": "hello", "message_id": "x-batch-1"}]},
     ("post", "/api/v1/conversations/{conversation_id}/messages"): {"text": "hi"},
     # raw MIME (the walk posts JSON: the API inbox refuses it before the body is read)
     ("post", "/api/v1/inboxes/{inbox_id}/email"): {"raw": "From: intruder@evil.test"},

@@ -44,6 +44,7 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("post", "/api/v1/messages/{message_id}/retry"): (400, 400, 400, 404, 404),
     ("get", "/api/v1/attachments/{attachment_id}"): (200, 200, 200, 404, 404),
     ("post", "/api/v1/inboxes/{inbox_id}/messages"): (201, 201, 403, 403, 404),
+    ("post", "/api/v1/inboxes/{inbox_id}/messages/batch"): (200, 200, 403, 403, 404),
     # raw MIME into the walk's API inbox: admins are refused by the channel check (400)
     ("post", "/api/v1/inboxes/{inbox_id}/email"): (400, 400, 403, 403, 404),
     # email settings on the walk's API inbox: admins are told it is no email inbox (400);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from storedesk.events.kinds import EventKind
@@ -20,10 +21,13 @@ def record(
     account_id: int,
     conversation_id: int | None = None,
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+    historic: bool = False,
 ) -> Event:
     """Write one event row inside the caller's transaction (see `events.recording.record`)."""
     from storedesk.events.recording import record as _record
 
     return _record(
-        kind, actor, account_id=account_id, conversation_id=conversation_id, data=data
+        kind, actor, account_id=account_id, conversation_id=conversation_id, data=data,
+        at=at, historic=historic,
     )

@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     CONVERSATION_INTENT_SET = "conversation.intent_set"
     CONVERSATION_HANDED_OFF = "conversation.handed_off"
     CONVERSATION_CONTACT_CHANGED = "conversation.contact_changed"  # moved by a contact merge
+    # brought in from another helpdesk with its messages (historic: never dispatched)
+    CONVERSATION_IMPORTED = "conversation.imported"
     # Email (connectors/email): a bounce said a recipient cannot be reached
     EMAIL_UNDELIVERABLE = "email.undeliverable"
     # Workflow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from storedesk.accounts.actor import Actor
@@ -10,11 +11,20 @@ from storedesk.events.models import Event
 from storedesk.inbox.models import Conversation, Message
 
 
-def record_event(conversation: Conversation, kind: EventKind, actor: Actor, **data: Any) -> Event:
-    """Write one domain event on the conversation's timeline, inside the caller's transaction."""
+def record_event(
+    conversation: Conversation,
+    kind: EventKind,
+    actor: Actor,
+    *,
+    occurred_at: datetime | None = None,
+    historic: bool = False,
+    **data: Any,
+) -> Event:
+    """Write one domain event on the conversation's timeline, inside the caller's transaction
+    (`occurred_at` and `historic`: see `storedesk.events.recording`)."""
     return record(
         kind, actor, account_id=conversation.account_id, conversation_id=conversation.pk,
-        data=data,
+        data=data, at=occurred_at, historic=historic,
     )
 
 

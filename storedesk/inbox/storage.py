@@ -175,6 +175,16 @@ def _write(incoming: IncomingFile, budget: int) -> StoredFile:
     )
 
 
+def stage_file(incoming: IncomingFile) -> StoredFile:
+    """Write one file for a row a bulk action will create (imports): like `staged_files`, the
+    file has a pending marker until `release_on_commit` runs in the transaction that writes
+    its row, and the caller `discard`s it when that transaction fails. Refuses (413) a file
+    over ATTACHMENT_MAX_BYTES."""
+    if incoming.known_size is not None:
+        _check_file_size(incoming.filename, incoming.known_size)
+    return _write(incoming, settings.ATTACHMENT_MAX_BYTES)
+
+
 def discard(stored: Sequence[StoredFile]) -> None:
     """Delete files whose rows will never exist (the action failed)."""
     for f in stored:

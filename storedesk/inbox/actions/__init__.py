@@ -4,7 +4,8 @@ call these; nothing else saves these rows.
 Each action runs in one transaction, writes a timeline row (or an audit row), and defers its
 side effects (realtime pushes, task enqueues) to after commit. The modules:
 
-- inbound.py        receive_message, the one inbound entry point
+- inbound.py        receive_message, the one inbound entry point (receive_messages: a batch)
+- history.py        import_history: conversations from another helpdesk, in bulk (historic)
 - replies.py        send_reply (with undo-send), cancel_reply, add_note, retry_delivery
 - outcomes.py       record_delivery_outcome (the outbox settled a reply's delivery)
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
@@ -25,11 +26,18 @@ from storedesk.inbox.actions.conversations import (
     tag,
     untag,
 )
+from storedesk.inbox.actions.history import (
+    ImportedHistory,
+    PastConversation,
+    PastMessage,
+    import_history,
+)
 from storedesk.inbox.actions.inbound import (
     InboundMessage,
     Received,
     next_display_id,
     receive_message,
+    receive_messages,
 )
 from storedesk.inbox.actions.outcomes import record_delivery_outcome
 from storedesk.inbox.actions.receipts import record_receipt
@@ -56,7 +64,10 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "MENTION_RE",
     "TAG_RE",
+    "ImportedHistory",
     "InboundMessage",
+    "PastConversation",
+    "PastMessage",
     "Received",
     "add_note",
     "add_timeline_event",
@@ -68,10 +79,12 @@ __all__ = [
     "deactivate_inbox",
     "delete_tag",
     "hand_off",
+    "import_history",
     "mark_read",
     "move_conversations",
     "next_display_id",
     "receive_message",
+    "receive_messages",
     "record_delivery_outcome",
     "record_receipt",
     "replace_inbox_config",

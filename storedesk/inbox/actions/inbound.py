@@ -1,4 +1,5 @@
-"""The one inbound entry point: receive_message (idempotent on (inbox, source_id))."""
+"""The one inbound entry point: receive_message (idempotent on (inbox, source_id)), and its
+batch form receive_messages (many in one transaction, one result per item)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from storedesk.accounts.models import Account
 from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import contact_search_key, fold
+from storedesk.core.models import stamped
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import (
+    check_datetime,
     check_email,
     check_json,
     check_text,
@@ -62,6 +65,9 @@ class InboundMessage:
     # Without a matching `conversation_id`, open a new conversation instead of joining the
     # sender's latest open one (an email that starts a new thread).
     new_conversation: bool = False
+    # When the shopper wrote it, if earlier than now (a batch of queued or old messages): the
+    # message, a conversation it opens and their timeline rows carry this time.
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,15 @@ class Received:
     created: bool  # False when the same source_id was received before
 
 
-def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
-    """The one inbound entry point. Idempotent on (inbox, source_id), also under races."""
+def receive_message(
+    inbox: Inbox, inbound: InboundMessage, *, historic: bool = False
+) -> Received:
+    """The one inbound entry point. Idempotent on (inbox, source_id), also under races.
+
+    `historic=True` files a message from the past: its timeline rows are written already
+    dispatched, so no subscriber (assistant, rules, store webhooks) reacts, and agents' screens
+    are not notified (see "Domain events" in docs/architecture.md).
+    """
     _check_storable(inbound)
     source_id = (inbound.source_id or "").strip() or None
     if source_id:
@@ -87,7 +100,7 @@ def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
         raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
     with staged_files(inbound.attachments) as stored:
         try:
-            received = _receive(inbox, inbound, source_id, stored)
+            received = _receive(inbox, inbound, source_id, stored, historic)
         except IntegrityError:
             # A concurrent delivery of the same message won the race; return what it stored.
             if source_id:
@@ -96,8 +109,35 @@ def receive_message(inbox: Inbox, inbound: InboundMessage) -> Received:
                     discard(stored)
                     return existing
             raise
-    _after_receive(received)
+    if not historic:
+        _after_receive(received)
     return received
+
+
+BATCH_MAX = 500
+
+
+def receive_messages(
+    inbox: Inbox, batch: Sequence[InboundMessage], *, historic: bool = False
+) -> list[Received | ActionError]:
+    """`receive_message` for many messages in one transaction: one result per item, in order.
+
+    Each item runs in its own savepoint, so a refused item (its `ActionError` is its result)
+    leaves the others in; an error that is not the item's fault (the database) rolls the whole
+    batch back. Idempotent per item on (inbox, source_id), like the single form; a source_id
+    repeated inside the batch returns the first item's message.
+    """
+    if len(batch) > BATCH_MAX:
+        raise ActionError(f"A batch holds at most {BATCH_MAX} messages ({len(batch)} were sent).")
+    results: list[Received | ActionError] = []
+    with transaction.atomic():
+        for inbound in batch:
+            try:
+                with transaction.atomic():
+                    results.append(receive_message(inbox, inbound, historic=historic))
+            except ActionError as exc:
+                results.append(exc)
+    return results
 
 
 def _check_storable(inbound: InboundMessage) -> None:
@@ -114,6 +154,7 @@ def _check_storable(inbound: InboundMessage) -> None:
     check_text("phone", inbound.phone, model_max_length(Contact, "phone"))
     check_text("subject", inbound.subject, model_max_length(Conversation, "subject"))
     check_json("metadata", inbound.metadata)
+    check_datetime("created_at", inbound.created_at)
     for incoming in inbound.attachments:
         check_text("attachment filename", incoming.filename)
         check_text("attachment content type", incoming.content_type)
@@ -132,11 +173,15 @@ def _existing(inbox: Inbox, source_id: str) -> Received | None:
 
 @transaction.atomic
 def _receive(
-    inbox: Inbox, inbound: InboundMessage, source_id: str | None, stored: Sequence[Any]
+    inbox: Inbox,
+    inbound: InboundMessage,
+    source_id: str | None,
+    stored: Sequence[Any],
+    historic: bool = False,
 ) -> Received:
-    now = timezone.now()
+    now = inbound.created_at or timezone.now()
     identity = _resolve_identity(inbox, inbound)
-    conversation = _conversation_for(inbox, identity, inbound, now)
+    conversation = _conversation_for(inbox, identity, inbound, now, historic)
     message = Message.objects.create(
         account_id=inbox.account_id,
         conversation=conversation,
@@ -150,18 +195,25 @@ def _receive(
         source_id=source_id,
         delivery_status=DeliveryStatus.RECEIVED,
         metadata=inbound.metadata,
+        **stamped(inbound.created_at),
     )
     _save_attachments(message, stored)
-    conversation.last_message_at = now
-    conversation.last_incoming_at = now
+    # An older message (a batch item with its original time) never moves these backwards.
+    conversation.last_message_at = _latest(conversation.last_message_at, now)
+    conversation.last_incoming_at = _latest(conversation.last_incoming_at, now)
     if conversation.waiting_since is None:
         conversation.waiting_since = now
     _save_with_count(
         conversation,
         ["status", "snoozed_until", "last_message_at", "last_incoming_at", "waiting_since"],
     )
-    record_event(conversation, EventKind.MESSAGE_RECEIVED, CONTACT, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_RECEIVED, CONTACT, message_id=message.pk,
+                 occurred_at=inbound.created_at, historic=historic)
     return Received(conversation=conversation, message=message, created=True)
+
+
+def _latest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate > current else current
 
 
 def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
@@ -217,7 +269,11 @@ def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
 
 
 def _conversation_for(
-    inbox: Inbox, identity: ContactIdentity, inbound: InboundMessage, now: datetime
+    inbox: Inbox,
+    identity: ContactIdentity,
+    inbound: InboundMessage,
+    now: datetime,
+    historic: bool = False,
 ) -> Conversation:
     candidates = Conversation.objects.filter(identity=identity, status__in=REOPENABLE)
     conversation = None
@@ -235,6 +291,7 @@ def _conversation_for(
             record_event(
                 conversation, EventKind.CONVERSATION_STATUS_CHANGED, SYSTEM,
                 old=previous, new=Status.OPEN, reason="inbound_message",
+                occurred_at=inbound.created_at, historic=historic,
             )
         return conversation
     conversation = Conversation.objects.create(
@@ -249,24 +306,32 @@ def _conversation_for(
         search_subject=fold(inbound.subject[:255])[:512],
         language=(inbound.metadata.get("language") or "")[:8],
         last_message_at=now,
+        **stamped(inbound.created_at),
     )
-    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT)
+    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT,
+                 occurred_at=inbound.created_at, historic=historic)
     return conversation
 
 
 def next_display_id(account_id: int) -> int:
     """Take the next per-account conversation number (inside the caller's transaction)."""
+    return next_display_ids(account_id, 1)[0]
+
+
+def next_display_ids(account_id: int, count: int) -> list[int]:
+    """Take the next `count` per-account conversation numbers in one statement."""
     table = Account._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_display_id = last_display_id + 1 "  # noqa: S608
+            f"UPDATE {table} SET last_display_id = last_display_id + %s "  # noqa: S608
             "WHERE id = %s RETURNING last_display_id",
-            [account_id],
+            [count, account_id],
         )
         row = cursor.fetchone()
     if row is None:
         raise ActionError("Unknown account.")
-    return int(row[0])
+    last = int(row[0])
+    return list(range(last - count + 1, last + 1))
 
 
 def _after_receive(received: Received) -> None:

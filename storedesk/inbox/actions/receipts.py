@@ -9,6 +9,7 @@ counts only before the message was delivered.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -47,7 +48,7 @@ def record_receipt(
         return False
     locked.delivery_status = status
     locked.save(update_fields=["delivery_status", "delivery_error", "updated_at"])
-    data: dict[str, object] = {"message_id": locked.pk}
+    data: dict[str, Any] = {"message_id": locked.pk}
     if at is not None:
         data["at"] = at.isoformat()
     if status == DeliveryStatus.FAILED:
