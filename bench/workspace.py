@@ -194,8 +194,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     page.keyboard.press("Enter")
                     expect(page.locator(".conv-tags")).to_contain_text("shipping")
                     page.click("[data-composer-tab=reply]")
-                    page.click("#macro-search")
-                    page.click("#macro-options [data-macro-id]:not([hidden]) >> nth=0")
+                    # the conversation's language first: the macro is the first suggestion
+                    page.click("[data-macro-suggest] >> nth=0")
                     expect(page.locator("#composer-text")).to_have_value(
                         "Merhaba Ayşe, kargonuz bugün yola çıktı.")
                     with page.expect_response(lambda r: "/reply/" in r.url):

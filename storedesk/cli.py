@@ -80,12 +80,21 @@ def start_embedded_consumer(**overrides: Any) -> Any:
     options.setdefault("shutdown_timeout", 10.0)
     consumer = EmbeddedConsumer(HUEY, **options)
     consumer.start()
+    consumer.stop_watchers = _start_mail_watchers()
     return consumer
+
+
+def _start_mail_watchers() -> Any:
+    """IMAP IDLE watchers run with the queue consumer (connectors/email/idle.py)."""
+    from storedesk.connectors.email.idle import start_watchers
+
+    return start_watchers()
 
 
 def stop_embedded_consumer(consumer: Any) -> None:
     if consumer is None:
         return
+    getattr(consumer, "stop_watchers", lambda: None)()
     consumer.stop(graceful=True)
     consumer.huey.notify_interrupted_tasks()
 
@@ -108,7 +117,11 @@ def run_worker(args: argparse.Namespace) -> int:
     huey_logger = logging.getLogger("huey")
     huey_logger.setLevel(logging.INFO)
     consumer = HUEY.create_consumer(**options)
-    consumer.run()
+    stop_watchers = _start_mail_watchers()
+    try:
+        consumer.run()
+    finally:
+        stop_watchers()
     return 0
 
 
@@ -406,8 +419,15 @@ def run_import(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(f"storedesk import: {exc}", file=sys.stderr)
         return 2
-    summary = import_history(reader, inbox, chunk=args.chunk, max_rate=args.max_rate,
-                             restart=args.restart)
+    from storedesk.importers.http import VendorError
+
+    try:
+        summary = import_history(reader, inbox, chunk=args.chunk, max_rate=args.max_rate,
+                                 restart=args.restart)
+    except VendorError as exc:
+        print(f"\nstoredesk import: {exc}\nWhat was imported so far is kept; run the same "
+              "command again to resume.", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(summary.as_dict()))
     else:

@@ -11,6 +11,7 @@ PostgreSQL compare the same strings whatever the database's collation or locale.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _SPECIAL = str.maketrans({
@@ -20,11 +21,15 @@ _SPECIAL = str.maketrans({
 })
 
 
+_ACCENTS = re.compile("[\u0300-\u036f]")
+
+
 def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_SPECIAL).casefold()
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
-    return unicodedata.normalize("NFC", stripped)
+    # one regex pass (an import folds millions of messages; a per-character loop was its
+    # largest Python cost)
+    return unicodedata.normalize("NFC", _ACCENTS.sub("", decomposed))
 
 
 def contact_search_key(name: str, email: str, phone: str) -> str:

@@ -9,7 +9,10 @@ from storedesk.inbox.models import Status
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.OPEN: frozenset({Status.PENDING, Status.SNOOZED, Status.RESOLVED, Status.CLOSED}),
     Status.PENDING: frozenset({Status.OPEN, Status.SNOOZED, Status.RESOLVED, Status.CLOSED}),
-    Status.SNOOZED: frozenset({Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    # Snoozed -> snoozed moves the wake-up time (a preset or a new date on a snoozed one).
+    Status.SNOOZED: frozenset(
+        {Status.OPEN, Status.PENDING, Status.SNOOZED, Status.RESOLVED, Status.CLOSED}
+    ),
     Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
     # Closed is final: a new message from the shopper opens a new conversation.
     Status.CLOSED: frozenset(),
@@ -22,7 +25,7 @@ REOPENABLE = frozenset({Status.OPEN, Status.PENDING, Status.SNOOZED, Status.RESO
 def check_transition(current: str, target: str) -> None:
     if target not in Status.values:
         raise InvalidTransition(f"Unknown status {target!r}.")
-    if target == current:
+    if target == current and target not in TRANSITIONS[current]:
         raise InvalidTransition(f"The conversation is already {current}.")
     if target not in TRANSITIONS[current]:
         raise InvalidTransition(f"A {current} conversation cannot become {target}.")

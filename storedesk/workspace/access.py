@@ -26,7 +26,9 @@ def conversation_or_404(request: HttpRequest, display_id: int) -> Conversation:
         raise Http404(exc.detail) from exc
 
 
-SNOOZABLE = frozenset({Status.OPEN, Status.PENDING})
+# Statuses the snooze presets are offered in: every one that may become snoozed (a snoozed
+# conversation takes a new wake-up time).
+SNOOZABLE = frozenset(s for s, targets in TRANSITIONS.items() if Status.SNOOZED in targets)
 
 
 def controls_context(membership: Membership, conversation: Conversation) -> dict[str, Any]:

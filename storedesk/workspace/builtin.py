@@ -14,6 +14,8 @@ from storedesk.workspace.registry import (
     sidebar_panels,
 )
 
+SUGGESTED_MACROS = 3
+
 
 def contact_panel(slot: Slot) -> dict[str, Any]:
     from storedesk.workspace.views_contacts import sidebar_context
@@ -40,14 +42,15 @@ def macros_tool(slot: Slot) -> dict[str, Any]:
                 -macro.usage_count, macro.name.lower())
 
     macros.sort(key=rank)
-    return {
-        "macros": [
-            {"pk": m.pk, "name": m.name, "language": m.language, "snippet": m.text[:90],
-             "search": fold(f"{m.name} {m.text[:300]}"),
-             "preferred": bool(language) and (m.language or "").split("-")[0].lower() == language}
-            for m in macros
-        ],
-    }
+    listed = [
+        {"pk": m.pk, "name": m.name, "language": m.language, "snippet": m.text[:90],
+         "search": fold(f"{m.name} {m.text[:300]}"),
+         "preferred": bool(language) and (m.language or "").split("-")[0].lower() == language}
+        for m in macros
+    ]
+    # One click inserts one of the first few (the conversation's language, then most used):
+    # the common answer takes a click instead of opening the picker and choosing.
+    return {"macros": listed, "suggested": listed[:SUGGESTED_MACROS]}
 
 
 def register() -> None:

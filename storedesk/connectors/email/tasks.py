@@ -37,8 +37,14 @@ def run_fetch(inbox_id: int) -> str:
     if inbox is None:
         return "gone"
     lease = int(imap.fetch_seconds() + 2 * imap.socket_timeout() + 30)
+    again = f"{_lease_key(inbox_id)}:again"
     if not cache.add(_lease_key(inbox_id), 1, timeout=lease):
-        return "busy"
+        # A fetch is running: it may have read the folders before this news (IDLE on another
+        # folder), so ask it to go once more; unless it ended meanwhile, then fetch here.
+        cache.set(again, 1, timeout=lease)
+        if not cache.add(_lease_key(inbox_id), 1, timeout=lease):
+            return "busy"
+    cache.delete(again)  # this run reads every folder from now on
     try:
         report = imap.fetch_mailbox(inbox)
     except imap.MailboxError as exc:
@@ -47,8 +53,9 @@ def run_fetch(inbox_id: int) -> str:
         return f"error:{exc.step}"
     finally:
         cache.delete(_lease_key(inbox_id))
-    if not report.complete:
-        fetch_mailbox(inbox_id)  # more is waiting: go on in a new task
+    if not report.complete or cache.get(again):
+        cache.delete(again)
+        fetch_mailbox(inbox_id)  # more is waiting (or news came in meanwhile): a new task
     return f"filed={report.filed} duplicates={report.duplicates} dead={report.dead_letters}"
 
 

@@ -205,3 +205,15 @@ def test_a_token_for_the_api_is_required_and_never_sent_elsewhere(vendors):
     api = VendorApi(vendors.base, bearer("HSTOKEN"))
     with pytest.raises(VendorError):
         api.get("http://elsewhere.example/v2/conversations")
+
+
+def test_a_refused_token_stops_the_command_with_a_clear_message(personas, vendors, capsys):
+    from storedesk.cli import main
+
+    code = main(["import", "helpscout", vendors.base, "--inbox", str(personas.harbor_email.pk),
+                 "--token", "WRONG"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "answered 401" in err and "run the same command again to resume" in err
+    assert "WRONG" not in err
+    assert not Conversation.objects.filter(inbox=personas.harbor_email).exists()

@@ -17,6 +17,7 @@ ALLOWED = {
     ("open", "pending"), ("open", "snoozed"), ("open", "resolved"), ("open", "closed"),
     ("pending", "open"), ("pending", "snoozed"), ("pending", "resolved"), ("pending", "closed"),
     ("snoozed", "open"), ("snoozed", "pending"), ("snoozed", "resolved"), ("snoozed", "closed"),
+    ("snoozed", "snoozed"),  # a new wake-up time
     ("resolved", "open"), ("resolved", "closed"),
 }
 

@@ -195,3 +195,32 @@ def test_images_show_as_thumbnails_and_inline_and_cc_goes_out(
     assert received.message["Cc"] == "mehmet@example.com, warehouse@harbor.test"
     assert b"owner@harbor.test" not in received.raw
     ctx.close()
+
+
+@pytest.fixture
+def polish_question(personas) -> Conversation:
+    """A Polish shopper's question and two macros (before the browser starts)."""
+    from storedesk.workflow.actions import create_macro
+
+    create_macro(personas.harbor, name="Shipped", text="Your order is on its way.", language="en")
+    create_macro(personas.harbor, name="Stock", text="Tak, {{contact.first_name}}, jest.",
+                 language="pl")
+    return receive_message(personas.harbor_api, InboundMessage(
+        sender_id="kasia-2", text="Czy lampa jest dostępna?", name="Kasia Nowak",
+        email="kasia2@shopper.test", metadata={"language": "pl"})).conversation
+
+
+def test_a_suggested_macro_goes_in_with_one_click(
+    personas, polish_question, asgi_server: AsgiServer, browser
+):
+    from playwright.sync_api import expect
+
+    ctx, page = sign_in(browser, asgi_server.base, "olivia@harbor.test")
+    open_conversation(page, asgi_server.base, polish_question)
+    # the conversation's language first among the suggestions
+    chips = page.locator("[data-macro-suggest]")
+    expect(chips.first).to_have_text("Stock")
+    chips.first.click()
+    expect(page.locator("#composer-text")).to_have_value("Tak, Kasia, jest.")
+    expect(page.locator("#composer-text")).to_be_focused()
+    ctx.close()

@@ -421,7 +421,12 @@
     var tab = t.closest("[data-composer-tab]");
     if (tab) { focusComposer(tab.dataset.composerTab); return; }
     var chip = t.closest("[data-mention]");
-    if (chip) { insertMention(chip.dataset.mention); }
+    if (chip) { insertMention(chip.dataset.mention); return; }
+    var suggested = t.closest("[data-macro-suggest]");
+    if (suggested) {
+      chooseMacro(suggested.closest("[data-macro-picker]"),
+        { dataset: { macroId: suggested.dataset.macroSuggest } });
+    }
   });
 
   document.addEventListener("input", function (event) {
