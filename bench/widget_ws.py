@@ -53,6 +53,7 @@ ORIGIN = "http://shop.bench.test"
 SAMPLE = 100  # visitors with a conversation, who receive the measured replies
 CONNECT_CONCURRENCY = 64
 PING_SECONDS = 60  # as widget.js
+PROFILE_SERVER = False
 WIDGET_JS = ROOT / "storedesk" / "connectors" / "webchat" / "static" / "webchat" / "widget.js"
 
 SETUP_CODE = r"""
@@ -285,8 +286,13 @@ async def measure_replies(widgets: Widgets, setup: dict[str, Any], count: int, r
             widgets.waiters[marker] = waiter
             conversation = conversations[n % len(conversations)]
             started = time.perf_counter()
-            response = await client.post(f"/api/v1/conversations/{conversation}/messages",
-                                         json={"text": marker})
+            try:
+                response = await client.post(f"/api/v1/conversations/{conversation}/messages",
+                                             json={"text": marker})
+            except httpx.HTTPError:  # the server dropped the request: a lost reply, counted
+                lost += 1
+                widgets.waiters.pop(marker, None)
+                return
             answered = time.perf_counter()
             api_times.append(answered - started)
             if response.status_code != 201:
@@ -332,11 +338,19 @@ async def run_profile(profile: str, counts: list[int], replies: int, rate: float
     server = worker = None
     rows: list[dict[str, Any]] = []
     try:
+        serve = [STOREDESK, "serve"]
+        if PROFILE_SERVER:
+            # pyinstrument samples the server's main thread (the event loop: sockets, layer,
+            # JSON); the report is written when the server stops.
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            serve = [str(Path(PYTHON).with_name("pyinstrument")), "-r", "text", "--show-all",
+                     "-o", str(RESULTS / f"widget_ws_profile_{profile}.txt"), STOREDESK,
+                     "serve"]
         if profile == "embedded":
-            server = start([STOREDESK, "serve", "--with-worker", "--host", "127.0.0.1",
+            server = start([*serve, "--with-worker", "--host", "127.0.0.1",
                             "--port", str(port)], env)
         else:
-            server = start([STOREDESK, "serve", "--host", "127.0.0.1", "--port", str(port)], env)
+            server = start([*serve, "--host", "127.0.0.1", "--port", str(port)], env)
             worker = start([STOREDESK, "worker"], env)
         wait_ready(port, server)
         widgets = Widgets(port, setup["key"], setup["visitors"])
@@ -388,7 +402,12 @@ def main() -> None:
     parser.add_argument("--connections", default="100,1000,5000")
     parser.add_argument("--replies", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10.0, help="replies per second")
+    parser.add_argument("--profile-server", action="store_true",
+                        help="run the server under pyinstrument (bench/results/"
+                             "widget_ws_profile_<profile>.txt); slows it down")
     args = parser.parse_args()
+    global PROFILE_SERVER
+    PROFILE_SERVER = args.profile_server
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     counts = [int(c) for c in args.connections.split(",")]

@@ -240,7 +240,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis whose connections wait for each other in a burst (layers.py)
+            "BACKEND": "storedesk.realtime.layers.RedisLayer",
             "CONFIG": {
                 # channels_redis blocks 5 s per read; redis-py >= 8 times sockets out at 5 s.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],

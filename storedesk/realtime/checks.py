@@ -45,7 +45,7 @@ def check_redis_layer_read_timeout(**kwargs: Any) -> list[checks.CheckMessage]:
     timeout not longer than that kills idle consumers ("Timeout reading from ...")."""
     layer = getattr(settings, "CHANNEL_LAYERS", {}).get("default", {})
     backend = layer.get("BACKEND", "")
-    if "channels_redis" not in backend:
+    if "channels_redis" not in backend and not backend.endswith(".RedisLayer"):
         return []
     brpop_timeout = getattr(import_string(backend), "brpop_timeout", 5)
     problems: list[checks.CheckMessage] = []

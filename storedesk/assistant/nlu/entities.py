@@ -55,9 +55,12 @@ _ORDER_WORDS = (
     r"bestell(?:ung|nummer|nr)\w*|auftrag\w*|pedido\w*|commande\w*|encomenda\w*|"
     r"ordine\w*|bestelling\w*|bestelnummer\w*|ordernummer\w*"
 )
+# Words between "order" and its number ("no.", "nr", "numarası", ":"), each whole (not followed
+# by a letter). Possessive (`*+`): a run of them is never re-split, so a long "no no no ..."
+# costs linear time instead of exponential backtracking.
 _ORDER_LINK = (
-    r"(?:\s*(?:no\.?|nr\.?|n[°º]\.?|number|numer(?:ze)?|numar\w*|nomor|no\s*\.|"
-    r"num[ée]ro|n[uú]mero|nummer|numero|id|ref\.?|เลขที่|หมายเลข|is|:|#|-)\s*)*\s*"
+    r"(?:\s*+(?:(?:no|nr|n[°º]|number|numer(?:ze)?|numar\w*|nomor|num[ée]ro|n[uú]mero|nummer|"
+    r"numero|id|ref|is)(?![^\W\d_])\.?|เลขที่|หมายเลข|[:#-]))*+\s*+"
 )
 _ORDER_KEYWORD = re.compile(
     rf"(?:{_ORDER_WORDS}){_ORDER_LINK}(?P<number>[A-Za-z]{{0,4}}-?\d{{3,12}})(?![\w-])",
@@ -131,9 +134,12 @@ _TRACKING_WORDS = (
 )
 _CARRIERS = (r"ups|dhl|jne|j&t|jnt|inpost|usps|postnl|yurti[cç]i|aras|kerry|flash|royal\s+mail|"
              r"sicepat|anteraja|ninja|gls|dpd|fedex|correos|colissimo|ctt|brt|sda|mng|ptt")
+_TRACKING_LINK = (
+    rf"(?:\s*+(?:(?:{_CARRIERS}|no|nr|number|numer|numar\w*|nomor|code|c[oó]digo|num[ée]ro|"
+    r"n[uú]mero|nummer|numero|kodu|is)(?![^\W\d_])\.?|[:#-]))*+\s*+"
+)
 _TRACKING_KEYWORD = re.compile(
-    rf"(?:{_TRACKING_WORDS})(?:\s*(?:{_CARRIERS}|no\.?|nr\.?|number|numer|numar\w*|nomor|code|c[oó]digo|"
-    r"num[ée]ro|n[uú]mero|nummer|numero|kodu|is|:|#|-)\s*)*"
+    rf"(?:{_TRACKING_WORDS}){_TRACKING_LINK}"
     r"(?P<number>(?=[A-Z0-9-]*\d{6})[A-Z0-9][A-Z0-9-]{7,29})(?![\w-])",
     re.IGNORECASE,
 )
@@ -297,13 +303,19 @@ def _valid(year: int, month: int, day: int) -> datetime.date | None:
     return None
 
 
-def _word_positions(folded: str, words: Iterable[str]) -> list[int]:
-    positions: list[int] = []
-    for word in words:
+def _words_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One alternation of whole words (longest first; Thai has no word boundaries)."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
         thai = any("\u0e00" <= ch <= "\u0e7f" for ch in word)
-        pattern = re.escape(word) if thai else rf"(?<![\w']){re.escape(word)}(?![\w'])"
-        positions.extend(m.start() for m in re.finditer(pattern, folded))
-    return positions
+        parts.append(re.escape(word) if thai else rf"(?<![\w']){re.escape(word)}(?![\w'])")
+    return re.compile("|".join(parts))
+
+
+_RELATIVE_OFFSET = {word: offset for offset, words in _RELATIVE.items() for word in words}
+_RELATIVE_WORDS = _words_pattern(_RELATIVE_OFFSET)
+_WEEKDAY_INDEX = {name: index for index, names in enumerate(_WEEKDAYS) for name in names}
+_WEEKDAY_WORDS = _words_pattern(_WEEKDAY_INDEX)
 
 
 def _dates(text: str, today: datetime.date, taken: list[Span]) -> list[datetime.date]:
@@ -321,19 +333,13 @@ def _dates(text: str, today: datetime.date, taken: list[Span]) -> list[datetime.
                 found.append((match.start(), value))
     folded = fold(text)
     blocked = [m.span() for m in _NOT_DATES.finditer(folded)]
-    relative_spans: list[Span] = []
-    for offset in sorted(_RELATIVE, key=lambda o: -abs(o)):  # "day after tomorrow" first
-        for position in _word_positions(folded, _RELATIVE[offset]):
-            span = (position, position + 1)
-            if _overlaps(span, blocked) or _overlaps(span, relative_spans):
-                continue
-            word = next(w for w in _RELATIVE[offset] if folded.startswith(w, position))
-            relative_spans.append((position, position + len(word)))
-            found.append((position, today + datetime.timedelta(days=offset)))
-    for index, names in enumerate(_WEEKDAYS):
-        for position in _word_positions(folded, names):
-            back = (today.weekday() - index) % 7  # the most recent one (today counts)
-            found.append((position, today - datetime.timedelta(days=back)))
+    for match in _RELATIVE_WORDS.finditer(folded):
+        if not _overlaps(match.span(), blocked):
+            offset = _RELATIVE_OFFSET[match.group(0)]
+            found.append((match.start(), today + datetime.timedelta(days=offset)))
+    for match in _WEEKDAY_WORDS.finditer(folded):
+        back = (today.weekday() - _WEEKDAY_INDEX[match.group(0)]) % 7  # the latest (or today)
+        found.append((match.start(), today - datetime.timedelta(days=back)))
     for pattern, sign in ((_AGO, -1), (_AGO_BEFORE, -1), (_IN_DAYS, 1)):
         for match in pattern.finditer(folded):
             found.append((match.start(), today + datetime.timedelta(

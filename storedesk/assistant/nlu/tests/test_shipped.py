@@ -129,3 +129,8 @@ def test_understand_uses_the_shipped_model_by_default() -> None:
     result = understand("ok", languages=["en", "tr"], prior_language="tr")
     assert result.language == "tr"
     assert result.intent in INTENTS
+
+
+@pytest.mark.parametrize("text", ["kdjfh skdjf", "qwertyuiop asdfgh", "zxcvbn mnbvc lkjh"])
+def test_gibberish_is_out_of_scope(model: IntentModel, text: str) -> None:
+    assert model.predict(text)[0] == "other"

@@ -298,10 +298,10 @@
       li.setAttribute("data-id", m.id);
       if (!this.state.cursor || m.id > this.state.cursor) { this.state.cursor = m.id; this._save(); }
       if (m.sender_type !== "contact" && m.id > (this.state.read || 0)) {
-        this._receipt(m.id, "delivered");
         this.ui.typing.textContent = "";
+        // One receipt per reply drawn: "read" says "delivered" too (one write, not two).
         if (this._visible()) this._receipt(m.id, "read");
-        else (this.unread = this.unread || []).push(m.id);
+        else { this._receipt(m.id, "delivered"); (this.unread = this.unread || []).push(m.id); }
       } else if (m.sender_type === "contact") {
         this._seen();
       }
