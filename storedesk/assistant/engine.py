@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 # A message older than this is history (a demo load, a sweep after an outage): never answered.
 STALE_AFTER = timedelta(minutes=10)
 MAX_FAILED_CHECKS = 3
+# Under this confidence the bot does not act on its guess: the turn is "unsure" (hand-off).
+ANSWER_FLOOR = 0.5
 SAID_KEPT = 3
 CATALOG_LIMIT = 2000
 PREFIX = re.compile(r"^([^\d]*)\d")
@@ -107,7 +109,8 @@ def respond(event_id: int) -> TurnResult:
     turn = Turn(
         conversation=conversation, message=message, store=store, settings=settings, state=state,
         identity=identify(conversation, message, list(state.verified_orders)), actor=actor,
-        language=understanding.language, intent=understanding.intent,
+        language=understanding.language,
+        intent=(understanding.intent if understanding.confidence >= ANSWER_FLOOR else "other"),
         confidence=float(understanding.confidence), entities=understanding.entities,
         may_act=mode == Mode.AUTO,
     )
