@@ -44,3 +44,11 @@ for _kind in (
     *(k for k in EventKind if k.value.startswith(("order.", "return."))),
 ):
     SUBSCRIBERS[_kind.value].append(RULES)
+
+# Workflow: escalation plans start on breaches, tags and intents, and stop on resolve.
+ESCALATE = "storedesk.workflow.subscribers.escalate"
+for _kind in (
+    EventKind.SLA_BREACHED, EventKind.CONVERSATION_TAGGED, EventKind.CONVERSATION_INTENT_SET,
+    EventKind.CONVERSATION_STATUS_CHANGED,
+):
+    SUBSCRIBERS[_kind.value].append(ESCALATE)

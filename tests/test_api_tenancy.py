@@ -32,7 +32,7 @@ from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
 from storedesk.testing.shop import seed_order
 from storedesk.webhooks.actions import create_subscription, fan_out
-from storedesk.workflow.actions_rules import create_rule
+from storedesk.workflow.actions_rules import create_rule, save_escalation_plan
 from storedesk.workflow.actions_sla import PolicySpec, create_sla_policy
 from storedesk.workflow.rules import RuleSpec
 
@@ -83,6 +83,12 @@ BODIES[("post", "/api/v1/sla/policies")] = {"name": "Stolen promise",
                                             "first_response_minutes": 5}
 BODIES[("put", "/api/v1/sla/policies/{policy_id}")] = {"name": "Renamed promise",
                                                        "first_response_minutes": 5}
+BODIES[("post", "/api/v1/escalation-plans")] = {
+    "name": "Stolen plan", "trigger": "sla_breached",
+    "steps": [{"after_minutes": 0, "type": "add_tag", "value": "stolen"}]}
+BODIES[("put", "/api/v1/escalation-plans/{plan_id}")] = {
+    "name": "Renamed plan", "trigger": "sla_breached",
+    "steps": [{"after_minutes": 0, "type": "add_tag", "value": "stolen"}]}
 BODIES[("post", "/api/v1/rules")] = {
     "name": "Stolen rule", "triggers": ["message_received"],
     "actions": [{"type": "add_tag", "value": "stolen"}]}
@@ -98,7 +104,7 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
 }
 # Routes without an id that create in the caller's own account (checked as such in the walk).
 CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks"), ("post", "/api/v1/sla/policies"),
-                          ("post", "/api/v1/rules")}
+                          ("post", "/api/v1/rules"), ("post", "/api/v1/escalation-plans")}
 # Routes without a path parameter that name a Harbor object in their query or body: a 404.
 NAMES_HARBOR_OBJECT = {
     ("get", "/api/v1/helpcenter/search"), ("get", "/api/v1/helpcenter/articles"),
@@ -148,7 +154,11 @@ def harbor(personas):
     rule = create_rule(personas.harbor, RuleSpec(
         name="Harbor rule", triggers=["message_received"],
         actions=[{"type": "add_tag", "value": "harbor"}]))
+    plan = save_escalation_plan(
+        personas.harbor, name="Harbor plan", trigger="sla_breached", trigger_value="",
+        steps=[{"after_minutes": 0, "type": "add_tag", "value": "late"}])
     return {
+        "plan_id": plan.pk,
         "rule_id": rule.pk,
         "membership_id": personas.ahmet.pk,
         "policy_id": policy.pk,

@@ -5,6 +5,7 @@
 
 - ``POST /routing/agents/{membership_id}/availability``: an agent goes online or away (their
   own, or anyone's for admins; away hands their open auto-assigned conversations to others);
+- ``GET|POST /escalation-plans``, ``GET|PUT|DELETE /escalation-plans/{id}`` (the same roles);
 - ``GET|POST /rules``, ``GET|PUT|DELETE /rules/{id}`` (the same roles).
 
 Each conversation in the inbox's API carries `sla` (registered in workflow/apps.py).
@@ -27,6 +28,8 @@ from storedesk.workflow.rules import RuleSpec
 from storedesk.workflow.schemas import (
     AvailabilityIn,
     AvailabilityOut,
+    EscalationPlanIn,
+    EscalationPlanOut,
     RuleIn,
     RuleOut,
     SlaPolicyIn,
@@ -143,3 +146,53 @@ def set_availability(request: HttpRequest, membership_id: int, payload: Availabi
     moved = routing.set_availability(seat, payload.availability, Actor.agent(member))
     return {"availability": payload.availability,
             "reassigned": [m.conversation_id for m in moved]}
+
+
+# --- Escalation plans ---------------------------------------------------------------------------
+
+
+def _plan_values(payload: EscalationPlanIn) -> dict[str, Any]:
+    data = payload.dict()
+    return {"name": data["name"], "trigger": data["trigger"],
+            "trigger_value": data["trigger_value"], "steps": data["steps"],
+            "is_active": data["is_active"]}
+
+
+@router.get("/escalation-plans", response=list[EscalationPlanOut], url_name="escalation_plans")
+def list_escalation_plans(request: HttpRequest) -> Any:
+    return list(queries.escalation_plans(_member(request)))
+
+
+@router.post("/escalation-plans", response={201: EscalationPlanOut},
+             url_name="escalation_plan_create")
+def create_escalation_plan(request: HttpRequest, payload: EscalationPlanIn) -> Any:
+    member = _member(request)
+    require(member, Perm.MANAGE_SETTINGS)
+    return Status(201, actions_rules.save_escalation_plan(
+        member.account, by=_agent(member), **_plan_values(payload)))
+
+
+@router.get("/escalation-plans/{plan_id}", response=EscalationPlanOut,
+            url_name="escalation_plan")
+def get_escalation_plan(request: HttpRequest, plan_id: int) -> Any:
+    return queries.get_escalation_plan(_member(request), plan_id)
+
+
+@router.put("/escalation-plans/{plan_id}", response=EscalationPlanOut,
+            url_name="escalation_plan_update")
+def update_escalation_plan(request: HttpRequest, plan_id: int, payload: EscalationPlanIn) -> Any:
+    member = _member(request)
+    plan = queries.get_escalation_plan(member, plan_id)
+    require(member, Perm.MANAGE_SETTINGS)
+    return actions_rules.save_escalation_plan(member.account, plan=plan, by=_agent(member),
+                                              **_plan_values(payload))
+
+
+@router.delete("/escalation-plans/{plan_id}", response={204: None},
+               url_name="escalation_plan_delete")
+def delete_escalation_plan(request: HttpRequest, plan_id: int) -> Any:
+    member = _member(request)
+    plan = queries.get_escalation_plan(member, plan_id)
+    require(member, Perm.MANAGE_SETTINGS)
+    actions_rules.delete_escalation_plan(plan, by=_agent(member))
+    return Status(204, None)

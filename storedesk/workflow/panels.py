@@ -16,11 +16,15 @@ from storedesk.workflow.models import SlaTarget
 
 
 def sla_panel(slot: Any) -> dict[str, Any] | None:
-    """The running clocks (time left / overdue) and the breaches; None without a policy."""
+    """The running clocks (time left / overdue), the breaches and the escalation plans run on
+    the conversation; None when there is nothing of these."""
+    from storedesk.workflow.escalation import escalations_of
+
     view = sla.clock_view(slot.conversation, timezone.now())
-    if view is None:
+    escalations = escalations_of(slot.conversation)
+    if view is None and not escalations:
         return None
-    return {"sla": view}
+    return {"sla": view, "escalations": escalations}
 
 
 def _target_label(target: str) -> str:
@@ -34,6 +38,12 @@ def breached_line(event: Any, ctx: Any) -> str:
     data = event.data or {}
     return _("SLA breached: %(target)s (%(policy)s)") % {
         "target": _target_label(str(data.get("target", ""))), "policy": data.get("policy", "")}
+
+
+def escalation_line(event: Any, ctx: Any) -> str:
+    data = event.data or {}
+    return _("Escalation “%(plan)s”, step %(step)s of %(of)s") % {
+        "plan": data.get("plan", ""), "step": data.get("step", ""), "of": data.get("of", "")}
 
 
 def rule_fired_line(event: Any, ctx: Any) -> str:

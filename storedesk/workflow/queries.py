@@ -6,7 +6,13 @@ from django.db.models import Q, QuerySet
 
 from storedesk.accounts.models import Membership
 from storedesk.core.lookup import get_or_404
-from storedesk.workflow.models import AutomationRule, BusinessHours, Macro, SlaPolicy
+from storedesk.workflow.models import (
+    AutomationRule,
+    BusinessHours,
+    EscalationPlan,
+    Macro,
+    SlaPolicy,
+)
 
 
 def visible_macros(membership: Membership, *, language: str = "") -> QuerySet[Macro]:
@@ -61,3 +67,12 @@ def get_rule(membership: Membership, rule_id: int) -> AutomationRule:
     return get_or_404(
         AutomationRule.objects.filter(account_id=membership.account_id), "Rule", pk=rule_id
     )
+
+
+def escalation_plans(membership: Membership) -> QuerySet[EscalationPlan]:
+    return EscalationPlan.objects.filter(account_id=membership.account_id).order_by("name")
+
+
+def get_escalation_plan(membership: Membership, plan_id: int) -> EscalationPlan:
+    return get_or_404(EscalationPlan.objects.filter(account_id=membership.account_id),
+                      "Escalation plan", pk=plan_id)

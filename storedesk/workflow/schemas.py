@@ -101,3 +101,27 @@ class AvailabilityIn(Schema):
 class AvailabilityOut(Schema):
     availability: str
     reassigned: list[int] = Field(..., description="Conversations handed to others.")
+
+
+class EscalationStepIn(Schema):
+    after_minutes: int = Field(0, ge=0, le=366 * 24 * 60,
+                               description="Minutes after the escalation starts (in order).")
+    type: SafeStr = Field(..., max_length=64, description="A rule action, e.g. assign_team")
+    value: SafeStr | int = Field(..., description="Its argument.")
+
+
+class EscalationPlanIn(Schema):
+    name: SafeStr = Field(..., min_length=1, max_length=120)
+    trigger: Literal["sla_breached", "tagged", "intent"]
+    trigger_value: SafeStr = Field("", max_length=64, description="The tag or the intent.")
+    steps: list[EscalationStepIn] = Field(..., min_length=1, max_length=10)
+    is_active: bool = True
+
+
+class EscalationPlanOut(Schema):
+    id: int
+    name: str
+    trigger: str
+    trigger_value: str
+    steps: list[dict[str, Any]]
+    is_active: bool

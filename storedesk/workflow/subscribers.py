@@ -48,3 +48,16 @@ def evaluate_rules(event_id: int) -> None:
     from storedesk.workflow import rules
 
     rules.evaluate(event_id)
+
+
+def escalate(event_id: int) -> None:
+    """Start the escalation plans an event triggers (and run the steps due at once); stop the
+    running ones when the conversation is resolved or closed."""
+    from storedesk.workflow import escalation
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or event.conversation_id is None:
+        return
+    for escalation_id in escalation.on_event(event):
+        while escalation.run_next_step(escalation_id, event.created_at):
+            pass

@@ -1,4 +1,4 @@
-"""Workflow tasks: the minute sweep that records SLA breaches."""
+"""Workflow tasks: the minute sweeps that record SLA breaches and run escalation steps."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storedesk.workflow import sla
+from storedesk.workflow import escalation, sla
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -21,6 +21,12 @@ def mark_sla_breaches() -> int:
             total += sla.mark_breaches(clock_id, now)
         if len(ids) < sla.SWEEP_BATCH:
             return total
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_escalations() -> int:
+    """Run the escalation steps that are due (each once, in order)."""
+    return escalation.run_due(timezone.now())
 
 
 @db_task()

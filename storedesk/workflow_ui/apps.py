@@ -28,4 +28,5 @@ class WorkflowUiConfig(AppConfig):
             context=panels.sla_panel, order=15))
         timeline_renderers.register("sla.breached", panels.breached_line)
         timeline_renderers.register("rule.fired", panels.rule_fired_line)
+        timeline_renderers.register("escalation.step", panels.escalation_line)
         register_segment("vip", _("VIP (lifetime value)"), is_vip)

@@ -1,5 +1,11 @@
 """Workflow rows: macros, business hours, SLA policies and clocks, routing, automation rules."""
 
+from storedesk.workflow.models.escalation import (
+    Escalation,
+    EscalationPlan,
+    EscalationStepRun,
+    EscalationTrigger,
+)
 from storedesk.workflow.models.hours import BusinessHours, WorkflowSetup
 from storedesk.workflow.models.macros import Macro
 from storedesk.workflow.models.routing import AgentProfile, AssignmentPool, Availability, Strategy
@@ -13,6 +19,10 @@ __all__ = [
     "Availability",
     "Strategy",
     "BusinessHours",
+    "Escalation",
+    "EscalationPlan",
+    "EscalationStepRun",
+    "EscalationTrigger",
     "Macro",
     "RuleFiring",
     "SlaBreach",
