@@ -1,29 +1,32 @@
-"""PostgreSQL server CPU per help-center candidate query, read from the backend's /proc stat:
-the figure that survives a busy machine (wall-clock latency does not).
+"""PostgreSQL server CPU per help-center search, read from the backend's /proc stat: the figure
+that survives a busy machine (wall-clock latency does not).
 
-    .venv/bin/python bench/helpcenter.py --backend postgres --keep   # makes the database
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/storedesk_bench_helpcenter \\
-        .venv/bin/python bench/helpcenter_pg_cpu.py
+    .venv/bin/python bench/helpcenter.py --backend postgres --corpus both --keep  # the databases
+    .venv/bin/python bench/helpcenter_pg_cpu.py [--corpus zipf|worst|both] [--queries 40]
 
-Runs 40 generated queries (8 per language) through the candidate query ranked by the full
-`vector` and by the small `head` vector, twice each, then the plain match count. The server
-must be on this machine (it reads /proc/<backend pid>/stat).
+For each kept database (`storedesk_bench_helpcenter_<corpus>`) it runs generated queries (the
+same generator as bench/helpcenter.py, spread over the five languages) three ways, twice each:
+the bounded candidate scan (`search._candidates`), scoring every match
+(`search._exhaustive_candidates`, what a scan without early termination costs) and the whole
+`search.search()`. It prints the server's CPU per query and, for search(), the benchmark
+process's own CPU per query. The server must be on this machine (it reads /proc/<pid>/stat).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import random
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RANKED = ("SELECT id FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery "
-          "ORDER BY ts_rank({column}, %s::tsquery, 1) DESC, id LIMIT 50")
-COUNT = "SELECT count(*) FROM helpcenter_searchdoc WHERE vector @@ %s::tsquery"
 
 
-def main() -> None:
+def child(corpus: str, queries_n: int) -> None:
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -36,15 +39,15 @@ def main() -> None:
     from storedesk.helpcenter.models import HelpCenter
 
     hc = HelpCenter.objects.get(store__slug="bench")
-    words = bench.vocabulary()
+    words = bench.vocabulary(corpus)
     rng = random.Random(3)
+    skip = 20 if corpus == "zipf" else 0
     queries = []
     for lang in bench.LANGUAGES:
-        for _ in range(8):
-            text = " ".join(rng.choice(words[lang]) for _ in range(rng.randint(1, 3)))
-            groups = search._expand(hc.pk, lang, text)
-            alts = [a for group in groups for a in group]
-            queries.append(search._match_query([search._scope(hc.pk, False, lang)], alts))
+        drawer = bench.Drawer(words[lang], corpus, rng)
+        for _ in range(queries_n // len(bench.LANGUAGES)):
+            queries.append((lang, " ".join(drawer.draw(rng.randint(1, 3), skip=skip))))
+    prepared = [search._prepare(hc.pk, lang, text, False) for lang, text in queries]
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
@@ -53,18 +56,52 @@ def main() -> None:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def per_query(sql: str, two_params: bool) -> float:
-        with connection.cursor() as cursor:
-            start = server_cpu()
-            for q in queries:
-                cursor.execute(sql, [q, q] if two_params else [q])
-                cursor.fetchall()
-            return (server_cpu() - start) / len(queries) * 1000
+    def per_query(run) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+        start, own = server_cpu(), time.process_time()
+        for n in range(len(queries)):
+            run(n)
+        return ((server_cpu() - start) / len(queries) * 1000,
+                (time.process_time() - own) / len(queries) * 1000)
 
-    for column in ("vector", "head", "vector", "head"):
-        ms = per_query(RANKED.format(column=column), True)
-        print(f"candidates ranked by {column:<7} {ms:6.1f} ms server CPU per query")
-    print(f"match count only            {per_query(COUNT, False):6.1f} ms server CPU per query")
+    out: dict = {"corpus": corpus, "queries": len(queries),
+                 "load_average": round(os.getloadavg()[0], 2)}
+    for round_ in (1, 2):
+        out[f"bounded_{round_}"] = per_query(lambda n: search._candidates(prepared[n]))
+        out[f"exhaustive_{round_}"] = per_query(
+            lambda n: search._exhaustive_candidates(prepared[n]))
+        out[f"search_{round_}"] = per_query(lambda n: search.search(hc, *queries[n]))
+    out["load_average_after"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", choices=["zipf", "worst", "both"], default="both")
+    parser.add_argument("--queries", type=int, default=40)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.corpus, args.queries)
+        return
+    sys.path.insert(0, str(ROOT / "bench"))
+    import helpcenter as bench
+
+    for corpus in ["zipf", "worst"] if args.corpus == "both" else [args.corpus]:
+        env = dict(os.environ, DATABASE_URL=bench.pg_url(f"{bench.PG_DB}_{corpus}"))
+        env.pop("REDIS_URL", None)
+        done = subprocess.run([sys.executable, __file__, "--child", "--corpus", corpus,
+                               "--queries", str(args.queries)], env=env, check=True,
+                              capture_output=True, text=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"\n{corpus}: {r['queries']} queries, load average {r['load_average']} -> "
+              f"{r['load_average_after']}")
+        print(f"{'':<34}{'server CPU ms/query':>22}{'bench process CPU ms':>22}")
+        for what, label in (("bounded", "candidates, bounded scan"),
+                            ("exhaustive", "candidates, every match scored"),
+                            ("search", "search() end to end")):
+            server = ", ".join(f"{r[f'{what}_{n}'][0]:.1f}" for n in (1, 2))
+            own = ", ".join(f"{r[f'{what}_{n}'][1]:.1f}" for n in (1, 2))
+            print(f"{label:<34}{server:>22}{own:>22}")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,7 @@ def _register_routers() -> None:
     from storedesk.helpcenter.api import router as helpcenter_router
     from storedesk.inbox.api import router as inbox_router
     from storedesk.webhooks.api import router as webhooks_router
+    from storedesk.workflow.api import router as workflow_router
 
     api.add_router("", accounts_router)
     api.add_router("", inbox_router)
@@ -145,6 +146,7 @@ def _register_routers() -> None:
     api.add_router("", commerce_router)
     api.add_router("", webhooks_router)
     api.add_router("", helpcenter_router)
+    api.add_router("", workflow_router)
 
 
 _register_routers()

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "storedesk.importers",
     "storedesk.demo",
     "storedesk.workspace",
+    "storedesk.workflow_ui",  # the workflow's panel and timeline lines, commerce's segments
     "storedesk.web",
 ]
 

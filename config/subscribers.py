@@ -21,3 +21,39 @@ SUBSCRIBERS[EventKind.MESSAGE_RECEIVED.value].append(
     "storedesk.assistant.subscriber.on_message_received")
 SUBSCRIBERS[EventKind.CONVERSATION_STATUS_CHANGED.value].append(
     "storedesk.assistant.subscriber.on_status_changed")
+# Workflow (storedesk/workflow): SLA clocks follow the conversation.
+SLA_CLOCK = "storedesk.workflow.subscribers.sla_clock"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED, EventKind.MESSAGE_CREATED,
+    EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_PRIORITY_CHANGED,
+    EventKind.CONVERSATION_TAGGED, EventKind.CONVERSATION_UNTAGGED,
+    EventKind.CONVERSATION_ASSIGNED,
+):
+    SUBSCRIBERS[_kind.value].append(SLA_CLOCK)
+
+# Workflow: auto-assignment (routing pools) reacts to new, re-teamed, unassigned, reopened and
+# resolved conversations.
+ROUTE = "storedesk.workflow.subscribers.route_conversation"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.CONVERSATION_ASSIGNED,
+    EventKind.CONVERSATION_LANGUAGE_SET, EventKind.CONVERSATION_STATUS_CHANGED,
+):
+    SUBSCRIBERS[_kind.value].append(ROUTE)
+
+# Workflow: automation rules react to their triggers' kinds (workflow/rules.py TRIGGERS).
+RULES = "storedesk.workflow.subscribers.evaluate_rules"
+for _kind in (
+    EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED,
+    EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_LANGUAGE_SET,
+    EventKind.CONVERSATION_INTENT_SET, EventKind.SLA_BREACHED,
+    *(k for k in EventKind if k.value.startswith(("order.", "return."))),
+):
+    SUBSCRIBERS[_kind.value].append(RULES)
+
+# Workflow: escalation plans start on breaches, tags and intents, and stop on resolve.
+ESCALATE = "storedesk.workflow.subscribers.escalate"
+for _kind in (
+    EventKind.SLA_BREACHED, EventKind.CONVERSATION_TAGGED, EventKind.CONVERSATION_INTENT_SET,
+    EventKind.CONVERSATION_STATUS_CHANGED,
+):
+    SUBSCRIBERS[_kind.value].append(ESCALATE)

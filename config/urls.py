@@ -16,6 +16,7 @@ urlpatterns = [
     path("contacts/", include("storedesk.workspace.urls_contacts")),
     path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers
     path("settings/helpcenter/", include("storedesk.helpcenter.urls_admin")),
+    path("settings/workflow/", include("storedesk.workflow.urls_settings")),  # SLAs, hours
     path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
     path("commerce/", include("storedesk.commerce.urls")),  # the orders panel
     path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...

@@ -32,6 +32,9 @@ from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
 from storedesk.testing.shop import seed_order
 from storedesk.webhooks.actions import create_subscription, fan_out
+from storedesk.workflow.actions_rules import create_rule, save_escalation_plan
+from storedesk.workflow.actions_sla import PolicySpec, create_sla_policy
+from storedesk.workflow.rules import RuleSpec
 
 HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
 
@@ -76,13 +79,32 @@ BODIES[("put", "/api/v1/helpcenter/articles/{article_id}/translations/{language}
     "title": "Stolen"}
 BODIES[("post", "/api/v1/helpcenter/articles")] = {
     "store": "{store_id}", "language": "en", "title": "Stolen"}
+BODIES[("post", "/api/v1/sla/policies")] = {"name": "Stolen promise",
+                                            "first_response_minutes": 5}
+BODIES[("put", "/api/v1/sla/policies/{policy_id}")] = {"name": "Renamed promise",
+                                                       "first_response_minutes": 5}
+BODIES[("post", "/api/v1/escalation-plans")] = {
+    "name": "Stolen plan", "trigger": "sla_breached",
+    "steps": [{"after_minutes": 0, "type": "add_tag", "value": "stolen"}]}
+BODIES[("put", "/api/v1/escalation-plans/{plan_id}")] = {
+    "name": "Renamed plan", "trigger": "sla_breached",
+    "steps": [{"after_minutes": 0, "type": "add_tag", "value": "stolen"}]}
+BODIES[("post", "/api/v1/rules")] = {
+    "name": "Stolen rule", "triggers": ["message_received"],
+    "actions": [{"type": "add_tag", "value": "stolen"}]}
+BODIES[("put", "/api/v1/rules/{rule_id}")] = {
+    "name": "Renamed rule", "triggers": ["message_received"],
+    "actions": [{"type": "add_tag", "value": "stolen"}]}
+BODIES[("post", "/api/v1/routing/agents/{membership_id}/availability")] = {
+    "availability": "away"}
 # Required query parameters of routes without a path parameter ("{name}" is a Harbor id).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/api/v1/helpcenter/search"): {"store": "{store_id}", "q": "returns", "lang": "en"},
     ("get", "/api/v1/helpcenter/articles"): {"store": "{store_id}"},
 }
 # Routes without an id that create in the caller's own account (checked as such in the walk).
-CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks")}
+CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks"), ("post", "/api/v1/sla/policies"),
+                          ("post", "/api/v1/rules"), ("post", "/api/v1/escalation-plans")}
 # Routes without a path parameter that name a Harbor object in their query or body: a 404.
 NAMES_HARBOR_OBJECT = {
     ("get", "/api/v1/helpcenter/search"), ("get", "/api/v1/helpcenter/articles"),
@@ -127,7 +149,19 @@ def harbor(personas):
         None, ensure_help_center(personas.harbor_store),
         ArticleInput(slug="returns", language="en", title="Returns at Harbor",
                      body="harbor-secret-text"))).article
+    policy = create_sla_policy(personas.harbor, PolicySpec(
+        name="Harbor promise", first_response_minutes=30))
+    rule = create_rule(personas.harbor, RuleSpec(
+        name="Harbor rule", triggers=["message_received"],
+        actions=[{"type": "add_tag", "value": "harbor"}]))
+    plan = save_escalation_plan(
+        personas.harbor, name="Harbor plan", trigger="sla_breached", trigger_value="",
+        steps=[{"after_minutes": 0, "type": "add_tag", "value": "late"}])
     return {
+        "plan_id": plan.pk,
+        "rule_id": rule.pk,
+        "membership_id": personas.ahmet.pk,
+        "policy_id": policy.pk,
         "article_id": article.pk,
         "language": "en",
         "webhook_id": webhook.pk,

@@ -112,6 +112,25 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
         (404, 404, 403, 403, 404),
     ("post", "/api/v1/helpcenter/articles/{article_id}/translations/{language}/unpublish"):
         (404, 404, 403, 403, 404),
+    # workflow: every agent reads the SLA policies, admins write them
+    ("get", "/api/v1/sla/policies"): (200, 200, 200, 200, 200),
+    ("post", "/api/v1/sla/policies"): (201, 201, 403, 403, 201),
+    ("get", "/api/v1/sla/policies/{policy_id}"): (200, 200, 200, 200, 404),
+    ("put", "/api/v1/sla/policies/{policy_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/sla/policies/{policy_id}"): (204, 204, 403, 403, 404),
+    ("get", "/api/v1/escalation-plans"): (200, 200, 200, 200, 200),
+    ("post", "/api/v1/escalation-plans"): (201, 201, 403, 403, 201),
+    ("get", "/api/v1/escalation-plans/{plan_id}"): (200, 200, 200, 200, 404),
+    ("put", "/api/v1/escalation-plans/{plan_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/escalation-plans/{plan_id}"): (204, 204, 403, 403, 404),
+    ("get", "/api/v1/rules"): (200, 200, 200, 200, 200),
+    ("post", "/api/v1/rules"): (201, 201, 403, 403, 201),
+    ("get", "/api/v1/rules/{rule_id}"): (200, 200, 200, 200, 404),
+    ("put", "/api/v1/rules/{rule_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/rules/{rule_id}"): (204, 204, 403, 403, 404),
+    # agents set their own availability (the walk's seat is Ahmet's), admins anyone's
+    ("post", "/api/v1/routing/agents/{membership_id}/availability"):
+        (200, 200, 200, 403, 404),
 }
 
 

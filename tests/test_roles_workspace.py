@@ -22,6 +22,7 @@ from storedesk.helpcenter.models import ArticleRevision
 from storedesk.inbox.models import Conversation, Tag
 from storedesk.testing.personas import PASSWORD
 from storedesk.workflow.actions import create_macro
+from storedesk.workflow.models import AssignmentPool
 from tests.test_api_tenancy import harbor  # noqa: F401
 from tests.test_roles import ROLES, seats  # noqa: F401
 
@@ -106,6 +107,12 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "assistant:suggestion": (D, D, D, D, D),
     "assistant:resume": (A, A, A, D, D),
     "assistant:label": (A, A, A, D, D),
+    # workflow settings (admins): SLA policies, team hours, rules, auto-assignment
+    "workflow_settings:sla_policy_delete": (A, A, D, D, D),
+    "workflow_settings:team_hours_delete": (A, A, D, D, D),
+    "workflow_settings:rule_delete": (A, A, D, D, D),
+    "workflow_settings:pool_delete": (A, A, D, D, D),
+    "workflow_settings:profile_save": (A, A, D, D, D),
 }
 # Personal or public pages, not role-dependent: sign-in, password reset, own tokens, language.
 NOT_ROLE_BASED = {"accounts", "connectors", "helpcenter", None}
@@ -127,6 +134,7 @@ def ids(personas, harbor):  # noqa: F811
     macro = create_macro(personas.harbor, name="Thanks", text="Thank you!")
     help_center = ensure_help_center(personas.harbor_store)
     invitation, _ = invite_member(personas.harbor, "new@harbor.test", by=personas.olivia.agent)
+    pool = AssignmentPool.objects.create(account=personas.harbor, inbox=personas.harbor_email)
     rate = set_shipping_rate(personas.harbor_store, method="Standard", cost=Decimal("4.90"),
                              min_days=2, max_days=5)
     return {
@@ -151,6 +159,7 @@ def ids(personas, harbor):  # noqa: F811
         "letter_id": harbor["dead_letter_id"],
         "rate_id": rate.pk,
         "suggestion_id": 987654321,
+        "pool_id": pool.pk,
         "revision_id": ArticleRevision.objects.filter(
             translation__article_id=harbor["article_id"]).earliest("pk").pk,
     }

@@ -40,6 +40,7 @@ from storedesk.helpcenter.demo import load_demo_help_center
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
+from storedesk.workflow.demo import load_workflow_demo
 
 
 @dataclass
@@ -67,6 +68,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     inboxes = _ensure_inboxes(account, store)
     _ensure_tags(account)
     _ensure_macros(account)
+    load_workflow_demo(account, members)  # team Poland, its rule and auto-assignment
     load_demo_help_center(store)
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)

@@ -37,6 +37,9 @@ class EventKind(StrEnum):
     EMAIL_UNDELIVERABLE = "email.undeliverable"
     # Workflow
     MACRO_APPLIED = "macro.applied"
+    SLA_BREACHED = "sla.breached"  # data: target, policy, due_at
+    RULE_FIRED = "rule.fired"  # data: rule_id, rule, actions
+    ESCALATION_STEP = "escalation.step"  # data: plan, step, of, type, ok, did|error
     # Contacts
     CONTACT_MERGED = "contact.merged"
     # Commerce (order actions; data carries order_id and order_number)

@@ -176,8 +176,9 @@ class HelpImage(TenantModel):
 class SearchDoc(TenantModel):
     """The searchable, normalised text of one published translation (one row each).
 
-    The backend index lives beside it: an FTS5 table on SQLite, a tsvector column on
-    PostgreSQL (see search.py and migration 0002)."""
+    Its index is relational and the same on both databases: one SearchPosting per distinct
+    term, the document frequencies in SearchTerm and the document count in SearchScope (see
+    search.py)."""
 
     translation = models.OneToOneField(ArticleTranslation, on_delete=models.CASCADE,
                                        related_name="search_doc")
@@ -196,12 +197,19 @@ class SearchDoc(TenantModel):
 
 
 class SearchTerm(models.Model):
-    """The vocabulary of a help center per language, for typo correction of queries."""
+    """The vocabulary of a help center per language (typo correction, prefix expansion) with
+    each term's document frequency per visibility: how many indexed public / internal
+    translations contain it. Kept by search.index_translation / unindex_translation in the
+    transaction that writes the postings; a term whose frequencies fell to 0 stays (it has no
+    postings and is never offered)."""
 
     help_center = models.ForeignKey(HelpCenter, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=8)
     term = models.CharField(max_length=64)
     first = models.CharField(max_length=1)
+    # Plain integers: the index writer adds signed deltas in one upsert (see search.py).
+    df_public = models.IntegerField(default=0)
+    df_internal = models.IntegerField(default=0)
 
     class Meta:
         constraints: ClassVar = [
@@ -214,3 +222,47 @@ class SearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class SearchScope(models.Model):
+    """How many translations are indexed per help center, language and visibility (the N of
+    the idf). Every index write locks its scope row first, which also orders the writers."""
+
+    help_center = models.ForeignKey(HelpCenter, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    internal = models.BooleanField()
+    docs = models.IntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["help_center", "language", "internal"],
+                                    name="hc_scope_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language} {'internal' if self.internal else 'public'}: {self.docs}"
+
+
+class SearchPosting(models.Model):
+    """One term of one indexed translation with its precomputed BM25F weight (thousandths of
+    8 x title tf + 4 x tags tf + length-normalised body tf). The (term, internal, weight desc)
+    index gives each term's best documents first: the bounded candidate scan reads only the
+    head of each list."""
+
+    doc = models.ForeignKey(SearchDoc, on_delete=models.CASCADE, related_name="+",
+                            db_index=False)
+    term = models.ForeignKey(SearchTerm, on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
+    internal = models.BooleanField()
+    weight = models.PositiveIntegerField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["doc", "term"], name="hc_posting_doc_term"),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["term", "internal", "-weight", "doc"], name="hc_posting_impact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term_id}@{self.doc_id}: {self.weight}"

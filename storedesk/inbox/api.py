@@ -20,6 +20,7 @@ from storedesk.core.pagination import Keyset, check_limit, paginate
 from storedesk.core.validation import DbId, SafeStr, find_bad_int
 from storedesk.inbox import actions
 from storedesk.inbox.downloads import attachment_response
+from storedesk.inbox.extra_fields import attach, with_extra_fields
 from storedesk.inbox.models import Conversation, Direction
 from storedesk.inbox.queries import (
     conversation_messages,
@@ -35,8 +36,6 @@ from storedesk.inbox.queries import (
 from storedesk.inbox.schemas import (
     MAX_PAGE,
     AssignIn,
-    ConversationOut,
-    ConversationPage,
     InboxOut,
     MessageIn,
     MessageOut,
@@ -45,8 +44,21 @@ from storedesk.inbox.schemas import (
     StatusIn,
     TagIn,
 )
+from storedesk.inbox.schemas import (
+    ConversationOut as BaseConversationOut,
+)
+from storedesk.inbox.schemas import (
+    ConversationPage as BaseConversationPage,
+)
 
 router = Router(tags=["inbox"])
+
+# The conversation with the fields other apps add (inbox/extra_fields.py: the workflow's `sla`).
+ConversationOut = with_extra_fields(BaseConversationOut)
+
+
+class ConversationPage(BaseConversationPage):
+    items: list[ConversationOut]  # type: ignore[valid-type]
 
 CONVERSATION_RELATED = ("contact", "assignee__agent", "team")
 
@@ -150,7 +162,9 @@ def list_conversations(
     qs = _filtered(_member(request), status=status, inbox=inbox, assignee=assignee, team=team,
                    tag=tag, language=language)
     qs = qs.select_related(*CONVERSATION_RELATED).prefetch_related("tags")
-    return paginate(qs, CONVERSATIONS, limit=limit, cursor=cursor)
+    page = paginate(qs, CONVERSATIONS, limit=limit, cursor=cursor)
+    attach(page.items)  # extra fields for the whole page at once
+    return page
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationOut,

@@ -1,4 +1,4 @@
-"""Search behind one interface (SQLite FTS5 or PostgreSQL, whichever the suite runs on):
+"""Search behind one interface (the same relational index on SQLite and PostgreSQL):
 diacritics folded, Thai segmented, typos tolerated, helpfulness in the ranking, and only what
 the asker may see."""
 

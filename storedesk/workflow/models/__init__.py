@@ -1,0 +1,33 @@
+"""Workflow rows: macros, business hours, SLA policies and clocks, routing, automation rules."""
+
+from storedesk.workflow.models.escalation import (
+    Escalation,
+    EscalationPlan,
+    EscalationStepRun,
+    EscalationTrigger,
+)
+from storedesk.workflow.models.hours import BusinessHours, WorkflowSetup
+from storedesk.workflow.models.macros import Macro
+from storedesk.workflow.models.routing import AgentProfile, AssignmentPool, Availability, Strategy
+from storedesk.workflow.models.rules import AutomationRule, RuleFiring
+from storedesk.workflow.models.sla import SlaBreach, SlaClock, SlaPolicy, SlaTarget
+
+__all__ = [
+    "AgentProfile",
+    "AssignmentPool",
+    "AutomationRule",
+    "Availability",
+    "Strategy",
+    "BusinessHours",
+    "Escalation",
+    "EscalationPlan",
+    "EscalationStepRun",
+    "EscalationTrigger",
+    "Macro",
+    "RuleFiring",
+    "SlaBreach",
+    "SlaClock",
+    "SlaPolicy",
+    "SlaTarget",
+    "WorkflowSetup",
+]
