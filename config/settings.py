@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "storedesk.webhooks",
     "storedesk.workflow",
     "storedesk.helpcenter",
+    "storedesk.assistant",
     "storedesk.importers",
     "storedesk.demo",
     "storedesk.workspace",

@@ -16,6 +16,11 @@ WEBHOOKS = "storedesk.webhooks.subscriber.on_event"
 
 SUBSCRIBERS: dict[str, list[str]] = {kind.value: [WEBHOOKS] for kind in EventKind}
 
+# The assistant answers shoppers (storedesk/assistant/subscriber.py); it skips what it caused.
+SUBSCRIBERS[EventKind.MESSAGE_RECEIVED.value].append(
+    "storedesk.assistant.subscriber.on_message_received")
+SUBSCRIBERS[EventKind.CONVERSATION_STATUS_CHANGED.value].append(
+    "storedesk.assistant.subscriber.on_status_changed")
 # Workflow (storedesk/workflow): SLA clocks follow the conversation.
 SLA_CLOCK = "storedesk.workflow.subscribers.sla_clock"
 for _kind in (

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("storedesk.connectors.webchat.urls")),  # /widget.js, /widget/api/...
     path("demo/", include("storedesk.demo.urls")),  # /demo/shop (only when STOREDESK_DEMO_SHOP)
     path("", include("storedesk.accounts.urls")),  # sign-in, password reset, invitations
+    # the assistant: /settings/assistant/... and /assistant/conversations/... (before settings/)
+    path("", include("storedesk.assistant.urls")),
     path("settings/", include("storedesk.workspace.settings.urls")),  # admin settings pages
     path("contacts/", include("storedesk.workspace.urls_contacts")),
     path("help/", include("storedesk.helpcenter.urls_public")),  # the public help centers

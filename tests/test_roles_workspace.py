@@ -98,6 +98,15 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "helpcenter_admin:revision_restore": (A, A, D, D, D),
     "helpcenter_admin:article_delete": (A, A, D, D, D),
     "helpcenter_tools:article_from_reply": (A, A, A, D, D),
+    # the assistant: settings (admins, each in their own account) and the conversation's
+    # panel; the walk names no suggestion (404 for all; sending one: assistant tests)
+    "assistant:inbox_mode": (A, A, D, D, D),
+    "assistant:permissions": (A, A, D, D, A),
+    "assistant:retrain": (A, A, D, D, A),
+    "assistant:use_shipped": (A, A, D, D, A),
+    "assistant:suggestion": (D, D, D, D, D),
+    "assistant:resume": (A, A, A, D, D),
+    "assistant:label": (A, A, A, D, D),
     # workflow settings (admins): SLA policies, team hours, rules, auto-assignment
     "workflow_settings:sla_policy_delete": (A, A, D, D, D),
     "workflow_settings:team_hours_delete": (A, A, D, D, D),
@@ -149,6 +158,7 @@ def ids(personas, harbor):  # noqa: F811
         "token": "none",  # a signed image URL's token (workspace/images.py)
         "letter_id": harbor["dead_letter_id"],
         "rate_id": rate.pk,
+        "suggestion_id": 987654321,
         "pool_id": pool.pk,
         "revision_id": ArticleRevision.objects.filter(
             translation__article_id=harbor["article_id"]).earliest("pk").pk,

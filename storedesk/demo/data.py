@@ -31,7 +31,9 @@ from storedesk.demo.scenarios import id as indonesian
 ACCOUNT: dict[str, Any] = {
     "name": "Lumen & Loom",
     "slug": "lumen-loom",
-    "languages": ["en", "pl", "tr", "id", "th"],
+    # The conversations and help center are in the first five; the assistant also answers
+    # shoppers writing in the other six (storedesk/assistant).
+    "languages": ["en", "pl", "tr", "id", "th", "de", "es", "fr", "pt", "it", "nl"],
 }
 
 STORE: dict[str, Any] = {

@@ -83,7 +83,54 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     shoppers = {s["shopper"]["email"]: s["shopper"]["name"] for s in data.CONVERSATIONS
                 if s["shopper"].get("email")}
     load_commerce(store, sorted(shoppers.items()), now)
+    _ensure_assistant(account, members["alex"], inboxes)
     return result
+
+
+def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, Inbox]) -> None:
+    """The assistant answers on every demo inbox (unless an admin changed that since), in the
+    account's languages; the shipped model is trained (or loaded) in the background from now,
+    not when the first shopper writes.
+
+    The seeded scenarios are history: the assistant never answers a message that old."""
+    from django.conf import settings
+
+    from storedesk.accounts.actions import set_account_languages
+    from storedesk.assistant.actions import set_inbox_mode
+    from storedesk.assistant.models import InboxAssistant
+
+    wanted = list(data.ACCOUNT["languages"])
+    _keep_help_center_languages(account, owner)
+    if not set(wanted) <= set(account.languages or []):
+        set_account_languages(account, [*account.languages, *[code for code in wanted
+                                                             if code not in account.languages]],
+                              by=owner.agent)
+    for inbox in inboxes.values():
+        if not InboxAssistant.objects.filter(inbox=inbox).exists():
+            set_inbox_mode(inbox, "auto")
+    if not settings.TESTING:
+        from storedesk.assistant import warmup
+
+        # The model and the language detector load while the server starts (the first start
+        # trains the model once and keeps it in the data dir), so the first shopper waits for
+        # neither; a turn that comes earlier is retried once they are loaded.
+        warmup.start(account.languages)
+
+
+def _keep_help_center_languages(account: Account, owner: Membership) -> None:
+    """The demo articles exist in five languages: the help center lists those, not every
+    language the assistant answers in."""
+    from storedesk.helpcenter.actions import HelpCenterSettings, update_help_center
+    from storedesk.helpcenter.models import HelpCenter
+
+    content = ["en", "pl", "tr", "id", "th"]
+    for center in HelpCenter.objects.filter(account=account, languages=[]):
+        values = HelpCenterSettings(
+            name=center.name, default_language=center.default_language, languages=content,
+            is_public=center.is_public, primary_color=center.primary_color,
+            accent_color=center.accent_color, contact_email=center.contact_email,
+            chat_url=center.chat_url)
+        update_help_center(owner, center, values)
 
 
 # --- Account, people, places ----------------------------------------------------------------

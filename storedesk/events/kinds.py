@@ -52,6 +52,12 @@ class EventKind(StrEnum):
     ORDER_REPLACED = "order.replaced"
     ORDER_DISCOUNT_GIVEN = "order.discount_given"
     RETURN_CREATED = "return.created"
+    PRODUCT_RESTOCK_SUBSCRIBED = "product.restock_subscribed"  # a back-in-stock notice asked
+    # Assistant (storedesk/assistant): what the bot did besides messages, notes and triage
+    ASSISTANT_SUGGESTED = "assistant.suggested"  # suggest-only mode: a reply for an agent
+    ASSISTANT_VERIFIED = "assistant.verified"  # the shopper proved an order in the chat
+    ASSISTANT_REQUEST_FILED = "assistant.request_filed"  # asked the team to act on an order
+    ASSISTANT_RESUMED = "assistant.resumed"  # an agent handed the conversation back
 
 
 # Kinds shown in a conversation's thread as a message bubble rather than an activity line.

@@ -12,6 +12,7 @@ from storedesk.commerce.models.aftercare import (
     ReturnLine,
     ReturnStatus,
 )
+from storedesk.commerce.models.notices import RestockSubscription
 from storedesk.commerce.models.orders import (
     Customer,
     FinancialStatus,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_REFUND_LIMITS", "MAX_RETURN_WINDOW_DAYS", "OPEN_RETURN_STATUSES", "ApprovalRequest",
     "ApprovalStatus", "Customer", "DiscountCode", "FinancialStatus", "FulfillmentStatus", "Order",
     "OrderLine", "OrderStatus", "Platform", "PlatformWebhook", "Product", "Refund",
-    "RefundStatus", "Return", "ReturnLine", "ReturnStatus", "Shipment", "ShipmentStatus",
+    "RefundStatus", "RestockSubscription", "Return", "ReturnLine", "ReturnStatus", "Shipment",
+    "ShipmentStatus",
     "ShippingRate", "Store", "Variant",
 ]

@@ -1,0 +1,336 @@
+"""One turn of the assistant: a shopper's message in, an answer (or a suggestion, or a hand-off)
+out. Called by the `message.received` subscriber inside its transaction, so everything a turn
+writes (language, intent, the reply, the order action, the hand-off) commits together or not at
+all, once per event.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.utils import timezone
+
+from storedesk.accounts.actor import BOT, ActorType
+from storedesk.assistant import replies
+from storedesk.assistant.actions import (
+    create_suggestion,
+    settings_for,
+    state_for,
+)
+from storedesk.assistant.flows import FLOWS, ORDER_FLOWS, Turn
+from storedesk.assistant.identity import find_order, gives_credentials, identify, proves
+from storedesk.assistant.models import AssistantSettings, ConversationState, InboxAssistant, Mode
+from storedesk.assistant.summary import handoff_summary
+from storedesk.commerce.models import Order, Product, Store
+from storedesk.events import EventKind
+from storedesk.events.models import Event
+from storedesk.inbox import actions as inbox_actions
+from storedesk.inbox.models import (
+    PRIORITY_RANK,
+    Conversation,
+    Direction,
+    Message,
+    Priority,
+    SenderType,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+
+# A message older than this is history (a demo load, a sweep after an outage): never answered.
+STALE_AFTER = timedelta(minutes=10)
+MAX_FAILED_CHECKS = 3
+# Under this confidence the bot does not act on its guess: the turn is "unsure" (hand-off).
+ANSWER_FLOOR = 0.5
+SAID_KEPT = 3
+CATALOG_LIMIT = 2000
+PREFIX = re.compile(r"^([^\d]*)\d")
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What a turn did (tests and the benchmark read it)."""
+
+    answered: bool
+    reason: str = ""
+    intent: str = ""
+    language: str = ""
+    text: str = ""
+
+
+def respond(event_id: int) -> TurnResult:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or event.conversation_id is None:
+        return TurnResult(False, "no such event")
+    # Echo guard: the bot never answers what it (or a rule) wrote or caused.
+    if event.actor_type != ActorType.CONTACT or event.cause_id is not None:
+        return TurnResult(False, "not written by a shopper")
+    message_id = (event.data or {}).get("message_id")
+    if not isinstance(message_id, int):
+        return TurnResult(False, "no message")
+    message = (Message.objects.filter(pk=message_id, account_id=event.account_id)
+               .select_related("conversation__inbox", "conversation__contact",
+                               "conversation__store").first())
+    if message is None or message.private or message.direction != Direction.INCOMING:
+        return TurnResult(False, "not a shopper's message")
+    conversation = message.conversation
+    mode = (InboxAssistant.objects.filter(inbox_id=conversation.inbox_id)
+            .values_list("mode", flat=True).first()) or Mode.OFF
+    if mode == Mode.OFF:
+        return TurnResult(False, "assistant off for this inbox")
+    if message.created_at < timezone.now() - STALE_AFTER:
+        return TurnResult(False, "stale message")
+    if ((message.metadata or {}).get("email") or {}).get("automatic"):
+        return TurnResult(False, "automatic mail")
+    if conversation.status == Status.CLOSED:
+        return TurnResult(False, "closed")
+    text = message.text.strip()
+    if not text:
+        return TurnResult(False, "no text")
+    actor = BOT.caused_by(event.pk)
+    settings = settings_for(conversation.account_id)
+    state = state_for(conversation)
+    store = conversation.store or conversation.inbox.store
+    understanding = understand(conversation, message, store, settings)
+    conversation = inbox_actions.set_language(conversation, actor, understanding.language)
+    if not _agent_labelled(conversation):
+        conversation = inbox_actions.set_intent(conversation, actor, understanding.intent)
+    state.last_intent = understanding.intent
+    state.last_confidence = float(understanding.confidence)
+    if state.quiet or _agent_took_over(conversation, state):
+        state.save(update_fields=["last_intent", "last_confidence", "updated_at"])
+        return TurnResult(False, "a person is handling it", understanding.intent,
+                          understanding.language)
+    turn = Turn(
+        conversation=conversation, message=message, store=store, settings=settings, state=state,
+        identity=identify(conversation, message, list(state.verified_orders)), actor=actor,
+        language=understanding.language,
+        intent=(understanding.intent if understanding.confidence >= ANSWER_FLOOR else "other"),
+        confidence=float(understanding.confidence), entities=understanding.entities,
+        may_act=mode == Mode.AUTO,
+    )
+    if not _continue_pending(turn):
+        if turn.intent != "smalltalk":
+            state.pending = {}  # a new question: the old one is dropped
+        FLOWS.get(turn.intent, FLOWS["other"])(turn)
+    return _deliver(turn, mode)
+
+
+# --- Understanding --------------------------------------------------------------------------
+
+
+SUPPORTED = replies.LANGUAGES
+
+
+def account_languages(conversation: Conversation) -> list[str]:
+    languages = [code for code in (conversation.account.languages or []) if code in SUPPORTED]
+    return languages or ["en"]
+
+
+def _order_prefixes(store: Store | None) -> list[str]:
+    if store is None:
+        return []
+    numbers = Order.objects.filter(store=store).order_by("-placed_at").values_list(
+        "number", flat=True)[:200]
+    found = {m.group(1) for n in numbers if (m := PREFIX.match(n)) and m.group(1)}
+    return sorted(found)
+
+
+def _catalog(store: Store | None) -> list[tuple[str, str]]:
+    if store is None:
+        return []
+    return list(Product.objects.filter(store=store).order_by("pk")
+                .values_list("external_id", "title")[:CATALOG_LIMIT])
+
+
+def _prior_language(conversation: Conversation) -> str | None:
+    if conversation.language:
+        return conversation.language
+    previous = (Conversation.objects.filter(account_id=conversation.account_id,
+                                            contact_id=conversation.contact_id)
+                .exclude(pk=conversation.pk).exclude(language="")
+                .order_by("-last_message_at").values_list("language", flat=True).first())
+    return previous or None
+
+
+def _browser_language(message: Message) -> str | None:
+    metadata = message.metadata or {}
+    chat = metadata.get("webchat") or {}
+    value = chat.get("language") or metadata.get("browser_language")
+    return str(value)[:8] if value else None
+
+
+@lru_cache(maxsize=32)
+def _account_model(account_id: int, version: int) -> Any:
+    """An account's retrained model, loaded once per process and version (immutable)."""
+    from storedesk.assistant import nlu
+
+    data = (AssistantSettings.objects.filter(account_id=account_id, model_version=version)
+            .values_list("model_data", flat=True).first())
+    return nlu.IntentModel.loads(bytes(data)) if data else None
+
+
+def model_for(settings: AssistantSettings) -> Any:
+    if settings.model_version and settings.model_status == "custom":
+        return _account_model(settings.account_id, settings.model_version)
+    return None
+
+
+def understand(conversation: Conversation, message: Message, store: Store | None,
+               settings: AssistantSettings) -> Any:
+    from storedesk.assistant import nlu
+    from storedesk.assistant.warmup import check_ready
+
+    check_ready()
+
+    return nlu.understand(
+        message.text[:4000],
+        languages=account_languages(conversation),
+        prior_language=_prior_language(conversation),
+        browser_language=_browser_language(message),
+        order_prefixes=_order_prefixes(store),
+        catalog=_catalog(store),
+        model=model_for(settings),
+        today=timezone.localdate(),
+    )
+
+
+def _agent_labelled(conversation: Conversation) -> bool:
+    """An agent set this conversation's intent: a label, never overwritten by the bot."""
+    last = (Event.objects.filter(conversation=conversation,
+                                 kind=EventKind.CONVERSATION_INTENT_SET)
+            .order_by("-created_at", "-pk").values_list("actor_type", flat=True).first())
+    return last == ActorType.AGENT
+
+
+def _agent_took_over(conversation: Conversation, state: ConversationState) -> bool:
+    replies_by_agents = Message.objects.filter(
+        conversation=conversation, direction=Direction.OUTGOING, private=False,
+        sender_type=SenderType.AGENT)
+    if state.active_since is not None:
+        replies_by_agents = replies_by_agents.filter(created_at__gt=state.active_since)
+    return replies_by_agents.exists()
+
+
+# --- A question the bot asked before --------------------------------------------------------
+
+
+def _continue_pending(turn: Turn) -> bool:
+    """Handle the answer to the bot's last question; False when this message is something
+    else (then it is understood on its own)."""
+    pending = dict(turn.state.pending or {})
+    awaiting = pending.get("awaiting")
+    if awaiting == "verification":
+        return _verification(turn, pending)
+    if awaiting == "order_choice":
+        options = list(Order.objects.filter(pk__in=pending.get("options") or [],
+                                            account_id=turn.conversation.account_id))
+        wanted = {n.lstrip("#").lower() for n in turn.entities.order_numbers}
+        tokens = {t.lower() for t in re.findall(r"[\w-]+", turn.message.text)}
+        chosen = [o for o in options if o.number.lower() in wanted | tokens
+                  or o.number.lower().split("-")[-1] in tokens]
+        if len(chosen) != 1 or chosen[0].pk not in turn.identity.order_ids:
+            return False
+        turn.state.pending = {}
+        _run_pending(turn, pending, chosen[0])
+        return True
+    return False
+
+
+def _run_pending(turn: Turn, pending: dict[str, Any], order: Order) -> None:
+    intent = pending.get("intent") or "order_status"
+    if intent not in ORDER_FLOWS:
+        intent = "order_status"
+    turn.intent = intent
+    ORDER_FLOWS[intent](turn, order)
+
+
+def _verification(turn: Turn, pending: dict[str, Any]) -> bool:
+    number = pending.get("number") or ""
+    given_numbers = tuple(turn.entities.order_numbers)
+    if number:
+        # Once an order is named, a bare number is more likely the postcode asked for; only a
+        # number that is an order of this account (or is written like one) names another.
+        given_numbers = tuple(
+            n for n in given_numbers
+            if n == number or not n.isdigit() or find_order(turn.conversation, n) is not None)
+    if given_numbers and given_numbers[0] != number:
+        number = given_numbers[0]
+        pending["number"] = number
+        found = find_order(turn.conversation, number)
+        pending["order_id"] = found.pk if found else None
+    without_numbers = turn.message.text
+    for n in given_numbers:
+        without_numbers = without_numbers.replace(n, " ")
+    offers = gives_credentials(without_numbers, tuple(turn.entities.emails),
+                               tuple(turn.entities.postcodes))
+    if not number:
+        return False  # still no order number: read the message on its own
+    if not offers:
+        if given_numbers:  # a number alone: ask for the check that goes with it
+            turn.state.pending = pending
+            turn.say("ask_verification", order=number)
+            return True
+        return False
+    order_id = pending.get("order_id")
+    order = (Order.objects.filter(pk=order_id, account_id=turn.conversation.account_id)
+             .select_related("customer", "store").first()
+             if isinstance(order_id, int) else None)
+    if proves(order, without_numbers, tuple(turn.entities.emails),
+              tuple(turn.entities.postcodes)):
+        assert order is not None
+        from storedesk.assistant.actions import record_verified
+
+        turn.state.verified_orders = sorted({*turn.state.verified_orders, order.pk})
+        turn.state.failed_checks = 0
+        turn.state.pending = {}
+        record_verified(turn.conversation, turn.actor, order)
+        turn.identity = identify(turn.conversation, turn.message, turn.state.verified_orders)
+        _run_pending(turn, pending, order)
+        return True
+    turn.state.failed_checks += 1
+    turn.state.pending = pending
+    if turn.state.failed_checks >= MAX_FAILED_CHECKS:
+        turn.state.pending = {}
+        turn.say("handoff")
+        turn.hand_off(f"the order check failed {turn.state.failed_checks} times")
+    else:
+        turn.say("verification_failed")
+    return True
+
+
+# --- Out ------------------------------------------------------------------------------------
+
+
+def _deliver(turn: Turn, mode: str) -> TurnResult:
+    conversation, state = turn.conversation, turn.state
+    texts = [replies.render(key, turn.language, params, turn.settings.reply_overrides)
+             for key, params in turn.replies]
+    text = "\n\n".join(t for t in texts if t)
+    keys = ",".join(key for key, _ in turn.replies)
+    if text and mode == Mode.AUTO:
+        inbox_actions.send_reply(conversation, turn.actor, text)
+        state.said = [*(state.said or [])[-(SAID_KEPT - 1):], text[:1000]]
+    elif text:
+        create_suggestion(conversation, turn.actor, text, intent=turn.intent,
+                          reply_key=keys[:64], message=turn.message)
+    if turn.requests:
+        from storedesk.assistant.actions import record_request
+
+        record_request(conversation, turn.actor, turn.order, turn.requests, turn.intent)
+    if turn.urgent and PRIORITY_RANK[Priority(conversation.priority)] < PRIORITY_RANK[
+            Priority.HIGH]:
+        conversation = inbox_actions.set_priority(conversation, turn.actor, Priority.HIGH)
+    if turn.handoff and mode == Mode.AUTO:
+        summary = handoff_summary(turn, text)
+        inbox_actions.hand_off(conversation, turn.actor, summary)
+        state.quiet = True
+        state.pending = {}
+    state.save()
+    return TurnResult(True, turn.handoff, turn.intent, turn.language, text)
+

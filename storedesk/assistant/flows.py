@@ -1,0 +1,586 @@
+"""The flows: what the bot does for each intent, in the shopper's language.
+
+A flow is a function of a `Turn` (the conversation, the message, what the NLU understood, who
+the shopper is verified as) that adds replies, may act on an order through the commerce
+actions (within the store's rules and the bot's limits) and may ask for a hand-off. Facts come
+only from live rows (orders, shipments, refunds, the store's policy, the help center); a flow
+never states what it did not read. `FLOWS` is the one table from intent to flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from storedesk.accounts.actor import Actor
+from storedesk.assistant.identity import Identity, find_order
+from storedesk.assistant.models import AssistantSettings, BotAction, ConversationState
+from storedesk.commerce import actions as commerce
+from storedesk.commerce.models import (
+    FinancialStatus,
+    FulfillmentStatus,
+    Order,
+    OrderStatus,
+    Product,
+    RefundStatus,
+    ShipmentStatus,
+    ShippingRate,
+    Store,
+)
+from storedesk.core.errors import ActionError
+from storedesk.inbox.models import Conversation, Message
+
+ORDER_INTENTS = frozenset({
+    "order_status", "cancel_order", "change_order", "change_address", "return_request",
+    "refund_request", "refund_status",
+})
+ARTICLE_INTENTS = frozenset({
+    "payment", "invoice", "product_question", "discount", "account", "purchase_help",
+    "newsletter", "delivery_info", "return_policy",
+})
+SAFE_LINK = ("https://", "http://")
+# Where a shopper writing in a language most likely lives, when no order says it.
+COUNTRY_OF_LANGUAGE = {"pl": "PL", "tr": "TR", "id": "ID", "th": "TH", "de": "DE", "es": "ES",
+                       "fr": "FR", "pt": "PT", "it": "IT", "nl": "NL"}
+
+
+@dataclass
+class Turn:
+    conversation: Conversation
+    message: Message
+    store: Store | None
+    settings: AssistantSettings
+    state: ConversationState
+    identity: Identity
+    actor: Actor
+    language: str
+    intent: str
+    confidence: float
+    entities: Any  # nlu.Entities
+    may_act: bool  # False in suggest-only mode: the agent decides what happens to orders
+    replies: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    handoff: str = ""  # why the conversation goes to a human ("" = it does not)
+    urgent: bool = False
+    order: Order | None = None  # the order the turn was about
+    requests: list[str] = field(default_factory=list)  # what the team was asked to do
+
+    def say(self, key: str, **params: Any) -> None:
+        self.replies.append((key, params))
+
+    def hand_off(self, reason: str) -> None:
+        self.handoff = self.handoff or reason
+
+
+def _day(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return value.isoformat()
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount:.2f} {currency}"
+
+
+def _link(url: str) -> str:
+    return url if url.startswith(SAFE_LINK) else ""
+
+
+# --- Finding the order ----------------------------------------------------------------------
+
+
+def _is_open(order: Order) -> bool:
+    if order.status != OrderStatus.OPEN:
+        return False
+    shipments = list(order.shipments.all())
+    return not shipments or any(s.status != ShipmentStatus.DELIVERED for s in shipments)
+
+
+def resolve_order(turn: Turn, *, prefer: Callable[[Order], bool] = _is_open) -> Order | None:
+    """The order this turn is about, when the shopper may hear about it; else ask, and None."""
+    numbers = tuple(turn.entities.order_numbers)
+    if numbers:
+        number = numbers[0]
+        order = find_order(turn.conversation, number)
+        if order is not None and order.pk in turn.identity.order_ids:
+            return order
+        # Unknown or not (yet) theirs: the same question either way, so nothing leaks.
+        turn.state.pending = {"awaiting": "verification", "intent": turn.intent,
+                              "number": number, "order_id": order.pk if order else None}
+        turn.say("ask_verification", order=number)
+        return None
+    orders = turn.identity.orders
+    preferred = [o for o in orders if prefer(o)]
+    if len(preferred) == 1:
+        return preferred[0]
+    if len(preferred) > 1:
+        options = preferred[:5]
+        turn.state.pending = {"awaiting": "order_choice", "intent": turn.intent,
+                              "options": [o.pk for o in options]}
+        turn.say("ask_which_order", orders=", ".join(o.number for o in options))
+        return None
+    if orders:
+        return orders[0]
+    if not turn.identity.verified:
+        turn.state.pending = {"awaiting": "verification", "intent": turn.intent,
+                              "number": "", "order_id": None}
+        turn.say("ask_identity")
+        return None
+    turn.say("no_orders")
+    turn.hand_off("no order found for the verified shopper")
+    return None
+
+
+def _unshipped(order: Order) -> bool:
+    return (order.status == OrderStatus.OPEN
+            and order.fulfillment_status == FulfillmentStatus.UNFULFILLED
+            and not order.shipments.exists())
+
+
+def _delivered_at(order: Order) -> datetime | None:
+    delivered = [s.delivered_at for s in order.shipments.all() if s.delivered_at is not None]
+    return max(delivered) if delivered else None
+
+
+def _done_before(turn: Turn, order: Order, intent: str) -> BotAction | None:
+    return BotAction.objects.filter(conversation=turn.conversation, intent=intent,
+                                    order=order).first()
+
+
+def _record(turn: Turn, order: Order, intent: str, outcome: str, **data: Any) -> None:
+    from storedesk.assistant.actions import record_bot_action
+
+    record_bot_action(turn.conversation, order, intent, outcome, data)
+
+
+def _file_request(turn: Turn, order: Order, what: str) -> None:
+    """Ask the team to do what the bot may not: a hand-off whose summary says what and why."""
+    _record(turn, order, turn.intent, "requested")
+    turn.requests.append(f"{what} order #{order.number}")
+    turn.hand_off(f"the shopper asks to {what} order #{order.number}")
+
+
+# --- Order flows ----------------------------------------------------------------------------
+
+
+def order_status(turn: Turn, order: Order) -> None:
+    turn.order = order
+    if order.status == OrderStatus.CANCELLED:
+        turn.say("order_cancelled", order=order.number, date=_day(order.cancelled_at))
+        return
+    shipments = list(order.shipments.all())
+    if not shipments:
+        if order.fulfillment_status != FulfillmentStatus.UNFULFILLED:
+            # Marked fulfilled without a shipment we know of: say nothing we cannot see.
+            turn.hand_off(f"order #{order.number} is {order.fulfillment_status} without "
+                          "shipment details")
+            turn.say("handoff")
+            return
+        turn.say("order_unfulfilled", order=order.number, date=_day(order.placed_at))
+        return
+    latest = shipments[-1]
+    if all(s.status == ShipmentStatus.DELIVERED for s in shipments):
+        turn.say("order_delivered", order=order.number, date=_day(_delivered_at(order)))
+        return
+    params = {"order": order.number, "carrier": latest.carrier or "-",
+              "tracking": latest.tracking_number or "-",
+              "url": _link(latest.tracking_url) or "-"}
+    if latest.estimated_delivery:
+        turn.say("order_shipped", eta=_day(latest.estimated_delivery), **params)
+    else:
+        turn.say("order_shipped_no_eta", **params)
+
+
+def cancel_order(turn: Turn, order: Order) -> None:
+    turn.order = order
+    if order.status == OrderStatus.CANCELLED:
+        turn.say("order_cancelled", order=order.number, date=_day(order.cancelled_at))
+        return
+    if not _unshipped(order):
+        days = turn.store.return_window_days if turn.store else order.store.return_window_days
+        turn.say("cancel_not_possible", order=order.number, days=days)
+        return
+    if _done_before(turn, order, "cancel_order") is not None:
+        turn.say("already_requested", order=order.number)
+        return
+    if turn.may_act and turn.settings.may_cancel:
+        try:
+            commerce.cancel_order(
+                order, turn.actor, conversation=turn.conversation,
+                reason=f"Asked by the shopper in conversation #{turn.conversation.display_id}",
+                refund_key=f"assistant:{turn.conversation.pk}:{order.pk}:cancel",
+            )
+        except ActionError:
+            pass  # above the bot's refund limit, or changed meanwhile: the team decides
+        else:
+            _record(turn, order, "cancel_order", "cancelled")
+            turn.say("cancel_done", order=order.number)
+            return
+    _file_request(turn, order, "cancel")
+    turn.say("cancel_requested", order=order.number)
+
+
+def _change(turn: Turn, order: Order, what: str) -> None:
+    turn.order = order
+    if not _unshipped(order):
+        turn.say("change_not_possible", order=order.number)
+        return
+    if _done_before(turn, order, turn.intent) is not None:
+        turn.say("already_requested", order=order.number)
+        return
+    # Free-text addresses and item changes are for a person to apply: always a request.
+    _file_request(turn, order, what)
+    turn.say("change_requested", order=order.number)
+
+
+def change_address(turn: Turn, order: Order) -> None:
+    _change(turn, order, "change the delivery address of")
+
+
+def change_order(turn: Turn, order: Order) -> None:
+    _change(turn, order, "change the items of")
+
+
+def _returnable_lines(turn: Turn, order: Order) -> tuple[list[Any], list[Any]]:
+    """(returnable lines, lines the policy excludes) among those the shopper means."""
+    from storedesk.commerce.actions.returns import line_category
+
+    lines = [line for line in order.lines.select_related("variant__product").all()
+             if line.quantity - line.returned_quantity > 0]
+    named = {p.product_id for p in turn.entities.products}
+    if named:
+        meant = [line for line in lines if line.variant is not None
+                 and line.variant.product.external_id in named]
+        lines = meant or lines
+    store = order.store
+    blocked = {c.strip().lower() for c in store.non_returnable_categories or [] if c}
+    ok, excluded = [], []
+    for line in lines:
+        category = line_category(line).lower()
+        if (line.variant is not None and not line.variant.returnable) or category in blocked:
+            excluded.append(line)
+        else:
+            ok.append(line)
+    return ok, excluded
+
+
+def _window_closed(order: Order) -> bool:
+    from storedesk.commerce.actions.returns import return_window_start
+
+    days = (timezone.now() - return_window_start(order)).days
+    return days > order.store.return_window_days
+
+
+def return_request(turn: Turn, order: Order) -> None:
+    turn.order = order
+    if order.status == OrderStatus.CANCELLED:
+        turn.say("order_cancelled", order=order.number, date=_day(order.cancelled_at))
+        return
+    if _unshipped(order):
+        turn.say("return_not_shipped", order=order.number)
+        return
+    earlier = _done_before(turn, order, "return_request")
+    if earlier is not None:
+        if earlier.outcome == "started":
+            turn.say("return_started", order=order.number, **earlier.data)
+        else:
+            turn.say("already_requested", order=order.number)
+        return
+    if _window_closed(order):
+        turn.say("return_window_closed", order=order.number, days=order.store.return_window_days)
+        turn.hand_off(f"return asked after the {order.store.return_window_days}-day window "
+                      f"of order #{order.number}")
+        return
+    lines, excluded = _returnable_lines(turn, order)
+    if not lines:
+        turn.say("return_not_returnable", order=order.number,
+                 items=", ".join(line.title for line in excluded) or "-")
+        turn.hand_off(f"return of non-returnable items of order #{order.number}")
+        return
+    items = ", ".join(f"{line.quantity - line.returned_quantity} x {line.title}"
+                      for line in lines)
+    if turn.may_act and turn.settings.may_start_returns:
+        try:
+            started = commerce.start_return(
+                order, turn.actor,
+                [commerce.ReturnItem(line_id=line.pk,
+                                     quantity=line.quantity - line.returned_quantity)
+                 for line in lines],
+                reason=f"Asked by the shopper in conversation #{turn.conversation.display_id}: "
+                       f"{turn.message.text[:300]}",
+                conversation=turn.conversation,
+            )
+        except ActionError:
+            pass  # the policy said no after all: the team looks at it
+        else:
+            data = {"rma": started.rma_number, "items": items,
+                    "instructions": started.instructions}
+            _record(turn, order, "return_request", "started", **data)
+            turn.say("return_started", order=order.number, **data)
+            return
+    _file_request(turn, order, "return items of")
+    turn.say("return_requested", order=order.number, days=order.store.return_window_days)
+
+
+def refund_request(turn: Turn, order: Order) -> None:
+    turn.order = order
+    if order.financial_status in (FinancialStatus.PENDING, FinancialStatus.VOIDED) or \
+            order.refundable_amount <= 0:
+        turn.say("refund_not_paid", order=order.number)
+        return
+    if _delivered_at(order) is not None and _window_closed(order):
+        turn.say("return_window_closed", order=order.number, days=order.store.return_window_days)
+        turn.hand_off(f"refund asked after the {order.store.return_window_days}-day window "
+                      f"of order #{order.number}")
+        return
+    if not turn.may_act:  # suggest-only: the agent decides on money
+        _file_request(turn, order, "refund")
+        turn.say("handoff")
+        return
+    try:
+        outcome = commerce.request_refund(
+            order, turn.actor,
+            commerce.RefundAsk(
+                idempotency_key=f"assistant:{turn.conversation.pk}:{order.pk}:refund",
+                reason=f"Asked by the shopper in conversation #{turn.conversation.display_id}: "
+                       f"{turn.message.text[:300]}"),
+            conversation=turn.conversation,
+        )
+    except ActionError as exc:
+        turn.say("handoff")
+        turn.hand_off(f"refund of order #{order.number} refused: {exc.detail}")
+        return
+    amount = (outcome.refund.amount if outcome.refund else
+              outcome.approval.amount if outcome.approval else order.refundable_amount)
+    if outcome.replayed:
+        turn.say("already_requested", order=order.number)
+        return
+    _record(turn, order, "refund_request",
+            "refunded" if outcome.refund else "approval_requested",
+            amount=str(amount))
+    if outcome.refund is not None:
+        turn.say("refund_done", order=order.number, amount=_money(amount, order.currency),
+                 date=_day(outcome.refund.created_at))
+    else:
+        turn.say("refund_requested", order=order.number, amount=_money(amount, order.currency))
+
+
+def refund_status(turn: Turn, order: Order) -> None:
+    turn.order = order
+    refund = order.refunds.exclude(status=RefundStatus.FAILED).order_by("-created_at").first()
+    waiting = order.approvals.filter(status="pending").order_by("-created_at").first()
+    if refund is not None and refund.status == RefundStatus.SUCCEEDED:
+        turn.say("refund_done", order=order.number, amount=_money(refund.amount, refund.currency),
+                 date=_day(refund.created_at))
+    elif refund is not None or waiting is not None:
+        amount = refund.amount if refund is not None else waiting.amount  # type: ignore[union-attr]
+        turn.say("refund_in_review", order=order.number, amount=_money(amount, order.currency))
+    else:
+        turn.say("refund_none", order=order.number)
+        turn.hand_off(f"no refund recorded on order #{order.number}")
+
+
+ORDER_FLOWS: dict[str, Callable[[Turn, Order], None]] = {
+    "order_status": order_status,
+    "cancel_order": cancel_order,
+    "change_order": change_order,
+    "change_address": change_address,
+    "return_request": return_request,
+    "refund_request": refund_request,
+    "refund_status": refund_status,
+}
+
+
+def _prefer_for(intent: str) -> Callable[[Order], bool]:
+    if intent in ("cancel_order", "change_order", "change_address"):
+        return _unshipped
+    if intent in ("return_request",):
+        return lambda o: o.status == OrderStatus.OPEN and _delivered_at(o) is not None
+    if intent in ("refund_status",):
+        return lambda o: o.refunds.exists() or o.approvals.filter(status="pending").exists()
+    if intent == "refund_request":
+        return lambda o: o.status == OrderStatus.OPEN and o.refundable_amount > 0 and \
+            o.financial_status not in (FinancialStatus.PENDING, FinancialStatus.VOIDED)
+    return _is_open
+
+
+def run_order_flow(turn: Turn, order: Order | None = None) -> None:
+    if order is None:
+        order = resolve_order(turn, prefer=_prefer_for(turn.intent))
+        if order is None:
+            return
+    ORDER_FLOWS[turn.intent](turn, order)
+
+
+# --- Answers from the store and the help center ---------------------------------------------
+
+
+def article_for(turn: Turn, query: str) -> tuple[str, str] | None:
+    """(title, url) of the best public help-center article in the shopper's language."""
+    if turn.store is None:
+        return None
+    from storedesk.helpcenter.models import HelpCenter
+    from storedesk.helpcenter.queries import languages_of
+    from storedesk.helpcenter.search import search
+
+    center = HelpCenter.objects.filter(account_id=turn.conversation.account_id,
+                                       store=turn.store, is_public=True).first()
+    if center is None or turn.language not in languages_of(center):
+        return None
+    hits = [h for h in search(center, turn.language, query[:600], limit=3) if not h.internal]
+    if not hits:
+        return None
+    hit = hits[0]
+    url = f"{django_settings.BASE_URL}/help/{center.slug}/{hit.language}/a/{hit.slug}/"
+    return hit.title, url
+
+
+def _say_article(turn: Turn, query: str) -> bool:
+    found = article_for(turn, query)
+    if found is None:
+        return False
+    turn.say("article", title=found[0], url=found[1])
+    return True
+
+
+def _country(turn: Turn) -> str:
+    for order in turn.identity.orders:
+        country = str((order.shipping_address or {}).get("country") or "").upper()
+        if len(country) == 2:
+            return country
+    return COUNTRY_OF_LANGUAGE.get(turn.language, "*")
+
+
+def delivery_info(turn: Turn) -> None:
+    if turn.store is None:
+        return _nothing_to_say(turn)
+    country = _country(turn)
+    rates = list(ShippingRate.objects.filter(account_id=turn.conversation.account_id,
+                                             store=turn.store, country=country)
+                 .order_by("cost", "method"))
+    if not rates:
+        rates = list(ShippingRate.objects.filter(account_id=turn.conversation.account_id,
+                                                 store=turn.store, country="*")
+                     .order_by("cost", "method"))
+    if rates:
+        from storedesk.assistant.replies import render
+
+        lines = [render("rate_line", turn.language, {
+            "method": r.method, "cost": _money(r.cost, turn.store.currency),
+            "min": r.min_days, "max": r.max_days}, turn.settings.reply_overrides)
+            for r in rates]
+        turn.say("delivery_rates", country=country if country != "*" else "-",
+                 rates="; ".join(lines))
+        if turn.store.free_shipping_threshold is not None:
+            turn.say("free_shipping",
+                     amount=_money(turn.store.free_shipping_threshold, turn.store.currency))
+        _say_article(turn, turn.message.text)
+        return None
+    if not _say_article(turn, turn.message.text):
+        _nothing_to_say(turn)
+    return None
+
+
+def return_policy(turn: Turn) -> None:
+    if turn.store is None:
+        return _nothing_to_say(turn)
+    turn.say("return_policy", days=turn.store.return_window_days)
+    _say_article(turn, turn.message.text)
+    return None
+
+
+def _product(turn: Turn) -> Product | None:
+    if turn.store is None or not turn.entities.products:
+        return None
+    best = max(turn.entities.products, key=lambda p: p.score)
+    return Product.objects.filter(account_id=turn.conversation.account_id, store=turn.store,
+                                  external_id=best.product_id).first()
+
+
+def _in_stock(product: Product) -> bool:
+    return any(v.inventory > 0 for v in product.variants.all())
+
+
+def product_question(turn: Turn) -> None:
+    product = _product(turn)
+    answered = False
+    if product is not None:
+        key = "product_in_stock" if _in_stock(product) else "product_out_of_stock"
+        turn.say(key, product=product.title)
+        answered = True
+    if not _say_article(turn, turn.message.text) and not answered:
+        _nothing_to_say(turn)
+
+
+def restock_alert(turn: Turn) -> None:
+    product = _product(turn)
+    if product is None:
+        return _nothing_to_say(turn)
+    if _in_stock(product):
+        turn.say("product_in_stock", product=product.title)
+        return None
+    commerce.subscribe_restock(product, turn.conversation.contact, turn.actor,
+                               conversation=turn.conversation)
+    turn.say("restock_subscribed", product=product.title)
+    return None
+
+
+def article_flow(turn: Turn) -> None:
+    if not _say_article(turn, turn.message.text):
+        _nothing_to_say(turn)
+
+
+def _nothing_to_say(turn: Turn) -> None:
+    turn.say("handoff")
+    turn.hand_off("no answer from the store's data or the help center")
+
+
+def complaint(turn: Turn) -> None:
+    turn.urgent = True
+    turn.say("complaint")
+    turn.hand_off("complaint / strong negative feeling")
+
+
+def human_agent(turn: Turn) -> None:
+    turn.say("handoff_human")
+    turn.hand_off("the shopper asked for a person")
+
+
+def smalltalk(turn: Turn) -> None:
+    turn.say("smalltalk", store=turn.store.name if turn.store else "")
+
+
+def feedback(turn: Turn) -> None:
+    turn.say("feedback")
+
+
+def unsure(turn: Turn) -> None:
+    turn.say("handoff")
+    turn.hand_off("the assistant is not sure what the shopper needs")
+
+
+FLOWS: dict[str, Callable[[Turn], None]] = {
+    **{intent: run_order_flow for intent in ORDER_FLOWS},
+    "delivery_info": delivery_info,
+    "return_policy": return_policy,
+    "product_question": product_question,
+    "restock_alert": restock_alert,
+    "payment": article_flow,
+    "invoice": article_flow,
+    "discount": article_flow,
+    "account": article_flow,
+    "purchase_help": article_flow,
+    "newsletter": article_flow,
+    "complaint": complaint,
+    "human_agent": human_agent,
+    "smalltalk": smalltalk,
+    "feedback": feedback,
+    "other": unsure,
+}
