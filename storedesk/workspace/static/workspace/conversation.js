@@ -313,6 +313,10 @@
   function send() {
     var text = document.activeElement;
     if (!text || !text.dataset || !text.dataset.composerText || !text.form) return;
+    // A form htmx has just swapped in (a macro's preview) is wired up only when the swap
+    // settles; a send pressed before that would submit it natively (a 405 page). process() is
+    // idempotent, so wire it up now.
+    if (window.htmx) window.htmx.process(text.form);
     var button = text.form.querySelector("[data-send]");
     if (button && !button.disabled) button.click();
   }
