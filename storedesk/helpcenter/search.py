@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Case, F, TextField, Value, When
 from rapidfuzz.distance import DamerauLevenshtein
 
 from storedesk.helpcenter.models import HelpCenter, SearchDoc, helpfulness
@@ -158,7 +159,8 @@ def _corrections(help_center_id: int, language: str, words: list[str],
                 f"AND {shape} LIMIT 20000) AS c{n}")
             params += [help_center_id, language, word[0], word[1], *lengths]
     candidates: dict[str, list[str]] = {w: [] for w in words}
-    with transaction.atomic(), connection.cursor() as cursor:
+    # (no savepoint inside a caller's transaction: the setting then lasts until it ends)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if _is_pg():
             # pg_trgm's default threshold (0.3) misses a swapped pair in a short word; lower it
             # for this statement (SET LOCAL ends with the transaction).
@@ -375,6 +377,26 @@ def _best(q: _Query) -> list[tuple[int, float]]:
     return _exhaustive_candidates(q) if matching <= limit else _candidates(q)
 
 
+# How far votes and views move a candidate from its relevance share (see _final_score)
+VOTES_LOW, VOTES_HIGH = 0.85, 1.15
+VIEWS_MAX = 0.002 * math.log1p(2**31)  # view_count is a 32-bit counter
+
+
+def _final_score(share: float, yes: int, no: int, views: int) -> float:
+    """Relevance (as a share of the best candidate's) nudged by helpfulness and views."""
+    score = share * (VOTES_LOW + 0.3 * helpfulness(yes, no) * min(1, (yes + no) / 5 + 0.5))
+    return round(score + 0.002 * math.log1p(views), 4)
+
+
+def _may_show(relevance: dict[int, float], limit: int) -> list[int]:
+    """The candidates that could make the first `limit` whatever their votes and views: those
+    whose best possible score reaches the `limit`-th best worst possible one."""
+    top = max(relevance.values())
+    lows = sorted((VOTES_LOW * r / top for r in relevance.values()), reverse=True)
+    floor = lows[min(limit, len(lows)) - 1] - 0.001  # (and the rounding to 4 places)
+    return [d for d, r in relevance.items() if VOTES_HIGH * r / top + VIEWS_MAX >= floor]
+
+
 def search(help_center: HelpCenter, language: str, query: str, *, include_internal: bool = False,
            limit: int = 10) -> list[Hit]:
     """Published articles of this help center in this language, best first."""
@@ -382,27 +404,28 @@ def search(help_center: HelpCenter, language: str, query: str, *, include_intern
     relevance = dict(_best(q)) if q.groups else {}
     if not relevance:
         return []
+    # One statement: the candidates' articles (votes, views), and the text (for the snippet)
+    # of those that may be shown.
+    shown = _may_show(relevance, limit)
     rows = (SearchDoc.objects.filter(pk__in=list(relevance), help_center=help_center)
+            .annotate(text=Case(When(pk__in=shown, then=F("plain")), default=Value(""),
+                                output_field=TextField()))
             .values_list("pk", "internal", "translation_id", "translation__language",
                          "translation__published_title", "translation__article_id",
                          "translation__article__slug", "translation__article__helpful_yes",
                          "translation__article__helpful_no",
-                         "translation__article__view_count"))
-    top = max(relevance.values(), default=0.0) or 1.0
-    ranked = []
-    for row in rows:
-        doc, yes, no, views = row[0], row[7], row[8], row[9]
-        score = (relevance[doc] / top) * (
-            0.85 + 0.3 * helpfulness(yes, no) * min(1, (yes + no) / 5 + 0.5))
-        score += 0.002 * math.log1p(views)
-        ranked.append((round(score, 4), row))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1][5]))
-    ranked = ranked[:limit]
-    plain = dict(SearchDoc.objects.filter(pk__in=[row[0] for _, row in ranked])
-                 .values_list("pk", "plain"))
-    return [Hit(translation_id, article_id, slug, lang, title, snippet(plain[doc], q.alts),
-                internal, score)
-            for score, (doc, internal, translation_id, lang, title, article_id, slug, *_)
+                         "translation__article__view_count", "text"))
+    top = max(relevance.values())
+    ranked = sorted(((_final_score(relevance[row[0]] / top, *row[7:10]), row) for row in rows),
+                    key=lambda pair: (-pair[0], pair[1][5]))[:limit]
+    # (a shown hit's score is at least its worst case, so it is in `shown`; should rounding
+    # ever say otherwise, its text is read on its own)
+    missing = [row[0] for _, row in ranked if row[0] not in shown]
+    texts: dict[int, str] = dict(
+        SearchDoc.objects.filter(pk__in=missing).values_list("pk", "plain") if missing else [])
+    return [Hit(translation_id, article_id, slug, lang, title,
+                snippet(texts.get(doc) or text or "", q.alts), internal, score)
+            for score, (doc, internal, translation_id, lang, title, article_id, slug, *_, text)
             in ranked]
 
 

@@ -86,12 +86,12 @@ def _statements(queries: list[dict[str, str]]) -> list[str]:
 
 def test_a_search_runs_a_fixed_number_of_statements(crowded) -> None:
     # a query of three words that all match: the vocabulary with the document count, the
-    # candidates, the candidates' articles, the shown hits' text
+    # candidates, the candidates' articles with the text of those that may be shown
     with CaptureQueriesContext(connection) as ctx:
         assert search.search(crowded, "en", "ship locker tracking")
-    assert len(_statements(ctx.captured_queries)) == 4
+    assert len(_statements(ctx.captured_queries)) == 3
     # two misspelt words: one statement for their corrections, one for the corrections'
     # vocabulary
     with CaptureQueriesContext(connection) as ctx:
         assert search.search(crowded, "en", "lockres trakcing")
-    assert len(_statements(ctx.captured_queries)) == 6
+    assert len(_statements(ctx.captured_queries)) == 5
