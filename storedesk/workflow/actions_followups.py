@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from storedesk.accounts.actor import Actor
 from storedesk.accounts.actions import audit
+from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Account, Membership
 from storedesk.accounts.permissions import Perm, require
 from storedesk.core.errors import ActionError

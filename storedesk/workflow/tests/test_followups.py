@@ -7,7 +7,7 @@ language, and the customer's reply reopens them. Two sweeps racing fire each tim
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
