@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from storedesk.assistant.actions import set_permissions
-from storedesk.assistant.tests.conftest import Shop, after_commit, bot_texts, last_bot_text, say
+from storedesk.assistant.tests.conftest import Shop, bot_texts, last_bot_text, say
 from storedesk.commerce.models import ApprovalRequest, Order, Refund, Return
 from storedesk.inbox.models import Message
 
