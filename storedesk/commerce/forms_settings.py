@@ -11,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.commerce.models import MAX_RETURN_WINDOW_DAYS, Platform
-from storedesk.commerce.models.store import DEFAULT_REFUND_LIMITS
+from storedesk.commerce.models.store import ACTOR_LIMITS, DEFAULT_REFUND_LIMITS
 
 LIMIT_ROLES = ("agent", "light_agent", "admin", "bot")
 
@@ -117,9 +117,9 @@ class PolicyForm(forms.Form):
                                      help_text=_("Blank: no limit."))
     limit_bot = forms.DecimalField(
         label=_("The assistant may refund up to"), min_value=Decimal("0"), max_digits=12,
-        decimal_places=2,
-        help_text=_("When it cancels a paid order or a shopper asks for a refund. 0: it "
-                    "always asks the team."))
+        decimal_places=2, required=False,
+        help_text=_("When it cancels a paid order or a shopper asks for a refund. Blank or 0: "
+                    "it always asks the team."))
 
     def categories(self) -> list[str]:
         raw = str(self.cleaned_data.get("non_returnable_categories") or "")
@@ -131,6 +131,8 @@ class PolicyForm(forms.Form):
         out: dict[str, str | None] = {}
         for role in LIMIT_ROLES:
             value = self.cleaned_data.get(f"limit_{role}")
+            if value is None and role in ACTOR_LIMITS:
+                value = Decimal("0")  # the assistant is never unlimited
             out[role] = None if value is None else str(value)
         return out
 
