@@ -40,7 +40,8 @@ from storedesk.helpcenter.demo import load_demo_help_center
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
-from storedesk.workflow.demo import load_playbooks_demo, load_workflow_demo
+from storedesk.workflow.demo import load_workflow_demo
+from storedesk.workflow_ui.demo import load_playbooks_demo
 
 
 @dataclass
