@@ -3,7 +3,7 @@ batch form receive_messages (many in one transaction, one result per item)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,10 +86,21 @@ def receive_message(
     dispatched, so no subscriber (assistant, rules, store webhooks) reacts, and agents' screens
     are not notified (see "Domain events" in docs/architecture.md).
     """
+    return _receive_one(inbox, inbound, historic, _existing)
+
+
+def _receive_one(
+    inbox: Inbox,
+    inbound: InboundMessage,
+    historic: bool,
+    seen: Callable[[Inbox, str], Received | None],
+) -> Received:
+    """`receive_message`; `seen` finds a message received before by its source_id (a query,
+    or the batch's lookup made in one query for all its items)."""
     _check_storable(inbound)
     source_id = (inbound.source_id or "").strip() or None
     if source_id:
-        existing = _existing(inbox, source_id)
+        existing = seen(inbox, source_id)
         if existing is not None:
             return existing
     if not inbound.sender_id.strip():
@@ -122,22 +133,50 @@ def receive_messages(
 ) -> list[Received | ActionError]:
     """`receive_message` for many messages in one transaction: one result per item, in order.
 
-    Each item runs in its own savepoint, so a refused item (its `ActionError` is its result)
-    leaves the others in; an error that is not the item's fault (the database) rolls the whole
-    batch back. Idempotent per item on (inbox, source_id), like the single form; a source_id
-    repeated inside the batch returns the first item's message.
+    Each item's writes run in their own savepoint (`_receive`; what comes before it only
+    reads), so a refused item (its `ActionError` is its result) leaves the others in; an error
+    that is not the item's fault (the database) rolls the whole batch back. Idempotent per item
+    on (inbox, source_id), like the single form: the messages received before are found in one
+    query for the whole batch, and a source_id repeated inside the batch returns the first
+    item's message. A message stored concurrently by another transaction is found after its
+    insert fails, as in the single form.
     """
     if len(batch) > BATCH_MAX:
         raise ActionError(f"A batch holds at most {BATCH_MAX} messages ({len(batch)} were sent).")
     results: list[Received | ActionError] = []
     with transaction.atomic():
+        known = _existing_many(inbox, batch)
+
+        def seen(_inbox: Inbox, source_id: str) -> Received | None:
+            return known.get(source_id)
+
         for inbound in batch:
             try:
-                with transaction.atomic():
-                    results.append(receive_message(inbox, inbound, historic=historic))
+                received = _receive_one(inbox, inbound, historic, seen)
             except ActionError as exc:
                 results.append(exc)
+                continue
+            results.append(received)
+            if received.created and received.message.source_id:
+                known[received.message.source_id] = Received(
+                    conversation=received.conversation, message=received.message, created=False
+                )
     return results
+
+
+def _existing_many(inbox: Inbox, batch: Sequence[InboundMessage]) -> dict[str, Received]:
+    """The batch's messages received before, by source_id (one query)."""
+    source_ids = {s for s in ((m.source_id or "").strip() for m in batch) if s}
+    if not source_ids:
+        return {}
+    messages = Message.objects.select_related("conversation").filter(
+        inbox=inbox, source_id__in=source_ids
+    )
+    return {
+        m.source_id: Received(conversation=m.conversation, message=m, created=False)
+        for m in messages
+        if m.source_id
+    }
 
 
 def _check_storable(inbound: InboundMessage) -> None:
