@@ -21,7 +21,7 @@ from storedesk.connectors.auth import inbound_auth, inbox_for_inbound
 from storedesk.core.errors import ActionError
 from storedesk.core.validation import SafeDatetime
 from storedesk.inbox.actions import Received, receive_message, receive_messages
-from storedesk.inbox.actions.inbound import BATCH_MAX
+from storedesk.inbox.actions.batch import BATCH_MAX
 from storedesk.inbox.models import Inbox
 
 router = Router(tags=["inbox"])

@@ -1,5 +1,5 @@
-"""The one inbound entry point: receive_message (idempotent on (inbox, source_id)), and its
-batch form receive_messages (many in one transaction, one result per item)."""
+"""The one inbound entry point: receive_message (idempotent on (inbox, source_id)); its batch
+form receive_messages (many in one transaction, one result per item) is in batch.py."""
 
 from __future__ import annotations
 
@@ -97,18 +97,9 @@ def _receive_one(
 ) -> Received:
     """`receive_message`; `seen` finds a message received before by its source_id (a query,
     or the batch's lookup made in one query for all its items)."""
-    _check_storable(inbound)
-    source_id = (inbound.source_id or "").strip() or None
-    if source_id:
-        existing = seen(inbox, source_id)
-        if existing is not None:
-            return existing
-    if not inbound.sender_id.strip():
-        raise ActionError("The sender id is required.")
-    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
-        raise ActionError("The message is empty.")
-    if len(inbound.text) > MAX_TEXT_CHARS:
-        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    source_id, existing = check_inbound(inbox, inbound, seen)
+    if existing is not None:
+        return existing
     with staged_files(inbound.attachments) as stored:
         try:
             received = _receive(inbox, inbound, source_id, stored, historic)
@@ -128,55 +119,25 @@ def _receive_one(
 BATCH_MAX = 500
 
 
-def receive_messages(
-    inbox: Inbox, batch: Sequence[InboundMessage], *, historic: bool = False
-) -> list[Received | ActionError]:
-    """`receive_message` for many messages in one transaction: one result per item, in order.
-
-    Each item's writes run in their own savepoint (`_receive`; what comes before it only
-    reads), so a refused item (its `ActionError` is its result) leaves the others in; an error
-    that is not the item's fault (the database) rolls the whole batch back. Idempotent per item
-    on (inbox, source_id), like the single form: the messages received before are found in one
-    query for the whole batch, and a source_id repeated inside the batch returns the first
-    item's message. A message stored concurrently by another transaction is found after its
-    insert fails, as in the single form.
-    """
-    if len(batch) > BATCH_MAX:
-        raise ActionError(f"A batch holds at most {BATCH_MAX} messages ({len(batch)} were sent).")
-    results: list[Received | ActionError] = []
-    with transaction.atomic():
-        known = _existing_many(inbox, batch)
-
-        def seen(_inbox: Inbox, source_id: str) -> Received | None:
-            return known.get(source_id)
-
-        for inbound in batch:
-            try:
-                received = _receive_one(inbox, inbound, historic, seen)
-            except ActionError as exc:
-                results.append(exc)
-                continue
-            results.append(received)
-            if received.created and received.message.source_id:
-                known[received.message.source_id] = Received(
-                    conversation=received.conversation, message=received.message, created=False
-                )
-    return results
-
-
-def _existing_many(inbox: Inbox, batch: Sequence[InboundMessage]) -> dict[str, Received]:
-    """The batch's messages received before, by source_id (one query)."""
-    source_ids = {s for s in ((m.source_id or "").strip() for m in batch) if s}
-    if not source_ids:
-        return {}
-    messages = Message.objects.select_related("conversation").filter(
-        inbox=inbox, source_id__in=source_ids
-    )
-    return {
-        m.source_id: Received(conversation=m.conversation, message=m, created=False)
-        for m in messages
-        if m.source_id
-    }
+def check_inbound(
+    inbox: Inbox, inbound: InboundMessage, seen: Callable[[Inbox, str], Received | None]
+) -> tuple[str | None, Received | None]:
+    """What receive_message checks before it writes anything: the values (`ActionError` when
+    refused), and whether the message was received before. Returns its cleaned source_id and
+    that earlier message (or None)."""
+    _check_storable(inbound)
+    source_id = (inbound.source_id or "").strip() or None
+    if source_id:
+        existing = seen(inbox, source_id)
+        if existing is not None:
+            return source_id, existing
+    if not inbound.sender_id.strip():
+        raise ActionError("The sender id is required.")
+    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
+        raise ActionError("The message is empty.")
+    if len(inbound.text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    return source_id, None
 
 
 def _check_storable(inbound: InboundMessage) -> None:
