@@ -83,6 +83,9 @@ def test_the_api_sets_and_cancels_reminders_and_admins_set_auto_resolve(personas
                        content_type="application/json").status_code == 400
     assert client.post(url, {"after_hours": 1, "membership_id": personas.bruno.pk},
                        content_type="application/json").status_code == 404
+    # Lina (light agent, Returns team) cannot see this conversation: no reminder for her
+    assert client.post(url, {"after_hours": 1, "membership_id": personas.lina.pk},
+                       content_type="application/json").status_code == 400
     assert api(personas.bruno).post(f"/api/v1/reminders/{created.json()['id']}/cancel"
                                     ).status_code == 404
     cancelled = client.post(f"/api/v1/reminders/{created.json()['id']}/cancel")
