@@ -6,11 +6,12 @@
                                          [--queries 60] [--keep]
 
 For each backend and corpus a child process gets a fresh database (a temporary SQLite file, or
-the PostgreSQL database `storedesk_bench_helpcenter_<corpus>`, dropped at the end unless
---keep), migrates it, and fills one help center in en, pl, tr, id and th through the product's
-own normaliser, segmenter and index rows (`text.terms`, `search_index.doc_weights`: SearchDoc,
-SearchTerm with its document frequencies, SearchScope, SearchPosting), inserted in bulk rather
-than one publish at a time.
+the PostgreSQL database `storedesk_bench_helpcenter_<corpus>`, dropped at the end; with --keep
+both are kept, the SQLite one in <tmp>/storedesk_bench_helpcenter_sqlite_<corpus>/, and reused
+by the next --keep run), migrates it, and fills one help center in en, pl, tr, id and th
+through the product's own normaliser, segmenter and index rows (`text.terms`,
+`search_index.doc_weights`: SearchDoc, SearchTerm with its document frequencies, SearchScope,
+SearchPosting), inserted in bulk rather than one publish at a time.
 
 Corpora:
 - `zipf` (realistic): words follow Zipf's law (frequency ~ 1/rank) over ~30,000 words per
