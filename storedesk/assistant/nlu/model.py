@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 FORMAT = "storedesk-intent-model/1"
 # Bump when the features or the training recipe change: cached shipped models are keyed on it.
-RECIPE_VERSION = "3"
+RECIPE_VERSION = "4"
 
 Ranking = tuple[tuple[str, float], ...]
 # The confidence a message none of whose words occurs in the examples needs to stay in scope.
