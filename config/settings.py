@@ -88,6 +88,10 @@ ENCRYPTION_KEYS = [
 # Extra channel registry entries ("module:ENTRY"), for plugins and tests; see
 # storedesk/connectors/registry.py.
 STOREDESK_EXTRA_CHANNELS: list[str] = []
+# Provider webhook events (connectors/drain.py): the worker claims this many per batch and
+# holds them for this long; a killed worker's batch is claimed again once its lease runs out.
+INBOUND_BATCH_SIZE = int(os.environ.get("STOREDESK_INBOUND_BATCH_SIZE", "200"))
+INBOUND_LEASE_SECONDS = int(os.environ.get("STOREDESK_INBOUND_LEASE_SECONDS", "120"))
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("STOREDESK_ALLOWED_HOSTS", "*").split(",") if h.strip()
