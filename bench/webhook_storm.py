@@ -260,6 +260,26 @@ class Stream:
         return request
 
 
+async def warm_up(port: int, inbox_id: int, connections: int, rounds: int = 5) -> None:
+    """Every server process pays its first-request costs (imports, connections) here."""
+
+    async def one(c: int) -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for r in range(rounds):
+                body = json.dumps({"id": f"warm-{c}-{r}", "type": "message", "from": "warm",
+                                   "text": "warm-up"}).encode()
+                writer.write(signed_request(inbox_id, body))
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                               if line.lower().startswith(b"content-length:")), 0)
+                await reader.readexactly(length)
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(one(c) for c in range(connections)))
+
+
 async def fire(port: int, stream: Stream, connections: int, seconds: float) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -436,6 +456,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         server = start_server(env, args.workers, port)
         try:
             wait_ready(port, server)
+            asyncio.run(warm_up(port, setup["inbox_id"], args.connections))
             cpu0, client0 = tree_cpu_seconds(server), client_cpu()
             load_before = os.getloadavg()
             accept = asyncio.run(fire(port, stream, args.connections, args.seconds))

@@ -14,6 +14,7 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from storedesk.connectors.asgi import WebhookRoute  # noqa: E402
 from storedesk.connectors.webchat.consumer import WidgetConsumer  # noqa: E402
 from storedesk.core.body_limit import BodyLimit  # noqa: E402
 from storedesk.realtime.origin import SameOriginValidator  # noqa: E402
@@ -36,8 +37,9 @@ async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> Any:
 
 application = ProtocolTypeRouter(
     {
-        # The per-request upload cap is checked before Django reads (and spools) the body.
-        "http": BodyLimit(django_asgi_app),
+        # The per-request upload cap is checked before Django reads (and spools) the body;
+        # provider webhooks (POST /hooks/<kind>/<id>/) are answered without Django's stack.
+        "http": BodyLimit(WebhookRoute(django_asgi_app)),
         "websocket": websockets,
     }
 )

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Field
+from django.db.models import Field, JSONField
 from django.utils import timezone
 
 from storedesk.accounts.actions import audit
@@ -50,11 +50,43 @@ class Accepted:
 
 
 def _webhook_inbox(kind: str, inbox_id: int) -> tuple[Inbox, Connector]:
-    inbox = Inbox.objects.filter(pk=inbox_id, channel=kind, is_active=True).first()
     connector = connector_for(kind)
+    inbox = _active_inbox(kind, inbox_id) if connector is not None else None
     if inbox is None or connector is None or connector.webhook is None:
         raise Refused(404, "Unknown inbox.")
     return inbox, connector
+
+
+_INBOX_FIELDS = ("id", "account_id", "channel", "config", "secret", "is_active")
+
+
+def _active_inbox(kind: str, inbox_id: int) -> Inbox | None:
+    """The inbox a webhook names, by one plain SELECT (the ORM's query building was most of
+    the accept path's CPU). The instance has the fields a verifier reads; any other field
+    loads on access, as with ``.only()``."""
+    if not 0 < inbox_id < 2**63:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_inbox_sql(connection.vendor), [inbox_id, kind, True])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    config = cast("JSONField[Any]", Inbox._meta.get_field("config"))
+    values = list(row)
+    values[3] = config.from_db_value(values[3], None, connection)  # type: ignore[arg-type]
+    return Inbox.from_db(connection.alias, list(_INBOX_FIELDS), values)
+
+
+@cache
+def _inbox_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    meta = Inbox._meta
+    by_attname = {f.attname: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(quote(by_attname[name]) for name in _INBOX_FIELDS)
+    table = quote(meta.db_table)
+    # Identifiers from the model's own meta; every value is bound.
+    return (f"SELECT {columns} FROM {table} WHERE {quote('id')} = %s "  # noqa: S608
+            f"AND {quote('channel')} = %s AND {quote('is_active')} = %s")
 
 
 def accept(kind: str, inbox_id: int, headers: dict[str, str], body: bytes) -> Accepted:
