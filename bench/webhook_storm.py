@@ -251,13 +251,14 @@ class Stream:
         self.next_new = 0
         self.sent = 0
 
-    def take(self) -> bytes:
+    def take(self) -> tuple[bytes, bool]:
+        """The next request, and whether it carries a new event."""
         self.sent += 1
         if self.sent % 10 == 0 and self.next_new > 0:
-            return self.requests[(self.sent * 7919) % self.next_new]
+            return self.requests[(self.sent * 7919) % self.next_new], False
         request = self.requests[self.next_new % len(self.requests)]
         self.next_new += 1
-        return request
+        return request, True
 
 
 async def warm_up(port: int, inbox_id: int, connections: int, rounds: int = 5) -> None:
@@ -293,8 +294,7 @@ async def fire(port: int, stream: Stream, connections: int, seconds: float) -> d
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while time.perf_counter() < stop_at:
-                before_new = stream.next_new
-                request = stream.take()
+                request, new = stream.take()
                 t0 = time.perf_counter()
                 writer.write(request)
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -309,7 +309,7 @@ async def fire(port: int, stream: Stream, connections: int, seconds: float) -> d
                     code = head[9:12].decode()
                     statuses[code] = statuses.get(code, 0) + 1
                     latencies.append(t1 - t0)
-                    measured_new += stream.next_new - before_new
+                    measured_new += new and code == "202"
         finally:
             writer.close()
 
