@@ -44,7 +44,8 @@ from storedesk.inbox.models import Conversation, Inbox, Message, SenderType
 from storedesk.inbox.storage import IncomingFile, StoredFile, discard, stage_file
 
 CHUNK_MESSAGES = 2000
-READ_AHEAD = 5000  # threads parsed ahead of the writer (a chunk or two)
+READ_AHEAD = 500  # threads parsed ahead of the writer (about a chunk: bounds the memory of
+#                   inline attachments waiting in the queue)
 SOURCE_ID_MAX = 255
 
 
