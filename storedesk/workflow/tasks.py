@@ -1,4 +1,5 @@
-"""Workflow tasks: the minute sweeps that record SLA breaches and run escalation steps."""
+"""Workflow tasks: the minute sweeps that record SLA breaches, run escalation steps and timed
+rule triggers, and follow agents' presence."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storedesk.workflow import escalation, sla
+from storedesk.workflow import escalation, presence, rules_timed, sla
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -33,3 +34,16 @@ def run_escalations() -> int:
 def reapply_sla_policies(account_id: int) -> int:
     """After an admin changed the policies: re-pick the policy of open conversations."""
     return sla.reapply_policies(account_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_timed_rules() -> int:
+    """"SLA about to breach" and "scheduled time" rule triggers (each hit once)."""
+    return rules_timed.run(timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def follow_presence() -> int:
+    """Agents of presence-following pools go away when their workspace is closed (and their
+    conversations to others), and come back online when it is open again."""
+    return presence.sync(timezone.now())

@@ -17,6 +17,7 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import admin_required
 from storedesk.accounts.models import Agent, Membership, Team
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.webhooks.models import WebhookSubscription
 from storedesk.workflow import actions_routing, actions_rules, actions_sla, queries, routing
 from storedesk.workflow.forms_rules import RuleForm
 from storedesk.workflow.forms_settings import (
@@ -175,7 +176,10 @@ def _rule_form(request: HttpRequest, **kwargs: Any) -> RuleForm:
               .filter(account_id=account_id, is_active=True).order_by("agent__name")]
     macros = list(Macro.objects.filter(account_id=account_id).order_by("name")
                   .values_list("pk", "name"))
-    return RuleForm(request.POST or None, teams=teams, agents=agents, macros=macros, **kwargs)
+    webhooks = [(w.pk, w.description or w.url) for w in
+                WebhookSubscription.objects.filter(account_id=account_id).order_by("pk")]
+    return RuleForm(request.POST or None, teams=teams, agents=agents, macros=macros,
+                    webhooks=webhooks, **kwargs)
 
 
 def _rule(request: HttpRequest, rule_id: int) -> AutomationRule:

@@ -9,7 +9,7 @@ from storedesk.workflow.models.escalation import (
 from storedesk.workflow.models.hours import BusinessHours, WorkflowSetup
 from storedesk.workflow.models.macros import Macro
 from storedesk.workflow.models.routing import AgentProfile, AssignmentPool, Availability, Strategy
-from storedesk.workflow.models.rules import AutomationRule, RuleFiring
+from storedesk.workflow.models.rules import AutomationRule, RuleFiring, RuleTick
 from storedesk.workflow.models.sla import SlaBreach, SlaClock, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "EscalationTrigger",
     "Macro",
     "RuleFiring",
+    "RuleTick",
     "SlaBreach",
     "SlaClock",
     "SlaPolicy",
