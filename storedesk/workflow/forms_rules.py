@@ -25,6 +25,21 @@ PICKED = {"assign_team": "team", "assign_agent": "agent", "send_macro": "macro",
           "call_webhook": "webhook"}
 
 
+def action_picks(teams: Sequence[tuple[int, str]], agents: Sequence[tuple[int, str]],
+                 macros: Sequence[tuple[int, str]], webhooks: Sequence[tuple[int, str]] = (),
+                 ) -> list[tuple[Any, Any]]:
+    """The grouped choices an action's value is picked from ("team:3", "priority:high"...)."""
+    picks: list[tuple[Any, Any]] = [("", "—")]
+    picks.append((_("Teams"), [(f"team:{i}", n) for i, n in teams]))
+    picks.append((_("Agents"), [(f"agent:{i}", n) for i, n in agents]))
+    picks.append((_("Macros"), [(f"macro:{i}", n) for i, n in macros]))
+    picks.append((_("Webhooks"), [(f"webhook:{i}", n) for i, n in webhooks]))
+    picks.append((_("Priority"), [(f"priority:{v}", label) for v, label in Priority.choices]))
+    picks.append((_("Status"), [(f"status:{v}", label) for v, label in Status.choices
+                                if v != Status.SNOOZED]))
+    return picks
+
+
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     triggers = forms.MultipleChoiceField(label=_("When"), widget=forms.CheckboxSelectMultiple)
@@ -49,14 +64,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["triggers"].choices = [  # type: ignore[attr-defined]
             (k, t.label) for k, t in TRIGGERS.items()]
-        picks: list[tuple[Any, Any]] = [("", "—")]
-        picks.append((_("Teams"), [(f"team:{i}", n) for i, n in teams]))
-        picks.append((_("Agents"), [(f"agent:{i}", n) for i, n in agents]))
-        picks.append((_("Macros"), [(f"macro:{i}", n) for i, n in macros]))
-        picks.append((_("Webhooks"), [(f"webhook:{i}", n) for i, n in webhooks]))
-        picks.append((_("Priority"), [(f"priority:{v}", label) for v, label in Priority.choices]))
-        picks.append((_("Status"), [(f"status:{v}", label) for v, label in Status.choices
-                                    if v != Status.SNOOZED]))
+        picks = action_picks(teams, agents, macros, webhooks)
         for row in range(CONDITION_ROWS):
             self.fields[f"c{row}_field"] = forms.ChoiceField(
                 label=_("Condition"), required=False,
@@ -73,6 +81,10 @@ class RuleForm(forms.Form):
                                                             choices=picks)
             self.fields[f"a{row}_text"] = forms.CharField(label=_("or type"), required=False,
                                                           max_length=5000)
+
+    @staticmethod
+    def condition_help() -> list[tuple[Any, Any]]:
+        return [(c.label, c.help) for c in CONDITIONS.values() if c.help]
 
     def condition_rows(self) -> list[tuple[Any, Any, Any]]:
         return [(self[f"c{r}_field"], self[f"c{r}_op"], self[f"c{r}_value"])

@@ -56,7 +56,8 @@ def test_an_imported_unanswered_conversation_starts_no_clock_and_never_breaches_
     # when the shopper writes again into it (Monday 10:00, business hours)
     with time_machine.travel(at(2026, 11, 30, 10, 5), tick=False):
         received = receive_message(harbor.harbor_chat, InboundMessage(
-            sender_id="ola@shop.test", text="Hello? Still waiting", conversation_id=conversation_id))
+            sender_id="ola@shop.test", text="Hello? Still waiting",
+            conversation_id=conversation_id))
     assert received.conversation.pk == conversation_id
     # then its first response is due an hour from now, not overdue since October
     clock = SlaClock.objects.get(conversation_id=conversation_id)
