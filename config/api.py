@@ -135,6 +135,7 @@ def _register_routers() -> None:
     from storedesk.inbox.api import router as inbox_router
     from storedesk.webhooks.api import router as webhooks_router
     from storedesk.workflow.api import router as workflow_router
+    from storedesk.workflow.api_followups import router as followups_router
 
     api.add_router("", accounts_router)
     api.add_router("", inbox_router)
@@ -147,6 +148,7 @@ def _register_routers() -> None:
     api.add_router("", webhooks_router)
     api.add_router("", helpcenter_router)
     api.add_router("", workflow_router)
+    api.add_router("", followups_router)
 
 
 _register_routers()

@@ -58,3 +58,9 @@ for _kind in (
     EventKind.CONVERSATION_STATUS_CHANGED,
 ):
     SUBSCRIBERS[_kind.value].append(ESCALATE)
+
+# Workflow: follow-ups. A customer's message cancels replies scheduled "cancel if the customer
+# replies" and dismisses "only if no answer" reminders; a contact merge cancels scheduled replies.
+FOLLOWUPS = "storedesk.workflow.subscribers.followups"
+for _kind in (EventKind.MESSAGE_RECEIVED, EventKind.CONVERSATION_CONTACT_CHANGED):
+    SUBSCRIBERS[_kind.value].append(FOLLOWUPS)

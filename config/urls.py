@@ -19,5 +19,6 @@ urlpatterns = [
     path("settings/workflow/", include("storedesk.workflow.urls_settings")),  # SLAs, hours
     path("helpcenter-tools/", include("storedesk.helpcenter.urls_workspace")),
     path("commerce/", include("storedesk.commerce.urls")),  # the orders panel
+    path("followups/", include("storedesk.workflow_ui.urls")),  # send later, reminders
     path("", include("storedesk.workspace.urls")),  # the workspace: / and /conversations/...
 ]

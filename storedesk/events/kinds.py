@@ -44,6 +44,15 @@ class EventKind(StrEnum):
     RULE_SCHEDULED = "rule.scheduled"  # data: rule_id, tick
     RULE_WEBHOOK_CALLED = "rule.webhook_called"  # data: subscription_id, url (a rule's call)
     ESCALATION_STEP = "escalation.step"  # data: plan, step, of, type, ok, did|error
+    # Follow-ups (workflow/followups.py); data carries scheduled_id or reminder_id
+    FOLLOWUP_REPLY_SCHEDULED = "followup.reply_scheduled"  # data: send_at, cancel_if_replied
+    FOLLOWUP_REPLY_EDITED = "followup.reply_edited"  # data: send_at
+    FOLLOWUP_REPLY_SENT = "followup.reply_sent"  # data: message_id
+    FOLLOWUP_REPLY_CANCELLED = "followup.reply_cancelled"  # data: reason, error
+    FOLLOWUP_REMINDER_SET = "followup.reminder_set"  # data: due_at, only_if_no_reply, for
+    FOLLOWUP_REMINDER_FIRED = "followup.reminder_fired"  # data: outcome, for, reopened
+    FOLLOWUP_REMINDER_CANCELLED = "followup.reminder_cancelled"  # data: for
+    FOLLOWUP_AUTO_RESOLVED = "followup.auto_resolved"  # data: days, closing_message_id
     # Contacts
     CONTACT_MERGED = "contact.merged"
     # Commerce (order actions; data carries order_id and order_number)

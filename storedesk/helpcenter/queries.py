@@ -119,3 +119,44 @@ def articles_admin(help_center: HelpCenter) -> QuerySet[Article]:
             .prefetch_related(Prefetch("translations",
                                        queryset=ArticleTranslation.objects.order_by("language")))
             .order_by("category__position", "position", "slug"))
+
+
+# --- Internal articles (procedures) for agents ---------------------------------------------
+
+
+def internal_articles_for(membership: Membership) -> QuerySet[Article]:
+    """The account's agents-only articles (what playbooks link to conversations)."""
+    return (Article.objects.filter(account_id=membership.account_id,
+                                   visibility=Visibility.INTERNAL)
+            .select_related("help_center").order_by("help_center_id", "position", "slug"))
+
+
+def internal_article_for(membership: Membership, pk: int) -> Article:
+    return get_or_404(internal_articles_for(membership), "Internal article", pk=pk)
+
+
+def internal_article_texts(membership: Membership, article_ids: list[int], language: str
+                           ) -> dict[int, ArticleTranslation]:
+    """For each internal article, its published translation in `language`, else in its help
+    center's first language that has one, else any published one; unpublished ones are left
+    out (agents see what editors published, as in the internal search)."""
+    rows = (ArticleTranslation.objects
+            .filter(account_id=membership.account_id, article_id__in=article_ids,
+                    article__visibility=Visibility.INTERNAL)
+            .exclude(published_title="").select_related("article__help_center")
+            .order_by("article_id", "pk"))
+    found: dict[int, ArticleTranslation] = {}
+    for row in rows:
+        current = found.get(row.article_id)
+        if current is None or _rank(row, language) < _rank(current, language):
+            found[row.article_id] = row
+    return found
+
+
+def _rank(translation: ArticleTranslation, language: str) -> int:
+    if translation.language == language:
+        return 0
+    languages = list(translation.article.help_center.languages or [])
+    if languages and translation.language == languages[0]:
+        return 1
+    return 2

@@ -61,3 +61,19 @@ def escalate(event_id: int) -> None:
     for escalation_id in escalation.on_event(event):
         while escalation.run_next_step(escalation_id, event.created_at):
             pass
+
+
+def followups(event_id: int) -> None:
+    """A customer's message cancels the replies scheduled with "cancel if the customer
+    replies" and dismisses "only if no answer" reminders; a contact merge cancels the
+    conversation's scheduled replies."""
+    from storedesk.events.kinds import EventKind
+    from storedesk.workflow import followups as timers
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None or event.conversation_id is None:
+        return
+    if event.kind == EventKind.MESSAGE_RECEIVED:
+        timers.on_customer_message(event)
+    elif event.kind == EventKind.CONVERSATION_CONTACT_CHANGED:
+        timers.on_contact_changed(event)

@@ -1,5 +1,6 @@
-"""Workflow tasks: the minute sweeps that record SLA breaches, run escalation steps and timed
-rule triggers, and follow agents' presence."""
+"""Workflow tasks: the minute sweeps that record SLA breaches, run escalation steps,
+follow-ups (scheduled replies, reminders, auto-resolve) and timed rule triggers, and follow
+agents' presence."""
 
 from __future__ import annotations
 
@@ -34,6 +35,32 @@ def run_escalations() -> int:
 def reapply_sla_policies(account_id: int) -> int:
     """After an admin changed the policies: re-pick the policy of open conversations."""
     return sla.reapply_policies(account_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_followups() -> dict[str, int]:
+    """Scheduled replies that are due, reminders that are due, auto-resolve (each once)."""
+    from storedesk.workflow import followups
+
+    now = timezone.now()
+    return {"sent": followups.send_due_replies(now),
+            "reminded": followups.fire_due_reminders(now),
+            "resolved": followups.auto_resolve_due(now)}
+
+
+@db_task()
+def send_scheduled_reply(scheduled_id: int) -> bool:
+    """Enqueued for the reply's time when it is scheduled; the minute sweep is the safety net."""
+    from storedesk.workflow import followups
+
+    return followups.send_due_reply(scheduled_id, timezone.now())
+
+
+@db_task()
+def fire_reminder(reminder_id: int) -> bool:
+    from storedesk.workflow import followups
+
+    return followups.fire_due_reminder(reminder_id, timezone.now())
 
 
 @db_periodic_task(crontab(minute="*"))

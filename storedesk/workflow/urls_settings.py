@@ -6,6 +6,7 @@ from django.urls import path
 
 from storedesk.workflow import views_escalation as e
 from storedesk.workflow import views_settings as v
+from storedesk.workflow import views_settings_followups as f
 
 app_name = "workflow_settings"
 urlpatterns = [
@@ -27,4 +28,9 @@ urlpatterns = [
     path("routing/", v.routing_page, name="routing"),
     path("routing/pools/<int:pool_id>/delete/", v.pool_delete, name="pool_delete"),
     path("routing/agents/<int:membership_id>/", v.profile_save, name="profile_save"),
+    path("followups/", f.followups, name="followups"),
+    path("playbooks/", f.playbook_list, name="playbooks"),
+    path("playbooks/new/", f.playbook_form, name="playbook_create"),
+    path("playbooks/<int:playbook_id>/", f.playbook_form, name="playbook_edit"),
+    path("playbooks/<int:playbook_id>/delete/", f.playbook_delete, name="playbook_delete"),
 ]

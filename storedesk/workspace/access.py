@@ -61,7 +61,10 @@ def controls_context(membership: Membership, conversation: Conversation) -> dict
 
 
 def thread_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    from storedesk.workspace.slots import render_thread_footers
+
     return {
         "conversation": conversation,
         "thread": thread_items(membership_of(request), conversation),
+        "thread_footers": render_thread_footers(request, conversation),
     }

@@ -1,4 +1,5 @@
-"""Extension points of the workspace: sidebar panels, composer tools, timeline renderers.
+"""Extension points of the workspace: sidebar panels, composer tools, timeline renderers,
+thread footers.
 
 A capability plugs into the conversation view by registering here from its own app (in its
 `AppConfig.ready()`), never by editing the conversation view:
@@ -13,7 +14,9 @@ A capability plugs into the conversation view by registering here from its own a
 A panel's or tool's `context(slot)` returns the template's context, or None to show nothing
 for this conversation (e.g. no store connected). Templates also get `conversation`, `contact`,
 `me` (the Membership) and `request`. Timeline renderers turn one event row into one activity
-line; there is one per event kind (the dotted kinds of the event catalog).
+line; there is one per event kind (the dotted kinds of the event catalog). Thread footers are
+what is still to come at the end of the thread (the workflow's scheduled replies, with their
+own buttons); like panels, `context(slot)` returns None to show nothing.
 
 Everything here is read once per request; registration happens at start-up, so the registries
 hold no per-request state.
@@ -69,6 +72,16 @@ class ComposerTool:
     # what the reply keeps in Message.metadata under the tool's key (None: nothing). Raises
     # django.core.exceptions.ValidationError to stop the send with its message.
     on_reply: Callable[[Slot, Mapping[str, Any]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ThreadFooter:
+    """Shown at the end of the thread, after the latest message (re-rendered with it)."""
+
+    key: str
+    template: str
+    context: Callable[[Slot], dict[str, Any] | None]
+    order: int = 100
 
 
 @dataclass(frozen=True)
@@ -183,4 +196,5 @@ class RendererRegistry:
 sidebar_panels: Registry[SidebarPanel] = Registry("sidebar panels")
 composer_tools: Registry[ComposerTool] = Registry("composer tools")
 channel_signatures: Registry[ChannelSignature] = Registry("channel signatures")
+thread_footers: Registry[ThreadFooter] = Registry("thread footers")
 timeline_renderers = RendererRegistry()

@@ -1,4 +1,4 @@
-"""Render the registered sidebar panels and composer tools for one conversation."""
+"""Render the registered sidebar panels, composer tools and thread footers for one conversation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from storedesk.inbox.models import Conversation
-from storedesk.workspace.registry import Slot, composer_tools, sidebar_panels
+from storedesk.workspace.registry import Slot, composer_tools, sidebar_panels, thread_footers
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,18 @@ def render_sidebar_panels(request: HttpRequest, conversation: Conversation) -> l
             continue
         html = render_to_string(panel.template, {**_base(slot), **context}, request=request)
         out.append(Rendered(panel.key, str(panel.label), mark_safe(html)))  # noqa: S308
+    return out
+
+
+def render_thread_footers(request: HttpRequest, conversation: Conversation) -> list[Rendered]:
+    slot = _slot(request, conversation)
+    out = []
+    for footer in thread_footers:
+        context = footer.context(slot)
+        if context is None:
+            continue
+        html = render_to_string(footer.template, {**_base(slot), **context}, request=request)
+        out.append(Rendered(footer.key, "", mark_safe(html)))  # noqa: S308
     return out
 
 

@@ -40,7 +40,7 @@ from storedesk.workspace.forms_conversation import (
     StatusForm,
     TagForm,
 )
-from storedesk.workspace.slots import render_sidebar_panels
+from storedesk.workspace.slots import render_sidebar_panels, render_thread_footers
 from storedesk.workspace.timeline import thread_items
 from storedesk.workspace.views_composer import composer_context
 
@@ -58,6 +58,7 @@ def pane_context(request: HttpRequest, conversation: Conversation) -> dict[str, 
     context = _controls_context(membership, conversation)
     context.update(composer_context(request, conversation))
     context["thread"] = thread_items(membership, conversation)
+    context["thread_footers"] = render_thread_footers(request, conversation)
     context["sidebar_panels"] = render_sidebar_panels(request, conversation)
     context["in_workspace"] = True
     return context

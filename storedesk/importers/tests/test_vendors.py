@@ -10,6 +10,8 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from storedesk.events.kinds import EventKind
 from storedesk.events.models import Event, EventReceipt
@@ -89,6 +91,15 @@ def test_zendesk_tickets_comments_authors_notes_and_odd_text(personas, vendors):
     assert note["private"] and note["status"] == "internal" and note["agent"] is None
     assert note["author"] == {"name": "Former Agent", "email": "former@old-helpdesk.test"}
     assert reply["agent"] == "ahmet@harbor.test" and reply["status"] == "sent"
+    # the workspace shows who wrote each imported message, not "Storedesk"
+    client = Client()
+    client.force_login(personas.ahmet.agent)
+    conversation = Conversation.objects.get(inbox=personas.harbor_email,
+                                            subject="Parcel arrived damaged")
+    page = client.get(reverse("inbox:conversation", args=[conversation.display_id]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Former Agent" in html and "Ahmet Yilmaz" in html
     assert "<script" not in reply["html"]
     # original times, and the counters a live conversation would have
     assert shopper["at"] == "2022-03-01T08:00:00+00:00"

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('inbox', '0008_search_folding'),
-        ('workflow', '0004_escalation'),
+        ('workflow', '0005_followups_playbooks'),
     ]
 
     operations = [
