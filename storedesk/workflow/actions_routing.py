@@ -32,7 +32,8 @@ def save_pool(account: Account, *, inbox: Inbox | None, team: Team | None, strat
     pool = AssignmentPool.objects.filter(account=account, inbox=inbox, team=team).first() \
         or AssignmentPool(account=account, inbox=inbox, team=team)
     pool.strategy, pool.capacity = strategy, capacity
-    pool.only_online, pool.is_active = only_online, is_active
+    # following presence is about who is online: those pools only ever route to online agents
+    pool.only_online, pool.is_active = only_online or away_when_offline, is_active
     pool.away_when_offline = away_when_offline
     pool.save()
     audit("routing.pool_saved", account=account, actor=by, obj=pool,
