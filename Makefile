@@ -27,7 +27,10 @@ $(BIN)/storedesk: pyproject.toml uv.lock | $(UV)
 
 install: $(BIN)/storedesk
 
+# The assistant's shipped model is trained (about 20 s of CPU, once per set of examples; kept in
+# $$STOREDESK_DATA_DIR/cache/nlu) before the demo starts, so its first answer waits for nothing.
 demo: install
+	$(BIN)/storedesk assistant classify </dev/null
 	$(BIN)/storedesk demo $(DEMO_ARGS)
 
 # The UI tests drive Debian's Chromium (/usr/bin/chromium) through Playwright; no browser download.

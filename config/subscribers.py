@@ -21,6 +21,9 @@ SUBSCRIBERS[EventKind.MESSAGE_RECEIVED.value].append(
     "storedesk.assistant.subscriber.on_message_received")
 SUBSCRIBERS[EventKind.CONVERSATION_STATUS_CHANGED.value].append(
     "storedesk.assistant.subscriber.on_status_changed")
+# ... and tells the shoppers waiting for a product that it is back in stock.
+SUBSCRIBERS[EventKind.PRODUCT_BACK_IN_STOCK.value].append(
+    "storedesk.assistant.subscriber.on_product_back_in_stock")
 # Workflow (storedesk/workflow): SLA clocks follow the conversation.
 SLA_CLOCK = "storedesk.workflow.subscribers.sla_clock"
 for _kind in (

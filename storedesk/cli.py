@@ -225,8 +225,21 @@ def run_demo(args: argparse.Namespace) -> int:
     raw_token = _demo_token(result.owner)
     raw_key = _demo_integration_key(result.api_inbox_id)
     base = f"http://{_display_host(args.host)}:{args.port}"
+    _prepare_assistant(list(result.account.languages or []))
     print(demo_banner(base, raw_token, result.api_inbox_id, raw_key), flush=True)
     return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def _prepare_assistant(languages: list[str]) -> None:
+    """The assistant's model is loaded before the server serves when it is already trained in
+    the data dir (`make demo` trains it first), so the first shopper's answer waits for
+    nothing; on a fresh data dir it trains in the background (the banner says so)."""
+    from storedesk.assistant import warmup
+
+    if not warmup.prepare(languages):
+        print("The assistant's model is being trained in the background (first start only, "
+              "about 20 s of CPU); shoppers' messages are answered once it is ready.",
+              flush=True)
 
 
 def _demo_token(owner: Any) -> str:

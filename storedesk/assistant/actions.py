@@ -67,14 +67,19 @@ def set_inbox_mode(inbox: Inbox, mode: str, *, by: Membership | None = None) -> 
 
 @transaction.atomic
 def set_permissions(account_id: int, *, may_cancel: bool, may_start_returns: bool,
-                    by: Membership) -> AssistantSettings:
+                    by: Membership, may_change_address: bool | None = None
+                    ) -> AssistantSettings:
     require(Actor.agent(by), Perm.MANAGE_SETTINGS)
     row = AssistantSettings.objects.select_for_update().get(pk=settings_for(account_id).pk)
     row.may_cancel = may_cancel
     row.may_start_returns = may_start_returns
-    row.save(update_fields=["may_cancel", "may_start_returns", "updated_at"])
+    if may_change_address is not None:
+        row.may_change_address = may_change_address
+    row.save(update_fields=["may_cancel", "may_start_returns", "may_change_address",
+                            "updated_at"])
     audit("assistant.permissions_set", account=account_id, actor=by.agent, obj=row,
-          may_cancel=may_cancel, may_start_returns=may_start_returns)
+          may_cancel=may_cancel, may_start_returns=may_start_returns,
+          may_change_address=row.may_change_address)
     return row
 
 

@@ -112,7 +112,9 @@ def respond(event_id: int) -> TurnResult:
         language=understanding.language,
         intent=(understanding.intent if understanding.confidence >= ANSWER_FLOOR else "other"),
         confidence=float(understanding.confidence), entities=understanding.entities,
-        may_act=mode == Mode.AUTO,
+        may_act=mode == Mode.AUTO, guess=best_guess(understanding),
+        unsure=(understanding.intent == "other"
+                or understanding.confidence < ANSWER_FLOOR),
     )
     if not _continue_pending(turn):
         if turn.intent != "smalltalk":
@@ -122,6 +124,17 @@ def respond(event_id: int) -> TurnResult:
 
 
 # --- Understanding --------------------------------------------------------------------------
+
+
+def best_guess(understanding: Any) -> tuple[str, float]:
+    """The intent the model leaned to, with that intent's own probability: its answer when it
+    is one the bot knows, else the best-ranked known intent ("other" only when none is)."""
+    if understanding.intent != "other":
+        return understanding.intent, float(understanding.confidence)
+    for intent, probability in understanding.ranking:
+        if intent != "other":
+            return intent, float(probability)
+    return "other", float(understanding.confidence)
 
 
 SUPPORTED = replies.LANGUAGES
@@ -227,6 +240,8 @@ def _continue_pending(turn: Turn) -> bool:
     awaiting = pending.get("awaiting")
     if awaiting == "verification":
         return _verification(turn, pending)
+    if awaiting in ("address", "address_confirm"):
+        return _address_answer(turn, pending)
     if awaiting == "order_choice":
         options = list(Order.objects.filter(pk__in=pending.get("options") or [],
                                             account_id=turn.conversation.account_id))
@@ -240,6 +255,48 @@ def _continue_pending(turn: Turn) -> bool:
         _run_pending(turn, pending, chosen[0])
         return True
     return False
+
+
+def _address_answer(turn: Turn, pending: dict[str, Any]) -> bool:
+    """The new delivery address the bot asked for, or the yes/no to the one it read back."""
+    from storedesk.assistant import address as addresses
+    from storedesk.assistant.flows import apply_address, ask_address
+
+    order_id = pending.get("order_id")
+    order = (Order.objects.filter(pk=order_id, account_id=turn.conversation.account_id)
+             .select_related("store").first() if isinstance(order_id, int) else None)
+    if order is None or order.pk not in turn.identity.order_ids:
+        return False
+    text = turn.message.text
+    if pending.get("awaiting") == "address_confirm":
+        said = addresses.answer(text)
+        if said == "yes" and turn.may_act:
+            turn.state.pending = {}
+            apply_address(turn, order, dict(pending.get("address") or {}))
+            return True
+        if said == "no" or addresses.parse_address(text, order.shipping_address or {}):
+            # A correction, or "no" (then the address is asked for again).
+            turn.order, turn.intent = order, "change_address"
+            ask_address(turn, order, text)
+            return True
+        return False  # something else: read on its own (the address stays unchanged)
+    if addresses.parse_address(text, order.shipping_address or {}) is None and \
+            turn.intent not in ("change_address", "other", "smalltalk"):
+        return False  # a new question instead of the address
+    turn.order, turn.intent = order, "change_address"
+    attempts = int(pending.get("attempts") or 0) + 1
+    ask_address(turn, order, text)
+    if turn.state.pending.get("awaiting") == "address":
+        if attempts >= MAX_FAILED_CHECKS - 1:
+            turn.state.pending = {}
+            turn.replies.clear()
+            from storedesk.assistant.flows import file_request
+
+            file_request(turn, order, "change the delivery address of")
+            turn.say("change_requested", order=order.number)
+        else:
+            turn.state.pending = {**turn.state.pending, "attempts": attempts}
+    return True
 
 
 def _run_pending(turn: Turn, pending: dict[str, Any], order: Order) -> None:

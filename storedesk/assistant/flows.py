@@ -69,6 +69,10 @@ class Turn:
     urgent: bool = False
     order: Order | None = None  # the order the turn was about
     requests: list[str] = field(default_factory=list)  # what the team was asked to do
+    # What the model read this message as (its best in-scope intent and that intent's own
+    # probability), and whether that was under the floor to act on (`intent` is then "other").
+    guess: tuple[str, float] = ("other", 0.0)
+    unsure: bool = False
 
     def say(self, key: str, **params: Any) -> None:
         self.replies.append((key, params))
@@ -160,7 +164,7 @@ def _record(turn: Turn, order: Order, intent: str, outcome: str, **data: Any) ->
     record_bot_action(turn.conversation, order, intent, outcome, data)
 
 
-def _file_request(turn: Turn, order: Order, what: str) -> None:
+def file_request(turn: Turn, order: Order, what: str) -> None:
     """Ask the team to do what the bot may not: a hand-off whose summary says what and why."""
     _record(turn, order, turn.intent, "requested")
     turn.requests.append(f"{what} order #{order.number}")
@@ -223,7 +227,7 @@ def cancel_order(turn: Turn, order: Order) -> None:
             _record(turn, order, "cancel_order", "cancelled")
             turn.say("cancel_done", order=order.number)
             return
-    _file_request(turn, order, "cancel")
+    file_request(turn, order, "cancel")
     turn.say("cancel_requested", order=order.number)
 
 
@@ -235,13 +239,73 @@ def _change(turn: Turn, order: Order, what: str) -> None:
     if _done_before(turn, order, turn.intent) is not None:
         turn.say("already_requested", order=order.number)
         return
-    # Free-text addresses and item changes are for a person to apply: always a request.
-    _file_request(turn, order, what)
+    # Item changes are for a person to apply (commerce has no item-edit action): a request.
+    file_request(turn, order, what)
     turn.say("change_requested", order=order.number)
 
 
 def change_address(turn: Turn, order: Order) -> None:
-    _change(turn, order, "change the delivery address of")
+    """With the store's leave (`may_change_address`) the bot takes the new address in the chat,
+    reads it back for a yes, and applies it through `commerce.edit_shipping_address`
+    (engine.py handles the answers); otherwise the team is asked."""
+    turn.order = order
+    if not _unshipped(order):
+        turn.say("change_not_possible", order=order.number)
+        return
+    earlier = _done_before(turn, order, "change_address")
+    if earlier is not None and earlier.outcome == "requested":
+        turn.say("already_requested", order=order.number)
+        return
+    if not (turn.may_act and turn.settings.may_change_address):
+        file_request(turn, order, "change the delivery address of")
+        turn.say("change_requested", order=order.number)
+        return
+    ask_address(turn, order, _without_order_numbers(turn))
+
+
+def _without_order_numbers(turn: Turn) -> str:
+    text = turn.message.text
+    for number in turn.entities.order_numbers:
+        text = text.replace(f"#{number}", " ").replace(number, " ")
+    return text
+
+
+def ask_address(turn: Turn, order: Order, text: str) -> None:
+    """Read the address back for a yes when the message holds one, else ask for it."""
+    from storedesk.assistant.address import one_line, parse_address
+
+    address = parse_address(text, order.shipping_address or {})
+    if address is None:
+        turn.state.pending = {"awaiting": "address", "intent": "change_address",
+                              "order_id": order.pk}
+        turn.say("ask_address", order=order.number)
+        return
+    turn.state.pending = {"awaiting": "address_confirm", "intent": "change_address",
+                          "order_id": order.pk, "address": address}
+    turn.say("confirm_address", order=order.number, address=one_line(address))
+
+
+def apply_address(turn: Turn, order: Order, address: dict[str, str]) -> None:
+    """The shopper said yes: change the address through commerce (which checks again that
+    the order has not shipped meanwhile)."""
+    from storedesk.assistant.address import one_line
+
+    turn.order = order
+    turn.intent = "change_address"
+    try:
+        commerce.edit_shipping_address(order, turn.actor, address,
+                                       conversation=turn.conversation)
+    except ActionError as exc:
+        order.refresh_from_db()
+        if not _unshipped(order):
+            turn.say("change_not_possible", order=order.number)
+            return
+        file_request(turn, order, "change the delivery address of")
+        turn.hand_off(f"the new address of order #{order.number} was refused: {exc.detail}")
+        turn.say("change_requested", order=order.number)
+        return
+    _record(turn, order, "change_address", "changed", address=one_line(address))
+    turn.say("address_changed", order=order.number, address=one_line(address))
 
 
 def change_order(turn: Turn, order: Order) -> None:
@@ -249,16 +313,12 @@ def change_order(turn: Turn, order: Order) -> None:
 
 
 def _returnable_lines(turn: Turn, order: Order) -> tuple[list[Any], list[Any]]:
-    """(returnable lines, lines the policy excludes) among those the shopper means."""
+    """(returnable lines, lines the policy excludes) among those the shopper means and that
+    are not already on their way back."""
     from storedesk.commerce.actions.returns import line_category
 
-    lines = [line for line in order.lines.select_related("variant__product").all()
+    lines = [line for line in _meant_lines(turn, order)
              if line.quantity - line.returned_quantity > 0]
-    named = {p.product_id for p in turn.entities.products}
-    if named:
-        meant = [line for line in lines if line.variant is not None
-                 and line.variant.product.external_id in named]
-        lines = meant or lines
     store = order.store
     blocked = {c.strip().lower() for c in store.non_returnable_categories or [] if c}
     ok, excluded = [], []
@@ -269,6 +329,29 @@ def _returnable_lines(turn: Turn, order: Order) -> tuple[list[Any], list[Any]]:
         else:
             ok.append(line)
     return ok, excluded
+
+
+def _meant_lines(turn: Turn, order: Order) -> list[Any]:
+    """The order's lines the shopper names (by product), else all of them."""
+    lines = list(order.lines.select_related("variant__product").all())
+    named = {p.product_id for p in turn.entities.products}
+    if named:
+        meant = [line for line in lines if line.variant is not None
+                 and line.variant.product.external_id in named]
+        return meant or lines
+    return lines
+
+
+def _existing_return(turn: Turn, order: Order) -> Any:
+    """The return already under way for everything the shopper means (by the bot in any
+    conversation, or by an agent), or None when something is still to be returned."""
+    from storedesk.commerce.models import ReturnStatus
+
+    meant = _meant_lines(turn, order)
+    if not meant or any(line.quantity - line.returned_quantity > 0 for line in meant):
+        return None
+    return (order.returns.exclude(status__in=(ReturnStatus.REJECTED, ReturnStatus.CANCELLED))
+            .order_by("-created_at", "-pk").first())
 
 
 def _window_closed(order: Order) -> bool:
@@ -292,6 +375,12 @@ def return_request(turn: Turn, order: Order) -> None:
             turn.say("return_started", order=order.number, **earlier.data)
         else:
             turn.say("already_requested", order=order.number)
+        return
+    existing = _existing_return(turn, order)
+    if existing is not None:
+        # Already done (here, in another conversation or by an agent): say so, with its RMA.
+        turn.say("return_already_started", order=order.number, rma=existing.rma_number,
+                 instructions=existing.instructions)
         return
     if _window_closed(order):
         turn.say("return_window_closed", order=order.number, days=order.store.return_window_days)
@@ -325,12 +414,33 @@ def return_request(turn: Turn, order: Order) -> None:
             _record(turn, order, "return_request", "started", **data)
             turn.say("return_started", order=order.number, **data)
             return
-    _file_request(turn, order, "return items of")
+    file_request(turn, order, "return items of")
     turn.say("return_requested", order=order.number, days=order.store.return_window_days)
+
+
+def _refund_already(turn: Turn, order: Order) -> bool:
+    """Say so when the refund the shopper asks for was already made or is waiting for the
+    team (from this conversation, another one, or an agent); False when it was not."""
+    refunds = order.refunds.exclude(status=RefundStatus.FAILED)
+    if order.refundable_amount <= 0 and refunds.exists():
+        latest = refunds.order_by("-created_at", "-pk").first()
+        assert latest is not None
+        turn.say("refund_done", order=order.number,
+                 amount=_money(order.refunded_total, order.currency),
+                 date=_day(latest.created_at))
+        return True
+    waiting = order.approvals.filter(status="pending").order_by("-created_at").first()
+    if waiting is not None:
+        turn.say("refund_in_review", order=order.number,
+                 amount=_money(waiting.amount, order.currency))
+        return True
+    return False
 
 
 def refund_request(turn: Turn, order: Order) -> None:
     turn.order = order
+    if _refund_already(turn, order):
+        return
     if order.financial_status in (FinancialStatus.PENDING, FinancialStatus.VOIDED) or \
             order.refundable_amount <= 0:
         turn.say("refund_not_paid", order=order.number)
@@ -341,7 +451,7 @@ def refund_request(turn: Turn, order: Order) -> None:
                       f"of order #{order.number}")
         return
     if not turn.may_act:  # suggest-only: the agent decides on money
-        _file_request(turn, order, "refund")
+        file_request(turn, order, "refund")
         turn.say("handoff")
         return
     try:

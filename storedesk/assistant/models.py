@@ -32,6 +32,9 @@ class AssistantSettings(TenantModel):
     # Order actions the assistant may take itself (otherwise it files a request for an agent).
     may_cancel = models.BooleanField(default=True)
     may_start_returns = models.BooleanField(default=True)
+    # Take a new delivery address in the chat and apply it (after the shopper confirms it);
+    # off: the bot files the change for an agent.
+    may_change_address = models.BooleanField(default=False)
     # The account's retrained intent model (`IntentModel.dumps()`), None: the shipped model.
     model_data = models.BinaryField(null=True, blank=True, editable=False)
     model_version = models.PositiveIntegerField(default=0)
@@ -60,7 +63,8 @@ class ConversationState(TenantModel):
 
     `verified_orders`: order ids whose number + email/postcode the shopper gave in the chat.
     `pending`: the question the bot asked and waits on ({"awaiting": "verification" |
-    "order_choice", "intent": ..., "order_id"/"options": ...}).
+    "order_choice" | "address" | "address_confirm", "intent": ..., "order_id"/"options": ...,
+    "address": the address read back for a yes}).
     `quiet`: set by a hand-off; the bot stays out until an agent hands back or it is resolved.
     """
 

@@ -130,6 +130,18 @@ DEFAULTS: dict[str, str] = {
     "handoff": reply_text(
         "Thanks for your message. I'm passing it to a colleague, who will reply here "
         "shortly."),
+    "return_already_started": reply_text(
+        "A return for order %(order)s is already under way: %(rma)s. %(instructions)s"),
+    "ask_address": reply_text(
+        "Please send the new delivery address for order %(order)s: street and number, "
+        "postcode and city (and the country if it changes)."),
+    "confirm_address": reply_text(
+        "I'll change the delivery address of order %(order)s to: %(address)s. Is that "
+        "right? Please answer yes or no."),
+    "address_changed": reply_text(
+        "Done: order %(order)s will be delivered to %(address)s."),
+    "restock_notice": reply_text(
+        "Good news: %(product)s is back in stock."),
 }
 
 

@@ -25,3 +25,10 @@ def on_status_changed(event_id: int) -> None:
         return
     if (event.data or {}).get("new") in ("resolved", "closed"):
         wake_after_resolution(event.conversation)
+
+
+def on_product_back_in_stock(event_id: int) -> None:
+    """A product is back: tell every shopper waiting for it, once."""
+    from storedesk.assistant.notices import notify_back_in_stock
+
+    notify_back_in_stock(event_id)

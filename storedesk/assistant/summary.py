@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from storedesk.inbox.models import Direction, Message
+
 if TYPE_CHECKING:
     from storedesk.assistant.flows import Turn
 
 QUOTE_CHARS = 400
+EARLIER_MESSAGES = 2
 
 
 def _quote(text: str) -> str:
@@ -17,9 +20,8 @@ def _quote(text: str) -> str:
 
 def handoff_summary(turn: Turn, replied: str) -> str:
     """Why, what the shopper wants, which order, who they are, what was already said."""
-    parts = [f"Assistant hand-off: {turn.handoff}."]
-    parts.append(f"Intent: {turn.intent} ({turn.confidence:.0%} sure); language: "
-                 f"{turn.language}.")
+    parts = [f"Assistant hand-off: {turn.handoff}.",
+             f"{_intent(turn)}; language: {turn.language}."]
     order = turn.order
     if order is not None:
         parts.append(f"Order: #{order.number} ({order.status}, {order.financial_status}, "
@@ -37,6 +39,10 @@ def handoff_summary(turn: Turn, replied: str) -> str:
         parts.append("Identity: not verified (no order details were shared).")
     if turn.requests:
         parts.append("To do: " + "; ".join(turn.requests) + ".")
+    before = _earlier_messages(turn)
+    if before:
+        parts.append("Before that the shopper wrote: " + " / ".join(
+            f"\"{_quote(text)}\"" for text in before) + ".")
     parts.append(f"The shopper wrote: \"{_quote(turn.message.text)}\".")
     earlier = [t for t in (turn.state.said or []) if t]
     if earlier:
@@ -44,3 +50,29 @@ def handoff_summary(turn: Turn, replied: str) -> str:
     if replied:
         parts.append(f"The assistant replied: \"{_quote(replied)}\".")
     return " ".join(parts)
+
+
+def _intent(turn: Turn) -> str:
+    """The intent the model guessed, with that intent's own probability; "unsure" when it was
+    under the floor to act on (then the guess is only a hint for the agent)."""
+    from storedesk.assistant.engine import ANSWER_FLOOR
+
+    guessed, probability = turn.guess
+    if turn.unsure and turn.intent == "other":
+        if guessed == "other":
+            return f"Intent: unsure (nothing the assistant handles; {probability:.0%} sure)"
+        return (f"Intent: unsure (best guess {guessed} at {probability:.0%}, under the "
+                f"{ANSWER_FLOOR:.0%} needed to act)")
+    if turn.intent == guessed:
+        return f"Intent: {guessed} ({probability:.0%} sure)"
+    # The message answered the bot's earlier question (an order number, a check, a yes).
+    return (f"Intent: {turn.intent} (following up the assistant's question; this message "
+            f"read as {guessed} at {probability:.0%})")
+
+
+def _earlier_messages(turn: Turn) -> list[str]:
+    rows = (Message.objects.filter(conversation_id=turn.conversation.pk,
+                                   direction=Direction.INCOMING, private=False,
+                                   pk__lt=turn.message.pk)
+            .order_by("-pk").values_list("text", flat=True)[:EARLIER_MESSAGES])
+    return [text for text in reversed(list(rows)) if text.strip()]

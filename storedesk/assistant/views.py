@@ -74,6 +74,7 @@ def permissions(request: HttpRequest) -> HttpResponse:
     actions.set_permissions(membership.account_id,
                             may_cancel=request.POST.get("may_cancel") == "on",
                             may_start_returns=request.POST.get("may_start_returns") == "on",
+                            may_change_address=request.POST.get("may_change_address") == "on",
                             by=membership)
     messages.success(request, _("Saved."))
     return redirect("assistant:index")

@@ -11,9 +11,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.commerce.models import MAX_RETURN_WINDOW_DAYS, Platform
-from storedesk.commerce.models.store import DEFAULT_REFUND_LIMITS
+from storedesk.commerce.models.store import ACTOR_LIMITS, DEFAULT_REFUND_LIMITS
 
-LIMIT_ROLES = ("agent", "light_agent", "admin")
+LIMIT_ROLES = ("agent", "light_agent", "admin", "bot")
 
 
 class StoreForm(forms.Form):
@@ -115,17 +115,24 @@ class PolicyForm(forms.Form):
     limit_admin = forms.DecimalField(label=_("Admins may refund up to"), required=False,
                                      min_value=Decimal("0"), max_digits=12, decimal_places=2,
                                      help_text=_("Blank: no limit."))
+    limit_bot = forms.DecimalField(
+        label=_("The assistant may refund up to"), min_value=Decimal("0"), max_digits=12,
+        decimal_places=2, required=False,
+        help_text=_("When it cancels a paid order or a shopper asks for a refund. Blank or 0: "
+                    "it always asks the team."))
 
     def categories(self) -> list[str]:
         raw = str(self.cleaned_data.get("non_returnable_categories") or "")
         return [c.strip() for c in raw.split(",") if c.strip()]
 
     def limits(self) -> dict[str, str | None]:
-        """Above its limit a role's refund goes to approval; only the admin limit may be
-        blank (no limit). Owners are never limited."""
+        """Above its limit a role's (or the assistant's) refund goes to approval; only the
+        admin limit may be blank (no limit). Owners are never limited."""
         out: dict[str, str | None] = {}
         for role in LIMIT_ROLES:
             value = self.cleaned_data.get(f"limit_{role}")
+            if value is None and role in ACTOR_LIMITS:
+                value = Decimal("0")  # the assistant is never unlimited
             out[role] = None if value is None else str(value)
         return out
 

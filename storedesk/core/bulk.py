@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, models
@@ -37,24 +38,61 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[Row]) -> list[int]:
-    """Insert `rows` (dicts of attnames) into `model`'s table; returns their ids in order."""
+def insert_rows(
+    model: type[models.Model], rows: Sequence[Row], *, returning_ids: bool = True
+) -> list[int]:
+    """Insert `rows` (dicts of attnames) into `model`'s table; returns their ids in order.
+
+    With `returning_ids=False` no id is taken up front: the table's default numbers the rows
+    (one statement less, and no ids to send) and an empty list is returned."""
     if not rows:
         return []
     meta = model._meta
     pk = meta.pk
     assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
-    columns = [pk.column, *(f.column for f in fields)]
-    converters = [_converter(f) for f in fields]
-    ids = _allocate_ids(model, len(rows))
-    names = [f.attname for f in fields]
-    values = [
-        (new_id, *(convert(row.get(name, _MISSING)) for name, convert in zip(
-            names, converters, strict=True)))
-        for new_id, row in zip(ids, rows, strict=True)
-    ]
-    quoted = ", ".join(connection.ops.quote_name(str(c)) for c in columns)
+    given = rows[0].keys()
+    # Columns in the order the values are built: the given values that go in as they are
+    # (one itemgetter call per row), the given ones that need converting, the defaults that
+    # are one value for every row, the defaults computed per row.
+    plain: list[models.Field[Any, Any]] = []
+    converted: list[tuple[models.Field[Any, Any], Callable[[Any], Any]]] = []
+    constant: list[tuple[models.Field[Any, Any], Any]] = []
+    computed: list[tuple[models.Field[Any, Any], Callable[[Any], Any]]] = []
+    converters: dict[str, Callable[[Any], Any]] = {}
+    for f in fields:
+        convert = converters[f.attname] = _converter(f)
+        if f.attname in given:
+            if _as_given(f):
+                plain.append(f)
+            else:
+                converted.append((f, convert))
+        elif f.has_default() and callable(f.default):
+            computed.append((f, convert))
+        else:
+            constant.append((f, convert(_MISSING)))
+    ordered = [*plain, *(f for f, _ in converted), *(f for f, _ in constant),
+               *(f for f, _ in computed)]
+    names = [f.attname for f in ordered]
+    take = _getter([f.attname for f in plain])
+    constants = tuple(value for _, value in constant)
+    per_row = [convert for _, convert in computed]
+    changed = [(f.attname, convert) for f, convert in converted]
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row.keys() == given:
+            values.append(take(row) + tuple([convert(row[name]) for name, convert in changed])
+                          + constants + tuple([convert(_MISSING) for convert in per_row]))
+        else:  # a row with other keys than the first: field by field
+            values.append(tuple([converters[name](row.get(name, _MISSING))
+                                 for name in names]))
+    columns = [str(f.column) for f in ordered]
+    ids: list[int] = []
+    if returning_ids:
+        ids = _allocate_ids(model, len(rows))
+        columns.insert(0, str(pk.column))
+        values = [(new_id, *value) for new_id, value in zip(ids, values, strict=True)]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
         if is_postgres():
@@ -67,6 +105,28 @@ def insert_rows(model: type[models.Model], rows: Sequence[Row]) -> list[int]:
             cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})",  # noqa: S608
                                values)
     return ids
+
+
+def _getter(names: list[str]) -> Callable[[Row], tuple[Any, ...]]:
+    if not names:
+        return lambda row: ()
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _is_auto_now(field: models.Field[Any, Any]) -> bool:
+    return isinstance(field, models.DateTimeField) and bool(getattr(field, "auto_now", False))
+
+
+def _as_given(field: models.Field[Any, Any]) -> bool:
+    """Does a given value go into the column unchanged?"""
+    if isinstance(field, models.JSONField) or _is_auto_now(field):
+        return False
+    if isinstance(field, models.DateTimeField) and getattr(field, "auto_now_add", False):
+        return False  # None means now
+    return not (isinstance(field, models.DateTimeField) and not is_postgres())
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
@@ -95,6 +155,8 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
 
         def json_value(value: Any) -> Any:
             value = default() if value is _MISSING else value
+            if type(value) is dict and not value:
+                return "{}"  # most metadata: skip the encoder
             return None if value is None else json.dumps(value, cls=encoder)
 
         return json_value

@@ -41,6 +41,7 @@ from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
 from storedesk.workflow.demo import load_workflow_demo
+from storedesk.workflow_ui.demo import load_playbooks_demo
 
 
 @dataclass
@@ -70,6 +71,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _ensure_macros(account)
     load_workflow_demo(account, members)  # team Poland, its rule and auto-assignment
     load_demo_help_center(store)
+    load_playbooks_demo(account, members["alex"])  # the lost-parcel procedure as a playbook
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
     teams = {t.name: t for t in Team.objects.filter(account=account)}
@@ -89,12 +91,10 @@ def load_demo(now: datetime | None = None) -> DemoResult:
 
 def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, Inbox]) -> None:
     """The assistant answers on every demo inbox (unless an admin changed that since), in the
-    account's languages; the shipped model is trained (or loaded) in the background from now,
-    not when the first shopper writes.
+    account's languages (`storedesk demo` then loads the assistant's model before it serves,
+    see assistant/warmup.py).
 
     The seeded scenarios are history: the assistant never answers a message that old."""
-    from django.conf import settings
-
     from storedesk.accounts.actions import set_account_languages
     from storedesk.assistant.actions import set_inbox_mode
     from storedesk.assistant.models import InboxAssistant
@@ -108,13 +108,6 @@ def _ensure_assistant(account: Account, owner: Membership, inboxes: dict[str, In
     for inbox in inboxes.values():
         if not InboxAssistant.objects.filter(inbox=inbox).exists():
             set_inbox_mode(inbox, "auto")
-    if not settings.TESTING:
-        from storedesk.assistant import warmup
-
-        # The model and the language detector load while the server starts (the first start
-        # trains the model once and keeps it in the data dir), so the first shopper waits for
-        # neither; a turn that comes earlier is retried once they are loaded.
-        warmup.start(account.languages)
 
 
 def _keep_help_center_languages(account: Account, owner: Membership) -> None:

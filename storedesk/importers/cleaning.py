@@ -18,6 +18,7 @@ from typing import Any
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # \r included
 _TAG_BAD = re.compile(r"[^\w .:/-]+")
 
 
@@ -26,7 +27,9 @@ def clean_text(value: Any, limit: int | None = None) -> str:
     kept), no lone surrogates, LF line ends; cut to `limit` characters."""
     if value is None:
         return ""
-    text = str(value)
+    text = value if type(value) is str else str(value)
+    if _UNCLEAN.search(text) is None:  # the common case: one scan, nothing to change
+        return text[:limit] if limit is not None else text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)

@@ -141,6 +141,16 @@ def say(key: str, language: str, **params: Any) -> str:
 
 @pytest.fixture
 def shop(db: None, settings: Any) -> Shop:
+    return build_shop(settings)
+
+
+@pytest.fixture
+def live_shop(transactional_db: None, settings: Any) -> Shop:
+    """The same shop, committed (for a server in another process: the browser tests)."""
+    return build_shop(settings)
+
+
+def build_shop(settings: Any, origins: tuple[str, ...] = (SHOP_ORIGIN,)) -> Shop:
     from storedesk.accounts.actions import create_api_token
     from storedesk.commerce.actions import create_store
     from storedesk.connectors.actions import set_up_inbox
@@ -159,7 +169,7 @@ def shop(db: None, settings: Any) -> Shop:
                          config={"address": "support@lumen.test", "local_only": True},
                          store=store)
     chat = set_up_inbox(account, "webchat", name="Website chat",
-                        config={"allowed_origins": [SHOP_ORIGIN]}, store=store)
+                        config={"allowed_origins": list(origins)}, store=store)
     load_commerce(store, SHOPPERS, timezone.now())
     for inbox in (api, email, chat):
         set_inbox_mode(inbox, "auto")

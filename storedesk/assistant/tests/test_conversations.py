@@ -167,10 +167,11 @@ def test_the_same_refund_request_twice_acts_once(shop: Shop, shipped_model) -> N
     conversation = shop.api_message(text, email="oliver.grant@example.org")
     shop.api_message(text, email="oliver.grant@example.org")
     # then one approval request exists (the bot may not refund itself) and the second answer
-    # says it was already passed on
+    # says the refund is with the team already
     assert ApprovalRequest.objects.filter(order__number="LL-10577").count() == 1
     texts = bot_texts(conversation)
     approval = ApprovalRequest.objects.get(order__number="LL-10577")
     assert texts[0] == say("refund_requested", "en", order="LL-10577",
                            amount=f"{approval.amount:.2f} EUR")
-    assert texts[1] == say("already_requested", "en", order="LL-10577")
+    assert texts[1] == say("refund_in_review", "en", order="LL-10577",
+                           amount=f"{approval.amount:.2f} EUR")

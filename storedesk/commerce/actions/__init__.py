@@ -6,7 +6,7 @@
 - `orders.py`: cancel, shipping address, replacement order, goodwill discount code.
 - `returns.py`: starting a return under the return policy.
 - `connection.py`: a store's platform connection (sealed credentials) and reconciliation.
-- `notices.py`: back-in-stock subscriptions (the assistant's restock_alert).
+- `notices.py`: back-in-stock subscriptions (the assistant's restock_alert) and their notices.
 - `privacy.py`: a platform's privacy requests (data request, shopper erasure, shop erasure).
 """
 
@@ -17,7 +17,7 @@ from storedesk.commerce.actions.connection import (
     reconcile_store,
     reseal_credentials,
 )
-from storedesk.commerce.actions.notices import subscribe_restock
+from storedesk.commerce.actions.notices import claim_restock_notice, subscribe_restock
 from storedesk.commerce.actions.orders import (
     cancel_order,
     create_replacement,
@@ -35,7 +35,8 @@ from storedesk.commerce.actions.stores import create_store, set_policy, set_ship
 from storedesk.commerce.actions.sync import upsert_customer, upsert_order, upsert_product
 
 __all__ = [
-    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "connect_store",
+    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "claim_restock_notice",
+    "connect_store",
     "create_replacement", "create_store", "decide_approval", "delete_shipping_rate",
     "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "subscribe_restock",

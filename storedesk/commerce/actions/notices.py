@@ -1,8 +1,10 @@
-"""Back-in-stock notices: subscribe a shopper to a product (idempotent)."""
+"""Back-in-stock notices: subscribe a shopper to a product (idempotent), and mark a
+subscription notified once its notice was sent (claimed once: a notice never goes twice)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
 from storedesk.commerce.models import Product
@@ -36,3 +38,12 @@ def subscribe_restock(
     except IntegrityError:  # a concurrent duplicate won
         return RestockSubscription.objects.get(product=product, contact=contact), False
     return subscription, True
+
+
+def claim_restock_notice(subscription: RestockSubscription) -> bool:
+    """Mark the subscription notified; True for the one caller that flips it (that caller
+    sends the notice in the same transaction), False when it already was."""
+    claimed = RestockSubscription.objects.filter(
+        pk=subscription.pk, account_id=subscription.account_id, notified_at__isnull=True,
+    ).update(notified_at=timezone.now())
+    return claimed == 1

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Account, Agent, Role
 from storedesk.commerce.models import MAX_RETURN_WINDOW_DAYS, Platform, ShippingRate, Store
+from storedesk.commerce.models.store import ACTOR_LIMITS
 from storedesk.core.errors import ActionError
 
 
@@ -52,7 +53,8 @@ def set_policy(
     refund_limits: dict[str, str | None] | None = None,
     free_shipping_threshold: Decimal | None = None,
 ) -> Store:
-    """The store's return policy, refund limits per role and free-shipping threshold."""
+    """The store's return policy, refund limits per role (and the assistant's, "bot") and
+    free-shipping threshold."""
     changed: dict[str, Any] = {}
     if return_window_days is not None:
         if not 0 <= return_window_days <= MAX_RETURN_WINDOW_DAYS:
@@ -71,8 +73,10 @@ def set_policy(
     if refund_limits is not None:
         clean: dict[str, str | None] = {}
         for role, value in refund_limits.items():
-            if role not in Role.values:
+            if role not in Role.values and role not in ACTOR_LIMITS:
                 raise ActionError(f"Unknown role {role!r}.")
+            if value is None and role in ACTOR_LIMITS:
+                raise ActionError(f"The limit for {role} must be an amount (0: none).")
             if value is None:
                 clean[role] = None
                 continue

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storedesk.accounts.actor import SYSTEM
 from storedesk.commerce.models import (
     Customer,
     FulfillmentStatus,
@@ -25,6 +26,8 @@ from storedesk.commerce.models import (
 )
 from storedesk.commerce.platforms.base import CustomerData, OrderData, ProductData, ShipmentData
 from storedesk.core.errors import ActionError
+from storedesk.events import record
+from storedesk.events.kinds import EventKind
 
 MAX_LINES = 500
 MAX_SHIPMENTS = 50
@@ -193,6 +196,9 @@ def _sync_shipments(order: Order, shipments: tuple[ShipmentData, ...]) -> None:
 def upsert_product(store: Store, data: ProductData) -> Product:
     if not data.external_id.strip() or not data.title.strip():
         raise ActionError("A product needs an id and a title.")
+    existing = (Product.objects.select_for_update()
+                .filter(store=store, external_id=data.external_id[:100]).first())
+    was_in_stock = existing is None or _in_stock(existing)
     product, _created = Product.objects.update_or_create(
         store=store, external_id=data.external_id[:100],
         defaults={"account_id": store.account_id, "title": data.title[:300],
@@ -208,4 +214,14 @@ def upsert_product(store: Store, data: ProductData) -> Product:
                       "inventory": item.inventory, "category": item.category[:100],
                       "returnable": item.returnable},
         )
+    if not was_in_stock and _in_stock(product):
+        # Back in stock: the subscribers to its back-in-stock notice are told (the assistant
+        # subscribes to this event; config/subscribers.py).
+        record(EventKind.PRODUCT_BACK_IN_STOCK, SYSTEM, account_id=store.account_id,
+               data={"product_id": product.pk, "product": product.title[:200],
+                     "store_id": store.pk})
     return product
+
+
+def _in_stock(product: Product) -> bool:
+    return Variant.objects.filter(product=product, inventory__gt=0).exists()

@@ -19,10 +19,14 @@ from storedesk.core.models import TenantModel
 MAX_RETURN_WINDOW_DAYS = 365
 DEFAULT_RETURN_WINDOW_DAYS = 30
 # Refund limits per role when the store sets none: agents up to 50 in the store currency,
-# light agents none, admins and owners unlimited (None).
+# light agents none, admins and owners unlimited (None). "bot" is the assistant (the actor type
+# of its actions, see refunds.actor_role): 0 until the store allows it more, so by default every
+# refund it would cause (a paid order's cancellation, a refund request) goes to the team.
 DEFAULT_REFUND_LIMITS: dict[str, str | None] = {
-    "owner": None, "admin": None, "agent": "50", "light_agent": "0",
+    "owner": None, "admin": None, "agent": "50", "light_agent": "0", "bot": "0",
 }
+# Limit keys that are not seat roles: the assistant's, which must always be an amount.
+ACTOR_LIMITS = ("bot",)
 
 
 def money_field(**kwargs: Any) -> Any:

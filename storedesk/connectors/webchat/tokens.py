@@ -4,8 +4,9 @@
   that embeds the widget shows it): ``<inbox id>.<16 hex of HMAC(inbox.secret, ...)>``, checked
   in constant time, so it needs no column and changes when the inbox secret is rotated.
 * A **visitor token** is a Django-signed ``{"i": inbox id, "v": visitor id, "e": verified
-  email or "", "c": verified customer id or ""}``. The widget keeps it in localStorage and
-  sends it with every request and socket; nobody can mint one for another visitor.
+  email or "", "c": verified customer id or "", "l": the browser's language or ""}``. The
+  widget keeps it in localStorage and sends it with every request and socket; nobody can mint
+  one for another visitor.
 * A **verified identity**: the store's backend computes ``HMAC-SHA256(inbox secret, value)`` (hex)
   over the customer's id (or, without one, their email) and hands it to the widget with the
   claim. Only a matching hash turns a claim into a verified identity; an unverified claim is
@@ -53,6 +54,9 @@ class Visitor:
     visitor_id: str
     email: str = ""  # verified only
     customer_id: str = ""  # verified only
+    # The browser's first language ("pl" of navigator.languages' "pl-PL"), as the widget sent
+    # it at session start: a hint for the assistant's language detection, never an identity.
+    language: str = ""
 
     @property
     def verified(self) -> bool:
@@ -75,7 +79,7 @@ def new_visitor_id() -> str:
 def sign_visitor(visitor: Visitor) -> str:
     return signing.dumps(
         {"i": visitor.inbox_id, "v": visitor.visitor_id, "e": visitor.email,
-         "c": visitor.customer_id},
+         "c": visitor.customer_id, "l": visitor.language},
         salt=SALT, compress=False,
     )
 
@@ -94,7 +98,17 @@ def read_visitor(token: str, inbox: Inbox) -> Visitor | None:
     if not isinstance(visitor_id, str) or not visitor_id.startswith("v_"):
         return None
     return Visitor(inbox_id=inbox.pk, visitor_id=visitor_id, email=str(data.get("e") or ""),
-                   customer_id=str(data.get("c") or ""))
+                   customer_id=str(data.get("c") or ""),
+                   language=browser_language([str(data.get("l") or "")]))
+
+
+def browser_language(tags: list[str]) -> str:
+    """The primary subtag of the first well-formed language tag ("pt-BR" -> "pt"), or ""."""
+    for tag in tags[:10]:
+        primary = str(tag).strip().replace("_", "-").split("-", 1)[0].lower()
+        if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha():
+            return primary
+    return ""
 
 
 def identity_hash(inbox: Inbox, value: str) -> str:

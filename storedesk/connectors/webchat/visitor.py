@@ -8,7 +8,7 @@ so a visitor only ever reaches their own conversations on that inbox. Messages g
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +21,7 @@ from storedesk.connectors.webchat.config import WebchatConfig
 from storedesk.connectors.webchat.texts import pick_language, texts_for
 from storedesk.connectors.webchat.tokens import (
     Visitor,
+    browser_language,
     new_visitor_id,
     read_visitor,
     sign_visitor,
@@ -133,6 +134,8 @@ def start_session(inbox: Inbox, token: str, claim: Claim, languages: list[str]) 
     visitor = read_visitor(token, inbox) if token else None
     if visitor is None:
         visitor = Visitor(inbox_id=inbox.pk, visitor_id=new_visitor_id())
+    # The browser's language as of this session (the assistant's prior; see post_message).
+    visitor = replace(visitor, language=browser_language(languages))
     verified = bool((claim.customer_id or claim.email) and verify_identity(
         inbox, customer_id=claim.customer_id.strip()[:200], email=claim.email.strip()[:254],
         signature=claim.signature))
@@ -142,10 +145,11 @@ def start_session(inbox: Inbox, token: str, claim: Claim, languages: list[str]) 
         customer_id = claim.customer_id.strip()[:200]
         visitor = Visitor(inbox_id=inbox.pk, visitor_id=visitor.visitor_id,
                           email="" if customer_id else claim.email.strip().lower()[:254],
-                          customer_id=customer_id)
+                          customer_id=customer_id, language=visitor.language)
     elif visitor.verified and (claim.customer_id or claim.email):
         # A different, unverifiable claim on a verified token: fall back to anonymous.
-        visitor = Visitor(inbox_id=inbox.pk, visitor_id=new_visitor_id())
+        visitor = Visitor(inbox_id=inbox.pk, visitor_id=new_visitor_id(),
+                          language=visitor.language)
     language = pick_language(languages)
     texts = texts_for(language, config.texts)
     if config.greeting:
@@ -237,6 +241,9 @@ def post_message(
         metadata["webchat"]["customer_id"] = visitor.customer_id
     if page:
         metadata["webchat"]["page"] = page[:500]
+    if visitor.language:
+        # The browser's language: the assistant's prior when it detects the message's language.
+        metadata["webchat"]["language"] = visitor.language
     if email and not visitor.verified:
         # An unverified address: kept for replying by email, never used to find the contact.
         metadata["webchat"]["reply_email"] = email.strip().lower()[:254]

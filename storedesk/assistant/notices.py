@@ -1,0 +1,72 @@
+"""Back-in-stock notices: when commerce says a product is back (`product.back_in_stock`), every
+shopper waiting for it hears so on the conversation they subscribed from, in that conversation's
+language, once.
+
+Each subscription is claimed (`commerce.claim_restock_notice`) and its notice written
+(`inbox.actions.send_reply`, sender `bot`) in the subscriber's one transaction, so the notice is
+sent exactly once even when the event is handled twice. A subscription whose conversation is
+gone or closed cannot be written to (the inbox has no action that starts a conversation with a
+shopper): it stays waiting and is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from storedesk.accounts.actor import BOT
+from storedesk.assistant import replies
+from storedesk.assistant.actions import settings_for
+from storedesk.commerce import actions as commerce
+from storedesk.commerce.models.notices import RestockSubscription
+from storedesk.events.models import Event
+from storedesk.inbox import actions as inbox_actions
+from storedesk.inbox.models import Conversation, Status
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notified:
+    sent: int = 0
+    unreachable: int = 0
+
+
+def _language(conversation: Conversation) -> str:
+    language = conversation.language
+    if language in replies.LANGUAGES:
+        return language
+    account_languages = [c for c in conversation.account.languages or []
+                         if c in replies.LANGUAGES]
+    return account_languages[0] if account_languages else "en"
+
+
+def notify_back_in_stock(event_id: int) -> Notified:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return Notified()
+    product_id = (event.data or {}).get("product_id")
+    if not isinstance(product_id, int):
+        return Notified()
+    waiting = (RestockSubscription.objects
+               .filter(account_id=event.account_id, product_id=product_id,
+                       notified_at__isnull=True)
+               .select_related("product", "conversation__account").order_by("pk"))
+    settings = settings_for(event.account_id)
+    actor = BOT.caused_by(event.pk)
+    sent = unreachable = 0
+    for subscription in waiting:
+        conversation = subscription.conversation
+        if conversation is None or conversation.status == Status.CLOSED:
+            unreachable += 1
+            logger.warning("back-in-stock notice %s: no open conversation to write to",
+                           subscription.pk)
+            continue
+        if not commerce.claim_restock_notice(subscription):
+            continue
+        text = replies.render("restock_notice", _language(conversation),
+                              {"product": subscription.product.title},
+                              settings.reply_overrides)
+        inbox_actions.send_reply(conversation, actor, text)
+        sent += 1
+    return Notified(sent=sent, unreachable=unreachable)
