@@ -56,6 +56,26 @@ inboxes = [Inbox.objects.create(account=account, name=f"History {n}", channel="e
 print(json.dumps({"inboxes": inboxes}))
 """
 
+# The import command, and then (PostgreSQL on this machine) the CPU seconds its database
+# backend used, read from /proc: the server's share of the work, whatever the load.
+CHILD = r"""
+import json, os, sys
+from storedesk import cli
+code = cli.main(sys.argv[1:])
+from django.db import connection
+cpu = None
+if connection.vendor == "postgresql" and connection.connection is not None:
+    try:
+        with open(f"/proc/{connection.connection.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+with open(os.environ["BENCH_SERVER_CPU_FILE"], "w") as out:
+    json.dump({"server_cpu_seconds": cpu}, out)
+sys.exit(code)
+"""
+
 COUNTS = r"""
 import json, django
 django.setup()
@@ -109,22 +129,34 @@ def children_cpu() -> float:
 
 def timed_import(env: dict[str, str], export: Path, inbox: int, chunk: int,
                  profile: Path | None = None) -> dict[str, Any]:
+    child = export.parent / "import_child.py"
+    child.write_text(CHILD)
+    server_file = export.parent / "server_cpu.json"
     command = [PYTHON]
     if profile is not None:
         command += ["-m", "cProfile", "-o", str(profile)]
-    command += ["-m", "storedesk.cli", "import", "jsonl", str(export), "--inbox", str(inbox),
+    command += [str(child), "import", "jsonl", str(export), "--inbox", str(inbox),
                 "--chunk", str(chunk), "--json"]
     cpu_before = children_cpu()
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True,  # noqa: S603
-                          text=True)
+    done = subprocess.run(command, env={**env, "BENCH_SERVER_CPU_FILE": str(server_file)},  # noqa: S603
+                          cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"import failed:\n{done.stderr[-3000:]}")
     summary = json.loads(done.stdout.strip().splitlines()[-1])
+    client_cpu = children_cpu() - cpu_before
+    server_cpu = json.loads(server_file.read_text())["server_cpu_seconds"]
     summary.update({"wall_seconds": round(wall, 2),
-                    "process_cpu_seconds": round(children_cpu() - cpu_before, 2),
-                    "messages_per_second_wall": round(summary["messages"] / wall, 1)})
+                    "process_cpu_seconds": round(client_cpu, 2),
+                    "server_backend_cpu_seconds": server_cpu,
+                    "messages_per_second_wall": round(summary["messages"] / wall, 1),
+                    "load_average_after": os.getloadavg()})
+    if summary["messages"]:
+        summary["cpu_microseconds_per_message"] = {
+            "import_process": round(client_cpu / summary["messages"] * 1e6, 1),
+            "database_backend": (round(server_cpu / summary["messages"] * 1e6, 1)
+                                 if server_cpu is not None else None)}
     return summary
 
 
@@ -194,6 +226,8 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--chunk", type=int, default=2000)
     parser.add_argument("--profile-messages", type=int, default=60_000)
+    parser.add_argument("--raw-copy-messages", type=int, default=200_000,
+                        help="rows of the raw COPY comparison (capped: it is a rate)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from storedesk.importers import sample
@@ -232,7 +266,7 @@ def main() -> int:
                 result = timed_import(env, export, setup["inboxes"][0], args.chunk)
                 result["stored"] = run_python(COUNTS, env)
                 if backend == "postgres":
-                    result.update(raw_copy_rates(args.messages))
+                    result.update(raw_copy_rates(min(args.messages, args.raw_copy_messages)))
                 if args.profile_messages:
                     prof = Path(tmp) / f"{backend}.prof"
                     profiled = timed_import(env, small, setup["inboxes"][1], args.chunk, prof)
@@ -247,7 +281,8 @@ def main() -> int:
             line = (f"{backend:>9}: {result['messages']:,} messages in "
                     f"{result['wall_seconds']:.1f} s = {result['messages_per_second_wall']:,.0f}"
                     f" msg/s (import's own clock {result['messages_per_second']:,.0f} msg/s; "
-                    f"CPU {result['process_cpu_seconds']:.1f} s)")
+                    f"CPU {result['process_cpu_seconds']:.1f} s import process, "
+                    f"{result['server_backend_cpu_seconds'] or 0:.1f} s database backend)")
             if backend == "postgres":
                 line += (f"; raw COPY {result['raw_copy_bare_rows_per_second']:,.0f} rows/s "
                          f"bare, {result['raw_copy_like_inbox_message_rows_per_second']:,.0f} "

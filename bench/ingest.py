@@ -187,10 +187,17 @@ def run_setup(env: dict[str, str]) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Popen[bytes]:
-    cmd = [PYTHON, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--no-access-log",
-           "--log-level", "warning", "--lifespan", "off"]
+def start_server(env: dict[str, str], workers: int, port: int,
+                 server: str = "uvicorn") -> subprocess.Popen[bytes]:
+    if server == "granian":
+        # (websockets stay on: the agent UI and the widget need them)
+        cmd = [PYTHON, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+               "config.asgi:application"]
+    else:
+        cmd = [PYTHON, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--no-access-log",
+               "--log-level", "warning", "--lifespan", "off"]
     return subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
 
 
@@ -309,6 +316,128 @@ async def fire(url: str, token: str, clients: int, seconds: float) -> dict[str, 
     }
 
 
+class RawConnection:
+    """One keep-alive HTTP/1.1 connection speaking just what the bench needs (a POST with a
+    JSON body, a response with Content-Length): httpx costs about 1 ms of CPU per request,
+    which at 1,000 requests/s would take half of this machine from the server it measures."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, token: str, body: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("server closed the connection")
+        status = int(status_line.split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def _summary(latencies: list[float], statuses: dict[str, int], errors: list[str],
+             seconds: float) -> dict[str, Any]:
+    ok = statuses.get("201", 0) + statuses.get("200", 0)
+    lat_ms = sorted(x * 1000 for x in latencies)
+
+    def pct(p: float) -> float:
+        return round(lat_ms[min(len(lat_ms) - 1, int(p * len(lat_ms)))], 2) if lat_ms else 0.0
+
+    return {
+        "messages_per_second": round(ok / seconds, 1),
+        "requests": len(latencies),
+        "ok": ok,
+        "errors": len(latencies) - ok,
+        "statuses": statuses,
+        "error_samples": errors,
+        "latency_ms": {"p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+                       "max": round(lat_ms[-1], 2) if lat_ms else 0.0,
+                       "mean": round(statistics.fmean(lat_ms), 2) if lat_ms else 0.0},
+    }
+
+
+async def fire_raw(port: int, path: str, token: str, clients: int, seconds: float,
+                   rate: float | None = None) -> dict[str, Any]:
+    """Closed loop (`rate` None): `clients` connections posting back to back. Open loop
+    (`rate`): one request every 1/rate s on schedule, each timed from its scheduled start (a
+    request waiting for a free connection counts that wait), over at most `clients`
+    connections."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    errors: list[str] = []
+    counter = 0
+    start = time.perf_counter()
+    measure_from = start + WARMUP_SECONDS
+    stop_at = measure_from + seconds
+    pool: asyncio.Queue[RawConnection] = asyncio.Queue()
+    for _ in range(clients):
+        pool.put_nowait(RawConnection("127.0.0.1", port))
+    rng = random.Random(7)
+
+    async def one(scheduled: float) -> None:
+        nonlocal counter
+        counter += 1
+        body = json.dumps(message_body(rng, counter)).encode()
+        conn = await pool.get()
+        try:
+            code = str(await conn.post(path, token, body))
+        except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+            conn.close()
+            code = type(exc).__name__
+            if len(errors) < 5:
+                errors.append(repr(exc))
+        finally:
+            pool.put_nowait(conn)
+        if scheduled >= measure_from:
+            latencies.append(time.perf_counter() - scheduled)
+            statuses[code] = statuses.get(code, 0) + 1
+
+    if rate is None:
+        async def loop() -> None:
+            while (now := time.perf_counter()) < stop_at:
+                await one(now)
+        await asyncio.gather(*(loop() for _ in range(clients)))
+    else:
+        tasks = []
+        n = 0
+        while True:
+            scheduled = start + n / rate
+            if scheduled >= stop_at:
+                break
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(scheduled)))
+            n += 1
+        await asyncio.gather(*tasks)
+    while not pool.empty():
+        pool.get_nowait().close()
+    result = _summary(latencies, statuses, errors, seconds)
+    result["offered_rate"] = rate
+    return result
+
+
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"storedesk-bench-{backend}-"))
     env = backend_env(backend, data_dir, args.rate_limit)
@@ -319,21 +448,35 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             flush_redis_db()
         setup = run_setup(env)
         port = free_port()
-        proc = start_server(env, args.workers, port)
+        proc = start_server(env, args.workers, port, args.server)
         try:
             wait_ready(port, proc)
             cpu_before = server_cpu_seconds(proc)
             client_before = resource.getrusage(resource.RUSAGE_SELF)
             wall0 = time.perf_counter()
-            url = f"http://127.0.0.1:{port}/api/v1/inboxes/{setup['inbox_id']}/messages"
-            result = asyncio.run(fire(url, setup["token"], args.clients, args.seconds))
+            path = f"/api/v1/inboxes/{setup['inbox_id']}/messages"
+            if args.client == "httpx":
+                result = asyncio.run(fire(f"http://127.0.0.1:{port}{path}", setup["token"],
+                                          args.clients, args.seconds))
+            else:
+                result = asyncio.run(fire_raw(port, path, setup["token"], args.clients,
+                                              args.seconds))
             wall = time.perf_counter() - wall0
             client_after = resource.getrusage(resource.RUSAGE_SELF)
             cpu_after = server_cpu_seconds(proc)
+            if args.paced_rate:
+                # Latency at a fixed offered rate (open loop), on the same warm server.
+                result["paced"] = asyncio.run(fire_raw(
+                    port, path, setup["token"], args.clients, args.seconds,
+                    rate=args.paced_rate))
         finally:
             stop_server(proc)
         result["queries_per_request"] = setup["queries"]
         result["new_shopper_sql"] = setup["new_shopper_sql"]
+        result["cpu_ms_per_message"] = {
+            "server": round(1000 * (cpu_after - cpu_before) / max(result["ok"], 1), 3),
+            "note": "server CPU over the closed-loop run incl. warm-up / messages measured",
+        }
         result["cpu_seconds"] = {
             "server": round(cpu_after - cpu_before, 2),
             "load_client": round((client_after.ru_utime + client_after.ru_stime)
@@ -408,6 +551,28 @@ async def pg_raw_inserts(clients: int, seconds: float) -> dict[str, Any]:
     }
 
 
+async def pg_raw_copy(seconds: float, rows_per_copy: int = 1000) -> dict[str, Any]:
+    """The bulk ceiling: COPY into the same scratch table, `rows_per_copy` rows a statement."""
+    import psycopg
+
+    rng = random.Random(3)
+    copied = 0
+    start = time.perf_counter()
+    measure_from = start + min(WARMUP_SECONDS, 1.0)
+    stop_at = measure_from + seconds
+    async with await psycopg.AsyncConnection.connect(PG_BENCH_URL, autocommit=True) as conn:
+        while (now := time.perf_counter()) < stop_at:
+            async with conn.cursor() as cur, cur.copy(
+                "COPY bench_scratch (inbox_id, source_id, text) FROM STDIN"
+            ) as copy:
+                for _ in range(rows_per_copy):
+                    await copy.write_row((2, uuid.uuid4().hex, rng.choice(TEXTS)))
+            if now >= measure_from:
+                copied += rows_per_copy
+    return {"rows_per_second": round(copied / seconds, 1), "rows": copied,
+            "rows_per_copy": rows_per_copy}
+
+
 # --- Main --------------------------------------------------------------------------------------
 
 
@@ -431,6 +596,13 @@ def main() -> None:
     parser.add_argument("--profile", choices=["auto", "always", "never"], default="auto")
     parser.add_argument("--rate-limit", default="100000000/m",
                         help="STOREDESK_API_RATE_LIMIT for the server (one token sends it all)")
+    parser.add_argument("--client", choices=["raw", "httpx"], default="raw",
+                        help="load generator: raw asyncio HTTP/1.1 keep-alive (default; light) "
+                             "or httpx.AsyncClient (the earlier runs)")
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
+    parser.add_argument("--paced-rate", type=float, default=500.0,
+                        help="after the closed-loop run, offer this many requests/s on "
+                             "schedule and report the latency (0: skip)")
     parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -442,7 +614,9 @@ def main() -> None:
                     "platform": platform.platform()},
         "params": {"seconds": args.seconds, "clients": args.clients, "workers": args.workers,
                    "warmup_seconds": WARMUP_SECONDS, "shoppers": SHOPPERS,
-                   "server": "uvicorn config.asgi:application", "load": "httpx.AsyncClient"},
+                   "server": f"{args.server} config.asgi:application",
+                   "load": "httpx.AsyncClient" if args.client == "httpx"
+                   else "raw asyncio HTTP/1.1 keep-alive", "paced_rate": args.paced_rate},
         "results": {},
     }
     try:
@@ -456,6 +630,15 @@ def main() -> None:
             recreate_pg_database()
             report["results"]["postgres_raw_insert"] = asyncio.run(
                 pg_raw_inserts(args.clients, args.seconds))
+            print("[postgres raw COPY] ...", flush=True)
+            report["results"]["postgres_raw_copy"] = asyncio.run(pg_raw_copy(args.seconds))
+            live = report["results"]["postgres"]["messages_per_second"]
+            report["results"]["ratios"] = {
+                "live_to_insert": round(
+                    live / report["results"]["postgres_raw_insert"]["inserts_per_second"], 4),
+                "live_to_copy": round(
+                    live / report["results"]["postgres_raw_copy"]["rows_per_second"], 4),
+            }
             write_report(report, args.output)
             rate = report["results"]["postgres"]["messages_per_second"]
             if args.profile == "always" or (args.profile == "auto" and rate < TARGET_PG):
@@ -494,6 +677,21 @@ def print_table(report: dict[str, Any]) -> None:
         raw = results["postgres_raw_insert"]
         print(f"{'postgres raw INSERT':<22}{raw['inserts_per_second']:>10.1f}"
               f"{raw['latency_ms']['p50']:>9.2f}{raw['latency_ms']['p95']:>9.2f}")
+    if "postgres_raw_copy" in results:
+        print(f"{'postgres raw COPY':<22}{results['postgres_raw_copy']['rows_per_second']:>10.1f}")
+    if "ratios" in results:
+        print(f"live / INSERT = {results['ratios']['live_to_insert']:.3f}, "
+              f"live / COPY = {results['ratios']['live_to_copy']:.4f}")
+    for name in ("sqlite", "postgres"):
+        paced = results.get(name, {}).get("paced")
+        if paced:
+            print(f"{name} at {paced['offered_rate']:.0f} msg/s offered: "
+                  f"{paced['messages_per_second']:.1f} ok/s, p50 {paced['latency_ms']['p50']} "
+                  f"ms, p99 {paced['latency_ms']['p99']} ms, errors {paced['errors']}")
+    for name in ("sqlite", "postgres"):
+        if name in results:
+            print(f"{name}: server CPU {results[name]['cpu_ms_per_message']['server']} ms/msg, "
+                  f"load average {results[name]['load_average_1m']}")
     print("\nqueries/msg = new shopper / known shopper / duplicate (incl. the token lookup)")
     print(f"written to {Path(report.get('output', RESULTS / 'ingest.json'))}")
 

@@ -46,24 +46,63 @@ else:
     _, token = create_integration_key(inbox, name="bench")
 client = Client(headers={"Authorization": "Bearer " + token})
 url = f"/api/v1/inboxes/{inbox.pk}/messages"
-n_messages, rounds = int(sys.argv[1]), int(sys.argv[2])
+n_messages, rounds, mode, concurrency = (int(sys.argv[1]), int(sys.argv[2]), sys.argv[3],
+                                        int(sys.argv[4]))
 counter = 0
-def post():
+def body():
     global counter
     counter += 1
     shopper = counter % 500
-    body = {"source_id": f"cust-{shopper}", "name": f"Shopper {shopper}",
+    return {"source_id": f"cust-{shopper}", "name": f"Shopper {shopper}",
             "email": f"shopper{shopper}@example.com", "text": f"Where is order {counter}?",
             "message_id": f"m-{counter}"}
-    r = client.post(url, json.dumps(body), content_type="application/json")
+def post():
+    r = client.post(url, json.dumps(body()), content_type="application/json")
     assert r.status_code in (200, 201), r.content
-for _ in range(100):
-    post()
+if mode == "asgi":
+    # The served application (config.asgi: the live route in front of Django) called the way
+    # uvicorn calls it, `concurrency` requests in flight, without sockets or HTTP parsing.
+    import asyncio
+    from config.asgi import application
+    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+               (b"authorization", ("Bearer " + token).encode())]
+    async def one():
+        payload = json.dumps(body()).encode()
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "POST", "scheme": "http", "path": url, "raw_path": url.encode(),
+                 "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
+                 "server": ("127.0.0.1", 8000),
+                 "headers": headers + [(b"content-length", str(len(payload)).encode())]}
+        sent = False
+        async def receive():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": payload, "more_body": False}
+            await asyncio.sleep(3600)
+        status = []
+        async def send(message):
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+        await application(scope, receive, send)
+        assert status and status[0] in (200, 201), status
+    async def run(n):
+        queue = iter(range(n))
+        async def worker():
+            for _ in queue:
+                await one()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    def batch(n):
+        asyncio.run(run(n))
+else:
+    def batch(n):
+        for _ in range(n):
+            post()
+batch(100)
 per_round = []
 for _ in range(rounds):
     t0 = time.process_time()
-    for _ in range(n_messages):
-        post()
+    batch(n_messages)
     per_round.append(1000 * (time.process_time() - t0) / n_messages)
 print(json.dumps({"cpu_ms_per_message": per_round,
                   "median": round(statistics.median(per_round), 3)}))
@@ -74,6 +113,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--mode", choices=["django", "asgi"], default="django",
+                        help="django: django.test.Client (Django + Ninja, one request at a "
+                             "time); asgi: the served ASGI application (live route), "
+                             "--concurrency requests in flight")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results" / "ingest_cpu.json"))
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="storedesk-bench-cpu-")
@@ -85,14 +130,24 @@ def main() -> None:
         "STOREDESK_API_RATE_LIMIT": "100000000/m", "STOREDESK_LOG_LEVEL": "WARNING",
         "STOREDESK_QUEUE_NAME": "storedesk-bench-cpu", "PYTHONPATH": str(ROOT),
     })
-    out = subprocess.run([sys.executable, "-c", CODE, str(args.messages), str(args.rounds)],  # noqa: S603
+    if args.backend == "postgres":
+        sys.path.insert(0, str(ROOT / "bench"))
+        from ingest import PG_BENCH_URL, REDIS_BENCH_URL, flush_redis_db, recreate_pg_database
+
+        recreate_pg_database()
+        flush_redis_db()
+        env.update({"DATABASE_URL": PG_BENCH_URL, "REDIS_URL": REDIS_BENCH_URL})
+    out = subprocess.run([sys.executable, "-c", CODE, str(args.messages), str(args.rounds),  # noqa: S603
+                          args.mode, str(args.concurrency)],
                          env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result.update({"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                    "settings": env["DJANGO_SETTINGS_MODULE"], "messages": args.messages,
-                   "rounds": args.rounds, "load_average_1m": round(os.getloadavg()[0], 2),
+                   "rounds": args.rounds, "mode": args.mode, "backend": args.backend,
+                   "concurrency": args.concurrency if args.mode == "asgi" else 1,
+                   "load_average_1m": round(os.getloadavg()[0], 2),
                    "tree": str(ROOT)})
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")

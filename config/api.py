@@ -23,6 +23,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from storedesk.accounts.api_auth import token_auth
 from storedesk.core.api_errors import document_error_responses, public_validation_errors
 from storedesk.core.errors import ActionError
+from storedesk.core.ratelimit import THROTTLE_VERDICT
 
 # The names handlers give their body schema parameter (internal; never shown to clients).
 BODY_PARAMS = {"payload", "body", "data"}
@@ -44,22 +45,44 @@ class SeatRateThrottle(SimpleRateThrottle):
             return None
         # A seat counts by its membership; an integration key (connectors) by itself.
         scope = getattr(caller, "throttle_key", None) or caller.pk
-        window = int(time.time() // (self.duration or 60))
-        return f"throttle:api:{scope}:{window}"
+        return self.scope_key(str(scope))
 
     def allow_request(self, request: HttpRequest) -> bool:
+        # The live ingest route (connectors/api/live.py) counts its requests itself, many at a
+        # time; when it hands one over to Django it passes its verdict in the ASGI scope.
+        verdict = getattr(request, "scope", {}).get(THROTTLE_VERDICT)
+        if verdict is not None:
+            return bool(verdict)
         if self.rate is None or self.num_requests is None or self.duration is None:
             return True
         key = self.get_cache_key(request)
         if key is None:
             return True
-        cache.add(key, 0, self.duration + 5)
+        return self.take(key, 1) <= self.num_requests
+
+    def scope_key(self, scope: str) -> str:
+        """The counter of one caller (`throttle_key`, or a membership's pk) in this window."""
+        window = int(time.time() // (self.duration or 60))
+        return f"throttle:api:{scope}:{window}"
+
+    def take(self, key: str, count: int) -> int:
+        """Add `count` requests to the counter `key`; return its value after them."""
+        ttl = (self.duration or 60) + 5
+        cache.add(key, 0, ttl)
         try:
-            count = cache.incr(key)
+            return int(cache.incr(key, count))
         except ValueError:  # expired between add and incr
-            cache.add(key, 1, self.duration + 5)
-            count = 1
-        return count <= self.num_requests
+            cache.add(key, count, ttl)
+            return count
+
+    def allowed(self, scope: str, count: int) -> list[bool]:
+        """Count `count` requests of one caller at once: the verdict of each, in order (as if
+        they had been counted one by one)."""
+        if self.rate is None or self.num_requests is None or self.duration is None:
+            return [True] * count
+        last = self.take(self.scope_key(scope), count)
+        first = last - count + 1
+        return [first + i <= self.num_requests for i in range(count)]
 
     def wait(self) -> float | None:
         if self.duration is None:

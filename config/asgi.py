@@ -14,6 +14,8 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from config.api import api_throttle  # noqa: E402
+from storedesk.connectors.api.live import LiveInboundRoute  # noqa: E402
 from storedesk.connectors.webchat.consumer import WidgetConsumer  # noqa: E402
 from storedesk.core.body_limit import BodyLimit  # noqa: E402
 from storedesk.realtime.origin import SameOriginValidator  # noqa: E402
@@ -37,7 +39,9 @@ async def websockets(scope: dict[str, Any], receive: Any, send: Any) -> Any:
 application = ProtocolTypeRouter(
     {
         # The per-request upload cap is checked before Django reads (and spools) the body.
-        "http": BodyLimit(django_asgi_app),
+        # The live ingest route (POST /api/v1/inboxes/{id}/messages with an integration key)
+        # is answered in front of Django, its messages written in groups; see its module.
+        "http": BodyLimit(LiveInboundRoute(django_asgi_app, throttle=api_throttle)),
         "websocket": websockets,
     }
 )

@@ -13,6 +13,11 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 
+# The ASGI scope key in which a route that counted a request against the API rate limit itself
+# (connectors/api/live.py, many requests at a time) hands its verdict to Django's throttle when
+# it passes the request on: True (allowed, already counted) or False (over the limit: 429).
+THROTTLE_VERDICT = "storedesk.throttle_verdict"
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 

@@ -41,6 +41,7 @@ from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Conversation, Inbox, Message, Status, Tag
 from storedesk.inbox.storage import IncomingFile
 from storedesk.workflow.demo import load_workflow_demo
+from storedesk.workflow_ui.demo import load_playbooks_demo
 
 
 @dataclass
@@ -70,6 +71,7 @@ def load_demo(now: datetime | None = None) -> DemoResult:
     _ensure_macros(account)
     load_workflow_demo(account, members)  # team Poland, its rule and auto-assignment
     load_demo_help_center(store)
+    load_playbooks_demo(account, members["alex"])  # the lost-parcel procedure as a playbook
     result = DemoResult(account=account, owner=members["alex"], store=store, inboxes=inboxes,
                         members=members)
     teams = {t.name: t for t in Team.objects.filter(account=account)}

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from storedesk.accounts.actor import Actor
     from storedesk.events.models import Event
 
-__all__ = ["EventKind", "record"]
+__all__ = ["EventKind", "record", "record_many"]
 
 
 def record(
@@ -31,3 +31,16 @@ def record(
         kind, actor, account_id=account_id, conversation_id=conversation_id, data=data,
         at=at, historic=historic,
     )
+
+
+def record_many(
+    kind: EventKind,
+    actor: Actor,
+    *,
+    account_id: int,
+    items: list[tuple[int | None, dict[str, Any]]],
+) -> list[Event]:
+    """Many events of one kind and actor in one INSERT (see `events.recording.record_many`)."""
+    from storedesk.events.recording import record_many as _record_many
+
+    return _record_many(kind, actor, account_id=account_id, items=items)

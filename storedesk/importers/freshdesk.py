@@ -3,9 +3,10 @@
 From the API (`https://DOMAIN.freshdesk.com` + an API key, sent as Basic `KEY:X`):
 
 - `GET /api/v2/agents` (ids -> names and emails, to tell agents' replies from shoppers');
-- `GET /api/v2/tickets?include=requester,description&updated_since=...&order_by=created_at
+- `GET /api/v2/tickets?include=requester,description&updated_since=...&order_by=updated_at
   &order_type=asc&per_page=100&page=N` (pages followed through the `Link: <...>; rel="next"`
-  header);
+  header, at most 300 per `updated_since`: larger accounts are read in windows, see
+  `FreshdeskApiReader`);
 - `GET /api/v2/tickets/{id}/conversations?per_page=100` (replies and notes: `body`,
   `body_text`, `incoming`, `private`, `user_id`, `attachments[].attachment_url`).
 
@@ -32,12 +33,13 @@ from storedesk.importers.cleaning import (
 )
 from storedesk.importers.core import Item
 from storedesk.importers.files import export_file
-from storedesk.importers.http import VendorApi, basic, next_link
+from storedesk.importers.http import VendorApi, VendorError, basic, next_link
 from storedesk.importers.records import File, Person, Post, Thread
 
 STATUSES = {2: "open", 3: "pending", 4: "resolved", 5: "closed"}
 PRIORITIES = {1: "low", 2: "normal", 3: "high", 4: "urgent"}
 SINCE = "2000-01-01T00:00:00Z"  # without updated_since the list holds the last 30 days only
+MAX_PAGES = 300  # pages Freshdesk lists for one filter (100 tickets each)
 
 
 def reader(source: str, token: str = "") -> FreshdeskApiReader | FreshdeskFilesReader:
@@ -111,34 +113,59 @@ def thread(ticket: dict[str, Any], conversations: list[dict[str, Any]],
 
 
 class FreshdeskApiReader:
+    """Tickets in windows of `updated_since`: Freshdesk lists at most 300 pages (30,000
+    tickets) for one filter, so when a window is full the next one starts at the update time
+    of the last ticket read, leaving out the tickets of that very second already read.
+
+    The checkpoint is that edge (`since`, and the ids read at exactly that time): a resumed
+    run opens a new window there. A ticket updated while the import runs moves to the end of
+    the list and is read again (its new replies are added; nothing is stored twice)."""
+
     vendor = "freshdesk"
     total: float | None = None
 
-    def __init__(self, api: VendorApi) -> None:
+    def __init__(self, api: VendorApi, *, max_pages: int = MAX_PAGES) -> None:
         self.api = api
         self.location = api.base_url
+        self.max_pages = max_pages
         self.agents: dict[str, Person] = {}
 
     def read(self, checkpoint: Any) -> Iterator[Item]:
         self._load_agents()
-        page = int((checkpoint or {}).get("page", 1))
-        skip = int((checkpoint or {}).get("done", 0))
+        state = checkpoint if isinstance(checkpoint, dict) and "since" in checkpoint else {}
+        edge = _Edge(str(state.get("since") or SINCE), [str(i) for i in state.get("seen", [])])
+        read = 0
         while True:
-            response = self.api.get("/api/v2/tickets", {
-                "include": "requester,description", "updated_since": SINCE,
-                "order_by": "created_at", "order_type": "asc", "per_page": 100, "page": page,
-            })
-            tickets = response.json() or []
-            for n, ticket in enumerate(tickets):
-                if n < skip:
-                    continue
-                conversations = self._conversations(ticket.get("id"))
-                yield Item(thread(ticket, conversations, self.agents),
-                           {"page": page, "done": n + 1}, page - 1 + (n + 1) / len(tickets))
-            skip = 0
-            if not tickets or not next_link(response):
-                return
-            page += 1
+            since, seen = edge.since, set(edge.ids)
+            page, fresh = 1, 0
+            while True:
+                response = self.api.get("/api/v2/tickets", {
+                    "include": "requester,description", "updated_since": since,
+                    "order_by": "updated_at", "order_type": "asc", "per_page": 100,
+                    "page": page,
+                })
+                tickets = response.json() or []
+                for ticket in tickets:
+                    ticket_id = str(ticket.get("id"))
+                    edge.advance(ticket_id, ticket.get("updated_at"))
+                    if ticket_id in seen:  # read in the window before, at its last second
+                        continue
+                    read += 1
+                    fresh += 1
+                    conversations = self._conversations(ticket.get("id"))
+                    yield Item(thread(ticket, conversations, self.agents), edge.checkpoint(),
+                               read)
+                if not tickets or not next_link(response):
+                    return
+                if page >= self.max_pages:
+                    break
+                page += 1
+            if not fresh:  # a full window of tickets read before: all updated at `since`
+                raise VendorError(
+                    f"Freshdesk lists at most {self.max_pages} pages per updated_since, and "
+                    f"more tickets than that were updated at {since}: the rest of them cannot "
+                    "be listed.")
+
 
     def _load_agents(self) -> None:
         url: str | None = "/api/v2/agents?per_page=100"
@@ -161,6 +188,27 @@ class FreshdeskApiReader:
         if not file.url:
             raise FileNotFoundError(file.filename)
         return self.api.file(file.url, max_bytes)
+
+
+class _Edge:
+    """The latest update time read so far, and the tickets read at exactly that time."""
+
+    def __init__(self, since: str, ids: list[str]) -> None:
+        self.since = since
+        self.at = parse_time(since)
+        self.ids = ids
+
+    def advance(self, ticket_id: str, updated_at: Any) -> None:
+        at = parse_time(updated_at)
+        if at is None or self.at is None or at < self.at:
+            return
+        if at > self.at:
+            self.since, self.at, self.ids = str(updated_at), at, []
+        if ticket_id not in self.ids:
+            self.ids.append(ticket_id)
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {"since": self.since, "seen": list(self.ids)}
 
 
 class FreshdeskFilesReader:

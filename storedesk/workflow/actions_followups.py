@@ -27,6 +27,7 @@ from storedesk.events import EventKind
 from storedesk.inbox.actions import MAX_TEXT_CHARS, add_timeline_event
 from storedesk.inbox.events import conversation_payload
 from storedesk.inbox.models import Conversation, Status
+from storedesk.inbox.queries import visible_conversations
 from storedesk.workflow.models import (
     CancelReason,
     FollowUpSettings,
@@ -192,6 +193,8 @@ def set_reminder(conversation: Conversation, membership: Membership, due_at: dat
     target = for_membership or membership
     if target.account_id != conversation.account_id or not target.is_active:
         raise ActionError(gettext_noop("Pick an active member of this account."))
+    if not visible_conversations(target).filter(pk=conversation.pk).exists():
+        raise ActionError(gettext_noop("That agent cannot see this conversation."))
     due_at = _check_when("due_at", due_at, timezone.now())
     note = check_text("note", (note or "").strip(), 300)
     reminder = Reminder.objects.create(

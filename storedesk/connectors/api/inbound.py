@@ -16,37 +16,15 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from storedesk.connectors.api.schemas import InboundIn, inbound_message
 from storedesk.connectors.auth import inbound_auth, inbox_for_inbound
-from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
-from storedesk.core.validation import SafeDatetime, SafeEmail, SafeStr, model_max_length
-from storedesk.inbox.actions import (
-    MAX_TEXT_CHARS,
-    InboundMessage,
-    Received,
-    receive_message,
-    receive_messages,
-)
-from storedesk.inbox.actions.inbound import BATCH_MAX
-from storedesk.inbox.models import Inbox, Message
+from storedesk.core.validation import SafeDatetime
+from storedesk.inbox.actions import Received, receive_message, receive_messages
+from storedesk.inbox.actions.batch import BATCH_MAX
+from storedesk.inbox.models import Inbox
 
 router = Router(tags=["inbox"])
-
-
-class InboundIn(Schema):
-    """A shopper's message posted by the store's own integration to an API-channel inbox."""
-
-    source_id: SafeStr = Field(
-        ..., min_length=1, max_length=model_max_length(ContactIdentity, "source_id"),
-        description="The shopper's id on this inbox (e.g. your customer id).",
-    )
-    name: SafeStr = Field("", max_length=model_max_length(Contact, "name"))
-    email: SafeEmail | Literal[""] = Field("", description="A valid address.")
-    text: SafeStr = Field(..., max_length=MAX_TEXT_CHARS)
-    message_id: SafeStr | None = Field(
-        None, max_length=model_max_length(Message, "source_id"),
-        description="Your id for this message; sending it again returns the same ids.",
-    )
 
 
 class InboundOut(Schema):
@@ -68,7 +46,7 @@ class InboundOut(Schema):
 def post_inbound_message(request: HttpRequest, inbox_id: int, payload: InboundIn) -> Any:
     """201 when the message is new; 200 with the same ids when `message_id` was seen before."""
     inbox = _api_inbox(request, inbox_id)
-    received = receive_message(inbox, _inbound(payload))
+    received = receive_message(inbox, inbound_message(payload))
     body = {"conversation_id": received.conversation.pk, "message_id": received.message.pk}
     return Status(201 if received.created else 200, body)
 
@@ -80,17 +58,6 @@ def _api_inbox(request: HttpRequest, inbox_id: int) -> Inbox:
     if not inbox.is_active:
         raise ActionError("This inbox is disabled.")
     return inbox
-
-
-def _inbound(payload: InboundIn) -> InboundMessage:
-    return InboundMessage(
-        sender_id=payload.source_id,
-        text=payload.text,
-        source_id=payload.message_id,
-        name=payload.name,
-        email=payload.email,
-        created_at=getattr(payload, "created_at", None),
-    )
 
 
 class BatchItemIn(InboundIn):
@@ -142,7 +109,7 @@ class BatchOut(Schema):
 )
 def post_inbound_batch(request: HttpRequest, inbox_id: int, payload: BatchIn) -> Any:
     inbox = _api_inbox(request, inbox_id)
-    results = receive_messages(inbox, [_inbound(item) for item in payload.messages],
+    results = receive_messages(inbox, [inbound_message(item) for item in payload.messages],
                                historic=payload.history)
     items = [_batch_item(i, result) for i, result in enumerate(results)]
     return {

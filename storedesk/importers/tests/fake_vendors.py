@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from storedesk.importers.cleaning import read_records
+from storedesk.importers.cleaning import parse_time, read_records
 
 PAGE = 2
 ZENDESK_AUTH = "Basic " + base64.b64encode(b"ahmet@harbor.test/token:ZTOKEN").decode()
@@ -41,6 +41,7 @@ class FakeVendors:
         self.fixtures = fixtures  # a copy with FAKE_SERVER replaced by this server's address
         self.requests: list[str] = []
         self.throttled = False
+        self.freshdesk_max_pages = 300
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -178,8 +179,19 @@ class FakeVendors:
                     if "updated_since" not in query or "requester" not in query.get(
                             "include", ""):
                         return self._send(400, {"description": "Validation failed"})
+                    # as documented: tickets updated at or after updated_since, sorted by
+                    # order_by, and no page past the 300th (here `freshdesk_max_pages`)
+                    if int(query.get("page", "1")) > fake.freshdesk_max_pages:
+                        return self._send(400, {"description": "Validation failed", "errors": [
+                            {"field": "page", "code": "invalid_value", "message":
+                             "You cannot access tickets beyond the 300th page."}]})
+                    since = parse_time(query["updated_since"])
                     listed = [{k: v for k, v in t.items() if k != "conversations"}
-                              for t in tickets]
+                              for t in tickets
+                              if since is None or (parse_time(t.get("updated_at")) or since)
+                              >= since]
+                    if query.get("order_by") == "updated_at":
+                        listed.sort(key=lambda t: (parse_time(t.get("updated_at")), t["id"]))
                     return self._paged_list(listed, path, query)
                 if path.endswith("/conversations"):
                     ticket_id = path.split("/")[-2]

@@ -4,7 +4,8 @@ call these; nothing else saves these rows.
 Each action runs in one transaction, writes a timeline row (or an audit row), and defers its
 side effects (realtime pushes, task enqueues) to after commit. The modules:
 
-- inbound.py        receive_message, the one inbound entry point (receive_messages: a batch)
+- inbound.py        receive_message, the one inbound entry point
+- batch.py          receive_messages: many inbound messages in one transaction (bulk writes)
 - history.py        import_history: conversations from another helpdesk, in bulk (historic)
 - replies.py        send_reply (with undo-send), cancel_reply, add_note, retry_delivery
 - outcomes.py       record_delivery_outcome (the outbox settled a reply's delivery)
@@ -17,6 +18,7 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 """
 
 from storedesk.inbox.actions._shared import MAX_TEXT_CHARS, TAG_RE
+from storedesk.inbox.actions.batch import receive_messages
 from storedesk.inbox.actions.contacts import move_conversations
 from storedesk.inbox.actions.conversations import (
     assign,
@@ -37,7 +39,6 @@ from storedesk.inbox.actions.inbound import (
     Received,
     next_display_id,
     receive_message,
-    receive_messages,
 )
 from storedesk.inbox.actions.outcomes import record_delivery_outcome
 from storedesk.inbox.actions.receipts import record_receipt

@@ -1,9 +1,9 @@
-"""The one inbound entry point: receive_message (idempotent on (inbox, source_id)), and its
-batch form receive_messages (many in one transaction, one result per item)."""
+"""The one inbound entry point: receive_message (idempotent on (inbox, source_id)); its batch
+form receive_messages (many in one transaction, one result per item) is in batch.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,18 +86,20 @@ def receive_message(
     dispatched, so no subscriber (assistant, rules, store webhooks) reacts, and agents' screens
     are not notified (see "Domain events" in docs/architecture.md).
     """
-    _check_storable(inbound)
-    source_id = (inbound.source_id or "").strip() or None
-    if source_id:
-        existing = _existing(inbox, source_id)
-        if existing is not None:
-            return existing
-    if not inbound.sender_id.strip():
-        raise ActionError("The sender id is required.")
-    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
-        raise ActionError("The message is empty.")
-    if len(inbound.text) > MAX_TEXT_CHARS:
-        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    return _receive_one(inbox, inbound, historic, _existing)
+
+
+def _receive_one(
+    inbox: Inbox,
+    inbound: InboundMessage,
+    historic: bool,
+    seen: Callable[[Inbox, str], Received | None],
+) -> Received:
+    """`receive_message`; `seen` finds a message received before by its source_id (a query,
+    or the batch's lookup made in one query for all its items)."""
+    source_id, existing = check_inbound(inbox, inbound, seen)
+    if existing is not None:
+        return existing
     with staged_files(inbound.attachments) as stored:
         try:
             received = _receive(inbox, inbound, source_id, stored, historic)
@@ -117,27 +119,25 @@ def receive_message(
 BATCH_MAX = 500
 
 
-def receive_messages(
-    inbox: Inbox, batch: Sequence[InboundMessage], *, historic: bool = False
-) -> list[Received | ActionError]:
-    """`receive_message` for many messages in one transaction: one result per item, in order.
-
-    Each item runs in its own savepoint, so a refused item (its `ActionError` is its result)
-    leaves the others in; an error that is not the item's fault (the database) rolls the whole
-    batch back. Idempotent per item on (inbox, source_id), like the single form; a source_id
-    repeated inside the batch returns the first item's message.
-    """
-    if len(batch) > BATCH_MAX:
-        raise ActionError(f"A batch holds at most {BATCH_MAX} messages ({len(batch)} were sent).")
-    results: list[Received | ActionError] = []
-    with transaction.atomic():
-        for inbound in batch:
-            try:
-                with transaction.atomic():
-                    results.append(receive_message(inbox, inbound, historic=historic))
-            except ActionError as exc:
-                results.append(exc)
-    return results
+def check_inbound(
+    inbox: Inbox, inbound: InboundMessage, seen: Callable[[Inbox, str], Received | None]
+) -> tuple[str | None, Received | None]:
+    """What receive_message checks before it writes anything: the values (`ActionError` when
+    refused), and whether the message was received before. Returns its cleaned source_id and
+    that earlier message (or None)."""
+    _check_storable(inbound)
+    source_id = (inbound.source_id or "").strip() or None
+    if source_id:
+        existing = seen(inbox, source_id)
+        if existing is not None:
+            return source_id, existing
+    if not inbound.sender_id.strip():
+        raise ActionError("The sender id is required.")
+    if not inbound.text.strip() and not inbound.html and not inbound.attachments:
+        raise ActionError("The message is empty.")
+    if len(inbound.text) > MAX_TEXT_CHARS:
+        raise ActionError(f"The message is longer than {MAX_TEXT_CHARS} characters.")
+    return source_id, None
 
 
 def _check_storable(inbound: InboundMessage) -> None:

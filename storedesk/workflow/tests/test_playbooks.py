@@ -129,3 +129,18 @@ def test_the_settings_pages_create_edit_and_delete(personas, procedures):
         f"/settings/workflow/playbooks/{playbook.pk}/delete/").status_code == 404
     assert olivia.post(f"/settings/workflow/playbooks/{playbook.pk}/delete/").status_code == 302
     assert not Playbook.objects.exists()
+
+
+def test_the_demo_links_its_lost_parcel_procedure():
+    from storedesk.demo.loader import load_demo
+    from storedesk.inbox.models import Conversation
+    from storedesk.workflow import playbooks
+
+    result = load_demo()
+    load_demo()  # idempotent: still one
+    [playbook] = Playbook.objects.filter(account=result.account)
+    assert playbook.article.slug == "lost-parcel-procedure"
+    damaged = Conversation.objects.filter(account=result.account, tags__name="damaged").first()
+    assert damaged is not None
+    [shown] = playbooks.matching(result.owner, damaged)
+    assert shown["title"].startswith("Procedure") or shown["language"] != "en"

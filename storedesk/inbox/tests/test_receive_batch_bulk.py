@@ -1,0 +1,181 @@
+"""receive_messages writes known shoppers' plain messages in bulk: the same rows, events and
+realtime pushes as receive_message one by one, in a fixed number of statements per batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from storedesk.core.errors import ActionError
+from storedesk.core.oncommit import _Publishers
+from storedesk.events.models import Event
+from storedesk.inbox.actions import (
+    InboundMessage,
+    Received,
+    change_status,
+    receive_message,
+    receive_messages,
+)
+from storedesk.inbox.models import Conversation, Message, Status
+
+MESSAGE_FIELDS = ("direction", "sender_type", "text", "search_text", "html", "private",
+                  "delivery_status", "delivery_error", "metadata", "content_type", "content",
+                  "sender_agent_id")
+
+
+def _open(inbox: Any, sender: str) -> Received:
+    return receive_message(inbox, InboundMessage(sender_id=sender, text="first", name=sender,
+                                                 email=f"{sender}@example.com"))
+
+
+def _shape(received: Received) -> dict[str, Any]:
+    message = Message.objects.get(pk=received.message.pk)
+    conversation = Conversation.objects.get(pk=received.conversation.pk)
+    events = list(Event.objects.filter(conversation=conversation).order_by("pk")
+                  .values_list("kind", "actor_type", "actor_agent_id", "cause_id"))
+    return {
+        "message": {f: getattr(message, f) for f in MESSAGE_FIELDS},
+        "sender_is_the_contact": message.sender_contact_id == conversation.contact_id,
+        "conversation": (conversation.status, conversation.message_count,
+                         conversation.waiting_since is not None,
+                         conversation.last_message_at is not None
+                         and conversation.last_incoming_at == conversation.last_message_at
+                         and conversation.last_message_at > conversation.created_at),
+        "events": events,
+        "received_event_data": sorted(
+            Event.objects.filter(conversation=conversation, kind="message.received")
+            .values_list("data", flat=True), key=lambda d: d["message_id"]) ==
+            sorted(({"message_id": m} for m in conversation.messages.values_list("pk", flat=True)),
+                   key=lambda d: d["message_id"]),
+    }
+
+
+@pytest.fixture
+def published() -> Any:
+    sent: list[tuple[int, dict[str, Any]]] = []
+    before = _Publishers.publisher
+    _Publishers.publisher = lambda account_id, event: sent.append((account_id, event))
+    yield sent
+    _Publishers.publisher = before
+
+
+def test_bulk_rows_events_and_pushes_match_the_single_path(
+    personas, published, django_capture_on_commit_callbacks
+):
+    # given two shoppers with an open conversation each, on two copies of the same story
+    inbox = personas.harbor_api
+    for sender in ("one-a", "two-a", "one-b", "two-b"):
+        _open(inbox, sender)
+    texts = ["Where is my order?", "Zamówienie #12 nie dotarło", "สวัสดีค่ะ"]
+    published.clear()
+    # when the same messages arrive one by one for the first copy, as one batch for the second
+    single = []
+    for i, t in enumerate(texts):
+        for s in ("one", "two"):
+            with django_capture_on_commit_callbacks(execute=True):
+                single.append(receive_message(inbox, InboundMessage(
+                    sender_id=f"{s}-a", text=t, source_id=f"a-{s}-{i}", metadata={"i": i})))
+    single_pushes = list(published)
+    published.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = receive_messages(inbox, [
+            InboundMessage(sender_id=f"{s}-b", text=t, source_id=f"b-{s}-{i}",
+                           metadata={"i": i})
+            for i, t in enumerate(texts) for s in ("one", "two")])
+    # then every result, row and event is alike
+    assert all(isinstance(r, Received) and r.created for r in batch)
+    assert [_shape(r) for r in single] == [_shape(r) for r in batch]  # type: ignore[arg-type]
+    assert [r.message.source_id for r in batch] == [  # type: ignore[union-attr]
+        f"b-{s}-{i}" for i in range(3) for s in ("one", "two")]
+    # and the realtime pushes are the same events, one per message
+    def strip(push: tuple[int, dict[str, Any]]) -> tuple[Any, ...]:
+        _account, event = push
+        return (event["type"], event["message"]["text"], event["conversation"]["status"],
+                event["message"]["direction"])
+    assert len(single_pushes) == 6
+    assert [strip(p) for p in single_pushes] == [strip(p) for p in published]
+    assert [p[1]["message"]["id"] for p in published] == [
+        r.message.pk for r in batch]  # type: ignore[union-attr]
+
+
+def test_new_reopened_repeated_and_refused_items_in_one_batch(personas):
+    inbox = personas.harbor_api
+    known = _open(inbox, "known")
+    resolved = _open(inbox, "resolved")
+    change_status(resolved.conversation, _owner_actor(personas), Status.RESOLVED)
+    batch = [
+        InboundMessage(sender_id="known", text="one", source_id="x-1"),
+        InboundMessage(sender_id="newbie", text="hello", source_id="x-2"),
+        InboundMessage(sender_id="resolved", text="me again", source_id="x-3"),
+        InboundMessage(sender_id="known", text="   ", source_id="x-4"),
+        InboundMessage(sender_id="known", text="one", source_id="x-1"),
+        InboundMessage(sender_id="newbie", text="still there?", source_id="x-5"),
+        InboundMessage(sender_id="known", text="two", source_id="x-6"),
+    ]
+    results = receive_messages(inbox, batch)
+    created = [r.created if isinstance(r, Received) else "error" for r in results]
+    assert created == [True, True, True, "error", False, True, True]
+    assert str(results[3].detail) == "The message is empty."  # type: ignore[union-attr]
+    first, new, reopened, _, repeat, follow, second = results
+    assert repeat.message.pk == first.message.pk  # type: ignore[union-attr]
+    assert first.conversation.pk == second.conversation.pk == known.conversation.pk  # type: ignore[union-attr]
+    assert new.conversation.pk == follow.conversation.pk  # type: ignore[union-attr]
+    assert reopened.conversation.pk == resolved.conversation.pk  # type: ignore[union-attr]
+    assert Conversation.objects.get(pk=resolved.conversation.pk).status == Status.OPEN
+    assert Conversation.objects.get(pk=known.conversation.pk).message_count == 3
+    # each conversation's messages keep the batch's order
+    texts = list(Message.objects.filter(conversation=known.conversation).order_by("pk")
+                 .values_list("text", flat=True))
+    assert texts == ["first", "one", "two"]
+    # and the same batch again stores nothing
+    again = receive_messages(inbox, batch)
+    assert [r.created if isinstance(r, Received) else "error" for r in again] == [
+        False, False, False, "error", False, False, False]
+    assert Message.objects.filter(inbox=inbox).count() == 2 + 5
+
+
+def _owner_actor(personas: Any) -> Any:
+    from storedesk.accounts.actor import Actor
+
+    return Actor.agent(personas.olivia)
+
+
+def _known_batch(inbox: Any, prefix: str, senders: int) -> list[InboundMessage]:
+    return [InboundMessage(sender_id=f"s-{i}", text=f"message {prefix} {i}",
+                           source_id=f"{prefix}-{i}") for i in range(senders)]
+
+
+def test_a_batch_of_known_shoppers_takes_a_fixed_number_of_statements(personas):
+    # given 40 shoppers with an open conversation each
+    inbox = personas.harbor_api
+    for i in range(40):
+        _open(inbox, f"s-{i}")
+    # when batches of 10 and of 40 of their messages arrive
+    counts = []
+    for prefix, size in (("ten", 10), ("forty", 40)):
+        with CaptureQueriesContext(connection) as ctx:
+            results = receive_messages(inbox, _known_batch(inbox, prefix, size))
+        assert all(isinstance(r, Received) and r.created for r in results)
+        counts.append(len(ctx.captured_queries))
+    # then both take the same statements: the batch's savepoint (inside the test's
+    # transaction) and its release, the ids seen before, the identities (locked), their
+    # conversations, the bulk part's savepoint, the messages, the conversations' update (one
+    # statement run for each conversation, logged once), the events, the two releases
+    assert counts[0] == counts[1] == 10, counts
+    assert Event.objects.filter(kind="message.received").count() == 40 + 50
+
+
+def test_a_refused_item_in_the_bulk_part_leaves_the_others(personas):
+    inbox = personas.harbor_api
+    _open(inbox, "a")
+    results = receive_messages(inbox, [
+        InboundMessage(sender_id="a", text="ok", source_id="r-1"),
+        InboundMessage(sender_id="a", text="x" * 100_001, source_id="r-2"),
+        InboundMessage(sender_id="a", text="also ok", source_id="r-3"),
+    ])
+    assert isinstance(results[1], ActionError)
+    assert [isinstance(r, Received) for r in results] == [True, False, True]
+    assert Message.objects.filter(source_id__in=["r-1", "r-2", "r-3"]).count() == 2
