@@ -3,7 +3,7 @@
     .venv/bin/python bench/ingest.py [--seconds 10] [--clients 32] [--workers 2]
                                      [--backends sqlite,postgres] [--profile auto|always|never]
                                      [--client raw|httpx] [--server uvicorn|granian]
-                                     [--paced-rate 500]
+                                     [--paced-rate 500] [--webhook-storm]
 
 For each backend it prepares a fresh database (SQLite in a temp STOREDESK_DATA_DIR; PostgreSQL in
 a database `storedesk_bench` created and dropped here, with Redis db 1), migrates, creates an
@@ -613,6 +613,9 @@ def main() -> None:
                         help="after the closed-loop run, offer this many requests/s on "
                              "schedule and report the latency (0: skip)")
     parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
+    parser.add_argument("--webhook-storm", action="store_true",
+                        help="also run bench/webhook_storm.py (webhook accept and drain rates, "
+                        "with the raw PostgreSQL INSERT and COPY rates as ratios)")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
 
@@ -659,6 +662,13 @@ def main() -> None:
         if "postgres" in backends:
             drop_pg_database()
 
+    if args.webhook_storm:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import webhook_storm
+
+        report["results"]["webhook_storm"] = webhook_storm.run(argparse.Namespace(
+            seconds=args.seconds, connections=2 * args.clients, workers=args.workers,
+            backends=args.backends, drainers="1,2"))
     write_report(report, args.output)
     print_table(report)
 

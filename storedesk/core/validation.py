@@ -134,6 +134,8 @@ def check_datetime(label: str, value: datetime | None) -> datetime | None:
 
 
 def check_json(label: str, value: Any) -> Any:
+    if type(value) is dict and not value:
+        return value  # the common empty metadata
     problem = find_bad_json(value)
     if problem:
         raise ActionError(f"{label} {problem}.")

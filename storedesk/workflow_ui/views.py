@@ -12,6 +12,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -30,6 +31,7 @@ from storedesk.workspace.composing import compose
 from storedesk.workspace.forms_conversation import ComposerForm
 from storedesk.workspace.models import DraftMode
 from storedesk.workspace.registry import Slot
+from storedesk.workspace.slots import tool_metadata
 from storedesk.workspace.snooze import zone_named
 from storedesk.workspace.views_composer import composer_context
 
@@ -50,13 +52,16 @@ def _when(request: HttpRequest, field: str) -> datetime | None:
                       membership_of(request).account.timezone)
 
 
-def _draft(request: HttpRequest, conversation: Conversation, text: str) -> actions.ReplyDraft:
+def _draft(request: HttpRequest, conversation: Conversation, text: str,
+           tools: dict[str, Any] | None = None) -> actions.ReplyDraft:
+    """What the reply will store, as the composer's Send builds it: the Markdown rendered, the
+    signature chosen, and what the composer's tools add (an email's Cc and Bcc)."""
     signature = ""
     if request.POST.get("signature") == "on":
         signature = workspace_actions.signature_for(membership_of(request), conversation)
     formatted = compose(text, signature)
     return actions.ReplyDraft(formatted.text, formatted.html,
-                              {"markdown": text, "signature": signature})
+                              {**(tools or {}), "markdown": text, "signature": signature})
 
 
 def _toast(response: HttpResponse, message: str, kind: str = "success") -> HttpResponse:
@@ -88,9 +93,15 @@ def schedule(request: HttpRequest, display_id: int) -> HttpResponse:
     text = form.cleaned_data.get("text") or ""
     send_at = _when(request, "send_at")
     try:
+        tools = tool_metadata(request, found)
+    except ValidationError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _reply_form(request, found, form, status=400)
+    try:
         if send_at is None:
             raise ActionError(_("Pick a date and time."))
-        actions.schedule_reply(found, membership, _draft(request, found, text), send_at,
+        actions.schedule_reply(found, membership, _draft(request, found, text, tools), send_at,
                                cancel_if_customer_replies=request.POST.get(
                                    "cancel_if_customer_replies") == "on")
     except ActionError as exc:
@@ -135,8 +146,10 @@ def _scheduled_action(request: HttpRequest, display_id: int, scheduled_id: int, 
             send_at = _when(request, "send_at")
             if send_at is None:
                 raise ActionError(_("Pick a date and time."))
+            kept = {k: v for k, v in (row.metadata or {}).items()
+                    if k not in ("markdown", "signature")}  # the tools' part (Cc, Bcc)
             actions.edit_scheduled_reply(
-                row, membership, _draft(request, found, text), send_at,
+                row, membership, _draft(request, found, text, kept), send_at,
                 cancel_if_customer_replies=request.POST.get("cancel_if_customer_replies")
                 == "on")
             message = _("Scheduled reply saved.")

@@ -184,3 +184,25 @@ def test_the_follow_up_settings_page(personas):
     assert olivia.post("/settings/workflow/followups/", {
         "auto_resolve_days": "0"}).status_code == 400
     assert client_for(personas.ahmet).get("/settings/workflow/followups/").status_code == 404
+
+
+def test_an_email_reply_keeps_its_cc_when_scheduled_and_edited(personas):
+    conversation = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="kasia@shopper.test", text="Invoice please", subject="Invoice")).conversation
+    olivia = client_for(personas.olivia)
+    base = f"/followups/{conversation.display_id}"
+    when = (datetime.now(tz=WARSAW) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    refused = olivia.post(f"{base}/schedule/", {"text": "Attached.", "send_at": when,
+                                                "tz": "Europe/Warsaw", "cc": "not an address"})
+    assert refused.status_code == 400 and not ScheduledReply.objects.exists()
+    assert olivia.post(f"{base}/schedule/", {
+        "text": "Here it is.", "send_at": when, "tz": "Europe/Warsaw",
+        "cc": "accounting@shopper.test", "bcc": ""}).status_code == 200
+    row = ScheduledReply.objects.get(conversation=conversation)
+    assert row.metadata["email_recipients"] == {"cc": ["accounting@shopper.test"], "bcc": []}
+    assert olivia.post(f"{base}/scheduled/{row.pk}/edit/", {
+        "text": "Here it is, again.", "send_at": when, "tz": "Europe/Warsaw"}).status_code == 200
+    assert olivia.post(f"{base}/scheduled/{row.pk}/send/").status_code == 200
+    sent = Message.objects.get(conversation=conversation, direction="outgoing")
+    assert sent.text == "Here it is, again."
+    assert sent.metadata["email_recipients"]["cc"] == ["accounting@shopper.test"]
