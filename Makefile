@@ -57,7 +57,8 @@ typecheck: install
 
 # Translations (pl, tr, id, th; GNU gettext needed). `messages` refreshes the catalogs from the
 # code; translate every new or fuzzy entry, then `compilemessages` (the .mo files are tracked).
-# storedesk/tests/test_translations.py fails while a catalog has an untranslated or fuzzy entry.
+# storedesk/tests/test_translations.py fails while a catalog misses a string of the code or has
+# an untranslated or fuzzy entry.
 LOCALES := -l pl -l tr -l id -l th
 messages: install
 	$(BIN)/python -m django makemessages $(LOCALES) --no-obsolete --settings=config.settings \

@@ -8,7 +8,7 @@
 For each backend and corpus a child process gets a fresh database (a temporary SQLite file, or
 the PostgreSQL database `storedesk_bench_helpcenter_<corpus>`, dropped at the end unless
 --keep), migrates it, and fills one help center in en, pl, tr, id and th through the product's
-own normaliser, segmenter and index rows (`text.terms`, `search.doc_weights`: SearchDoc,
+own normaliser, segmenter and index rows (`text.terms`, `search_index.doc_weights`: SearchDoc,
 SearchTerm with its document frequencies, SearchScope, SearchPosting), inserted in bulk rather
 than one publish at a time.
 
@@ -82,7 +82,11 @@ def parent(args: argparse.Namespace) -> None:
 
 def run_child(args: argparse.Namespace, backend: str, corpus: str) -> dict:
     env = dict(os.environ)
-    data_dir = tempfile.mkdtemp(prefix="bench-helpcenter-")
+    if backend == "sqlite" and args.keep:  # a fixed data dir, reused by the next --keep run
+        data_dir = str(Path(tempfile.gettempdir()) / f"{PG_DB}_sqlite_{corpus}")
+        os.makedirs(data_dir, exist_ok=True)
+    else:
+        data_dir = tempfile.mkdtemp(prefix="bench-helpcenter-")
     env["STOREDESK_DATA_DIR"] = data_dir
     env.pop("REDIS_URL", None)
     db = f"{PG_DB}_{corpus}"
@@ -110,7 +114,8 @@ def run_child(args: argparse.Namespace, backend: str, corpus: str) -> dict:
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not (backend == "sqlite" and args.keep):
+            shutil.rmtree(data_dir, ignore_errors=True)
     sys.stderr.write(done.stderr[-3000:])
     done.check_returncode()
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -252,7 +257,7 @@ def load(articles: int, corpus: str, rng: random.Random) -> tuple[Any, dict[str,
 
     from storedesk.accounts.actions import create_account
     from storedesk.commerce.models import Store
-    from storedesk.helpcenter import search
+    from storedesk.helpcenter import search_index
     from storedesk.helpcenter.actions import ensure_help_center
     from storedesk.helpcenter.models import (
         Article,
@@ -297,10 +302,10 @@ def load(articles: int, corpus: str, rng: random.Random) -> tuple[Any, dict[str,
                         account=account, translation=tr, help_center=hc, language=lang,
                         internal=False, title_terms=" ".join(terms(tr.published_title)),
                         tag_terms=" ".join(terms(" ".join(article.tags))),
-                        body_terms=" ".join(terms(tr.published_body)[:search.MAX_BODY_TERMS]),
+                        body_terms=" ".join(terms(tr.published_body)[:search_index.MAX_BODY_TERMS]),
                         plain=tr.published_body))
                 docs = SearchDoc.objects.bulk_create(docs)
-                weights = [search.doc_weights(d.title_terms, d.tag_terms, d.body_terms)
+                weights = [search_index.doc_weights(d.title_terms, d.tag_terms, d.body_terms)
                            for d in docs]
                 new = sorted({t for w in weights for t in w} - {t for (lg, t) in term_ids
                                                                   if lg == lang})
@@ -333,7 +338,9 @@ def load(articles: int, corpus: str, rng: random.Random) -> tuple[Any, dict[str,
                                                      internal=False, docs=articles)
                                          for lang in LANGUAGES])
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # PostgreSQL: also set the visibility map, as autovacuum does on a table in use (else
+        # every index-only scan of the postings visits the heap as well)
+        cursor.execute("VACUUM (ANALYZE)" if pg else "ANALYZE")
     return hc, drawers
 
 
@@ -432,8 +439,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--keep", action="store_true",
-                        help=f"PostgreSQL: keep {PG_DB}_<corpus> afterwards and reuse it "
-                        "when it is there")
+                        help=f"keep the database afterwards and reuse it when it is there "
+                        f"(PostgreSQL: {PG_DB}_<corpus>; SQLite: <tmp>/{PG_DB}_sqlite_<corpus>)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -20,7 +20,7 @@ from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Account, Agent, Membership
 from storedesk.commerce.models import Store
 from storedesk.core.errors import ActionError, NotFound, PermissionDenied
-from storedesk.helpcenter import search
+from storedesk.helpcenter import search_index
 from storedesk.helpcenter.markdown import plain_text, render_markdown
 from storedesk.helpcenter.models import (
     Article,
@@ -213,7 +213,7 @@ def save_article(membership: Membership | None, help_center: HelpCenter, values:
         _revision(translation, author, published=False)
     if translation.is_published:
         # Visibility or tags may have changed: the index follows the published copy.
-        search.index_translation(translation, plain_text(translation.published_body))
+        search_index.index_translation(translation, plain_text(translation.published_body))
     return translation
 
 
@@ -250,7 +250,7 @@ def publish_translation(membership: Membership | None,
     translation.save()
     agent = membership.agent if membership else None
     _revision(translation, agent, published=True)
-    search.index_translation(translation, plain_text(translation.body))
+    search_index.index_translation(translation, plain_text(translation.body))
     audit("helpcenter.article_published", account=translation.account_id, actor=agent,
           obj=translation, article=translation.article.slug, language=translation.language)
     return translation
@@ -262,7 +262,7 @@ def unpublish_translation(membership: Membership,
     require_editor(membership)
     translation.is_published = False
     translation.save(update_fields=["is_published", "updated_at"])
-    search.unindex_translation(translation.pk)
+    search_index.unindex_translation(translation.pk)
     audit("helpcenter.article_unpublished", account=translation.account_id,
           actor=membership.agent, obj=translation, article=translation.article.slug,
           language=translation.language)
@@ -284,7 +284,7 @@ def restore_revision(membership: Membership, revision: ArticleRevision) -> Artic
 def delete_article(membership: Membership, article: Article) -> None:
     require_editor(membership)
     for translation in article.translations.all():
-        search.unindex_translation(translation.pk)
+        search_index.unindex_translation(translation.pk)
     audit("helpcenter.article_deleted", account=article.account_id, actor=membership.agent,
           obj=article, slug=article.slug)
     article.delete()

@@ -69,6 +69,11 @@ class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Internal (agents only)")
 
 
+def helpfulness(yes: int, no: int) -> float:
+    """Smoothed share of "yes" votes (0..1, 0.5 with no votes)."""
+    return (yes + 1) / (yes + no + 2)
+
+
 class Article(TenantModel):
     help_center = models.ForeignKey(HelpCenter, on_delete=models.CASCADE,
                                     related_name="articles")
@@ -94,8 +99,7 @@ class Article(TenantModel):
 
     @property
     def helpfulness(self) -> float:
-        """Smoothed share of "yes" votes (0..1, 0.5 with no votes)."""
-        return (self.helpful_yes + 1) / (self.helpful_yes + self.helpful_no + 2)
+        return helpfulness(self.helpful_yes, self.helpful_no)
 
 
 class ArticleTranslation(TenantModel):
@@ -199,7 +203,7 @@ class SearchDoc(TenantModel):
 class SearchTerm(models.Model):
     """The vocabulary of a help center per language (typo correction, prefix expansion) with
     each term's document frequency per visibility: how many indexed public / internal
-    translations contain it. Kept by search.index_translation / unindex_translation in the
+    translations contain it. Kept by search_index.index_translation / unindex_translation in the
     transaction that writes the postings; a term whose frequencies fell to 0 stays (it has no
     postings and is never offered)."""
 

@@ -196,7 +196,7 @@ def _import_file(help_center: HelpCenter, language: str, path: Path,
     elif status == "draft" and translation.is_published:
         translation.is_published = False
         translation.save(update_fields=["is_published", "updated_at"])
-        from storedesk.helpcenter.search import unindex_translation
+        from storedesk.helpcenter.search_index import unindex_translation
 
         unindex_translation(translation.pk)
     translation.refresh_from_db()

@@ -1,51 +1,55 @@
-"""Help-center search: one relational index and one code path on SQLite and PostgreSQL.
+"""Help-center search: one relational index (search_index.py) and one code path on SQLite and
+PostgreSQL.
 
-Text is normalised in Python (text.py: case and diacritics folded, Thai segmented). Each
-published translation has one SearchDoc row and one SearchPosting per distinct term, carrying
-the term's precomputed BM25F weight in that translation (8 x title tf + 4 x tags tf + body tf
-normalised by the body's length against a fixed reference length). SearchTerm is the help
-center's vocabulary per language with each term's document frequency per visibility, and
-SearchScope counts the indexed translations per language and visibility; both are maintained by
-`index_translation` / `unindex_translation` in the same transaction as the postings, so no
-query ever counts matches.
+A query word matches its stem as a prefix (inflections): the word itself when the vocabulary
+has it, then the most frequent other terms the stem starts, EXPANSIONS at most, so a short
+prefix with thousands of terms costs no more than one with twenty. A word unknown to the
+vocabulary is replaced by its nearest known spellings (typo tolerance: rapidfuzz on SQLite,
+pg_trgm similarity on PostgreSQL). One statement reads the vocabulary rows of every word and the
+document count; one more does so for the corrections of misspelt words.
 
-A query term matches its stem as a prefix (inflections), a term unknown to the vocabulary is
-replaced by its nearest known spellings (typo tolerance: rapidfuzz on SQLite, pg_trgm similarity
-on PostgreSQL). Candidates: the best 50 translations by BM25F, found by reading only the head of
-each matching term's posting list (index order: weight descending) and widening it until no
-unread translation can beat the 50th (the threshold algorithm), so the work is bounded by the
-answer, not by how many translations contain a common term. The result is the same as scoring
-every match (`_exhaustive_candidates`, the tests compare both). The candidates are then nudged by
-helpfulness votes and views. Tenancy and visibility: postings are reached only through the help
-center's own terms and the visibilities the asker may see.
+Candidates: the best 50 translations by BM25F, by the cheaper of two plans with the same answer,
+chosen from the kept frequencies (how many postings the query's terms have):
+- few matches: every match is scored in one statement that adds up the weights in the database
+  and returns only the head of the ranking (`_exhaustive_candidates`);
+- many matches: the head of each matching term's posting list is read (index order: weight
+  descending) and widened until no unread translation can beat the 50th (the threshold
+  algorithm, `_candidates`), so the work is bounded by the answer, not by how many translations
+  contain a common term.
+The tests compare both. The candidates are then nudged by helpfulness votes and views. Tenancy
+and visibility: postings are reached only through the help center's own terms and the
+visibilities the asker may see.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Case, F, TextField, Value, When
 from rapidfuzz.distance import DamerauLevenshtein
 
-from storedesk.helpcenter.models import ArticleTranslation, HelpCenter, SearchDoc
-from storedesk.helpcenter.text import THAI, fold, query_terms, stem_prefix, terms
+from storedesk.helpcenter.models import HelpCenter, SearchDoc, helpfulness
+from storedesk.helpcenter.text import THAI, fold, query_terms, stem_prefix
 
 CANDIDATES = 50
-MAX_BODY_TERMS = 2000
-K1, B = 1.2, 0.75
-# BM25's length normalisation uses a fixed reference body length (a typical help article has
-# ~100-150 terms) instead of the running average, so a posting's weight never changes after it
-# is written and the lists stay ordered by their true contribution.
-REFERENCE_BODY_TERMS = 120
-EXPANSIONS = 20  # vocabulary terms a prefix expands to at most (the most frequent ones)
+K1 = 1.2
+EXPANSIONS = 20  # vocabulary terms a word expands to at most: itself, then the most frequent
 LISTS_PER_STATEMENT = 200
-# Up to this many matching postings, scoring them all costs less than the bounded scan's
-# widening reads (bench/helpcenter_pg_cpu.py: 4 vs 10-14 ms of PostgreSQL CPU at ~1,700).
+# Which plan is cheaper (bench/helpcenter_plans.py, see bench/README.md): up to this many
+# matching postings of a one-word query, scoring them all (summed in the database) costs less
+# than the bounded scan's widening reads; a query of several words converges slowly in the
+# bounded scan (a document must surface in every word's lists), so it is scored in full up to
+# far more.
 EXHAUSTIVE_UP_TO = 5000
+EXHAUSTIVE_MANY_WORDS_UP_TO = 60000
+# The database sums scores in a different order than Python: a margin far above that rounding
+# keeps every document that could tie the 50th (Python re-scores what comes back exactly).
+SCORE_MARGIN = 1e-6
 
 
 @dataclass
@@ -62,153 +66,6 @@ class Hit:
 
 def _is_pg() -> bool:
     return connection.vendor == "postgresql"
-
-
-# --- Indexing -------------------------------------------------------------------------------
-
-
-def doc_weights(title: str, tags: str, body: str) -> dict[str, int]:
-    """Each distinct term of a document with its BM25F term weight in thousandths."""
-    title_tf, tags_tf, body_terms = Counter(title.split()), Counter(tags.split()), body.split()
-    body_tf = Counter(body_terms)
-    norm = 1 - B + B * len(body_terms) / REFERENCE_BODY_TERMS
-    return {t: max(1, round((8 * title_tf[t] + 4 * tags_tf[t] + body_tf[t] / norm) * 1000))
-            for t in title_tf.keys() | tags_tf.keys() | body_tf.keys()}
-
-
-def _lock(translation_id: int) -> None:
-    """Index writes of one translation run one at a time (the delta of its frequencies is read
-    from its current postings)."""
-    list(ArticleTranslation.objects.select_for_update().filter(pk=translation_id)
-         .values_list("pk", flat=True))
-
-
-@transaction.atomic
-def index_translation(translation: ArticleTranslation, plain_body: str) -> None:
-    """(Re)index the published copy of a translation; unpublished ones are removed."""
-    if not translation.is_published:
-        unindex_translation(translation.pk)
-        return
-    _lock(translation.pk)
-    article = translation.article
-    internal = article.visibility == "internal"
-    title = " ".join(terms(translation.published_title))
-    tags = " ".join(terms(" ".join(article.tags)))
-    body = " ".join(terms(f"{translation.published_summary} {plain_body}")[:MAX_BODY_TERMS])
-    doc = SearchDoc.objects.filter(translation=translation).first()
-    before = None if doc is None else doc.internal
-    values = {"account_id": translation.account_id, "help_center_id": article.help_center_id,
-              "language": translation.language, "internal": internal, "title_terms": title,
-              "tag_terms": tags, "body_terms": body,
-              "plain": "\n".join(p for p in (translation.published_summary, plain_body) if p)}
-    if doc is None:
-        doc = SearchDoc.objects.create(translation=translation, **values)
-    else:
-        for name, value in values.items():
-            setattr(doc, name, value)
-        doc.save()
-    _write_postings(doc.pk, article.help_center_id, translation.language, before, internal,
-                    doc_weights(title, tags, body))
-
-
-@transaction.atomic
-def unindex_translation(translation_id: int) -> None:
-    _lock(translation_id)
-    doc = SearchDoc.objects.filter(translation_id=translation_id).first()
-    if doc is None:
-        return
-    _write_postings(doc.pk, doc.help_center_id, doc.language, doc.internal, None, None)
-    doc.delete()
-
-
-def _write_postings(doc_id: int, help_center_id: int, language: str, before: bool | None,
-                    after: bool | None, weights: dict[str, int] | None) -> None:
-    """Replace a document's postings and apply the difference to the frequencies.
-
-    Lock order, the same in every writer so concurrent publishes cannot deadlock: the
-    translation (caller), the scope rows (public before internal), the term rows (by term)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT t.term, t.id FROM helpcenter_searchposting p "
-                       "JOIN helpcenter_searchterm t ON t.id = p.term_id WHERE p.doc_id = %s",
-                       [doc_id])
-        ids = dict(cursor.fetchall())
-        scopes: Counter[bool] = Counter()
-        deltas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        if before is not None:
-            scopes[before] -= 1
-            for term in ids:
-                deltas[term][before] -= 1
-        if after is not None and weights is not None:
-            scopes[after] += 1
-            for term in weights:
-                deltas[term][after] += 1
-        for internal in sorted(i for i, n in scopes.items() if n):
-            cursor.execute(
-                "INSERT INTO helpcenter_searchscope (help_center_id, language, internal, docs) "
-                "VALUES (%s, %s, %s, %s) ON CONFLICT (help_center_id, language, internal) "
-                "DO UPDATE SET docs = helpcenter_searchscope.docs + excluded.docs",
-                [help_center_id, language, internal, scopes[internal]])
-        changed = sorted((t, d) for t, d in deltas.items() if d != [0, 0])
-        for start in range(0, len(changed), 500):
-            chunk = changed[start:start + 500]
-            params: list[Any] = []
-            for term, (public, internal_df) in chunk:
-                params += [help_center_id, language, term, term[0], public, internal_df]
-            cursor.execute(
-                "INSERT INTO helpcenter_searchterm "  # noqa: S608 - placeholders only
-                '(help_center_id, language, term, "first", df_public, df_internal) VALUES '
-                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT (help_center_id, language, term) DO UPDATE SET "
-                "df_public = helpcenter_searchterm.df_public + excluded.df_public, "
-                "df_internal = helpcenter_searchterm.df_internal + excluded.df_internal "
-                "RETURNING term, id", params)
-            ids.update(dict(cursor.fetchall()))
-        cursor.execute("DELETE FROM helpcenter_searchposting WHERE doc_id = %s", [doc_id])
-        rows = [(doc_id, ids[t], after, w) for t, w in sorted((weights or {}).items())]
-        for start in range(0, len(rows), 500):
-            batch = rows[start:start + 500]
-            cursor.execute(
-                "INSERT INTO helpcenter_searchposting (doc_id, term_id, internal, weight) VALUES "  # noqa: S608 - placeholders only
-                + ", ".join(["(%s, %s, %s, %s)"] * len(batch)),
-                [v for row in batch for v in row])
-
-
-def check_frequencies(help_center_id: int) -> list[str]:
-    """Where the kept frequencies differ from the postings and documents (empty when right)."""
-    problems = []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.language, t.term, t.df_public, t.df_internal, "
-            "(SELECT count(*) FROM helpcenter_searchposting p "
-            " WHERE p.term_id = t.id AND p.internal = %s), "
-            "(SELECT count(*) FROM helpcenter_searchposting p "
-            " WHERE p.term_id = t.id AND p.internal = %s) "
-            "FROM helpcenter_searchterm t WHERE t.help_center_id = %s",
-            [False, True, help_center_id])
-        for language, term, public, internal, n_public, n_internal in cursor.fetchall():
-            if (public, internal) != (n_public, n_internal):
-                problems.append(f"{language} {term}: kept {public}/{internal}, "
-                                f"postings {n_public}/{n_internal}")
-        cursor.execute(
-            "SELECT s.language, s.internal, s.docs, (SELECT count(*) FROM helpcenter_searchdoc d "
-            " WHERE d.help_center_id = s.help_center_id AND d.language = s.language "
-            " AND d.internal = s.internal) FROM helpcenter_searchscope s "
-            "WHERE s.help_center_id = %s", [help_center_id])
-        for language, internal, docs, counted in cursor.fetchall():
-            if docs != counted:
-                problems.append(f"{language} internal={bool(internal)}: kept {docs} docs, "
-                                f"indexed {counted}")
-        cursor.execute(
-            "SELECT d.language, d.internal, count(*) FROM helpcenter_searchdoc d "
-            "WHERE d.help_center_id = %s AND NOT EXISTS (SELECT 1 FROM helpcenter_searchscope s "
-            " WHERE s.help_center_id = d.help_center_id AND s.language = d.language "
-            " AND s.internal = d.internal) GROUP BY d.language, d.internal", [help_center_id])
-        problems += [f"{lang} internal={bool(i)}: {n} docs without a scope row"
-                     for lang, i, n in cursor.fetchall()]
-    return problems
-
-
-# --- Querying -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -232,53 +89,91 @@ def _df_sql(include_internal: bool) -> str:
     return "(df_public + df_internal)" if include_internal else "df_public"
 
 
-def _lookup(help_center_id: int, language: str, alt: str, include_internal: bool) -> list[_Term]:
-    """The vocabulary terms an alternative matches (a prefix, or one exact Thai word) that some
-    translation the asker may see contains; the most frequent first."""
-    df = _df_sql(include_internal)
-    if alt.endswith("*"):
-        prefix = alt[:-1]
-        where, params = "term >= %s AND term < %s", [prefix, prefix + "\uffff"]
-    else:
-        prefix, where, params = alt, "term = %s", [alt]
+def _in(values: list[Any]) -> str:
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
+def _vocabulary(help_center_id: int, language: str, alts: list[tuple[str, str]],
+                internals: list[bool]) -> tuple[int, list[list[_Term]]]:
+    """In one statement: the number of indexed translations the asker may see, and for each
+    alternative (a prefix `stem*` or one exact Thai word, with the word typed) the vocabulary
+    terms it matches that such a translation contains: the typed word first, then the most
+    frequent, EXPANSIONS at most."""
+    df = _df_sql(len(internals) > 1)
+    parts = ["SELECT -1, COALESCE(SUM(docs), 0), NULL, NULL, NULL FROM helpcenter_searchscope "  # noqa: S608 - placeholders only
+             "WHERE help_center_id = %s AND language = %s AND internal IN " + _in(internals)]
+    params: list[Any] = [help_center_id, language, *internals]
+    for n, (alt, word) in enumerate(alts):
+        if alt.endswith("*"):
+            prefix = alt[:-1]
+            # the range uses the (help center, language, term) index; substr keeps it exact
+            # under any collation
+            where = "term >= %s AND term < %s AND substr(term, 1, %s) = %s"
+            params += [help_center_id, language, prefix, prefix + "\uffff", len(prefix), prefix]
+        else:
+            where = "term = %s"
+            params += [help_center_id, language, alt]
+        parts.append(
+            f"SELECT {n}, id, term, df_public, df_internal FROM (SELECT id, term, df_public, "  # noqa: S608 - placeholders only
+            f"df_internal FROM helpcenter_searchterm WHERE help_center_id = %s "
+            f"AND language = %s AND {where} AND {df} > 0 "
+            f"ORDER BY CASE WHEN term = %s THEN 0 ELSE 1 END, {df} DESC, term "
+            f"LIMIT %s) AS v{n}")
+        params += [word, EXPANSIONS]
+    found: list[list[_Term]] = [[] for _ in alts]
+    total = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, term, df_public, df_internal FROM helpcenter_searchterm "  # noqa: S608 - placeholders only
-            f"WHERE help_center_id = %s AND language = %s AND {where} AND {df} > 0 "
-            f"ORDER BY {df} DESC, term LIMIT %s",
-            [help_center_id, language, *params, EXPANSIONS])
-        return [_Term(*row) for row in cursor.fetchall() if row[1].startswith(prefix)]
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for n, *row in cursor.fetchall():
+            if n < 0:
+                total = int(row[0])
+            else:
+                found[n].append(_Term(*row))
+    return total, found
 
 
-def _corrections(help_center_id: int, language: str, term: str,
-                 include_internal: bool) -> list[str]:
-    """Known spellings close to an unknown term (at most 2 edits, 1 for short terms)."""
-    if len(term) < 4 or term.isdigit():
-        return []
-    max_edits = 1 if len(term) < 8 else 2
+def _corrections(help_center_id: int, language: str, words: list[str],
+                 include_internal: bool) -> dict[str, list[str]]:
+    """Known spellings close to each unknown word (at most 2 edits, 1 for short words), in one
+    statement."""
+    words = [w for w in words if len(w) >= 4 and not w.isdigit()]
+    if not words:
+        return {}
+    limits = {w: 1 if len(w) < 8 else 2 for w in words}
     df = _df_sql(include_internal)
-    if _is_pg():
-        # pg_trgm's default threshold (0.3) misses a swapped pair in a short word; lower it
-        # for this one statement (SET LOCAL ends with the transaction).
-        with transaction.atomic(), connection.cursor() as cursor:
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, word in enumerate(words):
+        shape = "length(term) BETWEEN %s AND %s AND " + df + " > 0"
+        lengths = [len(word) - limits[word], len(word) + limits[word]]
+        if _is_pg():
+            parts.append(
+                f"SELECT {n}, term FROM (SELECT term FROM helpcenter_searchterm "  # noqa: S608 - placeholders only
+                f"WHERE help_center_id = %s AND language = %s AND term %% %s AND {shape} "
+                f"ORDER BY similarity(term, %s) DESC, term LIMIT 20) AS c{n}")
+            params += [help_center_id, language, word, *lengths, word]
+        else:
+            parts.append(
+                f"SELECT {n}, term FROM (SELECT term FROM helpcenter_searchterm "  # noqa: S608 - placeholders only
+                f'WHERE help_center_id = %s AND language = %s AND "first" IN (%s, %s) '
+                f"AND {shape} LIMIT 20000) AS c{n}")
+            params += [help_center_id, language, word[0], word[1], *lengths]
+    candidates: dict[str, list[str]] = {w: [] for w in words}
+    # (no savepoint inside a caller's transaction: the setting then lasts until it ends)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if _is_pg():
+            # pg_trgm's default threshold (0.3) misses a swapped pair in a short word; lower it
+            # for this statement (SET LOCAL ends with the transaction).
             cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
-            cursor.execute(
-                f"SELECT term FROM helpcenter_searchterm WHERE help_center_id = %s "  # noqa: S608 - placeholders only
-                f"AND language = %s AND term %% %s AND {df} > 0 "
-                f"ORDER BY similarity(term, %s) DESC LIMIT 20",
-                [help_center_id, language, term, term])
-            candidates = [row[0] for row in cursor.fetchall()]
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT term FROM helpcenter_searchterm WHERE help_center_id = %s "  # noqa: S608 - placeholders only
-                f'AND language = %s AND "first" IN (%s, %s) AND {df} > 0 LIMIT 20000',
-                [help_center_id, language, term[0], term[1]])
-            candidates = [row[0] for row in cursor.fetchall()]
-    scored = sorted(
-        (DamerauLevenshtein.distance(term, c, score_cutoff=max_edits), c) for c in candidates
-        if abs(len(c) - len(term)) <= max_edits)
-    return [c for d, c in scored if d <= max_edits][:3]
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for n, term in cursor.fetchall():
+            candidates[words[n]].append(term)
+    fixes = {}
+    for word, found in candidates.items():
+        scored = sorted((DamerauLevenshtein.distance(word, c, score_cutoff=limits[word]), c)
+                        for c in found)
+        fixes[word] = [c for d, c in scored if d <= limits[word]][:3]
+    return fixes
 
 
 def _prepare(help_center_id: int, language: str, query: str, include_internal: bool) -> _Query:
@@ -286,34 +181,35 @@ def _prepare(help_center_id: int, language: str, query: str, include_internal: b
     and its inflections), or, for a word unknown to the vocabulary, corrected spellings; then
     each word's idf from the kept frequencies."""
     internals = [False, True] if include_internal else [False]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COALESCE(SUM(docs), 0) FROM helpcenter_searchscope "  # noqa: S608 - placeholders only
-            "WHERE help_center_id = %s AND language = %s AND internal IN ("
-            + ", ".join(["%s"] * len(internals)) + ")",
-            [help_center_id, language, *internals])
-        total = int(cursor.fetchone()[0])
+    words = query_terms(query, language)
+    total, found = _vocabulary(help_center_id, language,
+                               [(stem_prefix(w) + "*", w) for w in words], internals)
     prepared = _Query(internals=internals, total=total)
-    for word in query_terms(query, language):
-        stem = stem_prefix(word)
-        alts = [stem + "*"]
-        found = _lookup(help_center_id, language, alts[0], include_internal)
-        if not found:
-            fixes = _corrections(help_center_id, language, word, include_internal)
-            alts = [f + "*" if not THAI.search(f) else f for f in fixes] or [word]
+    alts: list[list[str]] = [[stem_prefix(w)] for w in words]
+    unknown = [w for w, terms in zip(words, found, strict=True) if not terms]
+    if unknown:
+        fixes = _corrections(help_center_id, language, unknown, include_internal)
+        asked = [(f if THAI.search(f) else f + "*", f) for w in unknown for f in fixes.get(w, [])]
+        _, fixed = _vocabulary(help_center_id, language, asked, internals) if asked else (0, [])
+        by_fix = dict(zip([f for _, f in asked], fixed, strict=True))
+        for n, word in enumerate(words):
+            if found[n]:
+                continue
+            alts[n] = fixes.get(word) or [word]
             matched: dict[int, _Term] = {}
-            for alt in alts:
-                for term in _lookup(help_center_id, language, alt, include_internal):
+            for fix in fixes.get(word, []):
+                for term in by_fix[fix]:
                     matched.setdefault(term.id, term)
-            found = list(matched.values())
-        prepared.alts += [a.rstrip("*") for a in alts]
-        if not found:
+            found[n] = list(matched.values())
+    for word_alts, terms in zip(alts, found, strict=True):
+        prepared.alts += word_alts
+        if not terms:
             continue
         # A prefix stands for several terms (inflections): its frequency is its most frequent
         # term's, and a document weighs for it what its best-matching term weighs (a maximum,
         # not a sum: what keeps the bound on unread documents tight, see _candidates).
-        df = max(t.df_public + (t.df_internal if include_internal else 0) for t in found)
-        prepared.groups.append(found)
+        df = max(t.df_public + (t.df_internal if include_internal else 0) for t in terms)
+        prepared.groups.append(terms)
         prepared.idfs.append(math.log(1 + (total - df + 0.5) / (df + 0.5)))
     return prepared
 
@@ -325,6 +221,10 @@ def _saturate(weight: int) -> float:
 
 def _relevance(q: _Query, weights: list[int]) -> float:
     return sum(idf * _saturate(w) for idf, w in zip(q.idfs, weights, strict=True) if w)
+
+
+def _ranked(scores: dict[int, float]) -> list[tuple[int, float]]:
+    return sorted(scores.items(), key=lambda dw: (-dw[1], dw[0]))
 
 
 def _term_groups(q: _Query) -> dict[int, list[int]]:
@@ -343,13 +243,41 @@ def _score_docs(q: _Query, doc_ids: list[int]) -> dict[int, float]:
         for start in range(0, len(doc_ids), 500):
             chunk = doc_ids[start:start + 500]
             cursor.execute(
-                "SELECT doc_id, term_id, weight FROM helpcenter_searchposting WHERE doc_id IN ("  # noqa: S608 - placeholders only
-                + ", ".join(["%s"] * len(chunk)) + ") AND term_id IN ("
-                + ", ".join(["%s"] * len(by_term)) + ")", [*chunk, *by_term])
+                "SELECT doc_id, term_id, weight FROM helpcenter_searchposting "  # noqa: S608 - placeholders only
+                f"WHERE doc_id IN {_in(chunk)} AND term_id IN {_in(list(by_term))}",
+                [*chunk, *by_term])
             for doc, term, weight in cursor.fetchall():
                 for g in by_term[term]:
                     weights[doc][g] = max(weights[doc][g], weight)
     return {d: _relevance(q, w) for d, w in weights.items()}
+
+
+def _exhaustive_candidates(q: _Query) -> list[tuple[int, float]]:
+    """The best CANDIDATES documents by relevance (ties by id), scoring every match: the
+    database takes each document's best weight per query word, sums the BM25F scores and
+    returns the head of the ranking with the weights, which Python scores again exactly."""
+    if not any(q.groups):
+        return []
+    groups = range(len(q.groups))
+    term_ids = sorted({t.id for found in q.groups for t in found})
+    best = ", ".join(f"MAX(CASE WHEN term_id IN {_in(found)} THEN weight ELSE 0 END) AS w{g}"
+                     for g, found in enumerate(q.groups))
+    tf = "CAST(w{g} AS DOUBLE PRECISION) / 1000"
+    score = " + ".join(
+        f"CASE WHEN w{g} > 0 THEN CAST(%s AS DOUBLE PRECISION) * {tf.format(g=g)} * {K1 + 1} "
+        f"/ ({tf.format(g=g)} + {K1}) ELSE 0 END" for g in groups)
+    weights = ", ".join(f"w{g}" for g in groups)
+    sql = (
+        f"WITH s AS (SELECT doc_id, {best} FROM helpcenter_searchposting "  # noqa: S608 - placeholders only
+        f"WHERE term_id IN {_in(term_ids)} AND internal IN {_in(q.internals)} GROUP BY doc_id), "
+        f"r AS (SELECT doc_id, {weights}, {score} AS score FROM s) "
+        f"SELECT doc_id, {weights} FROM r WHERE score >= "
+        "COALESCE((SELECT score FROM r ORDER BY score DESC LIMIT 1 OFFSET %s), 0) - %s")
+    params = [t.id for found in q.groups for t in found] + term_ids + q.internals + q.idfs
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, CANDIDATES - 1, SCORE_MARGIN])
+        rows = cursor.fetchall()
+    return _ranked({doc: _relevance(q, list(weights)) for doc, *weights in rows})[:CANDIDATES]
 
 
 def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[int, float]]:
@@ -370,20 +298,7 @@ def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[in
         slots[(g, term)].append(n)
     k = CANDIDATES + 1
     while True:
-        heads: list[list[tuple[int, int]]] = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(lists), LISTS_PER_STATEMENT):
-                chunk = lists[start:start + LISTS_PER_STATEMENT]
-                cursor.execute(" UNION ALL ".join(
-                    f"SELECT {n}, doc_id, weight FROM (SELECT doc_id, weight "  # noqa: S608 - placeholders only
-                    f"FROM helpcenter_searchposting WHERE term_id = %s AND internal = %s "
-                    f"ORDER BY weight DESC, doc_id LIMIT %s) AS head{n}"
-                    for n in range(len(chunk))),
-                    [v for _, term, internal in chunk for v in (term, internal, k)])
-                rows: list[list[tuple[int, int]]] = [[] for _ in chunk]
-                for n, doc, weight in cursor.fetchall():
-                    rows[n].append((doc, weight))
-                heads += [sorted(r, key=lambda dw: (-dw[1], dw[0])) for r in rows]
+        heads = _heads(lists, k)
         exhausted = [len(h) < k for h in heads]
         if stats is not None:
             stats["read"] = sum(len(h) for h in heads)
@@ -425,7 +340,7 @@ def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[in
             unsure = [d for d, u in upper.items() if u >= floor]
             scores = {d: s for d, s in lower.items() if d not in upper}
             scores.update(_score_docs(q, sorted(unsure)) if unsure else {})
-            ranked = sorted(scores.items(), key=lambda dw: (-dw[1], dw[0]))
+            ranked = _ranked(scores)
             if all(exhausted):
                 return ranked[:CANDIDATES]
             score = ranked[CANDIDATES - 1][1]
@@ -435,32 +350,51 @@ def _candidates(q: _Query, stats: dict[str, int] | None = None) -> list[tuple[in
         k *= 4
 
 
+def _heads(lists: list[tuple[int, int, bool]], k: int) -> list[list[tuple[int, int]]]:
+    """The first k (document, weight) entries of each posting list, best first."""
+    heads: list[list[tuple[int, int]]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(lists), LISTS_PER_STATEMENT):
+            chunk = lists[start:start + LISTS_PER_STATEMENT]
+            cursor.execute(" UNION ALL ".join(
+                f"SELECT {n}, doc_id, weight FROM (SELECT doc_id, weight "  # noqa: S608 - placeholders only
+                f"FROM helpcenter_searchposting WHERE term_id = %s AND internal = %s "
+                f"ORDER BY weight DESC, doc_id LIMIT %s) AS head{n}"
+                for n in range(len(chunk))),
+                [v for _, term, internal in chunk for v in (term, internal, k)])
+            rows: list[list[tuple[int, int]]] = [[] for _ in chunk]
+            for n, doc, weight in cursor.fetchall():
+                rows[n].append((doc, weight))
+            heads += [sorted(r, key=lambda dw: (-dw[1], dw[0])) for r in rows]
+    return heads
+
+
 def _best(q: _Query) -> list[tuple[int, float]]:
-    """The candidates by the cheaper of two plans with the same answer, chosen from the kept
-    frequencies: scoring every match in one index range read while the matches are few (it
-    costs less than several widening reads), the bounded scan beyond."""
+    """The candidates by the cheaper of the two plans, chosen from the kept frequencies."""
     matching = sum(t.df_public + (t.df_internal if len(q.internals) > 1 else 0)
                    for found in q.groups for t in found)
-    return _exhaustive_candidates(q) if matching <= EXHAUSTIVE_UP_TO else _candidates(q)
+    limit = EXHAUSTIVE_UP_TO if len(q.groups) == 1 else EXHAUSTIVE_MANY_WORDS_UP_TO
+    return _exhaustive_candidates(q) if matching <= limit else _candidates(q)
 
 
-def _exhaustive_candidates(q: _Query) -> list[tuple[int, float]]:
-    """The same as _candidates by scoring every matching document."""
-    by_term = _term_groups(q)
-    if not by_term:
-        return []
-    weights: dict[int, list[int]] = defaultdict(lambda: [0] * len(q.groups))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT doc_id, term_id, weight FROM helpcenter_searchposting WHERE term_id IN ("  # noqa: S608 - placeholders only
-            + ", ".join(["%s"] * len(by_term)) + ") AND internal IN ("
-            + ", ".join(["%s"] * len(q.internals)) + ")", [*by_term, *q.internals])
-        for doc, term, weight in cursor.fetchall():
-            for g in by_term[term]:
-                weights[doc][g] = max(weights[doc][g], weight)
-    ranked = sorted(((d, _relevance(q, w)) for d, w in weights.items()),
-                    key=lambda dw: (-dw[1], dw[0]))
-    return ranked[:CANDIDATES]
+# How far votes and views move a candidate from its relevance share (see _final_score)
+VOTES_LOW, VOTES_HIGH = 0.85, 1.15
+VIEWS_MAX = 0.002 * math.log1p(2**31)  # view_count is a 32-bit counter
+
+
+def _final_score(share: float, yes: int, no: int, views: int) -> float:
+    """Relevance (as a share of the best candidate's) nudged by helpfulness and views."""
+    score = share * (VOTES_LOW + 0.3 * helpfulness(yes, no) * min(1, (yes + no) / 5 + 0.5))
+    return round(score + 0.002 * math.log1p(views), 4)
+
+
+def _may_show(relevance: dict[int, float], limit: int) -> list[int]:
+    """The candidates that could make the first `limit` whatever their votes and views: those
+    whose best possible score reaches the `limit`-th best worst possible one."""
+    top = max(relevance.values())
+    lows = sorted((VOTES_LOW * r / top for r in relevance.values()), reverse=True)
+    floor = lows[min(limit, len(lows)) - 1] - 0.001  # (and the rounding to 4 places)
+    return [d for d, r in relevance.items() if VOTES_HIGH * r / top + VIEWS_MAX >= floor]
 
 
 def search(help_center: HelpCenter, language: str, query: str, *, include_internal: bool = False,
@@ -470,30 +404,29 @@ def search(help_center: HelpCenter, language: str, query: str, *, include_intern
     relevance = dict(_best(q)) if q.groups else {}
     if not relevance:
         return []
-    docs = list(SearchDoc.objects.filter(pk__in=list(relevance), help_center=help_center)
-                .select_related("translation__article")
-                .only("internal", "translation__language", "translation__published_title",
-                      "translation__article__slug", "translation__article__helpful_yes",
-                      "translation__article__helpful_no", "translation__article__view_count"))
-    top = max(relevance.values(), default=0.0) or 1.0
-    ranked = []
-    for doc in docs:
-        article = doc.translation.article
-        votes = article.helpful_yes + article.helpful_no
-        score = (relevance[doc.pk] / top) * (
-            0.85 + 0.3 * article.helpfulness * min(1, votes / 5 + 0.5))
-        score += 0.002 * math.log1p(article.view_count)
-        ranked.append((round(score, 4), doc))
-    ranked.sort(key=lambda pair: (-pair[0], pair[1].translation.article_id))
-    ranked = ranked[:limit]
-    plain = dict(SearchDoc.objects.filter(pk__in=[d.pk for _, d in ranked])
-                 .values_list("pk", "plain"))
-    hits = []
-    for score, doc in ranked:
-        tr = doc.translation
-        hits.append(Hit(tr.pk, tr.article_id, tr.article.slug, tr.language, tr.published_title,
-                        snippet(plain[doc.pk], q.alts), doc.internal, score))
-    return hits
+    # One statement: the candidates' articles (votes, views), and the text (for the snippet)
+    # of those that may be shown.
+    shown = _may_show(relevance, limit)
+    rows = (SearchDoc.objects.filter(pk__in=list(relevance), help_center=help_center)
+            .annotate(text=Case(When(pk__in=shown, then=F("plain")), default=Value(""),
+                                output_field=TextField()))
+            .values_list("pk", "internal", "translation_id", "translation__language",
+                         "translation__published_title", "translation__article_id",
+                         "translation__article__slug", "translation__article__helpful_yes",
+                         "translation__article__helpful_no",
+                         "translation__article__view_count", "text"))
+    top = max(relevance.values())
+    ranked = sorted(((_final_score(relevance[row[0]] / top, *row[7:10]), row) for row in rows),
+                    key=lambda pair: (-pair[0], pair[1][5]))[:limit]
+    # (a shown hit's score is at least its worst case, so it is in `shown`; should rounding
+    # ever say otherwise, its text is read on its own)
+    missing = [row[0] for _, row in ranked if row[0] not in shown]
+    texts: dict[int, str] = dict(
+        SearchDoc.objects.filter(pk__in=missing).values_list("pk", "plain") if missing else [])
+    return [Hit(translation_id, article_id, slug, lang, title,
+                snippet(texts.get(doc) or text or "", q.alts), internal, score)
+            for score, (doc, internal, translation_id, lang, title, article_id, slug, *_, text)
+            in ranked]
 
 
 SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")

@@ -4,9 +4,11 @@ The agent UI, settings, help center and emails ship in Polish, Turkish, Indonesi
 An untranslated or fuzzy entry shows English (or a wrong guess) to an agent, a broken
 placeholder crashes a page, and a stale .mo hides a translation that the .po already has.
 
-These tests read the committed catalogs only; they never re-extract strings from the code
-(run `make messages` for that), so a branch that adds strings fails here until it translates
-them and runs `make compilemessages`.
+Most tests read the committed catalogs; one extracts every translatable string from the code
+the way `make messages` does (Django's makemessages, run on a temporary copy of the sources so
+no tracked file is rewritten) and fails while a string is missing from a catalog. So a branch
+that adds UI strings fails here until it runs `make messages`, translates the new entries and
+runs `make compilemessages`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.test import override_settings
 
-LOCALE_DIR = Path(settings.BASE_DIR) / "storedesk" / "locale"
+BASE_DIR = Path(settings.BASE_DIR)
+LOCALE_DIR = BASE_DIR / "storedesk" / "locale"
 LANGUAGES = ["pl", "tr", "id", "th"]
 STATISTICS = re.compile(
     r"(?:(?P<translated>\d+) translated messages?)?"
@@ -104,3 +109,90 @@ def test_compiled_catalog_matches_the_po_file(lang: str, tmp_path: Path) -> None
         if compiled_catalog[key] != committed_catalog[key]
     )
     assert not stale, f"{mo} is stale, run make compilemessages; differs on {stale[:10]}"
+
+
+# What `make messages` leaves out (the Makefile's -i patterns; makemessages itself skips dot
+# directories such as .venv and .git), plus caches and the catalogs themselves.
+NOT_SOURCES = {"bench", "var", "node_modules", "__pycache__", "locale"}
+SOURCE_SUFFIXES = (".py", ".html", ".txt")  # what makemessages reads for the "django" domain
+PO_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+PO_FIELD = re.compile(r"^(msgctxt|msgid|msgid_plural) ")
+
+MessageKey = tuple[str | None, str, str | None]
+
+
+def _messages(path: Path) -> set[MessageKey]:
+    """(msgctxt, msgid, msgid_plural) of every live entry of a .po/.pot file, header excluded.
+
+    The strings stay escaped as gettext writes them, which is the same on both sides."""
+    keys: set[MessageKey] = set()
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            if line.startswith("#"):  # comments, flags and obsolete (#~) entries
+                continue
+            field = PO_FIELD.match(line)
+            if field:
+                current = field.group(1)
+                fields[current] = ""
+            elif not line.startswith('"'):
+                current = None  # msgstr and its continuation lines
+            if current:
+                fields[current] += "".join(PO_STRING.findall(line))
+        if fields.get("msgid"):
+            keys.add((fields.get("msgctxt"), fields["msgid"], fields.get("msgid_plural")))
+    return keys
+
+
+def _copy_sources(dest: Path) -> None:
+    """Copy the files makemessages would read, keeping the layout (and an empty catalog dir)."""
+    for root, dirs, files in os.walk(BASE_DIR):
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in NOT_SOURCES
+            and not (Path(root) / d / "pyvenv.cfg").exists()
+        ]
+        target = dest / Path(root).relative_to(BASE_DIR)
+        for name in files:
+            if name.endswith(SOURCE_SUFFIXES):
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(root) / name, target / name)
+    (dest / LOCALE_DIR.relative_to(BASE_DIR)).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(scope="module")
+def strings_in_the_code(tmp_path_factory: pytest.TempPathFactory) -> set[MessageKey]:
+    """Every translatable string in the code, extracted by makemessages from a copy."""
+    _gettext_tool("xgettext")
+    copy = tmp_path_factory.mktemp("sources")
+    _copy_sources(copy)
+    locale_dir = copy / LOCALE_DIR.relative_to(BASE_DIR)
+    cwd = Path.cwd()
+    os.chdir(copy)  # makemessages reads the tree under the working directory
+    try:
+        with override_settings(LOCALE_PATHS=[locale_dir]):
+            call_command(
+                "makemessages", locale=[LANGUAGES[0]], keep_pot=True, no_obsolete=True, verbosity=0
+            )
+    finally:
+        os.chdir(cwd)
+    return _messages(locale_dir / "django.pot")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_translatable_string_is_in_the_catalog(
+    lang: str, strings_in_the_code: set[MessageKey]
+) -> None:
+    # given every string the code marks for translation (the same extraction as make messages)
+    assert len(strings_in_the_code) > 100, "makemessages found almost no strings: check the copy"
+    # when we look each one up in the committed catalog
+    missing = sorted(strings_in_the_code - _messages(_catalog(lang)), key=lambda key: key[1])
+    # then none is missing (a missing string is shown in English to a {lang} agent)
+    shown = [msgid if ctx is None else f"{ctx}|{msgid}" for ctx, msgid, _plural in missing]
+    assert not missing, (
+        f"{len(missing)} translatable strings are missing from {_catalog(lang)}: run make "
+        f"messages and translate them (then make compilemessages): {shown[:30]}"
+    )

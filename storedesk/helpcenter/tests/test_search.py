@@ -101,3 +101,32 @@ def test_edits_reach_search_only_when_published(personas, harbor_help) -> None:
     assert search(harbor_help, "en", "vouchers") == []
     actions.publish_translation(personas.olivia, tr)
     assert [h.slug for h in search(harbor_help, "en", "vouchers")] == ["cards"]
+
+
+def test_votes_lift_an_article_into_the_shown_hits_with_its_snippet(harbor_help) -> None:
+    # given eleven equally relevant articles, one a little less relevant but much liked, and
+    # twenty that only mention the word in a long body
+    for n in range(11):
+        write(harbor_help, f"policy-{n}", "en", "Refund policy", "Refund rules apply here.")
+    liked = write(harbor_help, "liked", "en", "Refund policy",
+                  "Refund rules apply here, and the money is back on your card in days.")
+    filler = " ".join(f"word{i}" for i in range(80))
+    for n in range(20):
+        write(harbor_help, f"mention-{n}", "en", f"Topic {n}", f"{filler} refund {filler}")
+    for n in range(12):
+        actions.record_vote(liked.article, language="en", helpful=True, comment="",
+                            voter=f"v{n}")
+    # when a shopper searches, ten hits shown
+    hits = search(harbor_help, "en", "refund")
+    # then the liked article rises to the top with its snippet, like every shown hit
+    assert hits[0].slug == "liked"
+    assert "money is back" in hits[0].snippet
+    assert len(hits) == 10 and all("Refund" in h.snippet for h in hits)
+    # and the text of the articles that could not be shown was not read
+    from storedesk.helpcenter import search as engine
+
+    q = engine._prepare(harbor_help.pk, "en", "refund", False)
+    relevance = dict(engine._best(q))
+    assert len(relevance) == 32
+    assert not {d for d in engine._may_show(relevance, 10)} & {
+        d for d, r in relevance.items() if r < 0.5 * max(relevance.values())}

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from storedesk.helpcenter import actions, search
+from storedesk.helpcenter import actions, search, search_index
 from storedesk.helpcenter.models import (
     Article,
     ArticleTranslation,
@@ -75,7 +75,7 @@ def test_frequencies_follow_publish_edit_visibility_unpublish_and_delete(persona
     assert _docs(harbor_help, "en", False) == 0
     assert not SearchPosting.objects.filter(term__help_center=harbor_help,
                                             term__language="en").exists()
-    assert search.check_frequencies(harbor_help.pk) == []
+    assert search_index.check_frequencies(harbor_help.pk) == []
     # a term no translation contains any more is not offered as a correction
     assert search.search(harbor_help, "en", "vouchres") == []
 
@@ -126,7 +126,7 @@ def test_frequencies_stay_right_under_concurrent_publishes_unpublishes_and_delet
     with ThreadPoolExecutor(len(jobs)) as pool:
         list(pool.map(run, jobs))
     # then the kept frequencies and counts equal the postings and documents
-    assert search.check_frequencies(harbor_help.pk) == []
+    assert search_index.check_frequencies(harbor_help.pk) == []
     public = ArticleTranslation.objects.filter(article__help_center=harbor_help,
                                                is_published=True,
                                                article__visibility="public").count()
@@ -153,14 +153,14 @@ def _corpus(help_center, rng: random.Random) -> None:
             account_id=help_center.account_id, article=article, language="en", title=title,
             body=body, published_title=title, published_body=body, published_at=now,
             is_published=True)
-        search.index_translation(tr, body)
+        search_index.index_translation(tr, body)
 
 
 def test_the_bounded_scan_returns_the_same_candidates_as_scoring_every_match(
         harbor_help, monkeypatch) -> None:
     rng = random.Random(7)
     _corpus(harbor_help, rng)
-    assert search.check_frequencies(harbor_help.pk) == []
+    assert search_index.check_frequencies(harbor_help.pk) == []
     queries = ["common", "voucher", "w0", "w1 w2", "w0 common", "voucher w3", "tag1",
                "w5 w17 w120", "w1*", "w29 w30 w31 w32"]
     queries += [" ".join(f"w{int(rng.paretovariate(1)) % 300}"
@@ -192,6 +192,7 @@ def test_the_bounded_scan_returns_the_same_candidates_as_scoring_every_match(
     by_plan = []
     for up_to in (0, 10**9):  # always the bounded scan, always every match
         monkeypatch.setattr(search, "EXHAUSTIVE_UP_TO", up_to)
+        monkeypatch.setattr(search, "EXHAUSTIVE_MANY_WORDS_UP_TO", up_to)
         by_plan.append([[(h.slug, h.score) for h in search.search(harbor_help, "en", text)]
                         for text in queries[:20]])
     assert by_plan[0] == by_plan[1]
