@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,13 +55,21 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8741)
     parser.add_argument("--fresh", action="store_true",
                         help="do not train the model first (a bare `storedesk demo`)")
+    parser.add_argument("--model-from", type=Path, default=None,
+                        help="copy an already trained cache/nlu/shipped-*.npz from this data "
+                             "dir instead of training it (what `make demo` leaves)")
     args = parser.parse_args()
     data_dir = Path(tempfile.mkdtemp(prefix="storedesk-turn-"))
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "REDIS_URL", "PYTEST_VERSION")}
     env.update({"STOREDESK_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"})
     prepared_s = None
-    if not args.fresh:
+    if args.model_from is not None:
+        target = data_dir / "cache" / "nlu"
+        target.mkdir(parents=True)
+        for trained in (args.model_from / "cache" / "nlu").glob("shipped-*.npz"):
+            shutil.copy(trained, target / trained.name)
+    elif not args.fresh:
         started = time.perf_counter()
         subprocess.run([str(BIN), "assistant", "classify"], stdin=subprocess.DEVNULL, env=env,
                        check=True, cwd=ROOT)

@@ -16,6 +16,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.api import api_throttle  # noqa: E402
 from storedesk.connectors.api.live import LiveInboundRoute  # noqa: E402
+from storedesk.connectors.asgi import WebhookRoute  # noqa: E402
 from storedesk.connectors.webchat.consumer import WidgetConsumer  # noqa: E402
 from storedesk.core.body_limit import BodyLimit  # noqa: E402
 from storedesk.realtime.origin import SameOriginValidator  # noqa: E402
@@ -41,7 +42,9 @@ application = ProtocolTypeRouter(
         # The per-request upload cap is checked before Django reads (and spools) the body.
         # The live ingest route (POST /api/v1/inboxes/{id}/messages with an integration key)
         # is answered in front of Django, its messages written in groups; see its module.
-        "http": BodyLimit(LiveInboundRoute(django_asgi_app, throttle=api_throttle)),
+        # Provider webhooks (POST /hooks/<kind>/<id>/) too: verify, one INSERT, 202
+        # (connectors/asgi.py).
+        "http": BodyLimit(WebhookRoute(LiveInboundRoute(django_asgi_app, throttle=api_throttle))),
         "websocket": websockets,
     }
 )

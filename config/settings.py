@@ -88,6 +88,10 @@ ENCRYPTION_KEYS = [
 # Extra channel registry entries ("module:ENTRY"), for plugins and tests; see
 # storedesk/connectors/registry.py.
 STOREDESK_EXTRA_CHANNELS: list[str] = []
+# Provider webhook events (connectors/drain.py): the worker claims this many per batch and
+# holds them for this long; a killed worker's batch is claimed again once its lease runs out.
+INBOUND_BATCH_SIZE = int(os.environ.get("STOREDESK_INBOUND_BATCH_SIZE", "200"))
+INBOUND_LEASE_SECONDS = int(os.environ.get("STOREDESK_INBOUND_LEASE_SECONDS", "120"))
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("STOREDESK_ALLOWED_HOSTS", "*").split(",") if h.strip()
@@ -203,6 +207,10 @@ elif TESTING:
         f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"
     )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# Threads per web process that run provider-webhook accepts (connectors/asgi.py): commits in
+# flight bound the rate on PostgreSQL; SQLite takes one writer at a time anyway.
+WEBHOOK_ACCEPT_THREADS = int(os.environ.get("STOREDESK_WEBHOOK_ACCEPT_THREADS",
+                                            "16" if IS_POSTGRES else "4"))
 if IS_POSTGRES and env_bool("STOREDESK_DB_POOL", True):
     # psycopg's pool: under ASGI every request runs in a fresh thread, so without a pool each
     # request would open (and with CONN_MAX_AGE keep) its own PostgreSQL connection.

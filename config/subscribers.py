@@ -49,6 +49,7 @@ for _kind in (
     EventKind.CONVERSATION_OPENED, EventKind.MESSAGE_RECEIVED,
     EventKind.CONVERSATION_STATUS_CHANGED, EventKind.CONVERSATION_LANGUAGE_SET,
     EventKind.CONVERSATION_INTENT_SET, EventKind.SLA_BREACHED,
+    EventKind.SLA_ABOUT_TO_BREACH, EventKind.RULE_SCHEDULED,
     *(k for k in EventKind if k.value.startswith(("order.", "return."))),
 ):
     SUBSCRIBERS[_kind.value].append(RULES)

@@ -3,7 +3,8 @@
 The assistant changes an address only after the shopper confirmed the address as it read it,
 so this reader may be simple: it finds the postcode, the city next to it, the street before it
 and a country (named, or the order's current one), and returns None when any of the fields
-commerce requires (street, city, country) is missing; then the bot asks for the address again.
+commerce requires (street, city, country) or the postcode is missing; then the bot asks for
+the address again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _INTRO = (
     r"to|into|is|na|nowy|nowa|auf|nach|an|ist|à|a|au|vers|est|para|pra|é|es|naar|is|ke|"
     r"menjadi|jadi|yaitu|ini|in|con|è|olarak|adresim|adresine|adres|เป็น|ไปที่|ที่อยู่"
 )
-_INTRO_RE = re.compile(rf"(?:^|\s)(?:{_INTRO})\s*[:\-]?\s+(?=\S*\w)", re.IGNORECASE)
+_INTRO_RE = re.compile(rf"(?<!\S)(?:{_INTRO})\s*[:\-]?(?=\s)", re.IGNORECASE)
 _POSTCODES = (
     re.compile(r"\b\d{2}-\d{3}\b"),  # PL
     re.compile(r"\b\d{4}-\d{3}\b"),  # PT
@@ -113,7 +114,7 @@ def _address_part(text: str) -> str:
             return ", ".join(lines[with_digits[0]:])
     intros = list(_INTRO_RE.finditer(text))
     for intro in reversed(intros):
-        rest = text[intro.end():]
+        rest = text[intro.end():].strip()
         if re.search(r"\d", rest) and "," in rest:
             return rest
     return text
@@ -150,10 +151,8 @@ def parse_address(text: str, current: dict[str, Any] | None = None) -> dict[str,
             city = segments[i + 1]
         street_end = i
         break
-    else:
-        if len(segments) >= 2 and re.search(r"\d", segments[0]):
-            city = segments[1]
-            street_end = 1
+    if not zip_code:
+        return None  # every country the assistant speaks for has postcodes
     street = segments[:street_end]
     # Leading words without a number ("no", "nie, ...") are not the street.
     while street and not re.search(r"\d", street[0]):

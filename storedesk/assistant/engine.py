@@ -162,8 +162,14 @@ def _catalog(store: Store | None) -> list[tuple[str, str]]:
 
 
 def _prior_language(conversation: Conversation) -> str | None:
-    if conversation.language:
-        return conversation.language
+    """The strong prior: the language this conversation was in."""
+    return conversation.language or None
+
+
+def _previous_language(conversation: Conversation) -> str | None:
+    """The language of the contact's latest other conversation: only a weak prior (a
+    shopper who wrote in German last month and writes "Where is my order?" now is answered
+    in English)."""
     previous = (Conversation.objects.filter(account_id=conversation.account_id,
                                             contact_id=conversation.contact_id)
                 .exclude(pk=conversation.pk).exclude(language="")
@@ -176,6 +182,12 @@ def _browser_language(message: Message) -> str | None:
     chat = metadata.get("webchat") or {}
     value = chat.get("language") or metadata.get("browser_language")
     return str(value)[:8] if value else None
+
+
+def _weak_prior(conversation: Conversation, message: Message) -> str | None:
+    """The browser's language when the widget sent it, else the contact's earlier language
+    (both go to the detector's weaker prior)."""
+    return _browser_language(message) or _previous_language(conversation)
 
 
 @lru_cache(maxsize=32)
@@ -205,7 +217,7 @@ def understand(conversation: Conversation, message: Message, store: Store | None
         message.text[:4000],
         languages=account_languages(conversation),
         prior_language=_prior_language(conversation),
-        browser_language=_browser_language(message),
+        browser_language=_weak_prior(conversation, message),
         order_prefixes=_order_prefixes(store),
         catalog=_catalog(store),
         model=model_for(settings),

@@ -120,6 +120,13 @@ class Customer360:
     refunds: list[Refund] = field(default_factory=list)
 
 
+def latest_order_of_contact(contact: Contact) -> Order | None:
+    """The shopper's most recent order (one query, nothing prefetched): what rules test."""
+    return (Order.objects.filter(account_id=contact.account_id,
+                                 customer__in=customers_of_contact(contact).values("pk"))
+            .order_by("-placed_at", "-id").first())
+
+
 def customer_360(contact: Contact, *, limit: int = 20) -> Customer360:
     """Everything the sidebar and `GET /contacts/{id}/orders` show about a shopper's orders."""
     all_orders = Order.objects.filter(

@@ -95,7 +95,11 @@ class InboundEvent(TenantModel):
         ]
         indexes: ClassVar = [
             models.Index(fields=["account", "status", "-created_at"]),
-            models.Index(fields=["status", "updated_at"]),
+            # The drain's claim: open rows in arrival order, without walking the done ones.
+            models.Index(
+                fields=["id"], name="inbound_event_open",
+                condition=models.Q(status__in=["pending", "processing"]),
+            ),
         ]
 
     def __str__(self) -> str:

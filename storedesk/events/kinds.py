@@ -39,6 +39,10 @@ class EventKind(StrEnum):
     MACRO_APPLIED = "macro.applied"
     SLA_BREACHED = "sla.breached"  # data: target, policy, due_at
     RULE_FIRED = "rule.fired"  # data: rule_id, rule, actions
+    # timed rule triggers, each written for one rule (data: rule_id) by the worker's sweep
+    SLA_ABOUT_TO_BREACH = "sla.about_to_breach"  # data: rule_id, target, due_at, lead_minutes
+    RULE_SCHEDULED = "rule.scheduled"  # data: rule_id, tick
+    RULE_WEBHOOK_CALLED = "rule.webhook_called"  # data: subscription_id, url (a rule's call)
     ESCALATION_STEP = "escalation.step"  # data: plan, step, of, type, ok, did|error
     # Follow-ups (workflow/followups.py); data carries scheduled_id or reminder_id
     FOLLOWUP_REPLY_SCHEDULED = "followup.reply_scheduled"  # data: send_at, cancel_if_replied

@@ -17,6 +17,7 @@ class Progress:
         self.total = total
         self.started = time.monotonic()
         self.shown = 0.0
+        self.first: tuple[float, float] | None = None  # (done, time) of the first update
         self.tty = bool(getattr(stream, "isatty", lambda: False)())
 
     def line(self, done: float, messages: int) -> str:
@@ -27,13 +28,25 @@ class Progress:
             fraction = min(max(done / self.total, 0.0), 1.0)
             filled = int(WIDTH * fraction)
             bar = "#" * filled + "-" * (WIDTH - filled)
-            eta = elapsed * (1 - fraction) / fraction if fraction > 0 else None
+            eta = self._eta(done)
             text = f"{self.label}: [{bar}] {fraction:6.1%}  {messages:,} messages  " \
                    f"{rate:,.0f} msg/s  ETA {_clock(eta)}"
         return text
 
+    def _eta(self, done: float) -> float | None:
+        """From the pace since the first update (a resumed run starts part way through)."""
+        if self.first is None or not self.total:
+            return None
+        first_done, first_at = self.first
+        if done <= first_done:
+            return None
+        pace = (time.monotonic() - first_at) / (done - first_done)
+        return max(self.total - done, 0.0) * pace
+
     def update(self, done: float, messages: int) -> None:
         now = time.monotonic()
+        if self.first is None:
+            self.first = (done, now)
         if now - self.shown < (TTY_EVERY if self.tty else LOG_EVERY):
             return
         self.shown = now

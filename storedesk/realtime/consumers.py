@@ -209,7 +209,7 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if viewer is None or (not force and now - self.marked_at < presence.MARK_EVERY_SECONDS):
             return
         self.marked_at = now
-        await presence.mark_agent_online(viewer.account_id)
+        await presence.mark_agent_online(viewer.account_id, viewer.membership_id)
 
     async def _announce(self, conversation: dict[str, Any], state: str) -> None:
         if self.group is None or self.viewer is None:

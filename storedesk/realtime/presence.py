@@ -110,13 +110,27 @@ def _online_key(account_id: int) -> str:
     return f"realtime:agents-online:{account_id}"
 
 
-async def mark_agent_online(account_id: int) -> None:
+def _seat_key(membership_id: int) -> str:
+    return f"realtime:seat-online:{membership_id}"
+
+
+async def mark_agent_online(account_id: int, membership_id: int | None = None) -> None:
     from asgiref.sync import sync_to_async
     from django.core.cache import cache
 
+    marks = {_online_key(account_id): 1}
+    if membership_id is not None:  # this agent's workspace is open (routing's presence)
+        marks[_seat_key(membership_id)] = 1
     # not cache.aset: that would queue behind every socket's database calls in their one thread
-    await sync_to_async(cache.set, thread_sensitive=False)(
-        _online_key(account_id), 1, ONLINE_TTL_SECONDS)
+    await sync_to_async(cache.set_many, thread_sensitive=False)(marks, ONLINE_TTL_SECONDS)
+
+
+def seats_online(membership_ids: list[int]) -> set[int]:
+    """Which of these agents had a workspace socket open within ONLINE_TTL_SECONDS."""
+    from django.core.cache import cache
+
+    found = cache.get_many([_seat_key(m) for m in membership_ids])
+    return {m for m in membership_ids if _seat_key(m) in found}
 
 
 def agents_online(account_id: int) -> bool:

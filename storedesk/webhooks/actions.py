@@ -184,21 +184,37 @@ def fan_out(event_id: int) -> list[WebhookDelivery]:
     created = []
     with transaction.atomic():
         for subscription in subscriptions:
-            try:
-                with transaction.atomic():
-                    delivery = WebhookDelivery.objects.create(
-                        account_id=event.account_id,
-                        subscription=subscription,
-                        event_id=event.pk,
-                        kind=event.kind,
-                        payload=payload,
-                        next_attempt_at=timezone.now(),
-                    )
-            except IntegrityError:
-                continue  # already fanned out to this subscription
-            created.append(delivery)
-            enqueue_on_commit(deliver, WebhookDelivery.OUTBOX_KIND, delivery.pk)
+            delivery = _queue(subscription, event, payload)
+            if delivery is not None:
+                created.append(delivery)
     return created
+
+
+def deliver_event(subscription: WebhookSubscription, event: Event) -> WebhookDelivery | None:
+    """Queue one event for one subscription whatever kinds it chose (an automation rule's
+    "call an outbound webhook"): the same signed, retried delivery, once per event."""
+    if subscription.account_id != event.account_id:
+        raise ActionError("The webhook belongs to another account.")
+    with transaction.atomic():
+        return _queue(subscription, event, event_payload(event))
+
+
+def _queue(subscription: WebhookSubscription, event: Event, payload: dict[str, object]
+           ) -> WebhookDelivery | None:
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                account_id=event.account_id,
+                subscription=subscription,
+                event_id=event.pk,
+                kind=event.kind,
+                payload=payload,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None  # already queued for this subscription
+    enqueue_on_commit(deliver, WebhookDelivery.OUTBOX_KIND, delivery.pk)
+    return delivery
 
 
 def record_attempt(delivery: WebhookDelivery, outcome: Outcome) -> WebhookAttempt:

@@ -18,7 +18,7 @@ from storedesk.workflow.models import AgentProfile, AssignmentPool, Strategy
 @transaction.atomic
 def save_pool(account: Account, *, inbox: Inbox | None, team: Team | None, strategy: str,
               capacity: int, only_online: bool, is_active: bool = True,
-              by: Agent | None = None) -> AssignmentPool:
+              away_when_offline: bool = False, by: Agent | None = None) -> AssignmentPool:
     """Create or replace the pool of one inbox or one team."""
     if (inbox is None) == (team is None):
         raise ActionError(gettext_noop("Choose an inbox or a team."))
@@ -32,7 +32,9 @@ def save_pool(account: Account, *, inbox: Inbox | None, team: Team | None, strat
     pool = AssignmentPool.objects.filter(account=account, inbox=inbox, team=team).first() \
         or AssignmentPool(account=account, inbox=inbox, team=team)
     pool.strategy, pool.capacity = strategy, capacity
-    pool.only_online, pool.is_active = only_online, is_active
+    # following presence is about who is online: those pools only ever route to online agents
+    pool.only_online, pool.is_active = only_online or away_when_offline, is_active
+    pool.away_when_offline = away_when_offline
     pool.save()
     audit("routing.pool_saved", account=account, actor=by, obj=pool,
           inbox=inbox.pk if inbox else None, team=team.pk if team else None)

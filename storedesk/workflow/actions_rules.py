@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.actions import audit
@@ -20,9 +21,11 @@ def create_rule(account: Account, spec: RuleSpec, *, by: Agent | None = None) ->
     values = clean_rule(account.pk, spec)
     if AutomationRule.objects.filter(account=account, name=values["name"]).exists():
         raise ActionError(gettext_noop("There is already a rule with that name."))
+    rule = AutomationRule(account=account, **values)
+    _schedule(rule, changed=True)
     try:
         with transaction.atomic():
-            rule = AutomationRule.objects.create(account=account, **values)
+            rule.save()
     except IntegrityError as exc:
         raise ActionError(gettext_noop("There is already a rule with that name.")) from exc
     audit("rule.created", account=account, actor=by, obj=rule, name=rule.name)
@@ -36,11 +39,25 @@ def update_rule(rule: AutomationRule, spec: RuleSpec, *, by: Agent | None = None
     if AutomationRule.objects.filter(account_id=rule.account_id, name=values["name"]).exclude(
             pk=rule.pk).exists():
         raise ActionError(gettext_noop("There is already a rule with that name."))
+    schedule = ("scheduled" in rule.triggers, rule.schedule_every_hours,
+                rule.schedule_daily_at, rule.is_active)
     for key, value in values.items():
         setattr(rule, key, value)
+    _schedule(rule, changed=schedule != ("scheduled" in rule.triggers, rule.schedule_every_hours,
+                                         rule.schedule_daily_at, rule.is_active))
     rule.save()
     audit("rule.updated", account=rule.account_id, actor=by, obj=rule, name=rule.name)
     return rule
+
+
+def _schedule(rule: AutomationRule, *, changed: bool) -> None:
+    """A scheduled rule's first tick counts from now (a new or changed schedule)."""
+    from storedesk.workflow.rules_timed import next_tick
+
+    if "scheduled" not in rule.triggers or not rule.is_active:
+        rule.next_tick_at = None
+    elif changed or rule.next_tick_at is None:
+        rule.next_tick_at = next_tick(rule, timezone.now())
 
 
 @transaction.atomic

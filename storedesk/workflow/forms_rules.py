@@ -4,6 +4,7 @@ It only parses; `workflow.rules.clean_rule` validates (the same as the API)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storedesk.inbox.models import Priority, Status
 from storedesk.workflow.models import AutomationRule
-from storedesk.workflow.rules import ACTIONS, CONDITIONS, TRIGGERS, RuleSpec
+from storedesk.workflow.rules import ACTIONS, CONDITIONS, TRIGGERS, RuleSpec, timing_of
 
 CONDITION_ROWS = 4
 ACTION_ROWS = 4
@@ -20,7 +21,23 @@ OPS = (("is", _("is")), ("is_not", _("is not")), ("has", _("has")), ("has_not", 
        ("more_than", _("more than")), ("less_than", _("less than")))
 # Actions whose value is picked from a list (the rest take the text box).
 PICKED = {"assign_team": "team", "assign_agent": "agent", "send_macro": "macro",
-          "set_priority": "priority", "set_status": "status"}
+          "set_priority": "priority", "set_status": "status", "notify_team": "team",
+          "call_webhook": "webhook"}
+
+
+def action_picks(teams: Sequence[tuple[int, str]], agents: Sequence[tuple[int, str]],
+                 macros: Sequence[tuple[int, str]], webhooks: Sequence[tuple[int, str]] = (),
+                 ) -> list[tuple[Any, Any]]:
+    """The grouped choices an action's value is picked from ("team:3", "priority:high"...)."""
+    picks: list[tuple[Any, Any]] = [("", "—")]
+    picks.append((_("Teams"), [(f"team:{i}", n) for i, n in teams]))
+    picks.append((_("Agents"), [(f"agent:{i}", n) for i, n in agents]))
+    picks.append((_("Macros"), [(f"macro:{i}", n) for i, n in macros]))
+    picks.append((_("Webhooks"), [(f"webhook:{i}", n) for i, n in webhooks]))
+    picks.append((_("Priority"), [(f"priority:{v}", label) for v, label in Priority.choices]))
+    picks.append((_("Status"), [(f"status:{v}", label) for v, label in Status.choices
+                                if v != Status.SNOOZED]))
+    return picks
 
 
 class RuleForm(forms.Form):
@@ -29,22 +46,25 @@ class RuleForm(forms.Form):
     match_all = forms.TypedChoiceField(
         label=_("If"), coerce=lambda v: v == "all", initial="all",
         choices=(("all", _("all conditions match")), ("any", _("any condition matches"))))
+    sla_lead_minutes = forms.IntegerField(
+        label=_("SLA about to breach: minutes before the due time"), required=False,
+        min_value=1, max_value=7 * 24 * 60)
+    schedule_every_hours = forms.IntegerField(
+        label=_("Scheduled: every N hours"), required=False, min_value=1, max_value=24 * 31)
+    schedule_daily_at = forms.CharField(
+        label=_("Scheduled: or every day at (HH:MM, the account's time zone)"), required=False,
+        max_length=5)
     position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1_000_000,
                                   initial=100)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, teams: list[tuple[int, str]], agents: list[tuple[int, str]],
-                 macros: list[tuple[int, str]], **kwargs: Any) -> None:
+                 macros: list[tuple[int, str]], webhooks: Sequence[tuple[int, str]] = (),
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["triggers"].choices = [  # type: ignore[attr-defined]
             (k, t.label) for k, t in TRIGGERS.items()]
-        picks: list[tuple[Any, Any]] = [("", "—")]
-        picks.append((_("Teams"), [(f"team:{i}", n) for i, n in teams]))
-        picks.append((_("Agents"), [(f"agent:{i}", n) for i, n in agents]))
-        picks.append((_("Macros"), [(f"macro:{i}", n) for i, n in macros]))
-        picks.append((_("Priority"), [(f"priority:{v}", label) for v, label in Priority.choices]))
-        picks.append((_("Status"), [(f"status:{v}", label) for v, label in Status.choices
-                                    if v != Status.SNOOZED]))
+        picks = action_picks(teams, agents, macros, webhooks)
         for row in range(CONDITION_ROWS):
             self.fields[f"c{row}_field"] = forms.ChoiceField(
                 label=_("Condition"), required=False,
@@ -61,6 +81,10 @@ class RuleForm(forms.Form):
                                                             choices=picks)
             self.fields[f"a{row}_text"] = forms.CharField(label=_("or type"), required=False,
                                                           max_length=5000)
+
+    @staticmethod
+    def condition_help() -> list[tuple[Any, Any]]:
+        return [(c.label, c.help) for c in CONDITIONS.values() if c.help]
 
     def condition_rows(self) -> list[tuple[Any, Any, Any]]:
         return [(self[f"c{r}_field"], self[f"c{r}_op"], self[f"c{r}_value"])
@@ -90,14 +114,17 @@ class RuleForm(forms.Form):
         return RuleSpec(name=data["name"], triggers=list(data["triggers"]),
                         conditions=conditions, match_all=bool(data["match_all"]),
                         actions=actions, position=data["position"],
-                        is_active=bool(data.get("is_active")))
+                        is_active=bool(data.get("is_active")),
+                        sla_lead_minutes=data.get("sla_lead_minutes"),
+                        schedule_every_hours=data.get("schedule_every_hours"),
+                        schedule_daily_at=data.get("schedule_daily_at") or None)
 
     @staticmethod
     def initial_for(rule: AutomationRule) -> dict[str, Any]:
         initial: dict[str, Any] = {
             "name": rule.name, "triggers": rule.triggers,
             "match_all": "all" if rule.match_all else "any", "position": rule.position,
-            "is_active": rule.is_active}
+            "is_active": rule.is_active, **timing_of(rule)}
         for r, condition in enumerate(rule.conditions[:CONDITION_ROWS]):
             value = condition.get("value")
             initial[f"c{r}_field"] = condition.get("field")

@@ -143,6 +143,9 @@ class PoolForm(forms.Form):
                                   max_value=1000, initial=10)
     only_online = forms.BooleanField(label=_("Only agents who are online"), required=False,
                                      initial=True)
+    away_when_offline = forms.BooleanField(
+        label=_("An agent whose workspace is closed is away (their conversations go to others)"),
+        required=False, initial=False)
 
     def __init__(self, *args: Any, account_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,7 +165,8 @@ class PoolForm(forms.Form):
             if kind == "team" else None
         return {"inbox": inbox, "team": team, "strategy": self.cleaned_data["strategy"],
                 "capacity": self.cleaned_data["capacity"],
-                "only_online": bool(self.cleaned_data.get("only_online"))}
+                "only_online": bool(self.cleaned_data.get("only_online")),
+                "away_when_offline": bool(self.cleaned_data.get("away_when_offline"))}
 
 
 class ProfileForm(forms.Form):

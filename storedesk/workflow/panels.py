@@ -49,3 +49,19 @@ def escalation_line(event: Any, ctx: Any) -> str:
 def rule_fired_line(event: Any, ctx: Any) -> str:
     data = event.data or {}
     return _("Rule “%(rule)s” ran") % {"rule": data.get("rule", "")}
+
+
+def about_to_breach_line(event: Any, ctx: Any) -> str:
+    data = event.data or {}
+    return _("SLA about to breach: %(target)s, due in %(minutes)s min or less") % {
+        "target": _target_label(str(data.get("target", ""))),
+        "minutes": data.get("lead_minutes", "")}
+
+
+def scheduled_line(event: Any, ctx: Any) -> str:
+    return _("A scheduled rule looked at this conversation")
+
+
+def webhook_called_line(event: Any, ctx: Any) -> str:
+    data = event.data or {}
+    return _("A rule called the webhook %(url)s") % {"url": data.get("url", "")}

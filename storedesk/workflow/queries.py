@@ -76,3 +76,21 @@ def escalation_plans(membership: Membership) -> QuerySet[EscalationPlan]:
 def get_escalation_plan(membership: Membership, plan_id: int) -> EscalationPlan:
     return get_or_404(EscalationPlan.objects.filter(account_id=membership.account_id),
                       "Escalation plan", pk=plan_id)
+
+
+def action_choices(account_id: int) -> dict[str, list[tuple[int, str]]]:
+    """What a rule action or an escalation step may name, for the settings forms' lists."""
+    from storedesk.accounts.models import Team
+    from storedesk.webhooks.models import WebhookSubscription
+
+    return {
+        "teams": list(Team.objects.filter(account_id=account_id).order_by("name")
+                      .values_list("pk", "name")),
+        "agents": [(m.pk, m.agent.display_name) for m in Membership.objects
+                   .select_related("agent").filter(account_id=account_id, is_active=True)
+                   .order_by("agent__name")],
+        "macros": list(Macro.objects.filter(account_id=account_id).order_by("name")
+                       .values_list("pk", "name")),
+        "webhooks": [(w.pk, w.description or w.url) for w in WebhookSubscription.objects
+                     .filter(account_id=account_id).order_by("pk")],
+    }

@@ -159,9 +159,12 @@ def route_waiting(account_id: int, actor: Actor, *, membership_id: int | None = 
 
 
 @transaction.atomic
-def set_availability(membership: Membership, availability: str, actor: Actor) -> list[Routed]:
+def set_availability(membership: Membership, availability: str, actor: Actor, *,
+                     by_presence: bool = False) -> list[Routed]:
     """An agent goes online or away. Away: their open conversations in auto-assigned pools go
-    back to the pool and to the other available agents (or wait unassigned)."""
+    back to the pool and to the other available agents (or wait unassigned). `by_presence`:
+    set by realtime presence (workflow.presence), which may set them online again; a choice of
+    the agent or an admin is theirs to undo."""
     from storedesk.core.errors import ActionError
     from storedesk.inbox.actions import assign
 
@@ -169,9 +172,13 @@ def set_availability(membership: Membership, availability: str, actor: Actor) ->
         raise ActionError("Availability is online or away.")
     profile = _profiles(membership.account_id, [membership.pk])[0]
     if profile.availability == availability:
+        if profile.away_by_presence and not by_presence:  # the agent's own choice now
+            profile.away_by_presence = False
+            profile.save(update_fields=["away_by_presence", "updated_at"])
         return []
     profile.availability = availability
-    profile.save(update_fields=["availability", "updated_at"])
+    profile.away_by_presence = by_presence and availability == Availability.AWAY
+    profile.save(update_fields=["availability", "away_by_presence", "updated_at"])
     if availability == Availability.ONLINE:
         route_waiting(membership.account_id, actor, membership_id=membership.pk)
         return []

@@ -1,8 +1,10 @@
-"""Automation rules: typed registries of triggers, conditions and actions; validation on save;
-evaluation on the worker.
+"""Automation rules: the registry of triggers; validation on save; evaluation on the worker.
 
 A rule is `when` (trigger keys, each a set of event kinds) + `if` (conditions over the
-conversation and the event, all or any) + `then` (actions through the inbox's own actions).
+conversation and the event, all or any: `rules_conditions.CONDITIONS`) + `then` (actions
+through the owning apps' actions: `rules_actions.ACTIONS`). The timed triggers ("SLA about to
+breach" with the rule's lead time, "scheduled time") are events the worker's minute sweep
+writes for one rule and one conversation (`rules_timed`); they reach only that rule.
 
 Loops are impossible: rules act as the `rule` actor caused by the event they react to, and
 `evaluate` skips every event written by a rule (so a rule never reacts to its own change, nor
@@ -16,11 +18,11 @@ recorded in the firing and the others still apply.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,14 +30,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from storedesk.accounts.actor import Actor, ActorType
-from storedesk.accounts.models import Membership, Team
 from storedesk.core.errors import ActionError
-from storedesk.core.folding import fold
 from storedesk.events import EventKind
 from storedesk.events.models import Event
-from storedesk.inbox.channels import is_channel
-from storedesk.inbox.models import Conversation, Message, Priority, Status
-from storedesk.workflow.models import AutomationRule, Macro, RuleFiring
+from storedesk.inbox.models import Conversation
+from storedesk.workflow.models import AutomationRule, RuleFiring
+from storedesk.workflow.rules_actions import ACTIONS, Action
+from storedesk.workflow.rules_conditions import CONDITIONS, Condition, Facts
+from storedesk.workflow.rules_conditions import matches as conditions_match
 
 log = logging.getLogger(__name__)
 
@@ -66,268 +68,25 @@ TRIGGERS: dict[str, Trigger] = {
                 frozenset({EventKind.CONVERSATION_LANGUAGE_SET})),
         Trigger("intent_detected", _("Intent set"),
                 frozenset({EventKind.CONVERSATION_INTENT_SET})),
+        Trigger("sla_about_to_breach", _("SLA about to breach"),
+                frozenset({EventKind.SLA_ABOUT_TO_BREACH})),
         Trigger("sla_breached", _("SLA breached"), frozenset({EventKind.SLA_BREACHED})),
+        Trigger("scheduled", _("Scheduled time"), frozenset({EventKind.RULE_SCHEDULED})),
         Trigger("order_event", _("Order event"), frozenset(
             k.value for k in EventKind if k.value.startswith(("order.", "return.")))),
     )
 }
 TRIGGER_KINDS = frozenset(k for t in TRIGGERS.values() for k in t.kinds)
+# Written by the timed sweep for one rule (data: rule_id): only that rule reacts.
+TARGETED_KINDS = frozenset({EventKind.SLA_ABOUT_TO_BREACH, EventKind.RULE_SCHEDULED})
+MAX_LEAD_MINUTES = 7 * 24 * 60
+MAX_EVERY_HOURS = 24 * 31
 
 
-# --- Conditions ----------------------------------------------------------------------------------
+# --- Conditions and actions: the typed registries ----------------------------------------------
 
-
-@dataclass
-class Facts:
-    """What conditions read: the conversation and the event, with lazily read extras."""
-
-    conversation: Conversation
-    event: Event
-    _tags: frozenset[str] | None = None
-    _text: str | None = None
-
-    @property
-    def tags(self) -> frozenset[str]:
-        if self._tags is None:
-            self._tags = frozenset(self.conversation.tags.values_list("name", flat=True))
-        return self._tags
-
-    @property
-    def text(self) -> str:
-        """The event's message, else the conversation's latest incoming message (folded)."""
-        if self._text is None:
-            message_id = (self.event.data or {}).get("message_id")
-            qs = Message.objects.filter(conversation=self.conversation)
-            message = (qs.filter(pk=message_id).first() if message_id else None) or (
-                qs.filter(direction="incoming").order_by("-created_at", "-pk").first())
-            self._text = message.search_text if message else ""
-        return self._text
-
-
-@dataclass(frozen=True)
-class Condition:
-    key: str
-    label: Any
-    ops: tuple[str, ...]
-    read: Callable[[Facts], Any]
-    clean: Callable[[int, Any], Any]  # (account id, raw value) -> stored value, or ActionError
-    test: Callable[[Any, str, Any], bool] = field(
-        default=lambda actual, op, value: (actual == value) == (op == "is"))
-
-
-def _choice(allowed: Callable[[str], bool], message: str) -> Callable[[int, Any], Any]:
-    def clean(account_id: int, raw: Any) -> Any:
-        value = str(raw or "").strip().lower()
-        if not allowed(value):
-            raise ActionError(message)
-        return value
-    return clean
-
-
-def _words(account_id: int, raw: Any) -> list[str]:
-    words = [fold(w.strip()) for w in str(raw or "").split(",") if w.strip()]
-    if not words or len(words) > 50 or any(len(w) > 200 for w in words):
-        raise ActionError(gettext_noop("List 1 to 50 words or phrases, separated by commas."))
-    return words
-
-
-def _code(account_id: int, raw: Any) -> str:
-    value = str(raw or "").strip().lower()
-    if not value or len(value) > 64:
-        raise ActionError(gettext_noop("A value of 1-64 characters is needed."))
-    return value
-
-
-def _hours(account_id: int, raw: Any) -> int:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ActionError(gettext_noop("A number of hours is needed.")) from exc
-    if not 0 <= value <= 24 * 366:
-        raise ActionError(gettext_noop("A number of hours is needed."))
-    return value
-
-
-def _since_last_incoming(f: Facts) -> float:
-    last = f.conversation.last_incoming_at
-    return (timezone.now() - last).total_seconds() / 3600 if last else 0.0
-
-
-CONDITIONS: dict[str, Condition] = {
-    c.key: c for c in (
-        Condition("channel", _("Channel"), ("is", "is_not"), lambda f: f.conversation.inbox.channel,
-                  _choice(is_channel, gettext_noop("Unknown channel."))),
-        Condition("language", _("Language"), ("is", "is_not"),
-                  lambda f: f.conversation.language.split("-")[0], _code),
-        Condition("intent", _("Intent"), ("is", "is_not"), lambda f: f.conversation.intent,
-                  _code),
-        Condition("priority", _("Priority"), ("is", "is_not"), lambda f: f.conversation.priority,
-                  _choice(lambda v: v in Priority.values, gettext_noop("Unknown priority."))),
-        Condition("status", _("Status"), ("is", "is_not"), lambda f: f.conversation.status,
-                  _choice(lambda v: v in Status.values, gettext_noop("Unknown status."))),
-        Condition("tag", _("Tag"), ("has", "has_not"), lambda f: f.tags, _code,
-                  lambda tags, op, value: (value in tags) == (op == "has")),
-        Condition("text", _("Message text"), ("contains", "not_contains"), lambda f: f.text,
-                  _words,
-                  lambda text, op, words: any(w in text for w in words) == (op == "contains")),
-        Condition("contact_email", _("Contact email"), ("contains", "not_contains"),
-                  lambda f: f.conversation.contact.email.lower(), _code,
-                  lambda email, op, value: (value in email) == (op == "contains")),
-        Condition("hours_since_customer", _("Hours since the customer wrote"),
-                  ("more_than", "less_than"), _since_last_incoming, _hours,
-                  lambda hours, op, value: hours > value if op == "more_than" else hours < value),
-    )
-}
-
-
-# --- Actions -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    key: str
-    label: Any
-    clean: Callable[[int, Any], Any]
-    run: Callable[[Conversation, Actor, Any], str]  # returns what it did (for the firing)
-
-
-def _team(account_id: int, raw: Any) -> int:
-    try:
-        team_id = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ActionError(gettext_noop("Unknown team.")) from exc
-    if not Team.objects.filter(account_id=account_id, pk=team_id).exists():
-        raise ActionError(gettext_noop("Unknown team."))
-    return team_id
-
-
-def _member(account_id: int, raw: Any) -> int:
-    try:
-        member_id = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ActionError(gettext_noop("Unknown agent.")) from exc
-    if not Membership.objects.filter(account_id=account_id, pk=member_id,
-                                     is_active=True).exists():
-        raise ActionError(gettext_noop("Unknown agent."))
-    return member_id
-
-
-def _macro(account_id: int, raw: Any) -> int:
-    try:
-        macro_id = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise ActionError(gettext_noop("Unknown macro.")) from exc
-    if not Macro.objects.filter(account_id=account_id, pk=macro_id).exists():
-        raise ActionError(gettext_noop("Unknown macro."))
-    return macro_id
-
-
-def _text(account_id: int, raw: Any) -> str:
-    value = str(raw or "").strip()
-    if not value or len(value) > 5000:
-        raise ActionError(gettext_noop("A text of 1-5000 characters is needed."))
-    return value
-
-
-def _tag_name(account_id: int, raw: Any) -> str:
-    from storedesk.inbox.actions import TAG_RE
-
-    value = str(raw or "").strip().lower()
-    if not TAG_RE.match(value):
-        raise ActionError(gettext_noop("A tag is 1-64 letters, digits, spaces or . : / - _"))
-    return value
-
-
-def _run_assign_team(c: Conversation, actor: Actor, team_id: int) -> str:
-    from storedesk.inbox.actions import assign
-
-    team = Team.objects.get(pk=team_id, account_id=c.account_id)
-    assign(c, actor, assignee=c.assignee, team=team, set_team=True)
-    return f"team {team.name}"
-
-
-def _run_assign_agent(c: Conversation, actor: Actor, member_id: int) -> str:
-    from storedesk.inbox.actions import assign
-
-    member = Membership.objects.get(pk=member_id, account_id=c.account_id)
-    assign(c, actor, assignee=member)
-    return f"agent {member_id}"
-
-
-def _run_status(c: Conversation, actor: Actor, status: str) -> str:
-    from storedesk.inbox.actions import change_status
-
-    current = Conversation.objects.values_list("status", flat=True).get(pk=c.pk)
-    if current != status:
-        change_status(c, actor, status)
-    return f"status {status}"
-
-
-def _run_snooze(c: Conversation, actor: Actor, hours: int) -> str:
-    from storedesk.inbox.actions import change_status
-
-    change_status(c, actor, Status.SNOOZED,
-                  snoozed_until=timezone.now() + timedelta(hours=max(hours, 1)))
-    return f"snoozed {hours} h"
-
-
-def _run_priority(c: Conversation, actor: Actor, priority: str) -> str:
-    from storedesk.inbox.actions import set_priority
-
-    set_priority(c, actor, priority)
-    return f"priority {priority}"
-
-
-def _run_tag(c: Conversation, actor: Actor, name: str) -> str:
-    from storedesk.inbox.actions import tag
-
-    tag(c, actor, name)
-    return f"tag {name}"
-
-
-def _run_untag(c: Conversation, actor: Actor, name: str) -> str:
-    from storedesk.inbox.actions import untag
-
-    untag(c, actor, name)
-    return f"untag {name}"
-
-
-def _run_note(c: Conversation, actor: Actor, text: str) -> str:
-    from storedesk.inbox.actions import add_note
-
-    add_note(c, actor, text)
-    return "note"
-
-
-def _run_macro_reply(c: Conversation, actor: Actor, macro_id: int) -> str:
-    from storedesk.inbox.actions import send_reply
-    from storedesk.workflow.actions import apply_macro
-    from storedesk.workflow.macros import render_macro
-
-    macro = Macro.objects.get(pk=macro_id, account_id=c.account_id)
-    conversation = Conversation.objects.select_related("contact", "inbox", "store",
-                                                       "account").get(pk=c.pk)
-    send_reply(conversation, actor, render_macro(macro, conversation, None))
-    apply_macro(conversation, actor, macro)
-    return f"macro {macro.name}"
-
-
-ACTIONS: dict[str, Action] = {
-    a.key: a for a in (
-        Action("assign_team", _("Assign to team"), _team, _run_assign_team),
-        Action("assign_agent", _("Assign to agent"), _member, _run_assign_agent),
-        Action("set_status", _("Set status"), _choice(
-            lambda v: v in (Status.OPEN, Status.PENDING, Status.RESOLVED, Status.CLOSED),
-            gettext_noop("Unknown status.")), _run_status),
-        Action("snooze", _("Snooze for hours"), _hours, _run_snooze),
-        Action("set_priority", _("Set priority"), _choice(
-            lambda v: v in Priority.values, gettext_noop("Unknown priority.")), _run_priority),
-        Action("add_tag", _("Add tag"), _tag_name, _run_tag),
-        Action("remove_tag", _("Remove tag"), _tag_name, _run_untag),
-        Action("add_note", _("Add a private note"), _text, _run_note),
-        Action("send_macro", _("Reply with a macro"), _macro, _run_macro_reply),
-    )
-}
+__all__ = ["ACTIONS", "CONDITIONS", "TRIGGERS", "Action", "Condition", "Facts", "RuleSpec",
+           "clean_rule", "evaluate"]
 
 
 # --- Validation ----------------------------------------------------------------------------------
@@ -342,6 +101,36 @@ class RuleSpec:
     match_all: bool = True
     position: int = 100
     is_active: bool = True
+    sla_lead_minutes: int | None = None  # "SLA about to breach": how long before the due time
+    schedule_every_hours: int | None = None  # "Scheduled time": every N hours...
+    schedule_daily_at: str | None = None  # ... or every day at "HH:MM" in the account's zone
+
+
+def _clean_timing(spec: RuleSpec, triggers: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {"sla_lead_minutes": None, "schedule_every_hours": None,
+                              "schedule_daily_at": None}
+    if "sla_about_to_breach" in triggers:
+        lead = spec.sla_lead_minutes
+        if lead is None or not 1 <= int(lead) <= MAX_LEAD_MINUTES:
+            raise ActionError(gettext_noop(
+                "Say how many minutes before the due time (1 to 10080) the rule runs."))
+        values["sla_lead_minutes"] = int(lead)
+    if "scheduled" in triggers:
+        every, daily = spec.schedule_every_hours, (spec.schedule_daily_at or "").strip()
+        if (every is None) == (not daily):
+            raise ActionError(gettext_noop(
+                "A scheduled rule runs either every N hours or every day at a time."))
+        if every is not None:
+            if not 1 <= int(every) <= MAX_EVERY_HOURS:
+                raise ActionError(gettext_noop("Every 1 to 744 hours."))
+            values["schedule_every_hours"] = int(every)
+        else:
+            try:
+                values["schedule_daily_at"] = time.fromisoformat(daily).replace(
+                    second=0, microsecond=0, tzinfo=None)
+            except ValueError as exc:
+                raise ActionError(gettext_noop("Give the time of day as HH:MM.")) from exc
+    return values
 
 
 def clean_rule(account_id: int, spec: RuleSpec) -> dict[str, Any]:
@@ -375,7 +164,15 @@ def clean_rule(account_id: int, spec: RuleSpec) -> dict[str, Any]:
         raise ActionError(gettext_noop("The position is between 0 and 1000000."))
     return {"name": name, "triggers": triggers, "conditions": conditions,
             "match_all": bool(spec.match_all), "actions": actions, "position": spec.position,
-            "is_active": bool(spec.is_active)}
+            "is_active": bool(spec.is_active), **_clean_timing(spec, triggers)}
+
+
+def timing_of(rule: AutomationRule) -> dict[str, Any]:
+    """The rule's timed-trigger settings as a RuleSpec takes them (forms, the API)."""
+    daily = rule.schedule_daily_at
+    return {"sla_lead_minutes": rule.sla_lead_minutes,
+            "schedule_every_hours": rule.schedule_every_hours,
+            "schedule_daily_at": daily.strftime("%H:%M") if daily else None}
 
 
 # --- Evaluation ----------------------------------------------------------------------------------
@@ -398,13 +195,7 @@ def rule_depth(event: Event) -> int | None:
 
 
 def matches(rule: AutomationRule, facts: Facts) -> bool:
-    results = (
-        CONDITIONS[c["field"]].test(CONDITIONS[c["field"]].read(facts), c["op"], c["value"])
-        for c in rule.conditions if c.get("field") in CONDITIONS
-    )
-    if not rule.conditions:
-        return True
-    return all(results) if rule.match_all else any(results)
+    return conditions_match(rule.conditions, rule.match_all, facts)
 
 
 def evaluate(event_id: int) -> list[int]:
@@ -416,11 +207,10 @@ def evaluate(event_id: int) -> list[int]:
     if depth is None or depth >= MAX_DEPTH:
         return []
     triggers = [key for key, t in TRIGGERS.items() if event.kind in t.kinds]
-    rules = [
-        r for r in AutomationRule.objects.filter(account_id=event.account_id, is_active=True)
-        .order_by("position", "pk")
-        if set(r.triggers) & set(triggers)
-    ]
+    candidates = AutomationRule.objects.filter(account_id=event.account_id, is_active=True)
+    if event.kind in TARGETED_KINDS:
+        candidates = candidates.filter(pk=(event.data or {}).get("rule_id") or 0)
+    rules = [r for r in candidates.order_by("position", "pk") if set(r.triggers) & set(triggers)]
     if not rules:
         return []
     conversation = (Conversation.objects.select_related("inbox", "contact")
@@ -462,8 +252,7 @@ def _fire(rule: AutomationRule, event: Event) -> bool:
                 done = action.run(Conversation.objects.get(pk=conversation.pk), actor,
                                   item.get("value"))
             results.append({"type": action.key, "ok": True, "did": done})
-        except (ActionError, Team.DoesNotExist, Membership.DoesNotExist,
-                Macro.DoesNotExist) as exc:
+        except (ActionError, ObjectDoesNotExist) as exc:  # e.g. its team was deleted
             results.append({"type": action.key, "ok": False, "error": str(exc)[:300]})
     firing.results = results
     firing.save(update_fields=["results", "updated_at"])

@@ -79,6 +79,14 @@ class RuleIn(Schema):
     actions: list[RuleAction] = Field(..., min_length=1, max_length=10)
     position: int = Field(100, ge=0, le=1_000_000)
     is_active: bool = True
+    sla_lead_minutes: int | None = Field(
+        None, ge=1, le=7 * 24 * 60,
+        description="With the sla_about_to_breach trigger: minutes before a target's due time.")
+    schedule_every_hours: int | None = Field(
+        None, ge=1, le=24 * 31,
+        description="With the scheduled trigger: every N hours (UTC-aligned)...")
+    schedule_daily_at: SafeStr | None = Field(
+        None, max_length=5, description="... or every day at HH:MM in the account's zone.")
 
 
 class RuleOut(Schema):
@@ -92,6 +100,15 @@ class RuleOut(Schema):
     is_active: bool
     fire_count: int
     last_fired_at: datetime | None
+    sla_lead_minutes: int | None
+    schedule_every_hours: int | None
+    schedule_daily_at: str | None
+    next_tick_at: datetime | None
+
+    @staticmethod
+    def resolve_schedule_daily_at(obj: Any) -> str | None:
+        daily = getattr(obj, "schedule_daily_at", None)
+        return daily.strftime("%H:%M") if daily else None
 
 
 class AvailabilityIn(Schema):

@@ -174,19 +174,22 @@ def _for_update() -> QuerySet[SlaClock]:
     return SlaClock.objects.select_for_update(of=("self",)).select_related("policy")
 
 
-def _locked_clock(conversation: Conversation) -> SlaClock:
-    """The conversation's clock, locked; created (from the conversation's opening) if new."""
+def _locked_clock(conversation: Conversation, at: datetime | None = None) -> SlaClock:
+    """The conversation's clock, locked; created if new: from the conversation's opening, or,
+    for imported history, from `at` (the first live event after the import; see
+    `_clock_start`)."""
     clock = _for_update().filter(conversation=conversation).first()
     if clock is not None:
         return clock
     ensure_defaults(conversation.account_id)
+    start = _clock_start(conversation, at)
     try:
         with transaction.atomic():
             SlaClock.objects.create(
                 account_id=conversation.account_id, conversation=conversation,
                 policy=policy_for(conversation),
-                first_response_started_at=conversation.created_at,
-                resolution_started_at=conversation.created_at,
+                first_response_started_at=start,
+                resolution_started_at=start,
                 first_response_at=conversation.first_reply_at,
             )
     except IntegrityError:  # created by a concurrent handler: take theirs
@@ -195,6 +198,21 @@ def _locked_clock(conversation: Conversation) -> SlaClock:
     if conversation.first_reply_at is not None and clock.first_response_at is None:
         clock.first_response_at = conversation.first_reply_at
     return clock
+
+
+def _clock_start(conversation: Conversation, at: datetime | None) -> datetime:
+    """When a new clock's targets start counting.
+
+    Imported history (`conversation.imported`, written by inbox.actions.import_history) starts
+    no clock: what happened in the other helpdesk was measured there. An imported conversation
+    gets its clock on its first live event (a shopper writing again, an agent's change), and its
+    targets count from that event, so a never-answered imported conversation is due one target
+    length after it comes alive, not overdue since the day it was first opened.
+    """
+    if at is not None and at > conversation.created_at and Event.objects.filter(
+            conversation=conversation, kind=EventKind.CONVERSATION_IMPORTED).exists():
+        return at
+    return conversation.created_at
 
 
 def _save(clock: SlaClock, conversation: Conversation, at: datetime) -> None:
@@ -216,8 +234,8 @@ def on_event(event: Event) -> None:
     )
     if conversation is None:
         return
-    clock = _locked_clock(conversation)
     at = event.created_at
+    clock = _locked_clock(conversation, at)
     kind = event.kind
     data = event.data or {}
     if kind == EventKind.MESSAGE_RECEIVED:

@@ -1,5 +1,6 @@
-"""Workflow tasks: the minute sweeps that record SLA breaches, run escalation steps and
-follow-ups (scheduled replies, reminders, auto-resolve)."""
+"""Workflow tasks: the minute sweeps that record SLA breaches, run escalation steps,
+follow-ups (scheduled replies, reminders, auto-resolve) and timed rule triggers, and follow
+agents' presence."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from storedesk.workflow import escalation, sla
+from storedesk.workflow import escalation, presence, rules_timed, sla
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -60,3 +61,16 @@ def fire_reminder(reminder_id: int) -> bool:
     from storedesk.workflow import followups
 
     return followups.fire_due_reminder(reminder_id, timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def run_timed_rules() -> int:
+    """"SLA about to breach" and "scheduled time" rule triggers (each hit once)."""
+    return rules_timed.run(timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def follow_presence() -> int:
+    """Agents of presence-following pools go away when their workspace is closed (and their
+    conversations to others), and come back online when it is open again."""
+    return presence.sync(timezone.now())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from storedesk.workflow import views_escalation as e
 from storedesk.workflow import views_settings as v
 from storedesk.workflow import views_settings_followups as f
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("rules/new/", v.rule_create, name="rule_create"),
     path("rules/<int:rule_id>/", v.rule_edit, name="rule_edit"),
     path("rules/<int:rule_id>/delete/", v.rule_delete, name="rule_delete"),
+    path("escalation/", e.plans, name="escalation_plans"),
+    path("escalation/new/", e.plan_create, name="escalation_plan_create"),
+    path("escalation/<int:plan_id>/", e.plan_edit, name="escalation_plan_edit"),
+    path("escalation/<int:plan_id>/delete/", e.plan_delete, name="escalation_plan_delete"),
     path("routing/", v.routing_page, name="routing"),
     path("routing/pools/<int:pool_id>/delete/", v.pool_delete, name="pool_delete"),
     path("routing/agents/<int:membership_id>/", v.profile_save, name="profile_save"),

@@ -30,7 +30,6 @@ from storedesk.workflow.models import (
     AssignmentPool,
     AutomationRule,
     BusinessHours,
-    Macro,
     SlaPolicy,
 )
 from storedesk.workflow.sla import DEFAULT_WEEKLY, ensure_defaults
@@ -168,14 +167,8 @@ def team_hours_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 def _rule_form(request: HttpRequest, **kwargs: Any) -> RuleForm:
-    account_id = _member(request).account_id
-    teams = list(Team.objects.filter(account_id=account_id).order_by("name")
-                 .values_list("pk", "name"))
-    agents = [(m.pk, m.agent.display_name) for m in Membership.objects.select_related("agent")
-              .filter(account_id=account_id, is_active=True).order_by("agent__name")]
-    macros = list(Macro.objects.filter(account_id=account_id).order_by("name")
-                  .values_list("pk", "name"))
-    return RuleForm(request.POST or None, teams=teams, agents=agents, macros=macros, **kwargs)
+    choices = queries.action_choices(_member(request).account_id)
+    return RuleForm(request.POST or None, **choices, **kwargs)
 
 
 def _rule(request: HttpRequest, rule_id: int) -> AutomationRule:

@@ -124,3 +124,23 @@ def test_the_assistant_uses_the_browser_language_as_a_prior(shop: Shop, shipped_
         token, "Hallo, wo ist meine Bestellung? Sie ist immer noch nicht angekommen.")
     conversation.refresh_from_db()
     assert conversation.language == "de"
+
+
+def test_a_contacts_earlier_language_does_not_outweigh_a_clear_message(shop: Shop,
+                                                                      shipped_model) -> None:
+    from storedesk.accounts.actor import Actor
+    from storedesk.inbox.actions import change_status
+
+    # given Maya wrote in German in an earlier conversation, since closed
+    first = shop.api_message("Hallo, wo ist meine Bestellung?", email="maya.chen@example.net")
+    first.refresh_from_db()
+    assert first.language == "de"
+    with after_commit():
+        change_status(first, Actor.agent(shop.owner), "closed")
+    # when she writes a short clear English question in a new conversation
+    second = shop.api_message("Where is my order?", email="maya.chen@example.net")
+    # then she is answered in English
+    assert second.pk != first.pk
+    second.refresh_from_db()
+    assert second.language == "en"
+    assert "LL-10421" in last_bot_text(second) and last_bot_text(second).startswith("Your order")

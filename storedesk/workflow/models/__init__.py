@@ -19,7 +19,7 @@ from storedesk.workflow.models.hours import BusinessHours, WorkflowSetup
 from storedesk.workflow.models.macros import Macro
 from storedesk.workflow.models.playbooks import Playbook
 from storedesk.workflow.models.routing import AgentProfile, AssignmentPool, Availability, Strategy
-from storedesk.workflow.models.rules import AutomationRule, RuleFiring
+from storedesk.workflow.models.rules import AutomationRule, RuleFiring, RuleTick
 from storedesk.workflow.models.sla import SlaBreach, SlaClock, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "EscalationTrigger",
     "Macro",
     "RuleFiring",
+    "RuleTick",
     "SlaBreach",
     "SlaClock",
     "SlaPolicy",

@@ -33,6 +33,8 @@ class AssignmentPool(TenantModel):
                                 default=Strategy.LEAST_OPEN)
     capacity = models.PositiveIntegerField(default=10)  # open conversations per agent
     only_online = models.BooleanField(default=True)
+    # agents whose workspace is closed (no socket seen by realtime presence) count as away
+    away_when_offline = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -59,6 +61,8 @@ class AgentProfile(TenantModel):
     channels = models.JSONField(default=list, blank=True)
     store_ids = models.JSONField(default=list, blank=True)
     last_assigned_at = models.DateTimeField(null=True, blank=True)
+    # set away by presence (not by the agent): presence sets them online again when seen
+    away_by_presence = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"routing profile of membership {self.membership_id}"

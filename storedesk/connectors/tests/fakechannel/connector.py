@@ -9,11 +9,17 @@ Nothing outside this package knows it: tests register it with the setting
   (``X-Pigeon-Signature: sha256=<hex HMAC of the raw body>``) with the inbox's sealed app
   secret. Events: ``{"id", "type": "message", "from", "name", "text"}`` or
   ``{"id", "type": "receipt", "message": <provider message id>, "status", "error"}``.
+- For the storm test (test_storm.py) a worker can be parked mid-batch, once: with
+  ``STOREDESK_TEST_PIGEON_STALL_DIR`` set and a ``stall-once`` file in it, parsing an event
+  marked ``"stall": true`` removes that file, touches ``stalled`` and sleeps (the test kills
+  the worker there).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +108,7 @@ class PigeonWebhook:
         self, inbox: Inbox, headers: Mapping[str, str], body: bytes
     ) -> list[InboundMessage | Receipt]:
         event = json.loads(body)
+        _maybe_stall(event)
         if event["type"] == "receipt":
             return [Receipt(provider_message_id=event["message"], status=event["status"],
                             error=event.get("error", ""))]
@@ -109,6 +116,18 @@ class PigeonWebhook:
             return [InboundMessage(sender_id=event["from"], name=event.get("name", ""),
                                    text=event["text"], source_id=f"pigeon-in-{event['id']}")]
         raise ValueError(f"Unknown pigeon event type {event['type']!r}")
+
+
+def _maybe_stall(event: dict[str, Any]) -> None:
+    stall_dir = os.environ.get("STOREDESK_TEST_PIGEON_STALL_DIR")
+    if not stall_dir or not event.get("stall"):
+        return
+    try:
+        (Path(stall_dir) / "stall-once").unlink()
+    except FileNotFoundError:
+        return  # stalls once only: the next worker goes through
+    (Path(stall_dir) / "stalled").touch()
+    time.sleep(600)
 
 
 connector = Connector(

@@ -1,0 +1,138 @@
+"""The provider-webhook endpoint as a lean ASGI route, in front of Django.
+
+``POST /hooks/<kind>/<inbox id>/`` is the hot path of a webhook storm: verify the signature on
+the raw bytes, one INSERT, 202 (connectors/inbound.py). Through Django it also ran fifteen
+middlewares, URL resolution and a response object for nothing (no session, no CSRF, no user, no
+template; see bench/README.md "Webhook storms"). This route answers exactly that path and
+method itself, with the same checks and answers as `connectors.views.webhook` (which the test
+client and any other method still reach):
+
+- the Host header is checked against ``ALLOWED_HOSTS`` (400 otherwise, as Django does);
+- a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with 413 before it is read whole;
+- `inbound.accept` runs in a worker thread with the usual connection hygiene
+  (``close_old_connections`` before and after, as Django's request signals do);
+- answers are JSON ``{"detail"}`` / ``{"id", "duplicate"}`` with ``nosniff`` and ``no-store``.
+
+Everything else (store webhooks under ``/hooks/store/...``, other paths, other methods) goes
+to the wrapped application unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http.request import split_domain_port, validate_host
+
+from storedesk.connectors import inbound
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[..., Awaitable[None]]
+
+HOOK_PATH = re.compile(r"^/hooks/(?P<kind>[a-z0-9_-]{1,16})/(?P<inbox_id>[0-9]{1,18})/$")
+
+
+class TooLarge(Exception):
+    pass
+
+
+@cache
+def _threads() -> ThreadPoolExecutor:
+    """The accept path's own threads: on PostgreSQL its rate is bound by the commits in
+    flight (each accept waits for its INSERT to be durable), so as many as the pool allows
+    rather than the event loop's small default executor."""
+    return ThreadPoolExecutor(max_workers=settings.WEBHOOK_ACCEPT_THREADS,
+                              thread_name_prefix="webhook-accept")
+
+
+def _accept(kind: str, inbox_id: int, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+    close_old_connections()
+    try:
+        accepted = inbound.accept(kind, inbox_id, headers, body)
+    except inbound.Refused as exc:
+        return exc.status, {"detail": exc.detail}
+    finally:
+        close_old_connections()
+    return 202, {"id": accepted.event.pk, "duplicate": not accepted.created}
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise TooLarge  # nobody to answer; treated as refused
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _answer(send: Send, status: int, payload: Any) -> None:
+    body = json.dumps(payload).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"cache-control", b"no-store"),
+        ],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
+def _host_allowed(headers: dict[str, str]) -> bool:
+    domain, _port = split_domain_port(headers.get("host", ""))
+    allowed = list(settings.ALLOWED_HOSTS)
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+class WebhookRoute:
+    """ASGI middleware: serves ``POST /hooks/<kind>/<id>/`` itself, passes the rest on."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        match = HOOK_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None or scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        if not _host_allowed(headers):
+            await _answer(send, 400, {"detail": "Invalid host header."})
+            return
+        limit = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        try:
+            declared = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            declared = 0
+        try:
+            if declared > limit:
+                raise TooLarge
+            body = await _read_body(receive, limit)
+        except TooLarge:
+            await _answer(send, 413, {"detail": f"The body is larger than {limit} bytes."})
+            return
+        accept = sync_to_async(_accept, thread_sensitive=False, executor=_threads())
+        status, payload = await accept(match["kind"], int(match["inbox_id"]), headers, body)
+        await _answer(send, status, payload)
