@@ -140,6 +140,10 @@ def main() -> None:
     out = subprocess.run([sys.executable, "-c", CODE, str(args.messages), str(args.rounds),  # noqa: S603
                           args.mode, str(args.concurrency)],
                          env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if args.backend == "postgres":
+        from ingest import drop_pg_database
+
+        drop_pg_database()
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     result = json.loads(out.stdout.strip().splitlines()[-1])

@@ -1,4 +1,4 @@
-"""TF-IDF features with a fixed vocabulary: word 1-2-grams and char_wb 2-5-grams.
+"""TF-IDF features with a fixed vocabulary: word 1-2-grams, char_wb 2-5-grams, word pairs 2-5 apart.
 
 The analyzers are the same as scikit-learn's (`analyzer="word"` n-grams over our tokens,
 `analyzer="char_wb"`), written out here so that predicting needs NumPy only: importing
@@ -49,8 +49,18 @@ def char_wb_ngrams(doc: str, ngrams: tuple[int, int]) -> list[str]:
     return grams
 
 
+def skip_pairs(doc: str, distances: tuple[int, int]) -> list[str]:
+    """Pairs of words `distances[0]`..`distances[1]` apart ("card~arrived" in "my card has not
+    arrived"): what two words mean together when other words stand between them. Adjacent
+    words are the word bigrams' job."""
+    words = tokens(doc)
+    low, high = distances
+    return [f"{words[i]}~{words[j]}" for i in range(len(words))
+            for j in range(i + low, min(len(words), i + high + 1))]
+
+
 ANALYZERS: dict[str, Callable[[str, tuple[int, int]], list[str]]] = {
-    "word": word_ngrams, "char": char_wb_ngrams,
+    "word": word_ngrams, "char": char_wb_ngrams, "skip": skip_pairs,
 }
 
 
@@ -58,8 +68,8 @@ ANALYZERS: dict[str, Callable[[str, tuple[int, int]], list[str]]] = {
 class Block:
     """One group of features: a vocabulary (term → column) and its IDF weights."""
 
-    kind: str                      # "word" or "char"
-    ngrams: tuple[int, int]
+    kind: str                      # "word", "char" or "skip"
+    ngrams: tuple[int, int]        # n-gram lengths; for "skip", how far apart the words are
     vocabulary: dict[str, int]
     idf: np.ndarray
     weight: float = 1.0
@@ -159,4 +169,5 @@ class Featurizer:
         return cls([
             Block.fit("word", (1, 2), docs, min_df=1),
             Block.fit("char", (2, 5), docs, min_df=min_df),
+            Block.fit("skip", (2, 5), docs, min_df=1),
         ])

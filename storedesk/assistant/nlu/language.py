@@ -4,7 +4,9 @@ A lingua detector is built for each distinct set of languages, lazily, and kept 
 per-process LRU (a detector only loads the models of its own languages; all 75 would cost
 ~1 GB). Priors: the contact's previous language and the widget's browser language. They decide
 texts too short to carry a language ("ok", "hi", "#1001") and weigh in when lingua is unsure;
-a long text in another language still wins.
+a long text in another language still wins. lingua's confidences are weighed with a small
+model of the team's shipped examples (`language_examples`), which knows how shoppers write short
+messages ("ok obg", "bedankt!", "posso pagare con satispay?") where lingua alone guesses.
 """
 
 from __future__ import annotations
@@ -14,17 +16,25 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from .language_examples import EXAMPLES_WEIGHT, example_languages
+
 # How much more likely a language is when it is the contact's previous language / the
 # browser's: multipliers on lingua's confidence before renormalising.
 PRIOR_WEIGHT = 2.0
 BROWSER_WEIGHT = 1.3
 # ... and when the text is short (a word or two) or lingua is unsure: then lingua's guess is
 # little better than chance (it calls "hallo" English and "merci" English among de/nl/en).
-SHORT_PRIOR_WEIGHT = 8.0
+# (16: on the held-out shipped examples of at most four words, the right previous language
+# takes 93.5 % to 98.0 % correct, a wrong one costs 1.6 points; 8 gave 97.3 % and -0.6,
+# 30 gave 98.1 % and -2.4.)
+SHORT_PRIOR_WEIGHT = 16.0
 SHORT_BROWSER_WEIGHT = 3.0
 SHORT_WORDS = 2
 SHORT_LETTERS = 15
 UNSURE = 0.5
+# Added to lingua's confidence before the examples' model weighs in: lingua says 0.0 for a
+# language it rules out, and a short text it misreads must still be able to move.
+LINGUA_FLOOR = 1e-4
 # Fewer letters than this and the text says nothing about its language.
 MIN_LETTERS = 4
 # What a fallback (prior, browser, account default) reports as its confidence.
@@ -110,16 +120,17 @@ def detect_language(text: str, languages: Sequence[str], *, prior: str | None = 
     detector = _detector(_known(codes))
     if detector is None:
         return fallback()
-    values = detector.compute_language_confidence_values(cleaned)
+    lingua = {value.language.iso_code_639_1.name.lower(): float(value.value)
+              for value in detector.compute_language_confidence_values(cleaned)}
+    combined = _with_examples(cleaned, lingua)
     letters = len(_LETTER.findall(cleaned))
-    short = (len(cleaned.split()) <= SHORT_WORDS or letters < SHORT_LETTERS
-             or (values and values[0].value < UNSURE))
+    top = max(combined.values(), default=0.0)
+    short = len(cleaned.split()) <= SHORT_WORDS or letters < SHORT_LETTERS or top < UNSURE
     prior_weight = SHORT_PRIOR_WEIGHT if short else PRIOR_WEIGHT
     browser_weight = SHORT_BROWSER_WEIGHT if short else BROWSER_WEIGHT
     weighted: dict[str, float] = {}
-    for value in values:
-        code = value.language.iso_code_639_1.name.lower()
-        weight = float(value.value)
+    for code, value in combined.items():
+        weight = value
         if code == prior_base:
             weight *= prior_weight
         if code == browser_base:
@@ -130,3 +141,19 @@ def detect_language(text: str, languages: Sequence[str], *, prior: str | None = 
         return fallback()
     best = max(weighted, key=weighted.__getitem__)
     return by_base[best], round(weighted[best] / total, 4)
+
+
+def _with_examples(text: str, lingua: dict[str, float]) -> dict[str, float]:
+    """lingua's confidences times the shipped examples' model (`language_examples`), raised to
+    EXAMPLES_WEIGHT, renormalised. Languages that model has not seen keep lingua's share."""
+    examples = example_languages().probabilities(text, list(lingua))
+    if len(examples) < 2:
+        return lingua
+    known_share = sum(lingua[code] for code in examples)
+    scores = {code: (lingua[code] + LINGUA_FLOOR) * examples[code] ** EXAMPLES_WEIGHT
+              for code in examples}
+    total = sum(scores.values())
+    combined = dict(lingua)
+    for code, score in scores.items():
+        combined[code] = known_share * score / total
+    return combined

@@ -175,6 +175,7 @@ class GroupCommit:
         self._max_batch = max_batch
         self._queue: list[tuple[Pending, asyncio.Future[Outcome]]] = []
         self._draining = False
+        self._drainer: asyncio.Task[None] | None = None  # a reference keeps the task alive
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="ingest-writer")
 
     async def submit(self, item: Pending) -> Outcome:
@@ -183,7 +184,7 @@ class GroupCommit:
         self._queue.append((item, future))
         if not self._draining:
             self._draining = True
-            loop.create_task(self._drain())
+            self._drainer = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:

@@ -77,3 +77,57 @@ def test_one_language_needs_no_detection() -> None:
 def test_no_languages_is_an_error() -> None:
     with pytest.raises(ValueError):
         detect_language("hello", [])
+
+
+# Short messages the way shoppers type them (none of them is a shipped example). lingua alone
+# got eight of these wrong ("posso pagare con satispay?" → pt, "bedankt!" → de, "kargom nerde"
+# → it, "mau retur dong" → en, "storno bitte" → it, "quero devolver" → es, ...).
+SHORT_MESSAGES = {
+    "en": ["wheres my parcel??", "can i swap the size", "any update on my order", "cheers mate",
+           "no worries, thx"],
+    "pl": ["gdzie paczka?", "chce zwrot kasy", "dzieki bardzo", "mozna placic blikiem?",
+           "zmiana adresu pls"],
+    "tr": ["kargom nerde", "iade etmek istiyorum", "tesekkurler abi", "kapida odeme var mi",
+           "siparisi iptal et"],
+    "id": ["paket sy blm nyampe", "bisa cod gak kak?", "makasih ya min", "mau retur dong",
+           "ongkir ke bandung brp"],
+    "th": ["ของยังไม่มาเลย", "จะคืนสินค้าได้ไหมคะ", "ขอบคุณครับ"],
+    "de": ["wo bleibt mein paket", "kann ich mit rechnung zahlen?", "danke schön!",
+           "rücksendung bitte", "storno bitte"],
+    "es": ["donde esta mi pedido", "quiero devolverlo", "vale, gracias", "puedo pagar con bizum?",
+           "cancelar pedido ya"],
+    "fr": ["ou est mon colis", "je veux etre rembourse", "merci beaucoup !",
+           "je peux payer en 3 fois ?", "annuler ma commande svp"],
+    "pt": ["cade meu pedido", "quero devolver", "posso pagar com pix?",
+           "cancela a encomenda por favor"],
+    "it": ["posso pagare con satispay?", "dov'è il pacco", "voglio il reso", "grazie mille!",
+           "annullate l'ordine x favore"],
+    "nl": ["waar blijft mijn pakket", "kan ik betalen met ideal?", "bedankt!", "retour aanvragen",
+           "bestelling annuleren aub"],
+}
+
+
+@pytest.mark.parametrize(("expected", "text"), [
+    (language, text) for language, texts in SHORT_MESSAGES.items() for text in texts])
+def test_short_messages_in_each_language_without_any_prior(expected: str, text: str) -> None:
+    assert detect_language(text, ALL)[0] == expected
+
+
+@pytest.mark.parametrize(("a", "b", "text"), [
+    ("it", "pt", "posso pagare con satispay?"), ("pt", "it", "posso pagar com pix?"),
+    ("es", "pt", "quiero devolverlo"), ("pt", "es", "quero devolver"),
+    ("id", "en", "mau retur dong"), ("nl", "de", "bedankt!"), ("de", "nl", "storno bitte"),
+])
+def test_close_pairs_are_told_apart_when_only_the_two_are_enabled(a: str, b: str,
+                                                                  text: str) -> None:
+    assert detect_language(text, [b, a])[0] == a
+
+
+def test_a_one_word_message_that_general_text_does_not_know_follows_the_prior() -> None:
+    # "valeu!" (Brazilian "thanks") is not recognised on its own; the contact's language decides
+    assert detect_language("valeu!", ALL, prior="pt")[0] == "pt"
+    assert detect_language("valeu!", ALL, browser_language="pt-BR")[0] == "pt"
+
+
+def test_indonesian_shopper_slang_is_indonesian_even_beside_malay() -> None:
+    assert detect_language("kak paket sy blm nyampe nih", ["ms", "id", "en"])[0] == "id"

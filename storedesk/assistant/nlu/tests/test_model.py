@@ -114,3 +114,37 @@ def test_training_needs_examples() -> None:
         train([], [])
     with pytest.raises(ValueError):
         train(["a"], ["x", "y"])
+
+
+
+def test_the_calibration_map_comes_from_held_out_guesses_and_never_goes_down() -> None:
+    from storedesk.assistant.nlu.model import _fit_calibration
+
+    # given held-out guesses: at 0.6 right half the time, at 0.95 right 90 % of the time
+    probs = np.array([[0.6, 0.4]] * 100 + [[0.95, 0.05]] * 100)
+    y = np.array([0, 1] * 50 + ([0] * 9 + [1]) * 10)
+    fitted = _fit_calibration(probs, y)
+    assert fitted is not None
+    xs, ys = fitted
+    # then 0.6 means one half, 0.95 means 0.9, and in between the map rises
+    assert float(np.interp(0.6, xs, ys)) == pytest.approx(0.5)
+    assert float(np.interp(0.95, xs, ys)) == pytest.approx(0.9)
+    assert ys == sorted(ys)
+    # too few held-out guesses for two bins: no map, the softmax probability is reported as is
+    assert _fit_calibration(probs[:60], y[:60]) is None
+
+
+def test_confidence_is_the_calibrated_probability_and_survives_storage(
+        model: IntentModel) -> None:
+    intent, confidence, ranking = model.predict("where's my package??")
+    assert intent == "order_status"
+    assert confidence == pytest.approx(model.calibrated(ranking[0][1]), abs=1e-4)
+    if model.calibration is None:
+        model = IntentModel.loads(model.dumps())
+        model.calibration = ((0.2, 0.9), (0.1, 0.6))
+        assert model.predict("where's my package??")[1] == pytest.approx(
+            float(np.interp(ranking[0][1], (0.2, 0.9), (0.1, 0.6))), abs=1e-4)
+    again = IntentModel.loads(model.dumps())
+    assert again.calibration == model.calibration
+    assert again.predict("where's my package??")[1] == pytest.approx(
+        model.predict("where's my package??")[1], abs=1e-6)
