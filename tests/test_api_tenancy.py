@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from config.api import api as ninja_api
 from storedesk.accounts.actor import Actor
@@ -32,8 +34,15 @@ from storedesk.inbox.models import Message
 from storedesk.inbox.storage import IncomingFile
 from storedesk.testing.shop import seed_order
 from storedesk.webhooks.actions import create_subscription, fan_out
+from storedesk.workflow.actions_followups import (
+    ReplyDraft,
+    followup_settings,
+    schedule_reply,
+    set_reminder,
+)
 from storedesk.workflow.actions_rules import create_rule, save_escalation_plan
 from storedesk.workflow.actions_sla import PolicySpec, create_sla_policy
+from storedesk.workflow.playbooks import PlaybookSpec, create_playbook
 from storedesk.workflow.rules import RuleSpec
 
 HARBOR_MARKERS = ("Harbor", "harbor.test", "harbor-vine", "Ayşe", "harbor-secret-text")
@@ -97,6 +106,16 @@ BODIES[("put", "/api/v1/rules/{rule_id}")] = {
     "actions": [{"type": "add_tag", "value": "stolen"}]}
 BODIES[("post", "/api/v1/routing/agents/{membership_id}/availability")] = {
     "availability": "away"}
+BODIES[("post", "/api/v1/conversations/{conversation_id}/scheduled-replies")] = {
+    "text": "stolen reply", "send_at": "{send_at}"}
+BODIES[("put", "/api/v1/scheduled-replies/{scheduled_id}")] = {
+    "text": "stolen reply", "send_at": "{send_at}"}
+BODIES[("post", "/api/v1/conversations/{conversation_id}/reminders")] = {"after_hours": 4}
+BODIES[("put", "/api/v1/followups/settings")] = {"auto_resolve_days": 1}
+BODIES[("post", "/api/v1/playbooks")] = {"name": "Stolen playbook",
+                                         "article_id": "{internal_article_id}"}
+BODIES[("put", "/api/v1/playbooks/{playbook_id}")] = {"name": "Stolen playbook",
+                                                      "article_id": "{internal_article_id}"}
 # Required query parameters of routes without a path parameter ("{name}" is a Harbor id).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/api/v1/helpcenter/search"): {"store": "{store_id}", "q": "returns", "lang": "en"},
@@ -105,10 +124,12 @@ QUERIES: dict[tuple[str, str], dict[str, str]] = {
 # Routes without an id that create in the caller's own account (checked as such in the walk).
 CREATES_IN_OWN_ACCOUNT = {("post", "/api/v1/webhooks"), ("post", "/api/v1/sla/policies"),
                           ("post", "/api/v1/rules"), ("post", "/api/v1/escalation-plans")}
+# Routes without an id that change the caller's own account's settings (200, Harbor's unchanged).
+CHANGES_OWN_SETTINGS = {("put", "/api/v1/followups/settings")}
 # Routes without a path parameter that name a Harbor object in their query or body: a 404.
 NAMES_HARBOR_OBJECT = {
     ("get", "/api/v1/helpcenter/search"), ("get", "/api/v1/helpcenter/articles"),
-    ("post", "/api/v1/helpcenter/articles"),
+    ("post", "/api/v1/helpcenter/articles"), ("post", "/api/v1/playbooks"),
 }
 
 
@@ -157,7 +178,22 @@ def harbor(personas):
     plan = save_escalation_plan(
         personas.harbor, name="Harbor plan", trigger="sla_breached", trigger_value="",
         steps=[{"after_minutes": 0, "type": "add_tag", "value": "late"}])
+    send_at = timezone.now() + timedelta(days=1)
+    scheduled = schedule_reply(received.conversation, personas.olivia,
+                               ReplyDraft("harbor-secret-text later", "", {}), send_at)
+    reminder = set_reminder(received.conversation, personas.olivia, send_at)
+    procedure = publish_translation(None, save_article(
+        None, ensure_help_center(personas.harbor_store),
+        ArticleInput(slug="lost-parcel", language="en", title="Harbor lost parcel procedure",
+                     body="harbor-secret-text", visibility="internal"))).article
+    playbook = create_playbook(personas.olivia, PlaybookSpec(
+        name="Harbor playbook", article_id=procedure.pk, tags=["vip"]))
     return {
+        "send_at": send_at.isoformat(),
+        "scheduled_id": scheduled.pk,
+        "reminder_id": reminder.pk,
+        "internal_article_id": procedure.pk,
+        "playbook_id": playbook.pk,
         "plan_id": plan.pk,
         "rule_id": rule.pk,
         "membership_id": personas.ahmet.pk,
@@ -301,6 +337,11 @@ def test_bruno_gets_404_on_every_harbor_object_and_sees_no_harbor_rows(
             text = response.content.decode()
             for marker in HARBOR_MARKERS:
                 assert marker not in text, (path, marker)
+        elif (method, path) in CHANGES_OWN_SETTINGS:
+            # and his settings change his own account only
+            assert response.status_code == 200, (path, response.status_code)
+            assert followup_settings(personas.harbor.pk).auto_resolve_days is None
+            assert followup_settings(personas.northwind.pk).auto_resolve_days == 1
         else:
             # and every list shows only Northwind's rows
             assert method == "get", f"{method.upper()} {path}: add a cross-account check"
