@@ -112,10 +112,10 @@ BODIES[("put", "/api/v1/scheduled-replies/{scheduled_id}")] = {
     "text": "stolen reply", "send_at": "{send_at}"}
 BODIES[("post", "/api/v1/conversations/{conversation_id}/reminders")] = {"after_hours": 4}
 BODIES[("put", "/api/v1/followups/settings")] = {"auto_resolve_days": 1}
-BODIES[("post", "/api/v1/playbooks")] = {"name": "Stolen playbook",
-                                         "article_id": "{internal_article_id}"}
-BODIES[("put", "/api/v1/playbooks/{playbook_id}")] = {"name": "Stolen playbook",
-                                                      "article_id": "{internal_article_id}"}
+BODIES[("post", "/api/v1/playbooks")] = {
+    "name": "Stolen playbook", "article_id": "{internal_article_id}", "tags": ["stolen"]}
+BODIES[("put", "/api/v1/playbooks/{playbook_id}")] = {
+    "name": "Renamed playbook", "article_id": "{internal_article_id}", "tags": ["stolen"]}
 # Required query parameters of routes without a path parameter ("{name}" is a Harbor id).
 QUERIES: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/api/v1/helpcenter/search"): {"store": "{store_id}", "q": "returns", "lang": "en"},

@@ -123,6 +123,28 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("get", "/api/v1/escalation-plans/{plan_id}"): (200, 200, 200, 200, 404),
     ("put", "/api/v1/escalation-plans/{plan_id}"): (200, 200, 403, 403, 404),
     ("delete", "/api/v1/escalation-plans/{plan_id}"): (204, 204, 403, 403, 404),
+    # follow-ups: every agent who sees the conversation schedules, edits and cancels replies and
+    # reminders (send-now answers 400: the walk cancelled the reply just before); admins set
+    # auto-resolve and edit playbooks, every agent reads them
+    ("get", "/api/v1/conversations/{conversation_id}/scheduled-replies"):
+        (200, 200, 200, 404, 404),
+    ("post", "/api/v1/conversations/{conversation_id}/scheduled-replies"):
+        (201, 201, 201, 404, 404),
+    ("get", "/api/v1/scheduled-replies/{scheduled_id}"): (200, 200, 200, 404, 404),
+    ("put", "/api/v1/scheduled-replies/{scheduled_id}"): (200, 200, 200, 404, 404),
+    ("post", "/api/v1/scheduled-replies/{scheduled_id}/cancel"): (200, 200, 200, 404, 404),
+    ("post", "/api/v1/scheduled-replies/{scheduled_id}/send-now"): (400, 400, 400, 404, 404),
+    ("get", "/api/v1/conversations/{conversation_id}/reminders"): (200, 200, 200, 404, 404),
+    ("post", "/api/v1/conversations/{conversation_id}/reminders"): (201, 201, 201, 404, 404),
+    ("post", "/api/v1/reminders/{reminder_id}/cancel"): (200, 200, 200, 404, 404),
+    ("get", "/api/v1/followups/settings"): (200, 200, 200, 200, 200),
+    ("put", "/api/v1/followups/settings"): (200, 200, 403, 403, 200),
+    ("get", "/api/v1/playbooks"): (200, 200, 200, 200, 200),
+    ("post", "/api/v1/playbooks"): (201, 201, 403, 403, 404),
+    ("get", "/api/v1/playbooks/{playbook_id}"): (200, 200, 200, 200, 404),
+    ("put", "/api/v1/playbooks/{playbook_id}"): (200, 200, 403, 403, 404),
+    ("delete", "/api/v1/playbooks/{playbook_id}"): (204, 204, 403, 403, 404),
+    ("get", "/api/v1/conversations/{conversation_id}/playbooks"): (200, 200, 200, 404, 404),
     ("get", "/api/v1/rules"): (200, 200, 200, 200, 200),
     ("post", "/api/v1/rules"): (201, 201, 403, 403, 201),
     ("get", "/api/v1/rules/{rule_id}"): (200, 200, 200, 200, 404),

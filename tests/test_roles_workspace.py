@@ -113,6 +113,16 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "workflow_settings:rule_delete": (A, A, D, D, D),
     "workflow_settings:pool_delete": (A, A, D, D, D),
     "workflow_settings:profile_save": (A, A, D, D, D),
+    "workflow_settings:escalation_plan_delete": (A, A, D, D, D),
+    "workflow_settings:playbook_delete": (A, A, D, D, D),
+    # follow-ups on the harbor conversation (the light agent does not see it): an empty form is
+    # refused (400); the scheduled reply is cancelled before "send now", which then refuses
+    "followups:schedule": (A, A, A, D, D),
+    "followups:edit": (A, A, A, D, D),
+    "followups:cancel": (A, A, A, D, D),
+    "followups:send_now": (A, A, A, D, D),
+    "followups:remind": (A, A, A, D, D),
+    "followups:cancel_reminder": (A, A, A, D, D),
 }
 # Personal or public pages, not role-dependent: sign-in, password reset, own tokens, language.
 NOT_ROLE_BASED = {"accounts", "connectors", "helpcenter", None}
