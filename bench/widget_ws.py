@@ -402,6 +402,7 @@ def widget_size() -> dict[str, int]:
 
 
 def main() -> None:
+    global PROFILE_SERVER, WARMUP
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", default="embedded,redis")
@@ -414,7 +415,6 @@ def main() -> None:
                         help="run the server under pyinstrument (bench/results/"
                              "widget_ws_profile_<profile>.txt); slows it down")
     args = parser.parse_args()
-    global PROFILE_SERVER, WARMUP
     PROFILE_SERVER = args.profile_server
     WARMUP = args.warmup
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
