@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.throttling import SimpleRateThrottle
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -92,6 +93,18 @@ class SeatRateThrottle(SimpleRateThrottle):
 
 api_throttle = SeatRateThrottle(settings.API_RATE_LIMIT)
 
+class ObjectBodyParser(Parser):
+    """Every JSON body of this API is an object. Ninja would read a bare number, string or list
+    as "no fields sent" and apply the defaults (a PUT of `-414692` saved the follow-up settings
+    unchanged with a 200); anything but an object is refused as unparseable (400)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 class StoredeskAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
@@ -107,6 +120,7 @@ api = StoredeskAPI(
         "Authenticate with `Authorization: Bearer <token>` (`storedesk token create`)."
     ),
     urls_namespace="api",
+    parser=ObjectBodyParser(),
     auth=token_auth,
     throttle=[api_throttle],
 )

@@ -259,7 +259,7 @@ def test_the_summary_shows_the_guessed_intent_with_its_own_confidence(shop: Shop
 
 
 @pytest.mark.parametrize("text", [
-    "the blue one",  # a known intent under the floor to act on
+    "the one from last week",  # a known intent under the floor to act on
     "Could you check the thing I mentioned?",  # out of scope for the model
 ])
 def test_an_unsure_guess_is_called_unsure_in_the_summary(shop: Shop, shipped_model,

@@ -21,6 +21,9 @@ def _post(client, inbox, body: str):
     ("body", "status", "detail"),
     [
         ('{"source_id": "x", "text": ', 400, "Cannot parse request body"),
+        # JSON, but not an object: never read as "no fields sent"
+        ('[{"source_id": "x", "text": "hi"}]', 400, "Cannot parse request body"),
+        ('-414692', 400, "Cannot parse request body"),
         ('{"source_id": "x", "text": "   "}', 400, "The message is empty."),
     ],
 )

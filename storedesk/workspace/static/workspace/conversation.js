@@ -84,6 +84,20 @@
     refreshTimers[kind] = setTimeout(function () { fetchPart(kind); }, REFRESH_DELAY_MS);
   }
 
+  var threadStale = false;
+  function threadBusy() {
+    var thread = document.getElementById("thread");
+    return !!(thread && thread.querySelector("details[open] form"));
+  }
+  function threadFree() {
+    if (threadStale && !threadBusy()) { threadStale = false; refresh("thread"); }
+  }
+  // "toggle" does not bubble: listen in the capture phase for a form in the thread closing.
+  document.addEventListener("toggle", function (event) {
+    var thread = document.getElementById("thread");
+    if (thread && event.target && thread.contains(event.target)) setTimeout(threadFree, 0);
+  }, true);
+
   // One request per part at a time; an event arriving meanwhile triggers one more fetch after
   // it, so the last state always wins (htmx would drop a second request on the same element).
   function fetchPart(kind) {
@@ -91,6 +105,9 @@
     if (inflight[kind]) { again[kind] = true; return; }
     var request;
     if (kind === "thread") {
+      // Do not close a form the agent has open in the thread (a scheduled reply's edit form):
+      // the re-fetch waits until it is closed or swapped (threadFree below).
+      if (threadBusy()) { threadStale = true; return; }
       var thread = document.getElementById("thread");
       var stick = thread && thread.scrollHeight - thread.scrollTop - thread.clientHeight < 160;
       // `source` = the part itself: htmx serialises requests per source element, and with the
@@ -207,6 +224,13 @@
   // A background re-fetch never replaces a control the agent is using.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var d = event.detail || {};
+    // a background thread re-fetch that was already on its way when the agent opened a form
+    if (d.target && d.target.id === "thread" && d.requestConfig &&
+        d.requestConfig.verb === "get" && threadBusy()) {
+      d.shouldSwap = false;
+      threadStale = true;
+      return;
+    }
     if (!d.target || d.target.id !== "conversation-header") return;
     if (!d.requestConfig || d.requestConfig.verb !== "get") return;
     var active = document.activeElement;
@@ -689,6 +713,7 @@
     var target = event.detail && event.detail.target;
     if (target && target.id === "thread") scrollThread(false);
     if (target && target.id === "composer") scrollThread(true);
+    threadFree();
     init();
   });
   document.addEventListener("htmx:oobAfterSwap", function (event) {
