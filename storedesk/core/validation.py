@@ -180,7 +180,7 @@ def _nonempty_email(value: str) -> str:
     return value
 
 
-NO_NUL_PATTERN = "^[^\\u0000]*$"
+NO_NUL_PATTERN = "^[^\\u0000\\ufffe\\uffff]*$"
 
 
 class _NoNulInSchema:
