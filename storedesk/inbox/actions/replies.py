@@ -14,9 +14,9 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import fold
+from storedesk.core.models import stamped
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
-from storedesk.core.models import stamped
 from storedesk.core.validation import check_original_time, check_text
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
