@@ -253,3 +253,14 @@ def test_woocommerce_unmanaged_stock_follows_the_stock_status(
         woo_post(woo, json.dumps(body).encode(), topic="product.updated", delivery="d-u2")
     assert Variant.objects.get(sku="woo-product-794").inventory == 1
     assert Event.objects.filter(kind="product.back_in_stock").count() == 1
+
+
+def test_a_woocommerce_variation_body_is_not_taken_for_a_product(
+        personas, woo):
+    body = json.loads(sample("woocommerce_product.json"))
+    body.update(id=795, parent_id=794, name="Premium Quality - Blue")
+    with after_commit():
+        assert woo_post(woo, json.dumps(body).encode(), topic="product.updated",
+                        delivery="d-v1").status_code == 202
+    assert not Product.objects.filter(store=woo).exists()
+    assert InboundEvent.objects.get(store=woo).status == "done"

@@ -41,7 +41,7 @@ IDEMPOTENCY_META = "storedesk_idempotency_key"
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 # A product's body carries its stock (`stock_quantity` when stock is managed, else
-# `stock_status`); a variation's changes arrive as its parent's `product.updated`.
+# `stock_status`, which for a variable product says whether any variation can be bought).
 PRODUCT_TOPICS = frozenset({"product.created", "product.updated", "product.restored"})
 # WooCommerce order status -> (status, financial status, fulfilment status)
 STATUSES = {
@@ -80,6 +80,10 @@ class WooCommercePlatform(StorePlatform):
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
         if event.topic in PRODUCT_TOPICS:
+            if event.payload.get("parent_id"):
+                # A variation's own body: its product's stock_status already counts it.
+                return f"variation {event.payload.get('id')} of {event.payload['parent_id']}: " \
+                       "ignored"
             data = parse_product(event.payload)
             product = upsert_product(self.store, data)
             if data.updated_at is not None and product.source_updated_at is not None \
