@@ -129,6 +129,12 @@ def _send_reply(
     if delay <= 0:
         record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk,
                      occurred_at=at)
+    _queue_delivery(delivery, delay)
+    _publish_message(conversation, message)
+    return message
+
+
+def _queue_delivery(delivery: Delivery, delay: float = 0.0) -> None:
     # Straight onto the queue after commit (no hop through an event subscriber): the outbox
     # task is what sends, and a reply's latency is one enqueue.
     if delay > 0:
@@ -136,8 +142,6 @@ def _send_reply(
         enqueue_on_commit(deliver.schedule, (Delivery.OUTBOX_KIND, delivery.pk), delay=delay)
     else:
         enqueue_on_commit(deliver, Delivery.OUTBOX_KIND, delivery.pk)
-    _publish_message(conversation, message)
-    return message
 
 
 @transaction.atomic
