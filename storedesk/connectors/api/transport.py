@@ -98,7 +98,8 @@ class WebhookTransport:
         except Unreadable as exc:
             raise TransportError(
                 f"No configured encryption key opens the signing secret of {inbox.name!r}; "
-                "rotate it in the inbox settings and retry.", permanent=True) from exc
+                "put back the key it was sealed with (STOREDESK_ENCRYPTION_KEYS or "
+                "STOREDESK_SECRET_KEY_FALLBACKS) and retry.", permanent=True) from exc
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             **signature_headers(secret, delivery.pk, body),

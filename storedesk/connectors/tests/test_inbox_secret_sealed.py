@@ -89,4 +89,4 @@ def test_a_key_rotation_reseals_and_a_lost_key_fails_closed(personas, settings):
     reply = send_reply(conversation, Actor.agent(personas.olivia), "Hello!")
     assert runner.run("message", Delivery.objects.get(message=reply).pk) == "failed"
     reply.refresh_from_db()
-    assert "rotate it in the inbox settings" in reply.delivery_error
+    assert "put back the key it was sealed with" in reply.delivery_error
