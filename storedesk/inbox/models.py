@@ -21,7 +21,12 @@ SEALER = Sealer(b"storedesk.inbox.secrets")
 
 
 def _new_secret() -> str:
-    return SEALER.seal(secrets.token_urlsafe(32))
+    """A plain secret: the default of the column before sealing (migrations 0001-0008)."""
+    return secrets.token_urlsafe(32)
+
+
+def _new_sealed_secret() -> str:
+    return SEALER.seal(_new_secret())
 
 
 class Inbox(TenantModel):
@@ -35,7 +40,7 @@ class Inbox(TenantModel):
     config = models.JSONField(default=dict, blank=True)
     # Signs outbound webhooks and verifies inbound ones for this inbox; sealed (see
     # `signing_secret`), shown once to the admin who made the inbox.
-    secret = models.CharField(max_length=400, default=_new_secret)
+    secret = models.CharField(max_length=400, default=_new_sealed_secret)
     store = models.ForeignKey(
         "commerce.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
     )

@@ -18,6 +18,13 @@ def seal_secrets(apps, schema_editor):
             Inbox.objects.filter(pk=pk).update(secret=SEALER.seal(secret))
 
 
+def open_secrets(apps, schema_editor):
+    Inbox = apps.get_model("inbox", "Inbox")
+    for pk, secret in Inbox.objects.order_by("pk").values_list("pk", "secret").iterator():
+        if is_sealed(secret):
+            Inbox.objects.filter(pk=pk).update(secret=SEALER.reveal(secret))
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("inbox", "0008_search_folding"),
@@ -27,8 +34,10 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="inbox",
             name="secret",
-            field=models.CharField(default=storedesk.inbox.models._new_secret, max_length=400),
+            field=models.CharField(default=storedesk.inbox.models._new_sealed_secret,
+                                   max_length=400),
         ),
-        # Not reversible on purpose: un-sealing would write the secrets back in plain text.
-        migrations.RunPython(seal_secrets, migrations.RunPython.noop),
+        # Going back means going back to code that reads the secrets plain (and to a column
+        # too short for a sealed value): the reverse opens them again.
+        migrations.RunPython(seal_secrets, open_secrets),
     ]
