@@ -33,15 +33,16 @@ from storedesk.accounts.actor import CONTACT
 from storedesk.contacts.models import ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import fold
+from storedesk.core.oncommit import publish_many_on_commit
 from storedesk.events import EventKind, record_many
 from storedesk.inbox.actions.inbound import (
     BATCH_MAX,
     InboundMessage,
     Received,
-    _after_receive,
     _latest,
     _receive_one,
     check_inbound,
+    message_created,
 )
 from storedesk.inbox.models import (
     Conversation,
@@ -237,8 +238,9 @@ def _write_bulk(inbox: Inbox, batch: Sequence[InboundMessage], plan: _Plan,
         return results
     for row, received in zip(rows, written, strict=True):
         seen.add(received)
-        _after_receive(received)
         results[row.index] = received
+    # The same message.created events as one by one, in order, sent together after commit.
+    publish_many_on_commit(inbox.account_id, [message_created(r) for r in written])
     return results
 
 

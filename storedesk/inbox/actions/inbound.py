@@ -337,11 +337,13 @@ def next_display_ids(account_id: int, count: int) -> list[int]:
 def _after_receive(received: Received) -> None:
     if not received.created:
         return
-    publish_on_commit(
-        received.conversation.account_id,
-        {
-            "type": "message.created",
-            "conversation": conversation_payload(received.conversation),
-            "message": message_payload(received.message),
-        },
-    )
+    publish_on_commit(received.conversation.account_id, message_created(received))
+
+
+def message_created(received: Received) -> dict[str, Any]:
+    """The realtime event agents get for a new inbound message."""
+    return {
+        "type": "message.created",
+        "conversation": conversation_payload(received.conversation),
+        "message": message_payload(received.message),
+    }

@@ -53,13 +53,28 @@ def _shape(received: Received) -> dict[str, Any]:
     }
 
 
+class _Sent(list[tuple[int, dict[str, Any]]]):
+    """The realtime pushes, in order; `sends` counts the publisher calls (a batch is one)."""
+
+    sends = 0
+
+
 @pytest.fixture
 def published() -> Any:
-    sent: list[tuple[int, dict[str, Any]]] = []
-    before = _Publishers.publisher
-    _Publishers.publisher = lambda account_id, event: sent.append((account_id, event))
+    sent = _Sent()
+
+    def one(account_id: int, event: dict[str, Any]) -> None:
+        sent.sends += 1
+        sent.append((account_id, event))
+
+    def many(account_id: int, events: list[dict[str, Any]]) -> None:
+        sent.sends += 1
+        sent.extend((account_id, event) for event in events)
+
+    before = _Publishers.publisher, _Publishers.many
+    _Publishers.publisher, _Publishers.many = one, many
     yield sent
-    _Publishers.publisher = before
+    _Publishers.publisher, _Publishers.many = before
 
 
 def test_bulk_rows_events_and_pushes_match_the_single_path(
@@ -80,6 +95,7 @@ def test_bulk_rows_events_and_pushes_match_the_single_path(
                     sender_id=f"{s}-a", text=t, source_id=f"a-{s}-{i}", metadata={"i": i})))
     single_pushes = list(published)
     published.clear()
+    published.sends = 0
     with django_capture_on_commit_callbacks(execute=True):
         batch = receive_messages(inbox, [
             InboundMessage(sender_id=f"{s}-b", text=t, source_id=f"b-{s}-{i}",
@@ -90,7 +106,8 @@ def test_bulk_rows_events_and_pushes_match_the_single_path(
     assert [_shape(r) for r in single] == [_shape(r) for r in batch]  # type: ignore[arg-type]
     assert [r.message.source_id for r in batch] == [  # type: ignore[union-attr]
         f"b-{s}-{i}" for i in range(3) for s in ("one", "two")]
-    # and the realtime pushes are the same events, one per message
+    # and the realtime pushes are the same events, one per message, in one send for the batch
+    assert published.sends == 1
     def strip(push: tuple[int, dict[str, Any]]) -> tuple[Any, ...]:
         _account, event = push
         return (event["type"], event["message"]["text"], event["conversation"]["status"],
