@@ -20,9 +20,9 @@ from storedesk.core.models import stamped
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import (
-    check_datetime,
     check_email,
     check_json,
+    check_original_time,
     check_text,
     model_max_length,
 )
@@ -154,7 +154,7 @@ def _check_storable(inbound: InboundMessage) -> None:
     check_text("phone", inbound.phone, model_max_length(Contact, "phone"))
     check_text("subject", inbound.subject, model_max_length(Conversation, "subject"))
     check_json("metadata", inbound.metadata)
-    check_datetime("created_at", inbound.created_at)
+    check_original_time("created_at", inbound.created_at)
     for incoming in inbound.attachments:
         check_text("attachment filename", incoming.filename)
         check_text("attachment content type", incoming.content_type)
@@ -243,7 +243,7 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
                     contact.save(force_insert=True)
                 return ContactIdentity.objects.create(
                     account_id=inbox.account_id, inbox=inbox, contact=contact,
-                    source_id=sender_id,
+                    source_id=sender_id, **stamped(inbound.created_at),
                 )
         except IntegrityError:
             continue  # someone else created the identity or the contact: read theirs
@@ -261,7 +261,8 @@ def new_contact(account_id: int, inbound: InboundMessage) -> Contact:
     email, phone = contact_keys(inbound)
     name = inbound.name[:200]
     return Contact(account_id=account_id, name=name, email=email, phone=phone,
-                   search_key=contact_search_key(name, email, phone))
+                   search_key=contact_search_key(name, email, phone),
+                   **stamped(inbound.created_at))
 
 
 def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
