@@ -267,6 +267,9 @@ class _Importer:
         self.summary = summary
         members = Membership.objects.filter(account_id=inbox.account_id).select_related("agent")
         self.agents = {m.agent.email.lower(): (m.agent_id, m.pk) for m in members}
+        # Whether the next chunk is expected to hold no stored message (import_history's
+        # expect_new): until a chunk has some (a repeated run), then again after one without.
+        self.expect_new = True
 
     # -- one chunk -------------------------------------------------------------------------
 
@@ -453,7 +456,8 @@ class _Importer:
                 resolved_at=thread.closed_at, language=clean_text(thread.language, 8),
                 data={"source": self.vendor, "external_id": thread.id},
             ))
-        result = import_history(self.inbox, conversations)
+        result = import_history(self.inbox, conversations, expect_new=self.expect_new)
+        self.expect_new = result.duplicates == 0
         skipped["message already imported"] += result.duplicates
         attachments = sum(len(files.get(m.source_id, [])) for c in conversations
                           for m in c.messages)
