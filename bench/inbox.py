@@ -4,8 +4,9 @@
     .venv/bin/python bench/inbox.py [--keep] [--runs 50] [--conversations 100000]
 
 Creates a fresh database `storedesk_bench_inbox` (or BENCH_INBOX_PG_DB; dropped at the end
-unless --keep; with --keep an already generated one is reused), migrates it, generates the data with set-based SQL
-(INSERT ... SELECT generate_series), ANALYZEs, then times the server side of the list:
+unless --keep; with --keep an already generated one is reused), migrates it, generates the
+data with set-based SQL (INSERT ... SELECT generate_series), ANALYZEs, then times the server
+side of the list:
 
 * "view": the whole Django request through django.test.Client (session + auth + membership
   middleware, the list view, the rows query, the nav counts, template rendering) as htmx sends
