@@ -215,11 +215,11 @@ class _Statistics:
     rest when it comes round."""
 
     FIRST = 10_000
-    COLUMNS: ClassVar[dict[type[Model], tuple[str, ...]]] = {
-        Message: ("inbox", "source_id", "conversation"),
-        Conversation: ("account", "inbox", "identity", "status"),
-        Contact: ("account", "email", "phone", "merged_into"),
-        ContactIdentity: ("account", "inbox", "source_id"),
+    COLUMNS: ClassVar[dict[type[Model], tuple[str, ...]]] = {  # database columns
+        Message: ("inbox_id", "source_id", "conversation_id"),
+        Conversation: ("account_id", "inbox_id", "identity_id", "status"),
+        Contact: ("account_id", "email", "phone", "merged_into_id"),
+        ContactIdentity: ("account_id", "inbox_id", "source_id"),
     }
 
     def __init__(self) -> None:
@@ -233,8 +233,7 @@ class _Statistics:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             for model, names in self.COLUMNS.items():
-                columns = ", ".join(quote(str(model._meta.get_field(name).column))
-                                    for name in names)
+                columns = ", ".join(quote(name) for name in names)
                 cursor.execute(f"ANALYZE {quote(model._meta.db_table)} ({columns})")
 
 
