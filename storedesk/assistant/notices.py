@@ -71,6 +71,6 @@ def notify_back_in_stock(event_id: int) -> Notified:
                               settings.reply_overrides)
         _message, created = inbox_actions.send_notice(
             conversation, actor, text, notice="back_in_stock",
-            key=f"restock-{subscription.pk}-{subscription.round}")
+            key=f"restock-{subscription.pk}-{subscription.wait_round}")
         sent += int(created)
     return Notified(sent=sent, unreachable=unreachable)

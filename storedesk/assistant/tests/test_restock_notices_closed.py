@@ -140,7 +140,7 @@ def test_asking_again_after_a_notice_waits_anew_and_is_told_again(shop: Shop,
     assert second.pk != first.pk
     shop.api_message(ask, email="lucy.martin@example.com")
     subscription = RestockSubscription.objects.get()
-    assert (subscription.round, subscription.notified_at, subscription.conversation_id) == (
+    assert (subscription.wait_round, subscription.notified_at, subscription.conversation_id) == (
         2, None, second.pk)
     # then the next restock tells her once more, on the conversation she asked in this time
     _sync_product(shop, "pillowcase-linen", 7)

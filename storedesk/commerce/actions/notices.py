@@ -52,7 +52,7 @@ def _rearm(subscription: RestockSubscription, actor: Actor,
     # claimed): only a notified subscription starts a new round.
     rearmed = RestockSubscription.objects.filter(
         pk=subscription.pk, notified_at__isnull=False,
-    ).update(notified_at=None, round=F("round") + 1,
+    ).update(notified_at=None, wait_round=F("wait_round") + 1,
              conversation=conversation or subscription.conversation)
     subscription.refresh_from_db()
     if not rearmed:
@@ -61,7 +61,7 @@ def _rearm(subscription: RestockSubscription, actor: Actor,
            conversation_id=subscription.conversation_id,
            data={"product_id": subscription.product_id,
                  "product": subscription.product.title[:200],
-                 "subscription_id": subscription.pk, "round": subscription.round})
+                 "subscription_id": subscription.pk, "round": subscription.wait_round})
     return subscription, True
 
 

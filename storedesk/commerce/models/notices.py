@@ -22,9 +22,9 @@ class RestockSubscription(TenantModel):
                                      blank=True, related_name="+")
     # Set once the shopper was told the product is back (the subscription ends there).
     notified_at = models.DateTimeField(null=True, blank=True)
-    # Which ask this is: asking again after a notice waits anew (round + 1), and each round's
+    # Which ask this is: asking again after a notice waits anew (wait_round + 1), and each round's
     # notice is sent once.
-    round = models.PositiveIntegerField(default=1)
+    wait_round = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints: ClassVar = [

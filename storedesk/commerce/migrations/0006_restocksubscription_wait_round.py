@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='restocksubscription',
-            name='round',
+            name='wait_round',
             field=models.PositiveIntegerField(default=1),
         ),
     ]
