@@ -22,7 +22,7 @@ from storedesk.inbox.models import Inbox
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("storedesk.inbox.migrations.0009_seal_inbox_secrets")
+MIGRATION = importlib.import_module("storedesk.inbox.migrations.0010_seal_inbox_secrets")
 
 
 def _stored(inbox: Inbox) -> str:

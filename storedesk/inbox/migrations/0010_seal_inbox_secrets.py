@@ -27,7 +27,7 @@ def open_secrets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inbox", "0008_search_folding"),
+        ("inbox", "0009_fewer_indexes"),
     ]
 
     operations = [
