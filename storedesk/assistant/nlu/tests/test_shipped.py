@@ -131,11 +131,13 @@ FRAGMENTS = {
     "nl": ["de tweede graag", "de blauwe"],
 }
 # The real intents in their shortest form stay confident.
-SHORT_QUESTIONS = [("where is my order", "order_status"), ("gdzie paczka", "order_status"),
-                   ("kargom nerede", "order_status"), ("pesanan saya mana", "order_status"),
-                   ("พัสดุอยู่ไหน", "order_status"), ("où est mon colis", "order_status"),
-                   ("wo ist mein paket", "order_status"), ("cancel my order", "cancel_order"),
-                   ("zwrot pieniedzy", "refund_request"), ("iade etmek istiyorum", "return_request")]
+SHORT_QUESTIONS = [
+    ("where is my order", "order_status"), ("gdzie paczka", "order_status"),
+    ("kargom nerede", "order_status"), ("pesanan saya mana", "order_status"),
+    ("พัสดุอยู่ไหน", "order_status"), ("où est mon colis", "order_status"),
+    ("wo ist mein paket", "order_status"), ("cancel my order", "cancel_order"),
+    ("zwrot pieniedzy", "refund_request"), ("iade etmek istiyorum", "return_request"),
+]
 
 
 def test_the_fragments_are_really_unseen() -> None:
