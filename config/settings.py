@@ -207,10 +207,6 @@ elif TESTING:
         f"test_{DATABASES['default']['NAME']}_{TEST_RUN_ID}"
     )
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
-# Threads per web process that run provider-webhook accepts (connectors/asgi.py): commits in
-# flight bound the rate on PostgreSQL; SQLite takes one writer at a time anyway.
-WEBHOOK_ACCEPT_THREADS = int(os.environ.get("STOREDESK_WEBHOOK_ACCEPT_THREADS",
-                                            "16" if IS_POSTGRES else "4"))
 if IS_POSTGRES and env_bool("STOREDESK_DB_POOL", True):
     # psycopg's pool: under ASGI every request runs in a fresh thread, so without a pool each
     # request would open (and with CONN_MAX_AGE keep) its own PostgreSQL connection.

@@ -1,12 +1,13 @@
 """Back-in-stock notices: when commerce says a product is back (`product.back_in_stock`), every
-shopper waiting for it hears so on the conversation they subscribed from, in that conversation's
-language, once.
+shopper waiting for it hears so on the conversation they subscribed from, on its channel, in
+that conversation's language, once.
 
 Each subscription is claimed (`commerce.claim_restock_notice`) and its notice written
-(`inbox.actions.send_reply`, sender `bot`) in the subscriber's one transaction, so the notice is
-sent exactly once even when the event is handled twice. A subscription whose conversation is
-gone or closed cannot be written to (the inbox has no action that starts a conversation with a
-shopper): it stays waiting and is logged.
+(`inbox.actions.send_notice`, sender `bot`, keyed by the subscription) in the subscriber's one
+transaction, so the notice is sent exactly once even when the event is handled twice or by two
+workers. The notice reaches a resolved or closed conversation too, without reopening it; the
+shopper's answer goes through the normal receive path. A subscription whose conversation is
+gone (erased) cannot be written to: it stays waiting and is logged.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from storedesk.commerce import actions as commerce
 from storedesk.commerce.models.notices import RestockSubscription
 from storedesk.events.models import Event
 from storedesk.inbox import actions as inbox_actions
-from storedesk.inbox.models import Conversation, Status
+from storedesk.inbox.models import Conversation
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,9 @@ def notify_back_in_stock(event_id: int) -> Notified:
     sent = unreachable = 0
     for subscription in waiting:
         conversation = subscription.conversation
-        if conversation is None or conversation.status == Status.CLOSED:
+        if conversation is None:
             unreachable += 1
-            logger.warning("back-in-stock notice %s: no open conversation to write to",
+            logger.warning("back-in-stock notice %s: its conversation is gone",
                            subscription.pk)
             continue
         if not commerce.claim_restock_notice(subscription):
@@ -67,6 +68,8 @@ def notify_back_in_stock(event_id: int) -> Notified:
         text = replies.render("restock_notice", _language(conversation),
                               {"product": subscription.product.title},
                               settings.reply_overrides)
-        inbox_actions.send_reply(conversation, actor, text)
-        sent += 1
+        _message, created = inbox_actions.send_notice(
+            conversation, actor, text, notice="back_in_stock",
+            key=f"restock-{subscription.pk}")
+        sent += int(created)
     return Notified(sent=sent, unreachable=unreachable)

@@ -122,3 +122,26 @@ def reconcile_store(store_id: int) -> str:
     if result.error:
         logger.warning("reconciling store %s stopped: %s", store_id, result.error)
     return f"{result.orders} orders in {result.pages} pages"
+
+
+@db_task(retries=5, retry_delay=30)
+def refresh_inventory(store_id: int, inventory_item_id: str) -> str:
+    """A Shopify `inventory_levels/update` named one location's stock of an inventory item:
+    read its product's totals back from the Admin API (outside any transaction) and apply them
+    through the one product upsert (which records `product.back_in_stock` when it comes back).
+    Runs twice harmlessly; a transient failure retries, a permanent one is logged."""
+    from storedesk.commerce.actions import upsert_product
+    from storedesk.commerce.platforms.shopify import ShopifyPlatform
+
+    store = Store.objects.filter(pk=store_id, platform=Platform.SHOPIFY).first()
+    if store is None:
+        return "gone"
+    try:
+        data = ShopifyPlatform(store).product_of_inventory_item(inventory_item_id)
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        logger.warning("inventory item %s of store %s: %s", inventory_item_id, store_id, exc)
+        return f"failed: {exc}"
+    product = upsert_product(store, data)
+    return f"product {product.external_id} stock refreshed"

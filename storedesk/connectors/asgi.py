@@ -9,8 +9,14 @@ client and any other method still reach):
 
 - the Host header is checked against ``ALLOWED_HOSTS`` (400 otherwise, as Django does);
 - a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with 413 before it is read whole;
-- `inbound.accept` runs in a worker thread with the usual connection hygiene
-  (``close_old_connections`` before and after, as Django's request signals do);
+- the verified events of concurrent requests are written together (a group commit,
+  core/group_commit.py): one writer thread per process takes what is queued, runs
+  `inbound.accept_many` on it (one SELECT of the inboxes, the signatures, one multi-row
+  ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, one drain kick) with the usual connection
+  hygiene (``close_old_connections`` before and after, as Django's request signals do), and
+  answers each request once its batch is committed: a 202 means the event is durable. Should
+  a batch fail as a whole (a database error), its pushes are accepted one by one, so only the
+  bad one is answered 503 (the provider sends it again);
 - answers are JSON ``{"detail"}`` / ``{"id", "duplicate"}`` with ``nosniff`` and ``no-store``.
 
 Everything else (store webhooks under ``/hooks/store/...``, other paths, other methods) goes
@@ -20,18 +26,17 @@ to the wrapped application unchanged.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.http.request import split_domain_port, validate_host
 
 from storedesk.connectors import inbound
+from storedesk.core.group_commit import GroupCommit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -46,24 +51,32 @@ class TooLarge(Exception):
     pass
 
 
-@cache
-def _threads() -> ThreadPoolExecutor:
-    """The accept path's own threads: on PostgreSQL its rate is bound by the commits in
-    flight (each accept waits for its INSERT to be durable), so as many as the pool allows
-    rather than the event loop's small default executor."""
-    return ThreadPoolExecutor(max_workers=settings.WEBHOOK_ACCEPT_THREADS,
-                              thread_name_prefix="webhook-accept")
+Answer = tuple[int, dict[str, Any]]
+MAX_BATCH = 200
+UNAVAILABLE: Answer = (503, {"detail": "The event could not be stored; send it again."})
+logger = logging.getLogger(__name__)
 
 
-def _accept(kind: str, inbox_id: int, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+def _answer_for(result: inbound.Accepted | inbound.Refused) -> Answer:
+    if isinstance(result, inbound.Refused):
+        return result.status, {"detail": result.detail}
+    return 202, {"id": result.event.pk, "duplicate": not result.created}
+
+
+def accept_batch(pushes: Sequence[inbound.Push]) -> list[Answer]:
+    """The group commit's write (in its writer thread): one answer per push, in order."""
     close_old_connections()
     try:
-        accepted = inbound.accept(kind, inbox_id, headers, body)
-    except inbound.Refused as exc:
-        return exc.status, {"detail": exc.detail}
+        try:
+            return [_answer_for(r) for r in inbound.accept_many(pushes)]
+        except DatabaseError:
+            if len(pushes) == 1:
+                logger.exception("a provider webhook could not be stored")
+                return [UNAVAILABLE]
+        # One push the database refuses must not cost the others their place: one by one.
+        return [accept_batch([push])[0] for push in pushes]
     finally:
         close_old_connections()
-    return 202, {"id": accepted.event.pk, "duplicate": not accepted.created}
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -110,6 +123,13 @@ class WebhookRoute:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._group: GroupCommit[inbound.Push, Answer] | None = None
+
+    def _group_commit(self) -> GroupCommit[inbound.Push, Answer]:
+        if self._group is None:
+            self._group = GroupCommit(accept_batch, failed=UNAVAILABLE, max_batch=MAX_BATCH,
+                                      name="webhook-accept")
+        return self._group
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         match = HOOK_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
@@ -133,6 +153,6 @@ class WebhookRoute:
         except TooLarge:
             await _answer(send, 413, {"detail": f"The body is larger than {limit} bytes."})
             return
-        accept = sync_to_async(_accept, thread_sensitive=False, executor=_threads())
-        status, payload = await accept(match["kind"], int(match["inbox_id"]), headers, body)
+        push = inbound.Push(match["kind"], int(match["inbox_id"]), headers, body)
+        status, payload = await self._group_commit().submit(push)
         await _answer(send, status, payload)

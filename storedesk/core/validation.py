@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email as django_validate_email
+from django.utils import timezone
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 
 from storedesk.core.errors import ActionError
@@ -130,6 +131,21 @@ def check_datetime(label: str, value: datetime | None) -> datetime | None:
     problem = find_bad_datetime(value)
     if problem:
         raise ActionError(f"{label} {problem}.")
+    return value
+
+
+# How far ahead of this server's clock an original time may be: another machine's clock.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_original_time(label: str, value: datetime | None) -> datetime | None:
+    """An action's optional `at`: when the thing happened, if earlier than now (history being
+    loaded or imported). Timezone-aware, storable, and not in the future beyond `CLOCK_SKEW`."""
+    if value is None:
+        return None
+    check_datetime(label, value)
+    if value > timezone.now() + CLOCK_SKEW:
+        raise ActionError(f"{label} must not be in the future.")
     return value
 
 

@@ -4,18 +4,16 @@ Running it again changes nothing: the account, agents, teams, store and inboxes 
 before they are created, each scenario is skipped when its first inbound message (keyed by
 source_id) is already stored, and the owner's password is reset to the documented one.
 
-Timestamps: the scenarios are spread over the last days. The actions stamp rows with
-`django.utils.timezone.now()`, so while a scenario is seeded the loader sets a *demo clock*
-(see `demo_clock`) instead of rewriting timestamps afterwards; every derived field (waiting
-since, first reply, resolved at, timeline rows, delivery due times) stays consistent.
+Timestamps: the scenarios are spread over the last days. Each step passes its original time
+to the action (`created_at` of an inbound message, `at` of a reply, a note, an assignment, a
+status change...), so the actions stamp the rows and every derived field (waiting since, first
+reply, resolved at, timeline rows) with it; nothing rewrites timestamps afterwards.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -228,47 +226,46 @@ def seed_conversation(
     *,
     now: datetime,
 ) -> Conversation:
-    """Play one scenario through the inbox actions, on the demo clock."""
+    """Play one scenario through the inbox actions, each step at its original time."""
     start = now - timedelta(hours=scenario["hours_ago"])
     shopper = scenario["shopper"]
     conversation: Conversation | None = None
     inbound_n = 0
-    last_at = 0
-    with demo_clock(start) as clock:
-        for step in scenario["steps"]:
-            last_at = step["at"]
-            clock.set(start + timedelta(minutes=step["at"]))
-            if "in" in step:
-                received = inbox_actions.receive_message(inbox, inbox_actions.InboundMessage(
-                    sender_id=shopper["id"],
-                    text=step["in"],
-                    source_id=_source_id(scenario, inbound_n),
-                    name=shopper.get("name", ""),
-                    email=shopper.get("email", ""),
-                    subject=scenario.get("subject", ""),
-                    attachments=[_demo_file(n) for n in step.get("attachments", [])],
-                    metadata={"language": scenario["language"], "demo": True},
-                    conversation_id=conversation.pk if conversation else None,
-                ))
-                conversation = received.conversation
-                inbound_n += 1
-                if inbound_n == 1:
-                    conversation = _triage(conversation, scenario, members, teams)
-                continue
-            if conversation is None:
-                raise ValueError(f"Scenario {scenario['key']} must start with a shopper message.")
-            actor = Actor.agent(members[step["by"]])
-            if "reply" in step:
-                if inbox.channel == "api":
-                    raise ValueError(f"Scenario {scenario['key']}: no replies on the API inbox.")
-                inbox_actions.send_reply(conversation, actor, step["reply"])
-            elif "note" in step:
-                inbox_actions.add_note(conversation, actor, step["note"])
-            conversation.refresh_from_db()
-        assert conversation is not None
-        clock.set(start + timedelta(minutes=last_at + 10))
-        conversation = _finish(conversation, scenario, members, now=now)
-    return conversation
+    at = start
+    for step in scenario["steps"]:
+        at = start + timedelta(minutes=step["at"])
+        if "in" in step:
+            received = inbox_actions.receive_message(inbox, inbox_actions.InboundMessage(
+                sender_id=shopper["id"],
+                text=step["in"],
+                source_id=_source_id(scenario, inbound_n),
+                name=shopper.get("name", ""),
+                email=shopper.get("email", ""),
+                subject=scenario.get("subject", ""),
+                attachments=[_demo_file(n) for n in step.get("attachments", [])],
+                metadata={"language": scenario["language"], "demo": True},
+                conversation_id=conversation.pk if conversation else None,
+                created_at=at,
+            ))
+            conversation = received.conversation
+            inbound_n += 1
+            if inbound_n == 1:
+                # the lead triages a minute after the first message
+                conversation = _triage(conversation, scenario, members, teams,
+                                       at=at + timedelta(minutes=1))
+            continue
+        if conversation is None:
+            raise ValueError(f"Scenario {scenario['key']} must start with a shopper message.")
+        actor = Actor.agent(members[step["by"]])
+        if "reply" in step:
+            if inbox.channel == "api":
+                raise ValueError(f"Scenario {scenario['key']}: no replies on the API inbox.")
+            inbox_actions.send_reply(conversation, actor, step["reply"], at=at)
+        elif "note" in step:
+            inbox_actions.add_note(conversation, actor, step["note"], at=at)
+        conversation.refresh_from_db()
+    assert conversation is not None
+    return _finish(conversation, scenario, members, now=now, at=at + timedelta(minutes=10))
 
 
 def _triage(
@@ -276,6 +273,8 @@ def _triage(
     scenario: dict[str, Any],
     members: dict[str, Membership],
     teams: dict[str, Team],
+    *,
+    at: datetime,
 ) -> Conversation:
     """What a lead does when the conversation comes in: assignee, team, priority, tags."""
     lead = Actor.agent(members["alex"])
@@ -283,12 +282,12 @@ def _triage(
     team = teams.get(scenario.get("team") or "")
     if assignee is not None or team is not None:
         conversation = inbox_actions.assign(conversation, lead, assignee=assignee, team=team,
-                                            set_team=team is not None)
+                                            set_team=team is not None, at=at)
     priority = scenario.get("priority", "normal")
     if priority != conversation.priority:
-        conversation = inbox_actions.set_priority(conversation, lead, priority)
+        conversation = inbox_actions.set_priority(conversation, lead, priority, at=at)
     for name in scenario.get("tags", []):
-        inbox_actions.tag(conversation, lead, name)
+        inbox_actions.tag(conversation, lead, name, at=at)
     conversation.refresh_from_db()
     return conversation
 
@@ -299,6 +298,7 @@ def _finish(
     members: dict[str, Membership],
     *,
     now: datetime,
+    at: datetime,
 ) -> Conversation:
     status = scenario.get("status", Status.OPEN)
     conversation.refresh_from_db()
@@ -306,40 +306,8 @@ def _finish(
         return conversation
     actor = Actor.agent(members.get(scenario.get("assignee") or "") or members["alex"])
     snoozed_until = now + timedelta(days=2) if status == Status.SNOOZED else None
-    return inbox_actions.change_status(conversation, actor, status, snoozed_until=snoozed_until)
-
-
-# --- The demo clock -------------------------------------------------------------------------
-
-
-class _Clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        self.calls = 0
-
-    def set(self, at: datetime) -> None:
-        self.at = at
-        self.calls = 0
-
-    def now(self) -> datetime:
-        # Each call moves on a millisecond, so rows written in one step keep their order.
-        self.calls += 1
-        return self.at + timedelta(milliseconds=self.calls)
-
-
-@contextmanager
-def demo_clock(at: datetime) -> Iterator[_Clock]:
-    """Make `django.utils.timezone.now()` return the demo's time while seeding.
-
-    Only for the loader, which runs before any server or worker thread starts.
-    """
-    clock = _Clock(at)
-    original = timezone.now
-    timezone.now = clock.now
-    try:
-        yield clock
-    finally:
-        timezone.now = original
+    return inbox_actions.change_status(conversation, actor, status, snoozed_until=snoozed_until,
+                                       at=at)
 
 
 # --- Files ----------------------------------------------------------------------------------

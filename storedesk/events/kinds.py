@@ -20,6 +20,9 @@ class EventKind(StrEnum):
     MESSAGE_DELIVERED = "message.delivered"
     MESSAGE_READ = "message.read"
     MESSAGE_RETRIED = "message.retried"
+    # A proactive notice (back in stock...) queued to the shopper, whatever the status
+    # (data: message_id, notice, status); not a reply, so no SLA clock reacts to it.
+    MESSAGE_NOTICE_SENT = "message.notice_sent"
     # Conversations
     CONVERSATION_OPENED = "conversation.opened"
     CONVERSATION_ASSIGNED = "conversation.assigned"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -128,7 +129,11 @@ def run_next_step(escalation_id: int, now: datetime | None = None) -> bool:
         escalation.save(update_fields=["finished_at", "next_due_at", "updated_at"])
         return False
     step = steps[index]
-    conversation = Conversation.objects.get(pk=escalation.conversation_id)
+    conversation = Conversation.objects.filter(pk=escalation.conversation_id).first()
+    if conversation is None:  # deleted meanwhile (its escalations go with it): nothing to run
+        escalation.finished_at, escalation.next_due_at = now, None
+        escalation.save(update_fields=["finished_at", "next_due_at", "updated_at"])
+        return False
     actor = Actor.rule()
     action = ACTIONS.get(step.get("type", ""))
     result: dict[str, Any]
@@ -137,7 +142,9 @@ def run_next_step(escalation_id: int, now: datetime | None = None) -> bool:
             if action is None:
                 raise ActionError("Unknown action.")
             result = {"ok": True, "did": action.run(conversation, actor, step.get("value"))}
-    except (ActionError, LookupError) as exc:  # LookupError: a team/agent/macro was deleted
+    # A team, agent, macro or webhook the step names was deleted (the model's DoesNotExist),
+    # or a lookup by key failed: the step is recorded as failed and the plan goes on.
+    except (ActionError, ObjectDoesNotExist, LookupError) as exc:
         result = {"ok": False, "error": str(exc)[:300]}
     EscalationStepRun.objects.create(escalation=escalation, step=index, ran_at=now,
                                      result=result)

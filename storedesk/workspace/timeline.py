@@ -169,6 +169,20 @@ def _retried(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s retried a failed delivery") % {"who": ctx.who}
 
 
+@timeline_renderers.register("message.notice_sent")
+def _notice_sent(event: Any, ctx: RenderContext) -> str:
+    data = _data(event)
+    if data.get("notice") == "back_in_stock":
+        text = _("%(who)s sent the customer a back-in-stock notice") % {"who": ctx.who}
+    else:
+        text = _("%(who)s sent the customer a notice") % {"who": ctx.who}
+    if data.get("status") == Status.CLOSED:
+        text += " " + _("(the conversation stays closed)")
+    elif data.get("status") == Status.RESOLVED:
+        text += " " + _("(the conversation stays resolved)")
+    return text
+
+
 @timeline_renderers.register("conversation.language_set")
 def _language_set(event: Any, ctx: RenderContext) -> str:
     new = _data(event).get("new")

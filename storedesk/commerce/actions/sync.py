@@ -196,13 +196,21 @@ def _sync_shipments(order: Order, shipments: tuple[ShipmentData, ...]) -> None:
 def upsert_product(store: Store, data: ProductData) -> Product:
     if not data.external_id.strip() or not data.title.strip():
         raise ActionError("A product needs an id and a title.")
+    if data.updated_at is not None and data.updated_at.tzinfo is None:
+        raise ActionError("updated_at needs a timezone.")
     existing = (Product.objects.select_for_update()
                 .filter(store=store, external_id=data.external_id[:100]).first())
+    if (existing is not None and data.updated_at is not None
+            and existing.source_updated_at is not None
+            and data.updated_at < existing.source_updated_at):
+        return existing  # a late, older payload: what we hold is newer
     was_in_stock = existing is None or _in_stock(existing)
+    defaults = {"account_id": store.account_id, "title": data.title[:300],
+                "category": data.category[:100]}
+    if data.updated_at is not None:
+        defaults["source_updated_at"] = data.updated_at
     product, _created = Product.objects.update_or_create(
-        store=store, external_id=data.external_id[:100],
-        defaults={"account_id": store.account_id, "title": data.title[:300],
-                  "category": data.category[:100]},
+        store=store, external_id=data.external_id[:100], defaults=defaults,
     )
     for item in data.variants:
         if not item.sku.strip() or item.price < 0:

@@ -21,6 +21,9 @@ class Product(TenantModel):
     external_id = models.CharField(max_length=100)
     title = models.CharField(max_length=300)
     category = models.CharField(max_length=100, blank=True)
+    # The platform's `updated_at` of the newest product payload applied: an older one arriving
+    # late (webhooks are not ordered) is skipped instead of rolling the stock back.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -86,6 +86,9 @@ class ProductData:
     title: str
     category: str = ""
     variants: tuple[VariantData, ...] = ()
+    # The platform's last change of the product, when the source says (webhook payloads): an
+    # older payload than the one applied is skipped. None: always applied (the current state).
+    updated_at: datetime | None = None
 
 
 class PlatformError(Exception):

@@ -1,12 +1,13 @@
 """Group commit for the live ingest route: concurrent single-message requests of one process are
 written together, through the one batch action (`inbox.actions.receive_messages`).
 
-`GroupCommit.submit(item)` queues a request and waits for its own outcome. One writer thread per
-process takes whatever is queued (at most `MAX_BATCH`), writes it in one transaction per inbox,
-and answers each request; requests that arrive meanwhile form the next batch. Under light load a
-batch is one request and nothing waits; under load the batches grow by themselves and the cost
-per message falls (one transaction, one commit, one queue push for the domain events, one
-integration-key query and one rate-limit counter update per caller, for the whole batch).
+`core.group_commit.GroupCommit` queues the requests of one process and hands them, at most
+`MAX_BATCH` at a time, to `write_batch` in one writer thread, which writes them in one
+transaction per inbox and answers each; requests that arrive meanwhile form the next batch.
+Under light load a batch is one request and nothing waits; under load the batches grow by
+themselves and the cost per message falls (one transaction, one commit, one queue push for the
+domain events, one integration-key query and one rate-limit counter update per caller, for the
+whole batch).
 
 `write_batch` decides, per request, what the Ninja endpoint would have decided, in the same
 order: the key (an unknown or revoked key is handed to Django, which answers 401), the per-key
@@ -20,11 +21,9 @@ written for it. So every answer other than 200/201 comes from Django itself.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -164,44 +163,3 @@ def _outcome(result: Received | ActionError | None) -> Outcome:
         )
     # Refused (nothing was written): Django runs the single path and words the error.
     return Delegate(True)
-
-
-class GroupCommit:
-    """Coalesces the requests of one event loop into batches written by one thread."""
-
-    def __init__(self, write: Callable[[Sequence[Pending]], list[Outcome]],
-                 max_batch: int = MAX_BATCH) -> None:
-        self._write = write
-        self._max_batch = max_batch
-        self._queue: list[tuple[Pending, asyncio.Future[Outcome]]] = []
-        self._draining = False
-        self._drainer: asyncio.Task[None] | None = None  # a reference keeps the task alive
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="ingest-writer")
-
-    async def submit(self, item: Pending) -> Outcome:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Outcome] = loop.create_future()
-        self._queue.append((item, future))
-        if not self._draining:
-            self._draining = True
-            self._drainer = loop.create_task(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self._queue:
-                batch = self._queue[: self._max_batch]
-                del self._queue[: self._max_batch]
-                try:
-                    outcomes = await loop.run_in_executor(
-                        self._executor, self._write, [item for item, _ in batch]
-                    )
-                except Exception:
-                    logger.exception("live ingest batch failed; each request goes through Django")
-                    outcomes = [Delegate(None)] * len(batch)
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
-        finally:
-            self._draining = False

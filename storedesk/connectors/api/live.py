@@ -29,15 +29,17 @@ from pydantic import ValidationError
 
 from storedesk.accounts.models import hash_token
 from storedesk.connectors.api.group_commit import (
+    MAX_BATCH,
     Answer,
     Delegate,
-    GroupCommit,
+    Outcome,
     Pending,
     Throttle,
     write_batch,
 )
 from storedesk.connectors.api.schemas import InboundIn
 from storedesk.connectors.models import IntegrationKey
+from storedesk.core.group_commit import GroupCommit
 from storedesk.core.middleware import policy
 from storedesk.core.ratelimit import THROTTLE_VERDICT
 
@@ -58,7 +60,7 @@ class LiveInboundRoute:
     def __init__(self, app: ASGIApp, throttle: Throttle) -> None:
         self.app = app
         self.throttle = throttle
-        self._group: GroupCommit | None = None
+        self._group: GroupCommit[Pending, Outcome] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -83,9 +85,12 @@ class LiveInboundRoute:
             return
         await _answer(send, outcome, headers)
 
-    def _group_commit(self) -> GroupCommit:
+    def _group_commit(self) -> GroupCommit[Pending, Outcome]:
         if self._group is None:
-            self._group = GroupCommit(partial(write_batch, throttle=self.throttle))
+            # A batch that fails as a whole: each request goes through Django.
+            self._group = GroupCommit(partial(write_batch, throttle=self.throttle),
+                                      failed=Delegate(None), max_batch=MAX_BATCH,
+                                      name="ingest-writer")
         return self._group
 
 

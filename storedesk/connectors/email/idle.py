@@ -12,6 +12,10 @@ Each watcher holds a lease in the shared cache (`storedesk:email-idle:<inbox>:<f
 renewed while it watches), so with several worker processes at scale (Redis) one connection
 per folder is open, not one per process; another process takes over when the lease runs out.
 
+A watcher thread spends nearly all its life waiting (in IDLE, between polls, backing off), so it
+gives its database connection back (`_release_db`) before every wait: with many mailboxes a
+connection held per thread would exhaust PostgreSQL's connections (or the connection pool).
+
 The watchers start with the queue consumer (`storedesk worker`, `storedesk serve
 --with-worker`, `storedesk demo`; `start_watchers`), unless STOREDESK_EMAIL_IDLE=0; or run
 them on their own with ``storedesk manage email_idle``. The minute poll covers the rest.
@@ -28,6 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connections
 from imapclient.exceptions import IMAPClientError
 
 from storedesk.connectors.email import imap
@@ -66,6 +71,21 @@ def _enqueue(inbox_id: int) -> None:
     fetch_mailbox(inbox_id)
 
 
+def _release_db() -> None:
+    """Close this thread's database connections (with a pool: give them back to it)."""
+    connections.close_all()
+
+
+def _releasing(on_new: Callable[[int], None]) -> Callable[[int], None]:
+    def notify(inbox_id: int) -> None:
+        try:
+            on_new(inbox_id)
+        finally:
+            _release_db()  # the callback may have used the database (an immediate queue)
+
+    return notify
+
+
 def _load(inbox_id: int) -> Inbox | None:
     return Inbox.objects.filter(pk=inbox_id, channel="email", is_active=True).first()
 
@@ -97,20 +117,23 @@ def watch_mailbox(inbox_id: int, stop: threading.Event, *, folder: str | None = 
             if lease is None:
                 lease = _Lease(inbox_id, watched)
             if not lease.hold():  # another process watches this folder
+                _release_db()
                 stop.wait(LEASE_SECONDS / 3)
                 continue
             config = EmailConfig.model_validate(inbox.config or {})
             try:
-                client = imap.connect(config, inbox=inbox)
+                client = imap.connect(config, inbox=inbox)  # may save a refreshed OAuth token
             except imap.MailboxError as exc:
                 logger.warning("email idle: inbox %s: %s", inbox_id, exc)
+                _release_db()
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 300.0)
                 continue
+            _release_db()
             backoff = 5.0
             try:
-                _watch(client, inbox_id, watched, stop, lease, on_new=on_new, renew=renew,
-                       poll=poll, check_every=check_every)
+                _watch(client, inbox_id, watched, stop, lease, on_new=_releasing(on_new),
+                       renew=renew, poll=poll, check_every=check_every)
             except (IMAPClientError, OSError) as exc:
                 logger.warning("email idle: inbox %s folder %s lost the connection: %s",
                                inbox_id, watched, exc)
@@ -120,6 +143,7 @@ def watch_mailbox(inbox_id: int, stop: threading.Event, *, folder: str | None = 
     finally:
         if lease is not None:
             lease.release()
+        _release_db()
 
 
 def _watch(client: object, inbox_id: int, folder: str, stop: threading.Event, lease: _Lease,
@@ -172,9 +196,7 @@ def run_watchers(stop: threading.Event, rescan: float = 300.0) -> None:
         except Exception:  # a database hiccup must not end the watching for good
             logger.exception("email idle: could not list the mailboxes")
         finally:
-            from django.db import connection
-
-            connection.close()
+            _release_db()
         stop.wait(rescan)
     for thread in threads.values():
         thread.join(timeout=10)

@@ -8,6 +8,7 @@ side effects (realtime pushes, task enqueues) to after commit. The modules:
 - batch.py          receive_messages: many inbound messages in one transaction (bulk writes)
 - history.py        import_history: conversations from another helpdesk, in bulk (historic)
 - replies.py        send_reply (with undo-send), cancel_reply, add_note, retry_delivery
+- notices.py        send_notice: a proactive notice, on any conversation status, sent once per key
 - outcomes.py       record_delivery_outcome (the outbox settled a reply's delivery)
 - conversations.py  change_status, assign, set_priority, tag, untag, mark_read
 - receipts.py       record_receipt: a provider's delivered / read / failed receipt
@@ -40,6 +41,7 @@ from storedesk.inbox.actions.inbound import (
     next_display_id,
     receive_message,
 )
+from storedesk.inbox.actions.notices import send_notice
 from storedesk.inbox.actions.outcomes import record_delivery_outcome
 from storedesk.inbox.actions.receipts import record_receipt
 from storedesk.inbox.actions.replies import (
@@ -90,6 +92,7 @@ __all__ = [
     "record_receipt",
     "replace_inbox_config",
     "retry_delivery",
+    "send_notice",
     "send_reply",
     "set_intent",
     "set_language",

@@ -1,4 +1,9 @@
-"""Conversation properties: status, assignment, priority, tags, read state."""
+"""Conversation properties: status, assignment, priority, tags, read state.
+
+`at` (optional, on every change): when the change happened, if earlier than now (history being
+loaded). The timeline row and the times the change sets carry it; `updated_at` stays the time
+the row was written. Checked by `check_original_time` (aware, not in the future).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,12 @@ from storedesk.accounts.models import Membership, Team
 from storedesk.accounts.permissions import MESSAGES, Perm, may_move_to
 from storedesk.core.errors import ActionError, PermissionDenied
 from storedesk.core.oncommit import publish_on_commit
-from storedesk.core.validation import check_datetime, check_text, model_max_length
+from storedesk.core.validation import (
+    check_datetime,
+    check_original_time,
+    check_text,
+    model_max_length,
+)
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     TAG_RE,
@@ -38,8 +48,10 @@ def change_status(
     status: str,
     *,
     snoozed_until: datetime | None = None,
+    at: datetime | None = None,
 ) -> Conversation:
     check_datetime("snoozed_until", snoozed_until)
+    check_original_time("at", at)
     conversation = _locked(conversation)
     check_transition(conversation.status, status)
     if status == Status.SNOOZED and (snoozed_until is None or snoozed_until <= timezone.now()):
@@ -48,7 +60,7 @@ def change_status(
     conversation.status = status
     conversation.snoozed_until = snoozed_until if status == Status.SNOOZED else None
     if status in (Status.RESOLVED, Status.CLOSED):
-        conversation.resolved_at = timezone.now()
+        conversation.resolved_at = at or timezone.now()
         conversation.waiting_since = None
     conversation.save(
         update_fields=["status", "snoozed_until", "resolved_at", "waiting_since", "updated_at"]
@@ -60,6 +72,7 @@ def change_status(
         old=previous,
         new=status,
         snoozed_until=snoozed_until.isoformat() if snoozed_until else None,
+        occurred_at=at,
     )
     _publish_conversation(conversation)
     return conversation
@@ -73,12 +86,14 @@ def assign(
     assignee: Membership | None,
     team: Team | None = None,
     set_team: bool = False,
+    at: datetime | None = None,
 ) -> Conversation:
     """Give the conversation to an agent (or nobody) and optionally to a team.
 
     The one permission check for every entry point: light agents only move conversations to
     themselves, their teammates or their teams (`accounts.permissions.may_move_to`).
     """
+    check_original_time("at", at)
     conversation = _locked(conversation)
     # Only what changes is checked (a form re-sending the current team moves nothing).
     assignee_changes = (assignee.pk if assignee else None) != conversation.assignee_id
@@ -107,13 +122,17 @@ def assign(
         new_assignee=conversation.assignee_id,
         old_team=old_team,
         new_team=conversation.team_id,
+        occurred_at=at,
     )
     _publish_conversation(conversation)
     return conversation
 
 
 @transaction.atomic
-def set_priority(conversation: Conversation, actor: Actor, priority: str) -> Conversation:
+def set_priority(
+    conversation: Conversation, actor: Actor, priority: str, *, at: datetime | None = None
+) -> Conversation:
+    check_original_time("at", at)
     if priority not in Priority.values:
         raise ActionError(f"Unknown priority {priority!r}.")
     conversation = _locked(conversation)
@@ -124,14 +143,18 @@ def set_priority(conversation: Conversation, actor: Actor, priority: str) -> Con
     conversation.priority_rank = PRIORITY_RANK[Priority(priority)]
     conversation.save(update_fields=["priority", "priority_rank", "updated_at"])
     record_event(
-        conversation, EventKind.CONVERSATION_PRIORITY_CHANGED, actor, old=previous, new=priority
+        conversation, EventKind.CONVERSATION_PRIORITY_CHANGED, actor, old=previous, new=priority,
+        occurred_at=at,
     )
     _publish_conversation(conversation)
     return conversation
 
 
 @transaction.atomic
-def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
+def tag(
+    conversation: Conversation, actor: Actor, name: str, *, at: datetime | None = None
+) -> Tag:
+    check_original_time("at", at)
     name = name.strip().lower()
     if not TAG_RE.match(name):
         raise ActionError("A tag is 1-64 letters, digits, spaces or . : / - _")
@@ -139,19 +162,23 @@ def tag(conversation: Conversation, actor: Actor, name: str) -> Tag:
     if conversation.tags.filter(pk=tag_row.pk).exists():
         return tag_row
     conversation.tags.add(tag_row)
-    record_event(conversation, EventKind.CONVERSATION_TAGGED, actor, tag=name)
+    record_event(conversation, EventKind.CONVERSATION_TAGGED, actor, tag=name, occurred_at=at)
     _publish_conversation(conversation, with_tags=True)
     return tag_row
 
 
 @transaction.atomic
-def untag(conversation: Conversation, actor: Actor, name: str) -> None:
+def untag(
+    conversation: Conversation, actor: Actor, name: str, *, at: datetime | None = None
+) -> None:
+    check_original_time("at", at)
     name = check_text("tag", name.strip().lower(), model_max_length(Tag, "name"))
     tag_row = Tag.objects.filter(account_id=conversation.account_id, name=name).first()
     if tag_row is None or not conversation.tags.filter(pk=tag_row.pk).exists():
         return
     conversation.tags.remove(tag_row)
-    record_event(conversation, EventKind.CONVERSATION_UNTAGGED, actor, tag=name)
+    record_event(conversation, EventKind.CONVERSATION_UNTAGGED, actor, tag=name,
+                 occurred_at=at)
     _publish_conversation(conversation, with_tags=True)
 
 

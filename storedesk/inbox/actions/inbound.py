@@ -20,9 +20,9 @@ from storedesk.core.models import stamped
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.core.sanitize import sanitize_html
 from storedesk.core.validation import (
-    check_datetime,
     check_email,
     check_json,
+    check_original_time,
     check_text,
     model_max_length,
 )
@@ -154,7 +154,7 @@ def _check_storable(inbound: InboundMessage) -> None:
     check_text("phone", inbound.phone, model_max_length(Contact, "phone"))
     check_text("subject", inbound.subject, model_max_length(Conversation, "subject"))
     check_json("metadata", inbound.metadata)
-    check_datetime("created_at", inbound.created_at)
+    check_original_time("created_at", inbound.created_at)
     for incoming in inbound.attachments:
         check_text("attachment filename", incoming.filename)
         check_text("attachment content type", incoming.content_type)
@@ -246,10 +246,11 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
                         inbound.name[:200], inbound.email[:254].strip().lower(),
                         inbound.phone[:32],
                     ),
+                    **stamped(inbound.created_at),
                 )
                 return ContactIdentity.objects.create(
                     account_id=inbox.account_id, inbox=inbox, contact=contact,
-                    source_id=sender_id,
+                    source_id=sender_id, **stamped(inbound.created_at),
                 )
         except IntegrityError:
             continue  # someone else created the identity or the contact: read theirs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -14,9 +14,10 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import fold
+from storedesk.core.models import stamped
 from storedesk.core.oncommit import enqueue_on_commit, publish_on_commit
 from storedesk.core.sanitize import sanitize_html
-from storedesk.core.validation import check_text
+from storedesk.core.validation import check_original_time, check_text
 from storedesk.events import EventKind
 from storedesk.inbox.actions._shared import (
     MAX_TEXT_CHARS,
@@ -52,6 +53,7 @@ def send_reply(
     content_type: str = ContentType.TEXT,
     content: Any = None,
     metadata: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Message:
     """Write an outgoing message as `pending` and queue its delivery through the connector.
 
@@ -62,13 +64,17 @@ def send_reply(
     `send_after` holds the delivery back (undo-send): until then `cancel_reply` can take the
     message back and nothing reaches the shopper. `metadata` is kept on the message (the
     composer's Markdown source and signature choice, a channel's recipients).
+    `at`: when it was written, if earlier than now (history being loaded): the message, its
+    timeline row and the conversation's reply times carry it; the delivery is still due now.
     """
+    check_original_time("at", at)
     cleaned = clean_content(content_type, content)
     if cleaned and not text.strip():
         text = fallback_text(content_type, cleaned)
     with staged_files(attachments) as stored:
         return _send_reply(conversation, actor, text, html, [*staged, *stored], send_after,
-                           content_type=content_type, content=cleaned, metadata=metadata)
+                           content_type=content_type, content=cleaned, metadata=metadata,
+                           at=at)
 
 
 @transaction.atomic
@@ -83,6 +89,7 @@ def _send_reply(
     content_type: str = ContentType.TEXT,
     content: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
@@ -93,21 +100,31 @@ def _send_reply(
     if conversation.status == Status.CLOSED:
         raise ActionError("This conversation is closed; start a new one to write to the shopper.")
     now = timezone.now()
+    written = at or now
     message = _create_outgoing(
         conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
-        content_type=content_type, content=content or {}, metadata=metadata,
+        content_type=content_type, content=content or {}, metadata=metadata, at=at,
     )
     delay = send_after.total_seconds() if send_after else 0.0
     delivery = Delivery.objects.create(
         account_id=conversation.account_id, message=message,
         next_attempt_at=now + timedelta(seconds=delay),
     )
-    conversation.last_message_at = now
+    # An older reply (history) never moves the last message time backwards.
+    if conversation.last_message_at is None or written > conversation.last_message_at:
+        conversation.last_message_at = written
     conversation.waiting_since = None
     if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
-        conversation.first_reply_at = now
+        conversation.first_reply_at = written
     _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
-    record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
+    record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk,
+                 occurred_at=at)
+    _queue_delivery(delivery, delay)
+    _publish_message(conversation, message)
+    return message
+
+
+def _queue_delivery(delivery: Delivery, delay: float = 0.0) -> None:
     # Straight onto the queue after commit (no hop through an event subscriber): the outbox
     # task is what sends, and a reply's latency is one enqueue.
     if delay > 0:
@@ -115,8 +132,6 @@ def _send_reply(
         enqueue_on_commit(deliver.schedule, (Delivery.OUTBOX_KIND, delivery.pk), delay=delay)
     else:
         enqueue_on_commit(deliver, Delivery.OUTBOX_KIND, delivery.pk)
-    _publish_message(conversation, message)
-    return message
 
 
 @transaction.atomic
@@ -160,16 +175,20 @@ def add_note(
     *,
     attachments: Sequence[IncomingFile] = (),
     html: str | None = None,
+    at: datetime | None = None,
 ) -> Message:
-    """A private note for the team; @mentions of teammates are resolved and recorded."""
+    """A private note for the team; @mentions of teammates are resolved and recorded.
+    `at`: when it was written, if earlier than now (history being loaded)."""
+    check_original_time("at", at)
     with staged_files(attachments) as stored:
-        return _add_note(conversation, actor, text, stored, html)
+        return _add_note(conversation, actor, text, stored, html, at)
 
 
 @transaction.atomic
 def _add_note(
     conversation: Conversation, actor: Actor, text: str, attachments: Sequence[StoredFile],
     html: str | None = None,
+    at: datetime | None = None,
 ) -> Message:
     text = text.strip()
     if not text and not attachments:
@@ -180,14 +199,14 @@ def _add_note(
     mentioned = _mentioned_members(conversation.account_id, text)
     message = _create_outgoing(
         conversation, actor, text, html, attachments, private=True,
-        status=DeliveryStatus.INTERNAL,
+        status=DeliveryStatus.INTERNAL, at=at,
     )
     if mentioned:
         message.metadata = {"mentions": [m.pk for m in mentioned]}
         message.save(update_fields=["metadata"])
         Mention.objects.bulk_create(
             Mention(account_id=conversation.account_id, message=message,
-                    conversation=conversation, membership=member)
+                    conversation=conversation, membership=member, **stamped(at))
             for member in mentioned
         )
     record_event(
@@ -196,6 +215,7 @@ def _add_note(
         actor,
         message_id=message.pk,
         mentions=[m.pk for m in mentioned],
+        occurred_at=at,
     )
     _publish_message(conversation, message)
     for member in mentioned:
@@ -239,6 +259,7 @@ def _create_outgoing(
     content_type: str = ContentType.TEXT,
     content: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> Message:
     sender_type = {"agent": SenderType.AGENT, "bot": SenderType.BOT}.get(
         actor.type, SenderType.SYSTEM
@@ -258,6 +279,7 @@ def _create_outgoing(
         private=private,
         delivery_status=status,
         metadata=metadata or {},
+        **stamped(at),
     )
     _save_attachments(message, stored)
     return message

@@ -105,3 +105,39 @@ def test_steps_are_validated(personas):
                   [{"after_minutes": 0, "type": "fire_everyone", "value": "x"}]):
         with pytest.raises(ActionError):
             escalation.clean_steps(personas.harbor.pk, steps)
+
+
+def test_a_step_whose_team_or_macro_was_deleted_fails_alone_and_the_plan_goes_on(personas):
+    """A step naming a deleted team or macro raises the model's DoesNotExist (not a
+    LookupError): the step is recorded as failed, and the next steps still run, once each."""
+    from storedesk.workflow.actions import create_macro, delete_macro
+
+    team = create_team(personas.harbor, "Escalations")
+    macro = create_macro(personas.harbor, name="Sorry", text="Sorry for the wait!")
+    EscalationPlan.objects.create(
+        account=personas.harbor, name="Tag plan", trigger=EscalationTrigger.TAGGED,
+        trigger_value="vip",
+        steps=escalation.clean_steps(personas.harbor.pk, [
+            {"after_minutes": 10, "type": "assign_team", "value": team.pk},
+            {"after_minutes": 10, "type": "send_macro", "value": macro.pk},
+            {"after_minutes": 20, "type": "set_priority", "value": "urgent"},
+        ]))
+    conversation = receive_message(personas.harbor_api, InboundMessage(
+        sender_id="vip-1", text="Where is my parcel?")).conversation
+    tag(conversation, Actor.agent(personas.olivia), "vip")
+    # given the team and the macro are deleted after the plan started
+    team.delete()
+    delete_macro(macro)
+    # when the steps fall due, each runs once: two fail, the last one still raises the priority
+    later = datetime.now(tz=WARSAW) + timedelta(minutes=30)
+    assert escalation.run_due(later) == 3
+    assert escalation.run_due(later) == 0
+    lines = Event.objects.filter(conversation=conversation, kind="escalation.step").order_by("pk")
+    assert [(e.data["step"], e.data["ok"]) for e in lines] == [(1, False), (2, False), (3, True)]
+    assert "does not exist" in lines[0].data["error"]
+    assert "does not exist" in lines[1].data["error"]
+    conversation.refresh_from_db()
+    assert conversation.priority == "urgent" and conversation.team_id is None
+    assert not conversation.messages.filter(direction="outgoing", private=False).exists()
+    finished = Escalation.objects.get(conversation=conversation)
+    assert finished.finished_at is not None and finished.next_due_at is None

@@ -34,6 +34,7 @@ from storedesk.commerce.platforms.base import (
 )
 from storedesk.commerce.platforms.shopify import graphql
 from storedesk.commerce.platforms.shopify.client import ShopifyClient, gid, legacy_id
+from storedesk.core.oncommit import enqueue_on_commit
 
 if TYPE_CHECKING:
     from storedesk.commerce.models import Order, Refund, Return
@@ -43,6 +44,11 @@ ORDER_TOPICS = frozenset({
     "orders/partially_fulfilled",
 })
 PRIVACY_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+# Catalog and stock: a product payload carries every variant's stock (`inventory_quantity`,
+# the total over locations); an inventory level names one location's count for one inventory
+# item, so the product's totals are read back from the Admin API (commerce.tasks).
+PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
+INVENTORY_TOPICS = frozenset({"inventory_levels/update"})
 SHIPMENT_STATUS = {
     "in_transit": "in_transit", "out_for_delivery": "out_for_delivery",
     "delivered": "delivered", "failure": "failed", "attempted_delivery": "in_transit",
@@ -72,11 +78,27 @@ class ShopifyPlatform(StorePlatform):
                             payload=payload)
 
     def apply_webhook(self, event: WebhookEvent) -> str:
-        from storedesk.commerce.actions import privacy, upsert_order
+        from storedesk.commerce import tasks
+        from storedesk.commerce.actions import privacy, upsert_order, upsert_product
 
         if event.topic in ORDER_TOPICS:
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
+        if event.topic in PRODUCT_TOPICS:
+            data = parse_product(event.payload)
+            product = upsert_product(self.store, data)
+            if data.updated_at is not None and product.source_updated_at is not None \
+                    and product.source_updated_at > data.updated_at:
+                return f"product {product.external_id}: an older update, skipped"
+            return f"product {product.external_id} synced"
+        if event.topic in INVENTORY_TOPICS:
+            item = str(event.payload.get("inventory_item_id") or "")
+            if not item.isdigit():
+                raise PlatformError("The inventory level has no inventory_item_id.",
+                                    permanent=True)
+            # Network after commit, not in this transaction: a task reads the product back.
+            enqueue_on_commit(tasks.refresh_inventory, self.store.pk, item)
+            return f"inventory item {item}: stock refresh queued"
         if event.topic == "customers/data_request":
             return privacy.customer_data_request(self.store, _customer_keys(event.payload),
                                                  _order_ids(event.payload))
@@ -124,17 +146,18 @@ class ShopifyPlatform(StorePlatform):
     def products(self) -> Iterator[ProductData]:
         for nodes, _cursor in self.client().pages(graphql.PRODUCTS, "products"):
             for n in nodes:
-                category = n.get("productType") or ""
-                yield ProductData(
-                    external_id=str(n.get("legacyResourceId") or ""), title=n.get("title") or "",
-                    category=category,
-                    variants=tuple(
-                        VariantData(sku=v.get("sku") or "", price=_money(v.get("price")),
-                                    title=v.get("title") or "",
-                                    inventory=int(v.get("inventoryQuantity") or 0),
-                                    category=category)
-                        for v in (n.get("variants") or {}).get("nodes") or [] if v.get("sku")),
-                )
+                yield product_from_node(n, with_updated_at=False)
+
+    def product_of_inventory_item(self, inventory_item_id: str) -> ProductData:
+        """The product an inventory item stocks, with every variant's current total."""
+        item = self.client().execute(
+            graphql.INVENTORY_ITEM_PRODUCT,
+            {"id": gid("InventoryItem", inventory_item_id)}).get("inventoryItem")
+        product = ((item or {}).get("variant") or {}).get("product")
+        if not product:
+            raise PlatformError(f"Shopify has no inventory item {inventory_item_id}.",
+                                permanent=True)
+        return product_from_node(product, with_updated_at=True)
 
     def push_refund(self, refund: Refund) -> str:
         """`refundCreate` against the order's successful sale or capture, under the
@@ -291,6 +314,45 @@ def to_rest_order(node: dict[str, Any]) -> dict[str, Any]:
             for f in node.get("fulfillments") or []
         ],
     }
+
+
+def variant_sku(sku: Any, variant_id: Any) -> str:
+    """A variant's key in Storedesk: its SKU, or its Shopify id when it has none (Shopify does
+    not require SKUs; the documented sample product has none)."""
+    return str(sku or "").strip() or (f"shopify-variant-{variant_id}" if variant_id else "")
+
+
+def parse_product(data: dict[str, Any]) -> ProductData:
+    """A Shopify product webhook body (`products/create`, `products/update`), normalised."""
+    if not data.get("id") or not str(data.get("title") or "").strip():
+        raise PlatformError("The product has no id or title.", permanent=True)
+    category = data.get("product_type") or ""
+    variants = []
+    for v in data.get("variants") or []:
+        sku = variant_sku(v.get("sku"), v.get("id"))
+        if sku:
+            variants.append(VariantData(
+                sku=sku, price=_money(v.get("price")), title=v.get("title") or "",
+                inventory=int(v.get("inventory_quantity") or 0), category=category))
+    return ProductData(external_id=str(data["id"]), title=str(data["title"]),
+                       category=category, variants=tuple(variants),
+                       updated_at=_when(data.get("updated_at")))
+
+
+def product_from_node(node: dict[str, Any], *, with_updated_at: bool) -> ProductData:
+    """A GraphQL Product node (with its variants), normalised like `parse_product`."""
+    category = node.get("productType") or ""
+    variants = []
+    for v in (node.get("variants") or {}).get("nodes") or []:
+        sku = variant_sku(v.get("sku"), v.get("legacyResourceId"))
+        if sku:
+            variants.append(VariantData(
+                sku=sku, price=_money(v.get("price")), title=v.get("title") or "",
+                inventory=int(v.get("inventoryQuantity") or 0), category=category))
+    return ProductData(
+        external_id=str(node.get("legacyResourceId") or ""), title=node.get("title") or "",
+        category=category, variants=tuple(variants),
+        updated_at=_when(node.get("updatedAt")) if with_updated_at else None)
 
 
 def _customer_keys(payload: dict[str, Any]) -> tuple[str, str]:

@@ -61,9 +61,24 @@ query StoredeskProducts($first: Int!, $after: String) {
   products(first: $first, after: $after) {
     nodes {
       legacyResourceId title productType
-      variants(first: 100) { nodes { sku title price inventoryQuantity } }
+      variants(first: 100) { nodes { legacyResourceId sku title price inventoryQuantity } }
     }
     pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+# An `inventory_levels/update` webhook names an inventory item at one location: the product
+# it stocks, with every variant's total over all locations, read back after the webhook.
+INVENTORY_ITEM_PRODUCT = """
+query StoredeskInventoryItemProduct($id: ID!) {
+  inventoryItem(id: $id) {
+    variant {
+      product {
+        legacyResourceId title productType updatedAt
+        variants(first: 100) { nodes { legacyResourceId sku title price inventoryQuantity } }
+      }
+    }
   }
 }
 """

@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 IDEMPOTENCY_META = "storedesk_idempotency_key"
 
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
+# A product's body carries its stock (`stock_quantity` when stock is managed, else
+# `stock_status`, which for a variable product says whether any variation can be bought).
+PRODUCT_TOPICS = frozenset({"product.created", "product.updated", "product.restored"})
 # WooCommerce order status -> (status, financial status, fulfilment status)
 STATUSES = {
     "pending": ("open", "pending", "unfulfilled"),
@@ -71,11 +74,22 @@ class WooCommercePlatform(StorePlatform):
                             payload=payload)
 
     def apply_webhook(self, event: WebhookEvent) -> str:
-        from storedesk.commerce.actions import upsert_order
+        from storedesk.commerce.actions import upsert_order, upsert_product
 
         if event.topic in ORDER_TOPICS:
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
+        if event.topic in PRODUCT_TOPICS:
+            if event.payload.get("parent_id"):
+                # A variation's own body: its product's stock_status already counts it.
+                return f"variation {event.payload.get('id')} of {event.payload['parent_id']}: " \
+                       "ignored"
+            data = parse_product(event.payload)
+            product = upsert_product(self.store, data)
+            if data.updated_at is not None and product.source_updated_at is not None \
+                    and product.source_updated_at > data.updated_at:
+                return f"product {product.external_id}: an older update, skipped"
+            return f"product {product.external_id} synced"
         return f"ignored topic {event.topic!r}"
 
     # --- REST API v3 ----------------------------------------------------------------------
@@ -120,14 +134,7 @@ class WooCommercePlatform(StorePlatform):
     def products(self) -> Iterator[ProductData]:
         for items in self.client().pages("/products"):
             for p in items:
-                category = ((p.get("categories") or [{}])[0] or {}).get("slug") or ""
-                yield ProductData(
-                    external_id=str(p.get("id", "")), title=p.get("name") or "",
-                    category=category,
-                    variants=(VariantData(
-                        sku=p.get("sku") or "", price=_money(p.get("price")),
-                        title=p.get("name") or "", category=category,
-                        inventory=int(p.get("stock_quantity") or 0)),) if p.get("sku") else ())
+                yield parse_product(p, with_updated_at=False)
 
     def push_refund(self, refund: Refund) -> str:
         """`POST /orders/{id}/refunds` through the payment gateway (`api_refund`), restocking
@@ -198,6 +205,30 @@ def _gmt(value: Any) -> datetime | None:
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # *_gmt fields are UTC without an offset
     return parsed
+
+
+def _stock(data: dict[str, Any]) -> int:
+    """Units to sell: `stock_quantity` when WooCommerce manages the stock; otherwise only the
+    status is known, and "instock" counts as one (enough to say it can be bought)."""
+    if data.get("manage_stock") is True and data.get("stock_quantity") is not None:
+        return max(int(data["stock_quantity"]), 0)
+    return 1 if data.get("stock_status") == "instock" else 0
+
+
+def parse_product(data: dict[str, Any], *, with_updated_at: bool = True) -> ProductData:
+    """A WooCommerce REST API v3 product (webhook body or `GET /products` item), normalised:
+    one variant keyed by its SKU, or by the product id when it has none."""
+    if not data.get("id") or not str(data.get("name") or "").strip():
+        raise PlatformError("The product has no id or name.", permanent=True)
+    category = ((data.get("categories") or [{}])[0] or {}).get("slug") or ""
+    sku = str(data.get("sku") or "").strip() or f"woo-product-{data['id']}"
+    return ProductData(
+        external_id=str(data["id"]), title=str(data["name"]), category=category,
+        variants=(VariantData(sku=sku, price=_money(data.get("price")),
+                              title=str(data["name"]), category=category,
+                              inventory=_stock(data)),),
+        updated_at=_gmt(data.get("date_modified_gmt")) if with_updated_at else None,
+    )
 
 
 def parse_order(data: dict[str, Any], currency: str) -> OrderData:

@@ -174,12 +174,16 @@ class _State:
     requests: list[Recorded] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: itertools.count(900000001))
     idempotency: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    products: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class FakeShopify:
     def __init__(self, token: str = "shpat_fake_token") -> None:  # noqa: S107 - a test token
         self._state = _State(token=token)
         self._lock = threading.Lock()
+        self.add_product("632910392", "IPod Nano - 8GB", "Cult Products", [
+            {"id": 808950810, "sku": "IPOD2008RED", "title": "Red", "price": "199.00",
+             "inventory": 10, "inventory_item_id": 808950810}], "2026-11-20T10:00:00-05:00")
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -201,6 +205,31 @@ class FakeShopify:
         with self._lock:
             self._state.orders[node["legacyResourceId"]] = node
         return node
+
+    def add_product(self, legacy_id: str, title: str, product_type: str,
+                    variants: list[dict[str, Any]], updated_at: str) -> None:
+        """A product with variants given as {"id", "sku", "title", "price", "inventory",
+        "inventory_item_id"} (the numeric ids webhooks carry)."""
+        nodes = [{"id": f"gid://shopify/ProductVariant/{v['id']}",
+                  "legacyResourceId": str(v["id"]), "sku": v.get("sku"), "title": v["title"],
+                  "price": v["price"], "inventoryQuantity": v["inventory"],
+                  "inventoryItem": {"id": f"gid://shopify/InventoryItem/{v['inventory_item_id']}",
+                                    "legacyResourceId": str(v["inventory_item_id"])}}
+                 for v in variants]
+        with self._lock:
+            self._state.products[legacy_id] = {
+                "id": f"gid://shopify/Product/{legacy_id}", "legacyResourceId": legacy_id,
+                "title": title, "productType": product_type, "updatedAt": updated_at,
+                "variants": {"nodes": nodes, "pageInfo": _page_info(False, None)}}
+
+    def set_inventory(self, inventory_item_id: str, available: int, updated_at: str) -> None:
+        """Stock changes on the shop (one location): the variant's total follows."""
+        with self._lock:
+            for product in self._state.products.values():
+                for variant in product["variants"]["nodes"]:
+                    if variant["inventoryItem"]["legacyResourceId"] == inventory_item_id:
+                        variant["inventoryQuantity"] = available
+                        product["updatedAt"] = updated_at
 
     def order(self, legacy_id: str) -> dict[str, Any]:
         with self._lock:
@@ -246,6 +275,16 @@ class FakeShopify:
         end = start + len(page) - 1
         return {"nodes": page,
                 "pageInfo": _page_info(end + 1 < len(nodes), _cursor(end) if page else after)}
+
+    def _inventory_item(self, info: Any, id: str) -> dict[str, Any] | None:
+        """The inventory item's variant, with its product (and its variants) inside."""
+        for product in self._state.products.values():
+            for variant in product["variants"]["nodes"]:
+                item = variant["inventoryItem"]
+                if id in (item["id"], item["legacyResourceId"]):
+                    product = copy.deepcopy(product)
+                    return {**item, "variant": {**variant, "product": product}}
+        return None
 
     def _order(self, info: Any, id: str) -> dict[str, Any] | None:
         return self._state.orders.get(id.rsplit("/", 1)[-1])
@@ -373,14 +412,9 @@ class FakeShopify:
                 "nodes": [o["customer"] for o in state.orders.values() if o["customer"]],
                 "pageInfo": _page_info(False, None)},
             "products": lambda info, first=50, after=None, query=None: {
-                "nodes": [{"id": "gid://shopify/Product/632910392",
-                           "legacyResourceId": "632910392", "title": "IPod Nano - 8GB",
-                           "productType": "Cult Products", "variants": {"nodes": [
-                               {"id": "gid://shopify/ProductVariant/808950810",
-                                "sku": "IPOD2008RED", "title": "Red", "price": "199.00",
-                                "inventoryQuantity": 10}],
-                               "pageInfo": _page_info(False, None)}}],
+                "nodes": [copy.deepcopy(p) for p in state.products.values()],
                 "pageInfo": _page_info(False, None)},
+            "inventoryItem": self._inventory_item,
             "refundCreate": self._refund_create, "orderCancel": self._order_cancel,
             "orderUpdate": self._order_update, "returnCreate": self._return_create,
         }

@@ -69,3 +69,44 @@ def test_the_watchers_can_be_turned_off(monkeypatch):
     before = {t.name for t in threading.enumerate()}
     idle.start_watchers()()
     assert "email-idle" not in {t.name for t in threading.enumerate()} - before
+
+
+def test_a_watcher_holds_no_database_connection_while_it_waits(
+        personas, dovecot: DovecotServer, mailbox: str, settings):
+    """Each watcher thread gives its connection back before waiting in IDLE: many mailboxes
+    must not hold one PostgreSQL connection (or pool slot) each for as long as they watch."""
+    import queue
+    import threading
+
+    from django.db import connections
+
+    settings.FETCH_ALLOW_PRIVATE = True  # loopback Dovecot
+    inbox = personas.harbor_email
+    Inbox.objects.filter(pk=inbox.pk).update(config={
+        "address": "support@harbor.test",
+        "imap": dovecot.imap_settings(mailbox, seal(f"pw-{mailbox}"), folders=["INBOX"]),
+    })
+    seen: queue.Queue[tuple[bool, int]] = queue.Queue()
+
+    def on_new(inbox_id: int) -> None:
+        # what the watcher thread holds when the server wakes it (after load, connect, IDLE)
+        seen.put((connections["default"].connection is None,
+                  Inbox.objects.filter(pk=inbox_id).count()))  # and it uses the database
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=idle.watch_mailbox, args=(inbox.pk, stop),
+                               kwargs={"on_new": on_new, "check_every": 0.2}, daemon=True)
+    watcher.start()
+    try:
+        # when it has connected (its catch-up call) and then waits in IDLE until a mail comes
+        first = seen.get(timeout=60)  # a wait bound, not a timing assertion
+        dovecot.append(mailbox, mail(subject="Where is my parcel?"))
+        second = seen.get(timeout=60)
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    # then it held no connection when woken: not after loading the inbox and connecting,
+    # and not after the previous call used the database and the thread sat in IDLE
+    assert first == (True, 1)
+    assert second == (True, 1)
+    assert not watcher.is_alive()

@@ -5,6 +5,7 @@ nothing stored; other methods and the store webhooks still reach Django."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -120,3 +121,27 @@ async def test_events_accepted_by_the_route_are_drained_into_messages(inbox):
     assert await InboundEvent.objects.filter(status="done").acount() == 3
     texts = [m.text async for m in Message.objects.filter(inbox=inbox).order_by("pk")]
     assert texts == ["Message 0", "Message 1", "Message 2"]
+
+
+async def test_concurrent_pushes_are_written_together_and_each_answered_as_alone(inbox):
+    # given a provider firing 30 events at once, 5 of them twice and 3 forged among them
+    bodies = [{"id": f"asgi-c{n}", "type": "message", "from": f"coop-{n % 4}",
+               "text": f"Order {n}?"} for n in range(30)]
+    requests = [signed(body) for body in bodies] + [signed(body) for body in bodies[:5]]
+    requests += [signed({"id": f"asgi-f{n}", "type": "message", "from": "x", "text": "hi"},
+                        secret="not-the-secret") for n in range(3)]
+    # when they arrive concurrently (the route's group commit writes them in batches)
+    answers = await asyncio.gather(*(_post(f"/hooks/pigeon/{inbox.pk}/", raw, headers)
+                                     for raw, headers in requests))
+    # then every signed one is 202 and each event is new exactly once, with one id
+    by_event: dict[str, list[dict]] = {}
+    for (raw, _), (status, _, body) in zip(requests[:35], answers[:35], strict=True):
+        assert status == 202
+        by_event.setdefault(json.loads(raw)["id"], []).append(json.loads(body))
+    for event_id, seen in by_event.items():
+        assert sorted(a["duplicate"] for a in seen) == [False] + [True] * (len(seen) - 1)
+        assert len({a["id"] for a in seen}) == 1, event_id
+    # and the forged ones are 401 and stored nowhere; the 30 events are stored once each
+    assert [status for status, _, _ in answers[35:]] == [401, 401, 401]
+    stored = [e async for e in InboundEvent.objects.values_list("event_id", "pk")]
+    assert sorted(stored) == sorted((k, v[0]["id"]) for k, v in by_event.items())
