@@ -3,11 +3,12 @@ shopper waiting for it hears so on the conversation they subscribed from, on its
 that conversation's language, once.
 
 Each subscription is claimed (`commerce.claim_restock_notice`) and its notice written
-(`inbox.actions.send_notice`, sender `bot`, keyed by the subscription) in the subscriber's one
-transaction, so the notice is sent exactly once even when the event is handled twice or by two
-workers. The notice reaches a resolved or closed conversation too, without reopening it; the
-shopper's answer goes through the normal receive path. A subscription whose conversation is
-gone (erased) cannot be written to: it stays waiting and is logged.
+(`inbox.actions.send_notice`, sender `bot`, keyed by the subscription and its round) in the
+subscriber's one transaction, so the notice is sent exactly once even when the event is handled
+twice or by two workers; asking again after a notice starts a new round. The notice reaches a
+resolved or closed conversation too, without reopening it; the shopper's answer goes through
+the normal receive path. A subscription whose conversation is gone (erased) cannot be written
+to: it stays waiting and is logged.
 """
 
 from __future__ import annotations
@@ -70,6 +71,6 @@ def notify_back_in_stock(event_id: int) -> Notified:
                               settings.reply_overrides)
         _message, created = inbox_actions.send_notice(
             conversation, actor, text, notice="back_in_stock",
-            key=f"restock-{subscription.pk}")
+            key=f"restock-{subscription.pk}-{subscription.wait_round}")
         sent += int(created)
     return Notified(sent=sent, unreachable=unreachable)

@@ -25,6 +25,7 @@ def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> No
 
 
 Publisher = Callable[[int, dict[str, Any]], None]
+ManyPublisher = Callable[[int, list[dict[str, Any]]], None]
 
 
 class _Publishers:
@@ -32,15 +33,20 @@ class _Publishers:
     publisher from its AppConfig.ready() (set once at start-up, never changed per request)."""
 
     publisher: Publisher | None = None
+    many: ManyPublisher | None = None
     rechecker: Callable[[int], None] | None = None
 
 
 def register_publisher(
-    publisher: Publisher, rechecker: Callable[[int], None] | None = None
+    publisher: Publisher,
+    rechecker: Callable[[int], None] | None = None,
+    many: ManyPublisher | None = None,
 ) -> None:
-    """`rechecker(agent_id)` makes the agent's open sockets re-check their session."""
+    """`rechecker(agent_id)` makes the agent's open sockets re-check their session;
+    `many(account_id, events)` sends several events of one account at once, in order."""
     _Publishers.publisher = publisher
     _Publishers.rechecker = rechecker
+    _Publishers.many = many
 
 
 def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
@@ -50,6 +56,21 @@ def publish_on_commit(account_id: int, event: dict[str, Any]) -> None:
         logger.debug("no realtime publisher registered; dropping %s", event.get("type"))
         return
     transaction.on_commit(lambda: publisher(account_id, event), robust=True)
+
+
+def publish_many_on_commit(account_id: int, events: list[dict[str, Any]]) -> None:
+    """`publish_on_commit` for several events of one account (a batch of inbound messages):
+    the same events in the same order, sent together after commit (one channel-layer send
+    instead of one round trip each)."""
+    if not events:
+        return
+    many = _Publishers.many
+    if many is None:  # no batch publisher registered: one by one
+        for event in events:
+            publish_on_commit(account_id, event)
+        return
+    batch = list(events)
+    transaction.on_commit(lambda: many(account_id, batch), robust=True)
 
 
 def recheck_sockets_on_commit(agent_id: int) -> None:

@@ -132,6 +132,14 @@ class AgentConsumer(AsyncJsonWebsocketConsumer):
         if viewer is not None and may_receive(viewer, event):
             await self.send_json(event)
 
+    async def storedesk_events(self, message: dict[str, Any]) -> None:
+        """Several events in one layer message (publish.EVENTS): each as if it came alone."""
+        events = message.get("events")
+        if not isinstance(events, list):
+            return
+        for event in events:
+            await self.storedesk_event({"event": event})
+
     async def storedesk_recheck(self, message: dict[str, Any]) -> None:
         """The agent signed out, was deactivated or changed seat: re-read the session now."""
         await self._current_viewer(force=True)

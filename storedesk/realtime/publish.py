@@ -32,6 +32,11 @@ def agent_group(agent_id: int) -> str:
     return f"agent-{agent_id}"
 
 
+# One layer message carrying several events of one account, in order (a batch of inbound
+# messages): one channel-layer send for the batch instead of one Redis round trip per event.
+# Each agent socket unpacks it and handles every event as if it had come alone.
+EVENTS = "storedesk.events"
+
 # Events the shopper's chat widget also learns, through the group of the conversation it
 # follows (`presence.conversation_group`): only what the widget needs, never the agent payload.
 CONVERSATION_READ = "storedesk.conversation_read"
@@ -39,6 +44,21 @@ CONVERSATION_READ = "storedesk.conversation_read"
 
 def publish(account_id: int, event: dict[str, Any]) -> None:
     _group_send(account_group(account_id), {"type": "storedesk.event", "event": event})
+    _tell_widget(event)
+
+
+def publish_many(account_id: int, events: list[dict[str, Any]]) -> None:
+    """Several events of one account, in order, in one layer message (see EVENTS)."""
+    if len(events) == 1:
+        publish(account_id, events[0])
+        return
+    if events:
+        _group_send(account_group(account_id), {"type": EVENTS, "events": events})
+    for event in events:
+        _tell_widget(event)
+
+
+def _tell_widget(event: dict[str, Any]) -> None:
     if event.get("type") == "conversation.read" and event.get("message_id"):
         from storedesk.realtime.presence import conversation_group
 

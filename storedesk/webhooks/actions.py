@@ -13,6 +13,7 @@ from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError, InvalidTransition, PermissionDenied
 from storedesk.core.oncommit import enqueue_on_commit
+from storedesk.core.sealing import Unreadable
 from storedesk.core.validation import find_unstorable
 from storedesk.events.kinds import EventKind
 from storedesk.events.models import Event
@@ -21,6 +22,7 @@ from storedesk.outbox.engine import Outcome
 from storedesk.outbox.models import OutboundStatus
 from storedesk.outbox.tasks import deliver
 from storedesk.webhooks.models import (
+    SEALER,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
@@ -87,16 +89,18 @@ def create_subscription(
         >= MAX_SUBSCRIPTIONS
     ):
         raise ActionError(f"An account can have at most {MAX_SUBSCRIPTIONS} webhooks.")
+    secret = new_secret()
     subscription = WebhookSubscription.objects.create(
         account_id=member.account_id,
         url=clean_url(url),
         events=clean_events(events),
         description=(description or "").strip()[:200],
+        secret=SEALER.seal(secret),
         created_by_id=member.agent_id,
     )
     audit("webhook.created", account=member.account_id, actor=member.agent, obj=subscription,
           url=subscription.url, events=subscription.events)
-    return WithSecret(subscription, subscription.secret)
+    return WithSecret(subscription, secret)
 
 
 @transaction.atomic
@@ -142,15 +146,35 @@ def delete_subscription(member: Membership, subscription: WebhookSubscription) -
 def rotate_secret(member: Membership, subscription: WebhookSubscription) -> WithSecret:
     """A new signing secret; the old one keeps signing too for ROTATION_GRACE."""
     _require_admin(member)
-    subscription.previous_secret = subscription.secret
+    secret = new_secret()
+    subscription.previous_secret = subscription.secret  # both stay sealed
     subscription.previous_secret_expires_at = timezone.now() + ROTATION_GRACE
-    subscription.secret = new_secret()
+    subscription.secret = SEALER.seal(secret)
     subscription.save(
         update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"]
     )
     audit("webhook.secret_rotated", account=member.account_id, actor=member.agent,
           obj=subscription)
-    return WithSecret(subscription, subscription.secret)
+    return WithSecret(subscription, secret)
+
+
+def reseal_secrets() -> tuple[int, list[str]]:
+    """Seal every subscription's secrets under the newest key (after a key rotation; a plain
+    one gets sealed). Returns how many rows changed and the ids no configured key opens."""
+    changed, problems = 0, []
+    for subscription in WebhookSubscription.objects.order_by("pk").iterator():
+        try:
+            secret = SEALER.reseal(subscription.secret)
+            previous = (SEALER.reseal(subscription.previous_secret)
+                        if subscription.previous_secret else "")
+        except Unreadable:
+            problems.append(f"webhook {subscription.pk}")
+            continue
+        if (secret, previous) != (subscription.secret, subscription.previous_secret):
+            WebhookSubscription.objects.filter(pk=subscription.pk).update(
+                secret=secret, previous_secret=previous)
+            changed += 1
+    return changed, problems
 
 
 @transaction.atomic

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from storedesk.core.safe_fetch import FetchError, safe_fetch
+from storedesk.core.sealing import Unreadable
 from storedesk.outbox.engine import Outcome
 from storedesk.outbox.fairness import Share, url_destination
 from storedesk.webhooks.actions import record_attempt
-from storedesk.webhooks.models import WebhookDelivery, WebhookSubscription
+from storedesk.webhooks.models import WebhookDelivery, WebhookSubscription, signing_secret
 from storedesk.webhooks.payloads import encode
 from storedesk.webhooks.signing import EVENT_HEADER, signature_headers
 
@@ -25,11 +26,12 @@ RESPONSE_READ_LIMIT = 64 * 1024  # only the status matters; a chatty receiver is
 
 
 def signing_secrets(subscription: WebhookSubscription) -> list[str]:
-    """The current secret, plus the previous one while its rotation grace lasts."""
-    found = [subscription.secret]
+    """The current secret, plus the previous one while its rotation grace lasts (plain, for
+    HMAC at send time; raises `core.sealing.Unreadable` when no key opens one)."""
+    found = [signing_secret(subscription.secret)]
     expires = subscription.previous_secret_expires_at
     if subscription.previous_secret and expires is not None and expires > timezone.now():
-        found.append(subscription.previous_secret)
+        found.append(signing_secret(subscription.previous_secret))
     return found
 
 
@@ -51,10 +53,16 @@ class WebhookDeliveries:
         if not subscription.is_active:
             return Outcome(error="The webhook is disabled.", permanent=True)
         body = encode(row.payload, row.pk)
+        try:
+            secrets = signing_secrets(subscription)
+        except Unreadable:
+            return Outcome(error="No configured encryption key opens this webhook's signing "
+                                 "secret; rotate the secret in the webhook's settings.",
+                           permanent=True)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             EVENT_HEADER: row.kind,
-            **signature_headers(signing_secrets(subscription), row.pk, body),
+            **signature_headers(secrets, row.pk, body),
         }
         started = time.monotonic()
         try:

@@ -10,20 +10,36 @@ from django.db import models
 from django.db.models import Q
 
 from storedesk.core.models import TenantModel
+from storedesk.core.sealing import Sealer
 from storedesk.outbox.models import OutboxRow
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 
 
+# Webhook signing secrets are sealed at rest (core/sealing.py, this salt); HMAC needs the
+# plain value, so it is opened at send time only (`signing_secret`).
+SEALER = Sealer(b"storedesk.webhooks.secrets")
+
+
 def new_secret() -> str:
+    """A fresh plain secret (shown once to the admin who made it)."""
     return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_sealed_secret() -> str:
+    return SEALER.seal(new_secret())
+
+
+def signing_secret(sealed: str) -> str:
+    """The plain value of a stored secret (raises `core.sealing.Unreadable`)."""
+    return SEALER.reveal(sealed)
 
 
 class WebhookSubscription(TenantModel):
     """A store developer's endpoint and the event kinds it wants, signed with its own secret.
 
-    The secret signs every request (HMAC needs the plain value, so it is stored as is, like the
-    API inbox's secret) and is shown once: in the answer that creates or rotates it. After a
+    The secret signs every request. It is stored sealed (`SEALER`; HMAC needs the plain value,
+    so it cannot be hashed) and shown once: in the answer that creates or rotates it. After a
     rotation the previous secret keeps signing alongside the new one until
     `previous_secret_expires_at`, so the receiver can switch over without dropping requests.
     """
@@ -32,8 +48,8 @@ class WebhookSubscription(TenantModel):
     events = models.JSONField(default=list)  # event kinds (storedesk.events.EventKind values)
     description = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
-    secret = models.CharField(max_length=100, default=new_secret)
-    previous_secret = models.CharField(max_length=100, blank=True)
+    secret = models.CharField(max_length=400, default=new_sealed_secret)  # sealed
+    previous_secret = models.CharField(max_length=400, blank=True)  # sealed, or ""
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from storedesk.accounts.decorators import admin_required
 from storedesk.accounts.models import Membership
 from storedesk.core.errors import ActionError, NotFound
+from storedesk.core.sealing import Unreadable
 from storedesk.webhooks import actions, queries
 from storedesk.webhooks.forms import WebhookEditForm, WebhookForm
-from storedesk.webhooks.models import WebhookSubscription
+from storedesk.webhooks.models import WebhookSubscription, signing_secret
 
 REVEAL = "settings.show_webhook_secret"
 
@@ -86,8 +87,12 @@ def webhook(request: HttpRequest, webhook_id: int) -> HttpResponse:
             return redirect("settings:webhook", webhook_id=subscription.pk)
     secret = None
     if request.method == "GET" and request.session.get(REVEAL) == subscription.pk:
+        # right after create or rotate, once: the flag is consumed with this page
         del request.session[REVEAL]
-        secret = subscription.secret
+        try:
+            secret = signing_secret(subscription.secret)
+        except Unreadable:
+            secret = None
     context = {
         "webhook": subscription,
         "form": form,

@@ -122,3 +122,28 @@ def test_notices_reach_resolved_and_closed_conversations_on_their_channels(
     assert answer.pk != api.pk
     api.refresh_from_db()
     assert api.status == Status.CLOSED
+
+
+def test_asking_again_after_a_notice_waits_anew_and_is_told_again(shop: Shop,
+                                                                    shipped_model) -> None:
+    ask = "Please notify me when the Linen pillowcase pair is back in stock"
+    notice = say("restock_notice", "en", product=PRODUCT)
+    # given Lucy was told once the pillowcases were back
+    _sync_product(shop, "pillowcase-linen", 0)
+    first = shop.api_message(ask, email="lucy.martin@example.com")
+    _sync_product(shop, "pillowcase-linen", 5)
+    assert bot_texts(first).count(notice) == 1
+    _set_status(shop, first, Status.CLOSED)
+    # when they sell out again and she asks again (twice), in a new conversation
+    _sync_product(shop, "pillowcase-linen", 0)
+    second = shop.api_message(ask, email="lucy.martin@example.com")
+    assert second.pk != first.pk
+    shop.api_message(ask, email="lucy.martin@example.com")
+    subscription = RestockSubscription.objects.get()
+    assert (subscription.wait_round, subscription.notified_at, subscription.conversation_id) == (
+        2, None, second.pk)
+    # then the next restock tells her once more, on the conversation she asked in this time
+    _sync_product(shop, "pillowcase-linen", 7)
+    assert bot_texts(second).count(notice) == 1
+    assert bot_texts(first).count(notice) == 1
+    assert Event.objects.filter(kind="product.restock_subscribed").count() == 2

@@ -1,9 +1,11 @@
-"""Back-in-stock notices: subscribe a shopper to a product (idempotent), and mark a
-subscription notified once its notice was sent (claimed once: a notice never goes twice)."""
+"""Back-in-stock notices: subscribe a shopper to a product (idempotent while waiting; a new
+round once notified), and mark a subscription notified once its notice was sent (claimed once:
+a round's notice never goes twice)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
@@ -19,12 +21,15 @@ from storedesk.inbox.models import Conversation
 def subscribe_restock(
     product: Product, contact: Contact, actor: Actor, *, conversation: Conversation | None = None
 ) -> tuple[RestockSubscription, bool]:
-    """(subscription, created). Asking again for the same product returns the first one."""
+    """(subscription, waiting anew). Asking again while waiting returns the same subscription;
+    asking again after its notice was sent waits anew (next round, on this conversation)."""
     if product.account_id != contact.account_id:
         raise ActionError("The product and the shopper belong to different accounts.")
+    if conversation is not None and conversation.account_id != product.account_id:
+        raise ActionError("The conversation belongs to another account.")
     existing = RestockSubscription.objects.filter(product=product, contact=contact).first()
     if existing is not None:
-        return existing, False
+        return _rearm(existing, actor, conversation)
     try:
         with transaction.atomic():
             subscription = RestockSubscription.objects.create(
@@ -37,6 +42,26 @@ def subscribe_restock(
                          "subscription_id": subscription.pk})
     except IntegrityError:  # a concurrent duplicate won
         return RestockSubscription.objects.get(product=product, contact=contact), False
+    return subscription, True
+
+
+@transaction.atomic
+def _rearm(subscription: RestockSubscription, actor: Actor,
+           conversation: Conversation | None) -> tuple[RestockSubscription, bool]:
+    # One conditional update decides between concurrent asks (and against a notice being
+    # claimed): only a notified subscription starts a new round.
+    rearmed = RestockSubscription.objects.filter(
+        pk=subscription.pk, notified_at__isnull=False,
+    ).update(notified_at=None, wait_round=F("wait_round") + 1,
+             conversation=conversation or subscription.conversation)
+    subscription.refresh_from_db()
+    if not rearmed:
+        return subscription, False
+    record(EventKind.PRODUCT_RESTOCK_SUBSCRIBED, actor, account_id=subscription.account_id,
+           conversation_id=subscription.conversation_id,
+           data={"product_id": subscription.product_id,
+                 "product": subscription.product.title[:200],
+                 "subscription_id": subscription.pk, "round": subscription.wait_round})
     return subscription, True
 
 

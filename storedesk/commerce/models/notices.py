@@ -20,8 +20,11 @@ class RestockSubscription(TenantModel):
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
     conversation = models.ForeignKey("inbox.Conversation", on_delete=models.SET_NULL, null=True,
                                      blank=True, related_name="+")
-    # Set once the shopper was told the product is back.
+    # Set once the shopper was told the product is back (the subscription ends there).
     notified_at = models.DateTimeField(null=True, blank=True)
+    # Which ask this is: asking again after a notice waits anew (wait_round + 1), and each round's
+    # notice is sent once.
+    wait_round = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints: ClassVar = [

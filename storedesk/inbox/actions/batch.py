@@ -4,19 +4,26 @@ The result of each item is what `receive_message` would have given (the same row
 domain events and realtime pushes, the same errors), but the common case is written in bulk:
 
 - the messages received before (by source_id) are found in one query for the whole batch;
-- a message from a known shopper whose latest conversation is open, with nothing but text
-  (no attachments, HTML, conversation hint, original time; not historic), is written with the
-  others of its kind: their identities locked in one query (in source_id order, the same order
-  in every transaction), their conversations read in one, the messages inserted in one
-  statement (ids by RETURNING), the conversations' counters and times updated with one
-  parametrised statement run for each, the `message.received` events inserted in one;
-- every other message (a new shopper, a conversation to open or reopen, attachments...) goes
-  through `receive_message`'s own path, in order, before the bulk part. A shopper with any such
-  message in the batch has all of theirs go that way, so each conversation keeps its order.
+- a message with nothing but text (no attachments, HTML, conversation hint, original time;
+  not historic) from a shopper who is new, or known with an open conversation, or known with
+  no conversation to reopen, is written with the others of its kind: the known shoppers'
+  identities locked in one query (in source_id order, the same order in every transaction),
+  their conversations read in one; for the new shoppers their contacts (found by email, then
+  phone, in one query each, the others inserted in one statement) and identities (one);
+  for those without a conversation, the display ids (one), the conversations (one) and their
+  `conversation.opened` events (one); then the messages inserted in one statement (ids by
+  RETURNING), the conversations' counters and times updated with one parametrised statement
+  run for each, the `message.received` events inserted in one, and the realtime events sent
+  in one go after commit;
+- every other message (a conversation to reopen, attachments, new shoppers of the batch who
+  give the same email or phone...) goes through `receive_message`'s own path, in order,
+  before the bulk part. A shopper with any such message in the batch has all of theirs go
+  that way, so each conversation keeps its order.
 
-If the bulk insert collides with a concurrent transaction storing the same message id, its
-savepoint is rolled back and those items go through the single path, which finds the winner's
-message. An item's `ActionError` is its result; any other error rolls the whole batch back.
+If the bulk part collides with a concurrent transaction storing the same message id or
+creating the same shopper, its savepoint is rolled back and those items go through the single
+path, which finds the winner's rows. An item's `ActionError` is its result; any other error
+rolls the whole batch back.
 """
 
 from __future__ import annotations
@@ -30,18 +37,23 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from storedesk.accounts.actor import CONTACT
-from storedesk.contacts.models import ContactIdentity
+from storedesk.contacts.models import Contact, ContactIdentity
 from storedesk.core.errors import ActionError
 from storedesk.core.folding import fold
+from storedesk.core.oncommit import publish_many_on_commit
 from storedesk.events import EventKind, record_many
 from storedesk.inbox.actions.inbound import (
     BATCH_MAX,
     InboundMessage,
     Received,
-    _after_receive,
     _latest,
     _receive_one,
     check_inbound,
+    contact_keys,
+    message_created,
+    new_contact,
+    new_conversation,
+    next_display_ids,
 )
 from storedesk.inbox.models import (
     Conversation,
@@ -166,7 +178,8 @@ def _plain(inbound: InboundMessage) -> bool:
 
 def _plan(inbox: Inbox, batch: Sequence[InboundMessage], historic: bool,
           skip: set[int]) -> _Plan:
-    """Which items go in bulk: plain messages of known shoppers with an open conversation."""
+    """Which items go in bulk: the plain messages of shoppers who are new, or known with an
+    open conversation or none to reopen (a conversation to reopen: receive_message's path)."""
     plan = _Plan()
     if historic:
         return plan
@@ -191,11 +204,30 @@ def _plan(inbox: Inbox, batch: Sequence[InboundMessage], historic: bool,
         latest.setdefault(candidate.identity_id, candidate)
     for sender, identity in plan.identities.items():
         found = latest.get(identity.pk)
-        if found is None or found.status != Status.OPEN:
-            continue  # opened or reopened by receive_message's own path
-        plan.conversations[identity.pk] = found
-        plan.bulk.update(by_sender[sender])
+        if found is not None and found.status != Status.OPEN:
+            continue  # reopened by receive_message's own path
+        if found is not None:
+            plan.conversations[identity.pk] = found
+        plan.bulk.update(by_sender[sender])  # (without one: opened in bulk)
+    new = senders - plan.identities.keys()
+    for sender in new - _sharing_contact_keys(batch, {s: by_sender[s] for s in new}):
+        plan.bulk.update(by_sender[sender])  # identity, contact, conversation: in bulk
     return plan
+
+
+def _sharing_contact_keys(batch: Sequence[InboundMessage],
+                          senders: dict[str, list[int]]) -> set[str]:
+    """New senders whose email or phone another new sender of the batch also gives: one by
+    one, the second joins the contact the first creates; receive_message's path does that."""
+    claimed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for sender, indexes in senders.items():
+        for index in indexes:
+            email, phone = contact_keys(batch[index])
+            if email:
+                claimed[("email", email)].add(sender)
+            if phone:
+                claimed[("phone", phone)].add(sender)
+    return {sender for owners in claimed.values() if len(owners) > 1 for sender in owners}
 
 
 @dataclass
@@ -203,8 +235,9 @@ class _Row:
     index: int
     inbound: InboundMessage
     source_id: str | None
-    identity: ContactIdentity
-    conversation: Conversation
+    sender: str
+    identity: ContactIdentity | None  # None: a new shopper
+    conversation: Conversation | None  # None: opened in bulk
 
 
 def _write_bulk(inbox: Inbox, batch: Sequence[InboundMessage], plan: _Plan,
@@ -221,29 +254,97 @@ def _write_bulk(inbox: Inbox, batch: Sequence[InboundMessage], plan: _Plan,
         if existing is not None:
             results[index] = existing
             continue
-        identity = plan.identities[_sender(inbound)]
-        rows.append(_Row(index, inbound, source_id, identity,
-                         plan.conversations[identity.pk]))
+        sender = _sender(inbound)
+        identity = plan.identities.get(sender)
+        conversation = plan.conversations.get(identity.pk) if identity is not None else None
+        rows.append(_Row(index, inbound, source_id, sender, identity, conversation))
     if not rows:
         return results
+    now = timezone.now()
     try:
         with transaction.atomic():
-            written = _insert(inbox, rows)
+            _open_conversations(inbox, rows, now)
+            written = _insert(inbox, rows, now)
     except IntegrityError:
-        # A concurrent transaction stored one of these message ids first: one by one, the
-        # single path finds its message.
+        # A concurrent transaction stored one of these message ids, or created one of these
+        # shoppers, first: one by one, the single path finds what it stored.
         for row in rows:
             results[row.index] = _one(inbox, row.inbound, False, seen)
         return results
     for row, received in zip(rows, written, strict=True):
         seen.add(received)
-        _after_receive(received)
         results[row.index] = received
+    # The same message.created events as one by one, in order, sent together after commit.
+    publish_many_on_commit(inbox.account_id, [message_created(r) for r in written])
     return results
 
 
-def _insert(inbox: Inbox, rows: list[_Row]) -> list[Received]:
-    now = timezone.now()
+def _open_conversations(inbox: Inbox, rows: list[_Row], now: datetime) -> None:
+    """What receive_message does for a shopper's first message when there is no conversation
+    to join, for all of them at once: the new shoppers' contacts (a known one when the email,
+    then the phone, matches) and identities, then a conversation each with its display id and
+    its `conversation.opened` event. Each from the shopper's first message in the batch."""
+    first: dict[str, _Row] = {}
+    for row in rows:
+        if row.conversation is None:
+            first.setdefault(row.sender, row)
+    if not first:
+        return
+    identities = {s: r.identity for s, r in first.items() if r.identity is not None}
+    new = sorted(s for s in first if s not in identities)
+    if new:
+        contact_ids = _contacts_for(inbox.account_id, [first[s].inbound for s in new])
+        created = ContactIdentity.objects.bulk_create([
+            ContactIdentity(account_id=inbox.account_id, inbox=inbox, contact_id=contact_id,
+                            source_id=sender)
+            for sender, contact_id in zip(new, contact_ids, strict=True)
+        ])
+        identities.update(zip(new, created, strict=True))
+    senders = sorted(first)
+    display_ids = next_display_ids(inbox.account_id, len(senders))
+    conversations = dict(zip(senders, Conversation.objects.bulk_create([
+        new_conversation(inbox, identities[sender], first[sender].inbound, now, display_id)
+        for sender, display_id in zip(senders, display_ids, strict=True)
+    ]), strict=True))
+    record_many(EventKind.CONVERSATION_OPENED, CONTACT, account_id=inbox.account_id,
+                items=[(conversations[s].pk, {}) for s in senders])
+    for row in rows:
+        if row.conversation is None:
+            row.identity = identities[row.sender]
+            row.conversation = conversations[row.sender]
+
+
+def _contacts_for(account_id: int, inbounds: list[InboundMessage]) -> list[int]:
+    """The contact of each new shopper (no two share an email or a phone, see _plan): the
+    oldest unmerged contact with that email, else with that phone, else a new one."""
+    keys = [contact_keys(inbound) for inbound in inbounds]
+    contacts = Contact.objects.filter(account_id=account_id, merged_into__isnull=True)
+    found: list[int | None] = [None] * len(keys)
+    emails = {email for email, _ in keys if email}
+    if emails:
+        by_email: dict[str, int] = {}
+        for pk, email in contacts.filter(email__in=emails).order_by("pk").values_list(
+                "pk", "email"):
+            by_email.setdefault(email, pk)
+        found = [by_email.get(email) if email else None for email, _ in keys]
+    phones = {phone for (_, phone), pk in zip(keys, found, strict=True) if pk is None and phone}
+    if phones:
+        by_phone: dict[str, int] = {}
+        for pk, phone in contacts.filter(phone__in=phones).order_by("pk").values_list(
+                "pk", "phone"):
+            by_phone.setdefault(phone, pk)
+        found = [pk if pk is not None or not phone else by_phone.get(phone)
+                 for (_, phone), pk in zip(keys, found, strict=True)]
+    # New contacts in one order in every transaction (their email is unique per account).
+    missing = sorted((i for i, pk in enumerate(found) if pk is None), key=lambda i: keys[i])
+    created = Contact.objects.bulk_create([new_contact(account_id, inbounds[i])
+                                           for i in missing])
+    for i, contact in zip(missing, created, strict=True):
+        found[i] = contact.pk
+    return [pk for pk in found if pk is not None]
+
+
+def _insert(inbox: Inbox, rows: list[_Row], now: datetime) -> list[Received]:
     messages = Message.objects.bulk_create([
         Message(
             account_id=inbox.account_id,
@@ -251,7 +352,7 @@ def _insert(inbox: Inbox, rows: list[_Row]) -> list[Received]:
             inbox=inbox,
             direction=Direction.INCOMING,
             sender_type=SenderType.CONTACT,
-            sender_contact_id=row.identity.contact_id,
+            sender_contact_id=row.identity.contact_id,  # type: ignore[union-attr]
             text=row.inbound.text,
             search_text=fold(row.inbound.text),
             html=None,
@@ -265,15 +366,17 @@ def _insert(inbox: Inbox, rows: list[_Row]) -> list[Received]:
     counts: dict[int, int] = defaultdict(int)
     conversations: dict[int, Conversation] = {}
     for row in rows:
+        assert row.conversation is not None
         counts[row.conversation.pk] += 1
         conversations[row.conversation.pk] = row.conversation
     _update_conversations(conversations, counts, now)
     record_many(
         EventKind.MESSAGE_RECEIVED, CONTACT, account_id=inbox.account_id,
-        items=[(row.conversation.pk, {"message_id": m.pk})
+        items=[(row.conversation.pk, {"message_id": m.pk})  # type: ignore[union-attr]
                for row, m in zip(rows, messages, strict=True)],
     )
-    return [Received(conversation=row.conversation, message=m, created=True)
+    return [Received(conversation=row.conversation, message=m,  # type: ignore[arg-type]
+                     created=True)
             for row, m in zip(rows, messages, strict=True)]
 
 

@@ -237,17 +237,10 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
             # Contact and identity in one savepoint: when a concurrent first message from the
             # same sender wins the race, both roll back and no orphan contact is left behind.
             with transaction.atomic():
-                contact = _find_contact(inbox.account_id, inbound) or Contact.objects.create(
-                    account_id=inbox.account_id,
-                    name=inbound.name[:200],
-                    email=inbound.email[:254].strip().lower(),
-                    phone=inbound.phone[:32],
-                    search_key=contact_search_key(
-                        inbound.name[:200], inbound.email[:254].strip().lower(),
-                        inbound.phone[:32],
-                    ),
-                    **stamped(inbound.created_at),
-                )
+                contact = _find_contact(inbox.account_id, inbound)
+                if contact is None:
+                    contact = new_contact(inbox.account_id, inbound)
+                    contact.save(force_insert=True)
                 return ContactIdentity.objects.create(
                     account_id=inbox.account_id, inbox=inbox, contact=contact,
                     source_id=sender_id, **stamped(inbound.created_at),
@@ -257,15 +250,31 @@ def _resolve_identity(inbox: Inbox, inbound: InboundMessage) -> ContactIdentity:
     raise ActionError("The sender could not be recorded; please retry.")
 
 
+def contact_keys(inbound: InboundMessage) -> tuple[str, str]:
+    """What a first message is matched to a known contact by: its email (trimmed, lower
+    case), then its phone; "" when absent."""
+    return inbound.email[:254].strip().lower(), inbound.phone[:32]
+
+
+def new_contact(account_id: int, inbound: InboundMessage) -> Contact:
+    """The contact a new shopper's first message creates (not saved yet)."""
+    email, phone = contact_keys(inbound)
+    name = inbound.name[:200]
+    return Contact(account_id=account_id, name=name, email=email, phone=phone,
+                   search_key=contact_search_key(name, email, phone),
+                   **stamped(inbound.created_at))
+
+
 def _find_contact(account_id: int, inbound: InboundMessage) -> Contact | None:
     """Join a known shopper across channels by email, then phone."""
+    email, phone = contact_keys(inbound)
     contacts = Contact.objects.filter(account_id=account_id, merged_into__isnull=True)
-    if inbound.email:
-        found = contacts.filter(email=inbound.email.strip().lower()).order_by("pk").first()
+    if email:
+        found = contacts.filter(email=email).order_by("pk").first()
         if found:
             return found
-    if inbound.phone:
-        return contacts.filter(phone=inbound.phone).order_by("pk").first()
+    if phone:
+        return contacts.filter(phone=phone).order_by("pk").first()
     return None
 
 
@@ -295,9 +304,20 @@ def _conversation_for(
                 occurred_at=inbound.created_at, historic=historic,
             )
         return conversation
-    conversation = Conversation.objects.create(
+    conversation = new_conversation(inbox, identity, inbound, now,
+                                    next_display_id(inbox.account_id))
+    conversation.save(force_insert=True)
+    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT,
+                 occurred_at=inbound.created_at, historic=historic)
+    return conversation
+
+
+def new_conversation(inbox: Inbox, identity: ContactIdentity, inbound: InboundMessage,
+                     now: datetime, display_id: int) -> Conversation:
+    """The conversation a shopper's message opens (not saved yet)."""
+    return Conversation(
         account_id=inbox.account_id,
-        display_id=next_display_id(inbox.account_id),
+        display_id=display_id,
         inbox=inbox,
         contact_id=identity.contact_id,
         identity=identity,
@@ -309,9 +329,6 @@ def _conversation_for(
         last_message_at=now,
         **stamped(inbound.created_at),
     )
-    record_event(conversation, EventKind.CONVERSATION_OPENED, CONTACT,
-                 occurred_at=inbound.created_at, historic=historic)
-    return conversation
 
 
 def next_display_id(account_id: int) -> int:
@@ -338,11 +355,13 @@ def next_display_ids(account_id: int, count: int) -> list[int]:
 def _after_receive(received: Received) -> None:
     if not received.created:
         return
-    publish_on_commit(
-        received.conversation.account_id,
-        {
-            "type": "message.created",
-            "conversation": conversation_payload(received.conversation),
-            "message": message_payload(received.message),
-        },
-    )
+    publish_on_commit(received.conversation.account_id, message_created(received))
+
+
+def message_created(received: Received) -> dict[str, Any]:
+    """The realtime event agents get for a new inbound message."""
+    return {
+        "type": "message.created",
+        "conversation": conversation_payload(received.conversation),
+        "message": message_payload(received.message),
+    }

@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
-from storedesk.accounts.actor import SYSTEM
+from storedesk.accounts.actor import SYSTEM, Actor
+from storedesk.accounts.models import Membership
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.events import EventKind
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import Delivery, DeliveryStatus, Message, OutboundStatus
+
+# The metadata key of a reply held back for undo-send whose `message.created` is still to come:
+# who wrote it (actor type, membership id, cause event id).
+HELD = "held_by"
+
+
+def held_by(actor: Actor) -> dict[str, Any]:
+    return {"type": actor.type, "membership": actor.membership.pk if actor.membership else None,
+            "cause": actor.cause_event_id}
+
+
+def announce_held(message: Message) -> bool:
+    """Record `message.created` for a reply whose undo window is over (its delivery was
+    claimed: it can no longer be taken back), once; False when there was nothing to announce.
+
+    Runs in the settle transaction, under the delivery row's lock, so two workers settling
+    attempts of the same delivery announce it once between them.
+    """
+    held = (message.metadata or {}).get(HELD)
+    if not isinstance(held, dict):
+        return False
+    membership_id = held.get("membership")
+    membership = (Membership.objects.filter(pk=int(membership_id)).first()
+                  if membership_id else None)
+    actor = Actor(str(held.get("type") or SYSTEM.type), membership, held.get("cause"))
+    metadata = {k: v for k, v in message.metadata.items() if k != HELD}
+    Message.objects.filter(pk=message.pk).update(metadata=metadata)
+    message.metadata = metadata
+    record_event(message.conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
+    return True
+
 
 # Delivery row status -> the message's delivery status the agent sees.
 _MESSAGE_STATUS = {
@@ -41,6 +75,7 @@ def record_delivery_outcome(delivery: Delivery, *, provider_message_id: str = ""
         delivery_status__in=(DeliveryStatus.DELIVERED, DeliveryStatus.READ)
     ).update(delivery_status=message_status, delivery_error=error)
     message = Message.objects.select_related("conversation").get(pk=delivery.message_id)
+    announce_held(message)  # an undo-send reply: its window is over, it went out (or tried)
     if message_status == DeliveryStatus.PENDING:
         return message
     if message_status == DeliveryStatus.SENT:

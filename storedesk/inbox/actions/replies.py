@@ -8,6 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from storedesk.accounts.actor import Actor
@@ -24,6 +26,7 @@ from storedesk.inbox.actions._shared import (
     _save_attachments,
     _save_with_count,
 )
+from storedesk.inbox.actions.outcomes import HELD, held_by
 from storedesk.inbox.content import ContentType, clean_content, fallback_text
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
@@ -62,8 +65,12 @@ def send_reply(
     A structured reply (`content_type` choices, cards, article, order) carries its validated
     `content`; `text` is its plain-text fallback, built from the content when left empty.
     `send_after` holds the delivery back (undo-send): until then `cancel_reply` can take the
-    message back and nothing reaches the shopper. `metadata` is kept on the message (the
-    composer's Markdown source and signature choice, a channel's recipients).
+    message back and nothing reaches the shopper, and no `message.created` event is recorded
+    (webhooks, rules and SLA clocks would react to a reply that may never be sent): it is
+    recorded when the window is over and the reply goes out (`outcomes.announce_held`), and
+    never for a reply taken back. Agents' screens get the pending reply at once (with Undo).
+    `metadata` is kept on the message (the composer's Markdown source and signature choice, a
+    channel's recipients).
     `at`: when it was written, if earlier than now (history being loaded): the message, its
     timeline row and the conversation's reply times carry it; the delivery is still due now.
     """
@@ -101,11 +108,13 @@ def _send_reply(
         raise ActionError("This conversation is closed; start a new one to write to the shopper.")
     now = timezone.now()
     written = at or now
+    delay = send_after.total_seconds() if send_after else 0.0
+    if delay > 0:  # who wrote it, for the event recorded when it goes out
+        metadata = {**(metadata or {}), HELD: held_by(actor)}
     message = _create_outgoing(
         conversation, actor, text, html, attachments, private=False, status=DeliveryStatus.PENDING,
         content_type=content_type, content=content or {}, metadata=metadata, at=at,
     )
-    delay = send_after.total_seconds() if send_after else 0.0
     delivery = Delivery.objects.create(
         account_id=conversation.account_id, message=message,
         next_attempt_at=now + timedelta(seconds=delay),
@@ -117,8 +126,9 @@ def _send_reply(
     if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
         conversation.first_reply_at = written
     _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
-    record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk,
-                 occurred_at=at)
+    if delay <= 0:
+        record_event(conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk,
+                     occurred_at=at)
     _queue_delivery(delivery, delay)
     _publish_message(conversation, message)
     return message
@@ -161,8 +171,34 @@ def cancel_reply(message: Message, actor: Actor) -> str:
         "message": {**message_payload(message), "deleted": True},
     }
     message.delete()
+    _as_if_never_written(conversation)
     publish_on_commit(conversation.account_id, payload)
     return text
+
+
+def _as_if_never_written(conversation: Conversation) -> None:
+    """After an undo: the conversation's count and reply times as the remaining messages tell
+    them (one message fewer, the first reply, the shopper waiting again since their first
+    unanswered message)."""
+    messages = Message.objects.filter(conversation=conversation, private=False)
+    replies = messages.filter(direction=Direction.OUTGOING,
+                              sender_type__in=(SenderType.AGENT, SenderType.BOT))
+    times = replies.order_by("created_at").values_list("created_at", flat=True)
+    last_reply = replies.order_by("-created_at").values_list("created_at", flat=True).first()
+    unanswered = messages.filter(direction=Direction.INCOMING)
+    if last_reply is not None:
+        unanswered = unanswered.filter(created_at__gt=last_reply)
+    conversation.first_reply_at = times.first()
+    conversation.waiting_since = (unanswered.order_by("created_at")
+                                  .values_list("created_at", flat=True).first())
+    last = messages.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last is not None:
+        conversation.last_message_at = last
+    count = conversation.message_count
+    conversation.message_count = Greatest(F("message_count") - 1, 0)  # type: ignore[assignment]
+    conversation.save(update_fields=["first_reply_at", "waiting_since", "last_message_at",
+                                     "message_count", "updated_at"])
+    conversation.message_count = max(count - 1, 0)
 
 
 MENTION_RE = re.compile(r"@([\w.+-]+@[\w-]+\.[\w.-]+|[\w.-]+)")

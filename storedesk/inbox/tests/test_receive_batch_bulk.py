@@ -53,13 +53,28 @@ def _shape(received: Received) -> dict[str, Any]:
     }
 
 
+class _Sent(list[tuple[int, dict[str, Any]]]):
+    """The realtime pushes, in order; `sends` counts the publisher calls (a batch is one)."""
+
+    sends = 0
+
+
 @pytest.fixture
 def published() -> Any:
-    sent: list[tuple[int, dict[str, Any]]] = []
-    before = _Publishers.publisher
-    _Publishers.publisher = lambda account_id, event: sent.append((account_id, event))
+    sent = _Sent()
+
+    def one(account_id: int, event: dict[str, Any]) -> None:
+        sent.sends += 1
+        sent.append((account_id, event))
+
+    def many(account_id: int, events: list[dict[str, Any]]) -> None:
+        sent.sends += 1
+        sent.extend((account_id, event) for event in events)
+
+    before = _Publishers.publisher, _Publishers.many
+    _Publishers.publisher, _Publishers.many = one, many
     yield sent
-    _Publishers.publisher = before
+    _Publishers.publisher, _Publishers.many = before
 
 
 def test_bulk_rows_events_and_pushes_match_the_single_path(
@@ -80,6 +95,7 @@ def test_bulk_rows_events_and_pushes_match_the_single_path(
                     sender_id=f"{s}-a", text=t, source_id=f"a-{s}-{i}", metadata={"i": i})))
     single_pushes = list(published)
     published.clear()
+    published.sends = 0
     with django_capture_on_commit_callbacks(execute=True):
         batch = receive_messages(inbox, [
             InboundMessage(sender_id=f"{s}-b", text=t, source_id=f"b-{s}-{i}",
@@ -90,7 +106,8 @@ def test_bulk_rows_events_and_pushes_match_the_single_path(
     assert [_shape(r) for r in single] == [_shape(r) for r in batch]  # type: ignore[arg-type]
     assert [r.message.source_id for r in batch] == [  # type: ignore[union-attr]
         f"b-{s}-{i}" for i in range(3) for s in ("one", "two")]
-    # and the realtime pushes are the same events, one per message
+    # and the realtime pushes are the same events, one per message, in one send for the batch
+    assert published.sends == 1
     def strip(push: tuple[int, dict[str, Any]]) -> tuple[Any, ...]:
         _account, event = push
         return (event["type"], event["message"]["text"], event["conversation"]["status"],
@@ -179,3 +196,141 @@ def test_a_refused_item_in_the_bulk_part_leaves_the_others(personas):
     assert isinstance(results[1], ActionError)
     assert [isinstance(r, Received) for r in results] == [True, False, True]
     assert Message.objects.filter(source_id__in=["r-1", "r-2", "r-3"]).count() == 2
+
+
+def _shopper_shape(received: Received) -> dict[str, Any]:
+    """A new shopper's rows, as one by one would write them (ids and times aside)."""
+    conversation = Conversation.objects.select_related("contact", "identity").get(
+        pk=received.conversation.pk)
+    contact = conversation.contact
+    return {
+        **_shape(received),
+        # (a new conversation's times: set from the same clock reading in bulk)
+        "conversation": (conversation.status, conversation.message_count,
+                         conversation.waiting_since is not None,
+                         conversation.last_incoming_at == conversation.last_message_at),
+        "contact": (contact.name, contact.email, contact.phone, contact.search_key,
+                    contact.account_id),
+        "identity": (conversation.identity.source_id, conversation.identity.contact_id
+                     == contact.pk, conversation.identity.inbox_id),
+        "conversation_fields": (conversation.subject, conversation.search_subject,
+                                conversation.language, conversation.inbox_id,
+                                conversation.store_id, conversation.team_id,
+                                conversation.priority, conversation.assignee_id),
+        "timeline": [(kind, sorted(data)) for kind, data in Event.objects.filter(
+            conversation=conversation).order_by("pk").values_list("kind", "data")],
+    }
+
+
+def _newcomers(prefix: str, senders: int) -> list[InboundMessage]:
+    return [InboundMessage(sender_id=f"{prefix}-{i}", text=f"Hello from {prefix} {i}",
+                           name=f"Shopper {i}", email=f"{prefix}.{i}@Example.com ",
+                           subject=f"Order {i}", metadata={"language": "pl"},
+                           source_id=f"{prefix}-m-{i}") for i in range(senders)]
+
+
+def test_new_shoppers_in_bulk_match_the_single_path(
+    personas, published, django_capture_on_commit_callbacks
+):
+    # given the same three first messages (two from one newcomer) for two copies of a story
+    inbox = personas.harbor_api
+
+    def story(prefix: str) -> list[InboundMessage]:
+        first, second = _newcomers(prefix, 2)
+        again = InboundMessage(sender_id=f"{prefix}-0", text="Anyone there?",
+                               source_id=f"{prefix}-again")
+        return [first, second, again]
+
+    # when they arrive one by one for the first copy and as one batch for the second
+    single = []
+    for inbound in story("alpha"):
+        with django_capture_on_commit_callbacks(execute=True):
+            single.append(receive_message(inbox, inbound))
+    single_pushes = list(published)
+    published.clear()
+    published.sends = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = receive_messages(inbox, story("bravo"))
+    # then the contacts, identities, conversations, messages and timelines are alike
+    assert all(isinstance(r, Received) and r.created for r in batch)
+
+    def strip(shape: dict[str, Any], prefix: str) -> str:
+        return repr(shape).replace(prefix, "P")
+
+    assert [strip(_shopper_shape(r), "alpha") for r in single] == [
+        strip(_shopper_shape(r), "bravo") for r in batch]  # type: ignore[arg-type]
+    first, second, again = batch
+    assert again.conversation.pk == first.conversation.pk  # type: ignore[union-attr]
+    assert first.conversation.pk != second.conversation.pk  # type: ignore[union-attr]
+    # each conversation got the next display id of the account, as one by one
+    ids = sorted(Conversation.objects.filter(account=personas.harbor)
+                 .values_list("display_id", flat=True))
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    # and the realtime pushes are the same, in order, in one send
+    assert published.sends == 1
+    def push(event: dict[str, Any], prefix: str) -> tuple[Any, ...]:
+        return (event["type"], event["message"]["text"].replace(prefix, "P"),
+                event["conversation"]["status"], event["conversation"]["language"])
+
+    assert [push(e, "alpha") for _, e in single_pushes] == [
+        push(e, "bravo") for _, e in published]
+    assert [e["conversation"]["id"] for _, e in published] == [
+        r.conversation.pk for r in batch]  # type: ignore[union-attr]
+
+
+def test_a_batch_of_new_shoppers_takes_a_fixed_number_of_statements(personas):
+    inbox = personas.harbor_api
+    counts = []
+    for prefix, size in (("ten", 10), ("thirty", 30)):
+        with CaptureQueriesContext(connection) as ctx:
+            results = receive_messages(inbox, _newcomers(prefix, size))
+        assert all(isinstance(r, Received) and r.created for r in results)
+        counts.append(len(ctx.captured_queries))
+    # then both take the same statements: the 10 of known shoppers (see above) but the read
+    # of their conversations (none known), plus the contacts known by email (one query), the
+    # new contacts, the identities, the display ids, the conversations and their
+    # conversation.opened events (one statement each). (SQLite splits an INSERT past 999
+    # parameters: a conversation has 25 columns, so past 39 rows it takes two.)
+    assert counts[0] == counts[1] == 15, counts
+    assert Conversation.objects.filter(inbox=inbox).count() == 40
+    assert Event.objects.filter(kind="conversation.opened").count() == 40
+
+
+def test_new_shoppers_join_known_contacts_by_email_then_phone(personas):
+    inbox = personas.harbor_api
+    by_email = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="ayse@example.com", text="mail", email="ayse@example.com", name="Ayşe"))
+    by_phone = receive_message(inbox, InboundMessage(
+        sender_id="wa-1", text="hi", phone="+905551112233", name="Mehmet"))
+    # when new senders on the API inbox give that email, that phone, or the same new email
+    results = receive_messages(inbox, [
+        InboundMessage(sender_id="api-ayse", text="hello", email="AYSE@example.com"),
+        InboundMessage(sender_id="api-mehmet", text="merhaba", phone="+905551112233"),
+        InboundMessage(sender_id="twin-a", text="one", email="twin@example.com"),
+        InboundMessage(sender_id="twin-b", text="two", email="twin@example.com"),
+    ])
+    ayse, mehmet, twin_a, twin_b = results
+    # then each joined the contact one by one would have joined
+    assert ayse.conversation.contact_id == by_email.conversation.contact_id  # type: ignore[union-attr]
+    assert mehmet.conversation.contact_id == by_phone.conversation.contact_id  # type: ignore[union-attr]
+    assert twin_a.conversation.contact_id == twin_b.conversation.contact_id  # type: ignore[union-attr]
+    assert twin_a.conversation.pk != twin_b.conversation.pk  # type: ignore[union-attr]
+    from storedesk.contacts.models import Contact
+
+    assert Contact.objects.filter(account=personas.harbor, email="twin@example.com").count() == 1
+
+
+def test_a_known_shopper_without_a_conversation_to_reopen_gets_a_new_one(personas):
+    inbox = personas.harbor_api
+    closed = _open(inbox, "gone")
+    change_status(closed.conversation, _owner_actor(personas), Status.CLOSED)
+    # when the shopper writes again in a batch
+    result, = receive_messages(inbox, [InboundMessage(sender_id="gone", text="back")])
+    # then a new conversation opens for the same contact, the closed one stays closed
+    assert result.conversation.pk != closed.conversation.pk  # type: ignore[union-attr]
+    assert result.conversation.contact_id == closed.conversation.contact_id  # type: ignore[union-attr]
+    assert result.conversation.identity_id == closed.conversation.identity_id  # type: ignore[union-attr]
+    assert Conversation.objects.get(pk=closed.conversation.pk).status == Status.CLOSED
+    assert list(Event.objects.filter(conversation=result.conversation)  # type: ignore[union-attr]
+                .order_by("pk").values_list("kind", flat=True)) == [
+        "conversation.opened", "message.received"]

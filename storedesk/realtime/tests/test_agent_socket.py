@@ -8,7 +8,13 @@ from channels.db import database_sync_to_async
 from storedesk.accounts.actions import add_member, set_team_members
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import Role
-from storedesk.inbox.actions import InboundMessage, add_note, assign, receive_message
+from storedesk.inbox.actions import (
+    InboundMessage,
+    add_note,
+    assign,
+    receive_message,
+    receive_messages,
+)
 from storedesk.realtime import access
 from storedesk.realtime.tests.conftest import WAIT, send_sentinel
 from storedesk.testing.personas import PASSWORD
@@ -40,6 +46,33 @@ async def test_a_new_message_reaches_the_account_agents_and_no_one_else(personas
     assert event["message"]["id"] == received.message.pk
     assert event["message"]["text"] == "Where is my order #1001?"
     # and bruno's next event is one of Northwind's own: Harbor's message never reached him
+    sentinel = await send_sentinel(personas.northwind.pk)
+    assert await bruno.receive_json_from(timeout=WAIT) == sentinel
+
+
+async def test_a_batch_of_messages_reaches_agents_as_separate_events_in_order(
+    personas, sockets
+):
+    # given olivia is online, bruno too, and two Harbor shoppers have an open conversation
+    first = await shopper_writes(personas.harbor_api, "ayse", "Hello")
+    second = await shopper_writes(personas.harbor_api, "budi", "Halo")
+    olivia = await sockets["open"](personas.olivia)
+    bruno = await sockets["open"](personas.bruno)
+    # when a batch of their messages is received (written in bulk, published in one send)
+    texts = [("ayse", "one"), ("budi", "dua"), ("ayse", "two"), ("budi", "tiga")]
+    results = await database_sync_to_async(receive_messages)(personas.harbor_api, [
+        InboundMessage(sender_id=s, text=t, source_id=f"batch-{i}")
+        for i, (s, t) in enumerate(texts)])
+    # then olivia's socket gets one message.created per message, in the batch's order
+    events = [await olivia.receive_json_from(timeout=WAIT) for _ in texts]
+    assert [e["type"] for e in events] == ["message.created"] * 4
+    assert [(e["conversation"]["id"], e["message"]["text"]) for e in events] == [
+        (first.conversation.pk, "one"), (second.conversation.pk, "dua"),
+        (first.conversation.pk, "two"), (second.conversation.pk, "tiga")]
+    assert [e["message"]["id"] for e in events] == [r.message.pk for r in results]
+    # and nothing else came after them, and nothing of it reached Northwind's bruno
+    sentinel = await send_sentinel(personas.harbor.pk)
+    assert await olivia.receive_json_from(timeout=WAIT) == sentinel
     sentinel = await send_sentinel(personas.northwind.pk)
     assert await bruno.receive_json_from(timeout=WAIT) == sentinel
 

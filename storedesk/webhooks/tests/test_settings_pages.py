@@ -10,7 +10,12 @@ from django.urls import reverse
 
 from storedesk.inbox.actions import InboundMessage, receive_message
 from storedesk.testing.fake_webhook_receiver import FakeWebhookReceiver
-from storedesk.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from storedesk.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+    signing_secret,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +42,13 @@ def test_olivia_creates_sees_the_secret_once_and_redelivers(
                           {"url": receiver.url, "events": ["message.received"]})
     assert created.status_code == 302
     webhook = WebhookSubscription.objects.get(account=personas.harbor)
-    # then its page shows the signing secret once
+    # then its page shows the signing secret once (stored sealed, never as typed)
+    secret = signing_secret(webhook.secret)
+    assert secret.startswith("whsec_") and secret not in webhook.secret
     first = olivia.get(created.url).content.decode()
-    assert webhook.secret in first
-    assert webhook.secret not in olivia.get(created.url).content.decode()
-    receiver.set_secret(webhook.secret)
+    assert secret in first
+    assert secret not in olivia.get(created.url).content.decode()
+    receiver.set_secret(secret)
     # and when a shopper writes, the delivery and its attempt are listed
     with django_capture_on_commit_callbacks(execute=True):
         receive_message(personas.harbor_api, InboundMessage(sender_id="s-1", text="Hi"))
@@ -73,11 +80,13 @@ def test_olivia_edits_rotates_and_deletes(personas):
     assert refused.status_code == 400
     assert "https://" in refused.content.decode()
     # rotate: a new secret, shown once, the old one kept for the overlap
-    old = webhook.secret
+    old = signing_secret(webhook.secret)
     rotated = olivia.post(reverse("settings:webhook_rotate", args=[webhook.pk]))
     webhook.refresh_from_db()
-    assert webhook.secret != old and webhook.previous_secret == old
-    assert webhook.secret in olivia.get(rotated.url).content.decode()
+    new = signing_secret(webhook.secret)
+    assert new != old and signing_secret(webhook.previous_secret) == old
+    assert new in olivia.get(rotated.url).content.decode()
+    assert new not in olivia.get(rotated.url).content.decode()  # once
     # delete
     olivia.post(reverse("settings:webhook_delete", args=[webhook.pk]))
     assert not WebhookSubscription.objects.filter(pk=webhook.pk).exists()
@@ -93,7 +102,7 @@ def test_other_accounts_and_agents_get_404(personas):
             url = reverse(name, args=[webhook.pk])
             answer = browser.post(url) if name != "settings:webhook" else browser.get(url)
             assert answer.status_code == 404, (member, name)
-    assert webhook.secret not in _browser(personas.bruno).get(
+    assert signing_secret(webhook.secret) not in _browser(personas.bruno).get(
         reverse("settings:webhooks")).content.decode()
     webhook.refresh_from_db()
     assert webhook.url == "https://hooks.harbor.test/in"
