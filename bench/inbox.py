@@ -3,9 +3,10 @@
 
     .venv/bin/python bench/inbox.py [--keep] [--runs 50] [--conversations 100000]
 
-Creates a fresh database `storedesk_bench_inbox` (dropped at the end unless --keep; with --keep
-an already generated one is reused), migrates it, generates the data with set-based SQL
-(INSERT ... SELECT generate_series), ANALYZEs, then times the server side of the list:
+Creates a fresh database `storedesk_bench_inbox` (or BENCH_INBOX_PG_DB; dropped at the end
+unless --keep; with --keep an already generated one is reused), migrates it, generates the
+data with set-based SQL (INSERT ... SELECT generate_series), ANALYZEs, then times the server
+side of the list:
 
 * "view": the whole Django request through django.test.Client (session + auth + membership
   middleware, the list view, the rows query, the nav counts, template rendering) as htmx sends
@@ -40,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "storedesk_bench_inbox"
+DB_NAME = os.environ.get("BENCH_INBOX_PG_DB", "storedesk_bench_inbox")
 ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 RESULTS = ROOT / "bench" / "results"
 

@@ -97,7 +97,9 @@ def insert_rows(
     with connection.cursor() as cursor:
         if is_postgres():
             raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no copy())
-            with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            # ... so its errors are made Django's here (a unique violation: IntegrityError)
+            with connection.wrap_database_errors, raw.copy(  # type: ignore[union-attr]
+                    f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for value in values:
                     copy.write_row(value)
         else:

@@ -74,13 +74,19 @@ PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority
 
 
 class Conversation(TenantModel):
+    # No index of its own on `account` nor `identity`: every composite index below starts with
+    # one of them (each index costs every write, and an import writes conversations in bulk).
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     display_id = models.PositiveIntegerField()
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="conversations")
     contact = models.ForeignKey(
         "contacts.Contact", on_delete=models.CASCADE, related_name="conversations"
     )
     identity = models.ForeignKey(
-        "contacts.ContactIdentity", on_delete=models.CASCADE, related_name="conversations"
+        "contacts.ContactIdentity", on_delete=models.CASCADE, related_name="conversations",
+        db_index=False,
     )
     store = models.ForeignKey(
         "commerce.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -120,10 +126,10 @@ class Conversation(TenantModel):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["account", "display_id"], name="conv_display_unique"),
         ]
+        # The list's other orders (newest first, by priority; per assignee, inbox, team) are
+        # backend-specific indexes outside the model state: PostgreSQL's with NULLS LAST
+        # (migration 0002), SQLite's `-last_message_at` ones from 0001 (see migration 0009).
         indexes: ClassVar = [
-            models.Index(fields=["account", "status", "-last_message_at", "-id"]),
-            models.Index(fields=["account", "assignee", "status", "-last_message_at"]),
-            models.Index(fields=["account", "inbox", "status", "-last_message_at"]),
             models.Index(fields=["account", "status", "waiting_since", "id"]),
             models.Index(fields=["identity", "status"]),
         ]
@@ -158,8 +164,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Message(TenantModel):
+    # Indexed by (conversation, created_at, id) below: no index of its own.
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation, on_delete=models.CASCADE, related_name="messages", db_index=False
     )
     inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=8, choices=Direction.choices)
