@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from storedesk.accounts.actor import BOT, ActorType
-from storedesk.assistant import replies
+from storedesk.assistant import ordinals, replies
 from storedesk.assistant.actions import (
     create_suggestion,
     settings_for,
@@ -255,12 +255,18 @@ def _continue_pending(turn: Turn) -> bool:
     if awaiting in ("address", "address_confirm"):
         return _address_answer(turn, pending)
     if awaiting == "order_choice":
-        options = list(Order.objects.filter(pk__in=pending.get("options") or [],
-                                            account_id=turn.conversation.account_id))
+        listed = [pk for pk in pending.get("options") or [] if isinstance(pk, int)]
+        found = Order.objects.filter(pk__in=listed, account_id=turn.conversation.account_id)
+        by_pk = {o.pk: o for o in found}
+        options = [by_pk[pk] for pk in listed if pk in by_pk]  # in the order they were listed
         wanted = {n.lstrip("#").lower() for n in turn.entities.order_numbers}
         tokens = {t.lower() for t in re.findall(r"[\w-]+", turn.message.text)}
         chosen = [o for o in options if o.number.lower() in wanted | tokens
                   or o.number.lower().split("-")[-1] in tokens]
+        if not chosen and len(options) == len(listed):
+            # "the second one", "ten drugi", "ikincisi": by its place in the list we gave
+            index = ordinals.position(turn.message.text, len(options))
+            chosen = [options[index]] if index is not None else []
         if len(chosen) != 1 or chosen[0].pk not in turn.identity.order_ids:
             return False
         turn.state.pending = {}

@@ -177,7 +177,7 @@ def test_the_same_refund_request_twice_acts_once(shop: Shop, shipped_model) -> N
                            amount=f"{approval.amount:.2f} EUR")
 
 
-@pytest.mark.parametrize("reply", ["the blue one", "the second one please"])
+@pytest.mark.parametrize("reply", ["the blue one", "both of them"])
 def test_an_answer_to_which_order_is_read_by_the_question_a_bare_fragment_is_handed_off(
         shop: Shop, shipped_model, reply: str) -> None:
     from django.utils import timezone
@@ -207,3 +207,32 @@ def test_an_answer_to_which_order_is_read_by_the_question_a_bare_fragment_is_han
     conversation.refresh_from_db()
     assert last_bot_text(conversation) == say("handoff", "en")
     assert conversation.handoff
+
+
+@pytest.mark.parametrize("reply, place", [
+    ("the second one please", 1), ("first", 0), ("ten drugi", 1), ("ikincisi", 1),
+    ("yang terakhir kak", 1), ("อันแรกค่ะ", 0), ("die zweite bitte", 1), ("la première", 0),
+    ("#2", 1),
+])
+def test_an_answer_to_which_order_by_its_place_in_the_list_picks_that_order(
+        shop: Shop, shipped_model, reply: str, place: int) -> None:
+    from django.utils import timezone
+
+    from storedesk.testing.shop import seed_order
+
+    # given Daniel, verified by the API channel, with two orders not shipped yet
+    seed_order(shop.store, number="LL-10611", email="daniel.okafor@example.net",
+               name="Daniel Okafor", lines=[("LL-CND-CED", "Cedar soy candle", 1, "24.00")],
+               placed_days_ago=0, shipped=False)
+    conversation = shop.api_message("where is my order", email="daniel.okafor@example.net")
+    asked = last_bot_text(conversation)
+    listed = sorted(["LL-10602", "LL-10611"], key=asked.index)
+    # when he answers which one by its place in the list the assistant gave
+    conversation = shop.api_message(reply, email="daniel.okafor@example.net")
+    # then that order's status is the answer (in whichever language he answered)
+    chosen = Order.objects.get(number=listed[place])
+    answer = last_bot_text(conversation)
+    assert chosen.number in answer and listed[1 - place] not in answer, answer
+    assert timezone.localtime(chosen.placed_at).date().isoformat() in answer
+    conversation.refresh_from_db()
+    assert not conversation.handoff
