@@ -16,7 +16,8 @@ settings_pigeon`, the real subscriber table).
    latency percentiles, server CPU per request. Every stored row is counted afterwards.
 2. **Drain.** The server stops; the stored backlog is drained by `connectors.drain.drain()` in
    1, then 2 worker processes (the task's loop, without the queue in front: the rate of the
-   drain itself). Reported: messages per second (wall) and CPU ms per message per process.
+   drain itself). Reported: messages per second (wall), CPU ms per message of the drain
+   processes and (PostgreSQL) of their database backends, read from /proc.
    The backlog is re-opened between runs (messages deleted, events set pending).
 3. **Ceilings** (PostgreSQL, same run): single-row autocommit INSERTs of the same row shape
    into a scratch table with the same unique key and ON CONFLICT, at the same concurrency, and
@@ -82,16 +83,29 @@ print(json.dumps({"inbox_id": inbox.pk}))
 """
 
 DRAIN_CODE = r"""
-import json, resource, sys, time, django
+import json, os, resource, sys, time, django
 django.setup()
+from django.db import connection
 from storedesk.connectors import drain
+
+def backend_cpu():
+    # The PostgreSQL backend serving this process (same machine): its CPU from /proc.
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+b0 = backend_cpu()
 t0, c0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
 report = drain.drain(seconds=3600)
 t1, c1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
 cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
-print(json.dumps({"seconds": t1 - t0, "cpu_seconds": cpu, "events": report.events,
-                  "messages": report.messages, "failed": report.failed,
-                  "batches": report.batches}))
+print(json.dumps({"seconds": t1 - t0, "cpu_seconds": cpu, "db_cpu_seconds": backend_cpu() - b0,
+                  "events": report.events, "messages": report.messages,
+                  "failed": report.failed, "batches": report.batches}))
 """
 
 COUNT_CODE = r"""
@@ -360,12 +374,15 @@ def drain_runs(env: dict[str, str], drainers: list[int]) -> list[dict[str, Any]]
             "drain_seconds": round(max(o["seconds"] for o in outs), 2),
             "messages_per_second": round(messages / max(o["seconds"] for o in outs), 1),
             "cpu_ms_per_message": round(1000 * cpu / messages, 3) if messages else None,
+            "db_cpu_ms_per_message": (round(1000 * sum(o["db_cpu_seconds"] for o in outs)
+                                            / messages, 3) if messages else None),
             "batches": sum(o["batches"] for o in outs),
             "after": after,
             "loadavg_after": os.getloadavg(),
         })
         print(f"  drain x{count}: {runs[-1]['messages_per_second']} msg/s, "
-              f"{runs[-1]['cpu_ms_per_message']} CPU ms/msg, {after}", flush=True)
+              f"{runs[-1]['cpu_ms_per_message']} CPU ms/msg (database backend "
+              f"{runs[-1]['db_cpu_ms_per_message']}), {after}", flush=True)
     return runs
 
 

@@ -12,11 +12,12 @@ client and any other method still reach):
 - the verified events of concurrent requests are written together (a group commit,
   core/group_commit.py): one writer thread per process takes what is queued, runs
   `inbound.accept_many` on it (one SELECT of the inboxes, the signatures, one multi-row
-  ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, one drain kick) with the usual connection
-  hygiene (``close_old_connections`` before and after, as Django's request signals do), and
-  answers each request once its batch is committed: a 202 means the event is durable. Should
-  a batch fail as a whole (a database error), its pushes are accepted one by one, so only the
-  bad one is answered 503 (the provider sends it again);
+  ``INSERT ... ON CONFLICT DO NOTHING RETURNING``, one drain kick), keeps its database
+  connection while batches keep coming (``close_old_connections`` once the queue is empty,
+  as Django's request signals do after a request), and answers each request once its batch
+  is committed: a 202 means the event is durable. Should a batch fail as a whole (a database
+  error), its pushes are accepted one by one, so only the bad one is answered 503 (the
+  provider sends it again);
 - answers are JSON ``{"detail"}`` / ``{"id", "duplicate"}`` with ``nosniff`` and ``no-store``.
 
 Everything else (store webhooks under ``/hooks/store/...``, other paths, other methods) goes
@@ -32,7 +33,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 from django.http.request import split_domain_port, validate_host
 
 from storedesk.connectors import inbound
@@ -64,19 +65,23 @@ def _answer_for(result: inbound.Accepted | inbound.Refused) -> Answer:
 
 
 def accept_batch(pushes: Sequence[inbound.Push]) -> list[Answer]:
-    """The group commit's write (in its writer thread): one answer per push, in order."""
-    close_old_connections()
+    """The group commit's write (in its writer thread): one answer per push, in order. The
+    writer keeps its database connection from batch to batch while requests keep coming
+    (`release_connection` gives it back when the queue runs dry); a database error drops it."""
     try:
-        try:
-            return [_answer_for(r) for r in inbound.accept_many(pushes)]
-        except DatabaseError:
-            if len(pushes) == 1:
-                logger.exception("a provider webhook could not be stored")
-                return [UNAVAILABLE]
-        # One push the database refuses must not cost the others their place: one by one.
-        return [accept_batch([push])[0] for push in pushes]
-    finally:
-        close_old_connections()
+        return [_answer_for(r) for r in inbound.accept_many(pushes)]
+    except DatabaseError:
+        connection.close()
+        if len(pushes) == 1:
+            logger.exception("a provider webhook could not be stored")
+            return [UNAVAILABLE]
+    # One push the database refuses must not cost the others their place: one by one.
+    return [accept_batch([push])[0] for push in pushes]
+
+
+def release_connection() -> None:
+    """Connection hygiene when the writer goes idle, as Django's request signals do."""
+    close_old_connections()
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:
@@ -128,7 +133,7 @@ class WebhookRoute:
     def _group_commit(self) -> GroupCommit[inbound.Push, Answer]:
         if self._group is None:
             self._group = GroupCommit(accept_batch, failed=UNAVAILABLE, max_batch=MAX_BATCH,
-                                      name="webhook-accept")
+                                      name="webhook-accept", idle=release_connection)
         return self._group
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

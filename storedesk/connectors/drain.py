@@ -185,7 +185,12 @@ def _apply_store_event(event: InboundEvent) -> None:
 
 
 def _apply(events: list[InboundEvent], outcome: Outcome) -> None:
-    """Apply the events inside the caller's transaction; record each one's outcome."""
+    """Apply the events inside the caller's transaction; record each one's outcome.
+
+    Parsing writes nothing (a connector's `parse` only reads the stored body), so a message
+    event costs no savepoint: its messages wait for the one `receive_messages` call per inbox.
+    Only what writes on its own (receipts, store events) runs in a savepoint of its event, so a
+    bad one is rolled back alone."""
     inboxes = Inbox.objects.in_bulk({e.inbox_id for e in events if e.inbox_id is not None})
     # Messages per inbox, in event order, each remembering its event.
     pending: dict[int, list[tuple[int, InboundMessage]]] = {}
@@ -195,28 +200,29 @@ def _apply(events: list[InboundEvent], outcome: Outcome) -> None:
                 f"Gave up after {MAX_ATTEMPTS} attempts: a worker stopped while processing it.")
             continue
         try:
-            with transaction.atomic():
-                if event.inbox_id is None:
-                    if event.store_id is None:
-                        raise ActionError(f"No handler for {event.provider} events on "
-                                          f"{event.scope}.")
-                    _apply_store_event(event)
-                    outcome.done.append(event.pk)
-                    continue
-                inbox = inboxes.get(event.inbox_id)
-                connector = connector_for(event.provider)
-                if inbox is None or connector is None or connector.webhook is None:
+            if event.inbox_id is None:
+                if event.store_id is None:
                     raise ActionError(f"No handler for {event.provider} events on "
                                       f"{event.scope}.")
-                items = connector.webhook.parse(inbox, event.headers, bytes(event.body))
-                for item in items:
-                    if isinstance(item, Receipt):
-                        _apply_receipt(inbox, item)
-                    else:
-                        pending.setdefault(inbox.pk, []).append((event.pk, item))
+                with transaction.atomic():
+                    _apply_store_event(event)
+                outcome.done.append(event.pk)
+                continue
+            inbox = inboxes.get(event.inbox_id)
+            connector = connector_for(event.provider)
+            if inbox is None or connector is None or connector.webhook is None:
+                raise ActionError(f"No handler for {event.provider} events on {event.scope}.")
+            items = connector.webhook.parse(inbox, event.headers, bytes(event.body))
+            receipts = [item for item in items if isinstance(item, Receipt)]
+            if receipts:
+                with transaction.atomic():
+                    for receipt in receipts:
+                        _apply_receipt(inbox, receipt)
+            for item in items:
+                if not isinstance(item, Receipt):
+                    pending.setdefault(inbox.pk, []).append((event.pk, item))
         except Exception as exc:  # noqa: BLE001 - a bad event is kept with its error
             outcome.failed[event.pk] = _describe(exc)
-            pending_drop(pending, event.pk)
             continue
         outcome.done.append(event.pk)
     for inbox_id, entries in pending.items():
@@ -230,12 +236,6 @@ def _apply(events: list[InboundEvent], outcome: Outcome) -> None:
                 elif result.created:
                     outcome.messages += 1
     outcome.done = [pk for pk in outcome.done if pk not in outcome.failed]
-
-
-def pending_drop(pending: dict[int, list[tuple[int, InboundMessage]]], event_pk: int) -> None:
-    """Forget the messages an event had queued before it failed."""
-    for inbox_id, entries in pending.items():
-        pending[inbox_id] = [(pk, m) for pk, m in entries if pk != event_pk]
 
 
 def _settle(batch: Claim, outcome: Outcome) -> None:

@@ -8,8 +8,10 @@ grow by themselves and the per-item cost of a transaction, a commit and a queue 
 
 ``write`` runs in the writer thread and must answer every item; should it raise, every item of
 that batch gets ``failed`` (the caller decides what that means: hand the request to Django, or a
-503). Used by the live ingest route (connectors/api/group_commit.py) and the provider-webhook
-route (connectors/asgi.py).
+503). ``idle``, when given, runs in the writer thread each time the queue is empty (e.g. to give
+the database connection back, which the batches of a storm then keep between them). Used by the
+live ingest route (connectors/api/group_commit.py) and the provider-webhook route
+(connectors/asgi.py).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ class GroupCommit(Generic[Item, Outcome]):
     """Coalesces the items submitted on one event loop into batches written by one thread."""
 
     def __init__(self, write: Callable[[Sequence[Item]], list[Outcome]], *, failed: Outcome,
-                 max_batch: int, name: str) -> None:
+                 max_batch: int, name: str, idle: Callable[[], None] | None = None) -> None:
         self._write = write
+        self._idle = idle
         self._failed = failed
         self._max_batch = max_batch
         self._name = name
@@ -53,17 +56,27 @@ class GroupCommit(Generic[Item, Outcome]):
         loop = asyncio.get_running_loop()
         try:
             while self._queue:
-                batch = self._queue[: self._max_batch]
-                del self._queue[: self._max_batch]
-                try:
-                    outcomes = await loop.run_in_executor(
-                        self._executor, self._write, [item for item, _ in batch]
-                    )
-                except Exception:
-                    logger.exception("%s: a batch failed as a whole", self._name)
-                    outcomes = [self._failed] * len(batch)
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
+                await self._write_queued(loop)
+                if self._idle is not None:
+                    # Requests may arrive meanwhile: the loop takes them before it ends.
+                    try:
+                        await loop.run_in_executor(self._executor, self._idle)
+                    except Exception:
+                        logger.exception("%s: the idle step failed", self._name)
         finally:
             self._draining = False
+
+    async def _write_queued(self, loop: asyncio.AbstractEventLoop) -> None:
+        while self._queue:
+            batch = self._queue[: self._max_batch]
+            del self._queue[: self._max_batch]
+            try:
+                outcomes = await loop.run_in_executor(
+                    self._executor, self._write, [item for item, _ in batch]
+                )
+            except Exception:
+                logger.exception("%s: a batch failed as a whole", self._name)
+                outcomes = [self._failed] * len(batch)
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)

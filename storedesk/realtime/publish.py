@@ -4,13 +4,24 @@ On the Redis layer (scale profile) events go through one long-lived event loop p
 `async_to_sync` from a plain thread would start a new loop, and with it a new Redis connection,
 for every event (~7 ms each, measured with bench/ingest.py's profile). The in-memory layer
 (embedded profile) keeps `async_to_sync`, because its queues belong to the server's own loop.
+
+`publish` (after commit, errors logged, never raised) does not wait for its Redis round trip:
+the sends go out in order on that loop, each after the one before, while the writer goes on (a
+drain of 200 messages waited 200 round trips after its commit). At most `MAX_IN_FLIGHT` wait
+at a time (beyond that the caller waits for the oldest), and the process waits for the last one
+at exit, so a short-lived process does not drop its events. `group_send` (the chat widget's
+transport, which must know whether the push went out) still waits for its own send.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import threading
+from collections import deque
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -21,6 +32,7 @@ logger = logging.getLogger(__name__)
 _loop: asyncio.AbstractEventLoop | None = None
 _loop_lock = threading.Lock()
 PUBLISH_TIMEOUT_SECONDS = 5
+MAX_IN_FLIGHT = 1000
 
 
 def account_group(account_id: int) -> str:
@@ -75,9 +87,58 @@ def recheck_agent_sockets(agent_id: int) -> None:
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
     try:
+        layer = get_channel_layer()
+        if layer is not None and not isinstance(layer, InMemoryChannelLayer):
+            _in_order.send(layer, group, message)
+            return
         group_send(group, message)
     except Exception:  # a realtime hiccup must never fail the write that already committed
         logger.exception("realtime publish to %s failed", group)
+
+
+class _InOrder:
+    """Sends on the publishing loop one after the other, without the caller waiting."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._in_flight: deque[Future[None]] = deque()
+
+    def send(self, layer: Any, group: str, message: dict[str, Any]) -> None:
+        with self._lock:
+            while self._in_flight and self._in_flight[0].done():
+                self._in_flight.popleft()
+            if len(self._in_flight) >= MAX_IN_FLIGHT:
+                self._wait(self._in_flight.popleft())
+            previous = self._in_flight[-1] if self._in_flight else None
+            self._in_flight.append(asyncio.run_coroutine_threadsafe(
+                _after(previous, layer, group, message), _publisher_loop()))
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._in_flight:
+                self._wait(self._in_flight[-1])
+            self._in_flight.clear()
+
+    @staticmethod
+    def _wait(future: Future[None]) -> None:
+        try:
+            future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            logger.warning("realtime publishes are waiting on the channel layer")
+
+
+async def _after(previous: Future[None] | None, layer: Any, group: str,
+                 message: dict[str, Any]) -> None:
+    if previous is not None:
+        await asyncio.wrap_future(previous)  # never raises: each send logs its own failure
+    try:
+        await asyncio.wait_for(layer.group_send(group, message), PUBLISH_TIMEOUT_SECONDS)
+    except Exception:
+        logger.exception("realtime publish to %s failed", group)
+
+
+_in_order = _InOrder()
+atexit.register(_in_order.flush)
 
 
 def group_send(group: str, message: dict[str, Any]) -> None:
