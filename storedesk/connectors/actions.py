@@ -23,6 +23,7 @@ from storedesk.connectors.models import IntegrationKey
 from storedesk.connectors.registry import connector_for
 from storedesk.connectors.secrets import SecretUnreadable, is_sealed, reseal
 from storedesk.core.errors import ActionError
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Inbox
 
@@ -100,6 +101,10 @@ def reseal_secrets() -> tuple[int, list[str]]:
     """
     total, problems = 0, []
     for inbox in Inbox.objects.order_by("pk").iterator():
+        try:
+            total += inbox_actions.reseal_inbox_secret(inbox)  # the inbox's signing secret
+        except Unreadable as exc:
+            problems.append(f"inbox {inbox.pk} ({inbox.name}): signing secret: {exc}")
         try:
             config, count = _resealed(inbox.config or {})
         except SecretUnreadable as exc:

@@ -24,6 +24,7 @@ from storedesk.connectors.models import InboundEvent, InboundStatus, Integration
 from storedesk.connectors.registry import connector_for, get_entry, setup_entries
 from storedesk.connectors.settings_forms import InboxBasicsForm, IntegrationKeyForm
 from storedesk.core.errors import ActionError
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox import actions as inbox_actions
 from storedesk.inbox.models import Inbox
 
@@ -139,10 +140,14 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Inbox saved."))
             return redirect("settings:inbox_edit", inbox_id=inbox.pk)
-    show_secret = request.method == "GET" and request.session.get(REVEAL_SECRET) == inbox.pk
-    if show_secret:
-        del request.session[REVEAL_SECRET]
-    extra: dict[str, Any] = {"show_secret": show_secret}
+    secret = ""
+    if request.method == "GET" and request.session.get(REVEAL_SECRET) == inbox.pk:
+        del request.session[REVEAL_SECRET]  # right after creation, once
+        try:
+            secret = inbox.signing_secret()
+        except Unreadable:
+            secret = ""
+    extra: dict[str, Any] = {"show_secret": bool(secret), "secret": secret}
     if inbox.channel in actions.KEY_CHANNELS:
         extra.update(_keys_context(request, inbox))
     return _form_page(request, connector=connector, kind=inbox.channel, inbox=inbox,

@@ -11,12 +11,22 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from storedesk.core.models import TenantModel
+from storedesk.core.sealing import Sealer
 from storedesk.inbox.channels import channel_choices
 from storedesk.outbox.models import OutboundStatus, OutboxRow  # noqa: F401 - OutboundStatus re-exported
 
+# The inbox's signing secret is sealed at rest (core/sealing.py, this salt): HMAC needs the
+# plain value, so it cannot be hashed; `Inbox.signing_secret()` opens it where it is used.
+SEALER = Sealer(b"storedesk.inbox.secrets")
+
 
 def _new_secret() -> str:
+    """A plain secret: the default of the column before sealing (migrations 0001-0008)."""
     return secrets.token_urlsafe(32)
+
+
+def _new_sealed_secret() -> str:
+    return SEALER.seal(_new_secret())
 
 
 class Inbox(TenantModel):
@@ -28,8 +38,9 @@ class Inbox(TenantModel):
     # The connector's typed settings, stored as its schema dumps them (secrets sealed: see
     # storedesk/connectors/secrets.py). Written only through the connectors' setup actions.
     config = models.JSONField(default=dict, blank=True)
-    # Signs outbound webhooks and verifies inbound ones for this inbox.
-    secret = models.CharField(max_length=64, default=_new_secret)
+    # Signs outbound webhooks and verifies inbound ones for this inbox; sealed (see
+    # `signing_secret`), shown once to the admin who made the inbox.
+    secret = models.CharField(max_length=400, default=_new_sealed_secret)
     store = models.ForeignKey(
         "commerce.Store", on_delete=models.SET_NULL, null=True, blank=True, related_name="inboxes"
     )
@@ -40,6 +51,11 @@ class Inbox(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def signing_secret(self) -> str:
+        """The plain secret, for HMAC at send / verify time (raises core.sealing.Unreadable
+        when no configured key opens it)."""
+        return SEALER.reveal(self.secret)
 
 
 class Tag(TenantModel):

@@ -5,7 +5,7 @@ each delivery at most once (deduplicated by X-Storedesk-Delivery), and can be to
 answer an error status for the next N requests, or stall the first request (after applying it,
 which is the nasty case: the receiver has the message but the sender never hears back).
 
-    with FakeWebhookReceiver(secret=inbox.secret) as receiver:
+    with FakeWebhookReceiver(secret=inbox.signing_secret()) as receiver:
         inbox.config = {"webhook_url": receiver.url}
         ...
         assert receiver.applied_ids == [delivery.pk]

@@ -76,7 +76,8 @@ class Shop:
         customer: dict[str, str] = {}
         if customer_id:
             customer = {"id": customer_id, "signature": hmac.new(
-                self.chat.secret.encode(), customer_id.encode(), hashlib.sha256).hexdigest()}
+                self.chat.signing_secret().encode(), customer_id.encode(),
+                hashlib.sha256).hexdigest()}
         response = Client().post(
             "/widget/api/session",
             data=json.dumps({"token": token, "customer": customer,

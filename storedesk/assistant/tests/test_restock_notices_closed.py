@@ -28,7 +28,8 @@ PRODUCT = "Linen pillowcase pair"
 def channels(shop: Shop, settings) -> Iterator[tuple[FakeWebhookReceiver, LocalSmtpServer]]:
     """The store's webhook endpoint (API channel) and its outgoing mail server, on loopback."""
     settings.FETCH_ALLOW_PRIVATE = True
-    with FakeWebhookReceiver(secret=shop.api.secret) as receiver, LocalSmtpServer() as smtp:
+    with (FakeWebhookReceiver(secret=shop.api.signing_secret()) as receiver,
+          LocalSmtpServer() as smtp):
         Inbox.objects.filter(pk=shop.api.pk).update(config={"webhook_url": receiver.url})
         Inbox.objects.filter(pk=shop.email.pk).update(config={
             "address": "support@lumen.test", "smtp": smtp.inbox_settings("support@lumen.test")})

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from storedesk.connectors.api.config import ApiConfig
 from storedesk.connectors.base import SendResult, TransportError
 from storedesk.core.safe_fetch import FetchError, safe_fetch
+from storedesk.core.sealing import Unreadable
 from storedesk.webhooks.signing import signature_headers
 
 if TYPE_CHECKING:
@@ -92,9 +93,16 @@ class WebhookTransport:
                 permanent=True,
             )
         body = encode(webhook_payload(delivery))
+        try:
+            secret = inbox.signing_secret()
+        except Unreadable as exc:
+            raise TransportError(
+                f"No configured encryption key opens the signing secret of {inbox.name!r}; "
+                "put back the key it was sealed with (STOREDESK_ENCRYPTION_KEYS or "
+                "STOREDESK_SECRET_KEY_FALLBACKS) and retry.", permanent=True) from exc
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            **signature_headers(inbox.secret, delivery.pk, body),
+            **signature_headers(secret, delivery.pk, body),
         }
         try:
             response = safe_fetch(

@@ -29,11 +29,13 @@ def test_api_inbox_shows_its_signing_secret_once(personas, olivia):
     inbox = Inbox.objects.get(account=personas.harbor, name="Storefront bot")
     assert response.status_code == 302
     assert inbox.channel == "api" and inbox.config == {"webhook_url": "https://hooks.harbor.test/sd"}
-    # then the next page shows the signing secret
+    # then the next page shows the signing secret (stored sealed, never as shown)
+    secret = inbox.signing_secret()
+    assert secret not in inbox.secret
     first = olivia.get(response.url).content.decode()
-    assert inbox.secret in first
+    assert secret in first
     # and never again
-    assert inbox.secret not in olivia.get(response.url).content.decode()
+    assert secret not in olivia.get(response.url).content.decode()
     assert AuditLog.objects.filter(action="inbox.created", object_id=str(inbox.pk)).exists()
 
 

@@ -1,7 +1,7 @@
 """The widget's credentials: the inbox's public key, visitor tokens, and verified identities.
 
 * The **public key** names a chat inbox in the embed snippet. It is not a secret (every page
-  that embeds the widget shows it): ``<inbox id>.<16 hex of HMAC(inbox.secret, ...)>``, checked
+  that embeds the widget shows it): ``<inbox id>.<16 hex of HMAC(inbox secret, ...)>``, checked
   in constant time, so it needs no column and changes when the inbox secret is rotated.
 * A **visitor token** is a Django-signed ``{"i": inbox id, "v": visitor id, "e": verified
   email or "", "c": verified customer id or "", "l": the browser's language or ""}``. The
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.core import signing
 
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox.models import Inbox
 
 SALT = "storedesk.webchat.visitor"
@@ -30,8 +31,20 @@ PUBLIC_KEY_LABEL = b"storedesk-widget-public-key"
 TOKEN_MAX_AGE_SECONDS = 180 * 24 * 3600
 
 
+def _secret(inbox: Inbox) -> bytes | None:
+    """The inbox's plain secret, or None when no configured key opens it (then no public key
+    and no identity hash matches anything: fail closed)."""
+    try:
+        return inbox.signing_secret().encode()
+    except Unreadable:
+        return None
+
+
 def public_key(inbox: Inbox) -> str:
-    digest = hmac.new(inbox.secret.encode(), PUBLIC_KEY_LABEL, hashlib.sha256).hexdigest()
+    secret = _secret(inbox)
+    if secret is None:
+        return ""
+    digest = hmac.new(secret, PUBLIC_KEY_LABEL, hashlib.sha256).hexdigest()
     return f"{inbox.pk}.{digest[:16]}"
 
 
@@ -43,7 +56,10 @@ def inbox_for_key(key: str) -> Inbox | None:
     if not raw_id.isdigit() or len(raw_id) > 18:
         return None
     inbox = Inbox.objects.filter(pk=int(raw_id), channel="webchat", is_active=True).first()
-    if inbox is None or not hmac.compare_digest(public_key(inbox), key):
+    if inbox is None:
+        return None
+    expected = public_key(inbox)
+    if not expected or not hmac.compare_digest(expected, key):
         return None
     return inbox
 
@@ -112,8 +128,12 @@ def browser_language(tags: list[str]) -> str:
 
 
 def identity_hash(inbox: Inbox, value: str) -> str:
-    """What the store's backend computes: hex HMAC-SHA256 of the value under the inbox secret."""
-    return hmac.new(inbox.secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+    """What the store's backend computes: hex HMAC-SHA256 of the value under the inbox secret
+    ("" when the secret cannot be opened)."""
+    secret = _secret(inbox)
+    if secret is None:
+        return ""
+    return hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()
 
 
 def verify_identity(inbox: Inbox, *, customer_id: str, email: str, signature: str) -> bool:
@@ -121,4 +141,5 @@ def verify_identity(inbox: Inbox, *, customer_id: str, email: str, signature: st
     value = customer_id or email
     if not value or not signature or len(signature) > 128:
         return False
-    return hmac.compare_digest(identity_hash(inbox, value), signature.strip().lower())
+    expected = identity_hash(inbox, value)
+    return bool(expected) and hmac.compare_digest(expected, signature.strip().lower())

@@ -57,6 +57,7 @@ from storedesk.inbox.actions.setup import (
     deactivate_inbox,
     delete_tag,
     replace_inbox_config,
+    reseal_inbox_secret,
     update_inbox,
     update_tag,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "record_delivery_outcome",
     "record_receipt",
     "replace_inbox_config",
+    "reseal_inbox_secret",
     "retry_delivery",
     "send_notice",
     "send_reply",

@@ -99,6 +99,19 @@ def replace_inbox_config(inbox: Inbox, config: dict[str, Any], *, by: Any = None
     return inbox
 
 
+def reseal_inbox_secret(inbox: Inbox) -> bool:
+    """Seal the inbox's signing secret under the newest key (after a key rotation; a plain one
+    gets sealed). False when it was already; raises core.sealing.Unreadable."""
+    from storedesk.inbox.models import SEALER
+
+    resealed = SEALER.reseal(inbox.secret)
+    if resealed == inbox.secret:
+        return False
+    Inbox.objects.filter(pk=inbox.pk).update(secret=resealed)
+    inbox.secret = resealed
+    return True
+
+
 @transaction.atomic
 def deactivate_inbox(inbox: Inbox, *, by: Any = None) -> Inbox:
     from storedesk.accounts.actions import audit

@@ -20,7 +20,7 @@ from storedesk.webhooks.signing import verify
 def receiver(personas, settings) -> Iterator[FakeWebhookReceiver]:
     """The store's webhook endpoint, on loopback (allowed for this test only)."""
     settings.FETCH_ALLOW_PRIVATE = True
-    with FakeWebhookReceiver(secret=personas.harbor_api.secret) as fake:
+    with FakeWebhookReceiver(secret=personas.harbor_api.signing_secret()) as fake:
         _point_inbox_at(personas.harbor_api, fake.url)
         yield fake
 
@@ -69,7 +69,7 @@ def test_reply_arrives_signed_and_the_message_is_sent(
     # then the store's endpoint got one request, verifiable with the inbox secret
     [request] = receiver.requests
     assert request.verified
-    assert verify(personas.harbor_api.secret, request.headers, request.body)
+    assert verify(personas.harbor_api.signing_secret(), request.headers, request.body)
     assert not verify("not-the-inbox-secret", request.headers, request.body)
     body = request.json()
     row = Delivery.objects.get(message=message)
@@ -235,7 +235,7 @@ def test_other_accounts_inbox_signs_with_its_own_secret(
 ):
     # given Northwind's API inbox has its own endpoint and secret
     settings.FETCH_ALLOW_PRIVATE = True
-    with FakeWebhookReceiver(secret=personas.northwind_api.secret) as northwind_hook:
+    with FakeWebhookReceiver(secret=personas.northwind_api.signing_secret()) as northwind_hook:
         _point_inbox_at(personas.northwind_api, northwind_hook.url)
         conversation = receive_message(
             personas.northwind_api, InboundMessage(sender_id="n-1", text="Hello")
@@ -245,8 +245,8 @@ def test_other_accounts_inbox_signs_with_its_own_secret(
             send_reply(conversation, Actor.agent(personas.bruno), "Hi from Northwind")
         # then it verifies only with Northwind's secret, never Harbor's
         [request] = northwind_hook.requests
-        assert verify(personas.northwind_api.secret, request.headers, request.body)
-        assert not verify(personas.harbor_api.secret, request.headers, request.body)
+        assert verify(personas.northwind_api.signing_secret(), request.headers, request.body)
+        assert not verify(personas.harbor_api.signing_secret(), request.headers, request.body)
 
 
 def test_the_sweep_sends_a_delivery_whose_task_was_lost(personas, receiver):

@@ -43,7 +43,7 @@ def test_worker_killed_mid_delivery_is_taken_over_and_applied_once(
 ):
     settings.OUTBOX_ATTEMPT_DEADLINE_SECONDS = 5
     settings.OUTBOX_LEASE_MARGIN_SECONDS = 1
-    with FakeWebhookReceiver(secret=personas.harbor_api.secret) as receiver:
+    with FakeWebhookReceiver(secret=personas.harbor_api.signing_secret()) as receiver:
         # given the store's endpoint applies the first request, then hangs without answering
         receiver.stall_first_request()
         _point_inbox_at(personas.harbor_api, receiver.url)

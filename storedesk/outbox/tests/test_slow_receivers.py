@@ -46,7 +46,7 @@ def test_a_trickling_receiver_is_cut_at_the_deadline_and_starves_no_one(
     settings.OUTBOX_LEASE_MARGIN_SECONDS = 1
     with (
         TricklingServer(interval=0.3) as slow,
-        FakeWebhookReceiver(secret=personas.northwind_api.secret) as fast,
+        FakeWebhookReceiver(secret=personas.northwind_api.signing_secret()) as fast,
     ):
         # given Harbor's store endpoint answers one byte every 0.3 s (its full answer would
         # take ~30 s, far past the lease), and Northwind's endpoint is healthy

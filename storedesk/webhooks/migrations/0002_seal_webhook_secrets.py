@@ -22,6 +22,18 @@ def seal_secrets(apps, schema_editor):
             WebhookSubscription.objects.filter(pk=subscription.pk).update(**changes)
 
 
+def open_secrets(apps, schema_editor):
+    WebhookSubscription = apps.get_model("webhooks", "WebhookSubscription")
+    for subscription in WebhookSubscription.objects.order_by("pk").iterator():
+        changes = {}
+        if is_sealed(subscription.secret):
+            changes["secret"] = SEALER.reveal(subscription.secret)
+        if is_sealed(subscription.previous_secret):
+            changes["previous_secret"] = SEALER.reveal(subscription.previous_secret)
+        if changes:
+            WebhookSubscription.objects.filter(pk=subscription.pk).update(**changes)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("webhooks", "0001_initial"),
@@ -39,6 +51,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default=storedesk.webhooks.models.new_sealed_secret,
                                    max_length=400),
         ),
-        # Not reversible on purpose: un-sealing would write the secrets back in plain text.
-        migrations.RunPython(seal_secrets, migrations.RunPython.noop),
+        # Going back means going back to code that reads the secrets plain (and to columns
+        # too short for a sealed value): the reverse opens them again.
+        migrations.RunPython(seal_secrets, open_secrets),
     ]

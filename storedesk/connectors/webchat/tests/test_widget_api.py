@@ -319,4 +319,4 @@ def test_a_visitor_message_is_idempotent_on_its_client_id(personas, chat):
 def test_start_session_never_exposes_the_origins_or_secret(personas, chat):
     body = start_session(chat, "", Claim(), ["en"])
     flat = json.dumps(body)
-    assert chat.secret not in flat and SHOP not in flat
+    assert chat.signing_secret() not in flat and chat.secret not in flat and SHOP not in flat

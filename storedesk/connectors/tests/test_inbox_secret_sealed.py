@@ -1,0 +1,92 @@
+"""An inbox's signing secret (the API channel's webhook signatures, the chat widget's public
+key and verified identities) is sealed at rest: the migration seals the plain ones without
+changing what they sign, a key rotation re-seals them, and a secret no key opens fails closed
+(sends fail permanently saying why; no widget key or identity hash matches)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+from io import StringIO
+
+import pytest
+from cryptography.fernet import Fernet
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from storedesk.connectors.webchat.tokens import inbox_for_key, public_key, verify_identity
+from storedesk.core.sealing import is_sealed
+from storedesk.inbox.models import Inbox
+
+pytestmark = pytest.mark.django_db
+
+MIGRATION = importlib.import_module("storedesk.inbox.migrations.0010_seal_inbox_secrets")
+
+
+def _stored(inbox: Inbox) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT secret FROM {Inbox._meta.db_table} WHERE id = %s",  # noqa: S608
+                       [inbox.pk])
+        return str(cursor.fetchone()[0])
+
+
+def test_inbox_secrets_are_sealed_and_the_migration_seals_plain_ones(personas):
+    chat = personas.harbor_chat
+    stored = _stored(chat)
+    assert is_sealed(stored) and chat.signing_secret() not in stored
+    # given a chat inbox as it was before sealing, with its widget key in a shop's page
+    Inbox.objects.filter(pk=chat.pk).update(secret="plain-secret-from-before")
+    chat.refresh_from_db()
+    digest = hmac.new(b"plain-secret-from-before", b"storedesk-widget-public-key",
+                      hashlib.sha256).hexdigest()
+    key = f"{chat.pk}.{digest[:16]}"
+    # when the data migration runs
+    MIGRATION.seal_secrets(apps, None)
+    chat.refresh_from_db()
+    # then the secret is sealed, opens to the same value, and the embedded key still works
+    assert is_sealed(_stored(chat)) and "plain-secret-from-before" not in _stored(chat)
+    assert chat.signing_secret() == "plain-secret-from-before"
+    assert public_key(chat) == key and inbox_for_key(key) == chat
+    signature = hmac.new(b"plain-secret-from-before", b"cust-7", hashlib.sha256).hexdigest()
+    assert verify_identity(chat, customer_id="cust-7", email="", signature=signature)
+    # and a second run changes nothing
+    before = _stored(chat)
+    MIGRATION.seal_secrets(apps, None)
+    assert _stored(chat) == before
+
+
+def test_a_key_rotation_reseals_and_a_lost_key_fails_closed(personas, settings):
+    chat, api = personas.harbor_chat, personas.harbor_api
+    plain, key = chat.signing_secret(), public_key(chat)
+    signature = hmac.new(plain.encode(), b"cust-7", hashlib.sha256).hexdigest()
+    before = _stored(chat)
+    # when a new dedicated key comes first and the secrets are re-sealed
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    call_command("reseal_secrets", stdout=StringIO())
+    chat.refresh_from_db()
+    # then they are sealed anew and sign as before
+    assert _stored(chat) != before and chat.signing_secret() == plain
+    assert public_key(chat) == key
+    # when every key that opens them is gone
+    settings.ENCRYPTION_KEYS = []
+    settings.SECRET_KEY = "another-secret-key-" + "y" * 40
+    with pytest.raises(CommandError):
+        call_command("reseal_secrets", stdout=StringIO(), stderr=StringIO())
+    chat.refresh_from_db()
+    # then nothing matches: no widget key, no verified identity (fail closed)
+    assert public_key(chat) == "" and inbox_for_key(key) is None
+    assert not verify_identity(chat, customer_id="cust-7", email="", signature=signature)
+    # and the API channel's sends fail permanently, saying what to do
+    from storedesk.accounts.actor import Actor
+    from storedesk.inbox.actions import InboundMessage, receive_message, send_reply
+    from storedesk.inbox.models import Delivery
+    from storedesk.outbox import runner
+
+    Inbox.objects.filter(pk=api.pk).update(config={"webhook_url": "https://hooks.harbor.test/"})
+    conversation = receive_message(api, InboundMessage(sender_id="s-1", text="Hi")).conversation
+    reply = send_reply(conversation, Actor.agent(personas.olivia), "Hello!")
+    assert runner.run("message", Delivery.objects.get(message=reply).pk) == "failed"
+    reply.refresh_from_db()
+    assert "put back the key it was sealed with" in reply.delivery_error
