@@ -13,6 +13,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from storedesk.accounts.models import AuditLog
+from storedesk.testing.windows import clear_of_window_edge
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,7 @@ def test_unknown_email_gets_the_same_answer(personas, client, django_capture_on_
 def test_reset_requests_are_rate_limited(personas, client, settings,
                                          django_capture_on_commit_callbacks):
     settings.LOGIN_RATE_LIMIT = "2/h"
+    clear_of_window_edge(3600)
     for _ in range(2):
         _request_reset(client, "olivia@harbor.test", django_capture_on_commit_callbacks)
     response = _request_reset(client, "olivia@harbor.test", django_capture_on_commit_callbacks)
