@@ -52,6 +52,7 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "settings:account": (A, A, D, D, A),
     "settings:inbox_edit": (A, A, D, D, D),
     "settings:inbox_deactivate": (A, A, D, D, D),
+    "settings:inbox_rotate_secret": (A, A, D, D, D),
     "settings:inbox_key_create": (A, A, D, D, D),
     "settings:inbox_key_rotate": (A, A, D, D, D),
     "settings:inbox_key_revoke": (A, A, D, D, D),

@@ -156,6 +156,16 @@ def inbox_edit(request: HttpRequest, inbox_id: int) -> HttpResponse:
 
 @admin_required
 @require_POST
+def inbox_rotate_secret(request: HttpRequest, inbox_id: int) -> HttpResponse:
+    inbox = _inbox(request, inbox_id)
+    inbox_actions.rotate_inbox_secret(inbox, by=_agent(request))
+    request.session[REVEAL_SECRET] = inbox.pk  # the new secret, once
+    messages.success(request, _("New signing secret made; copy it now."))
+    return redirect("settings:inbox_edit", inbox_id=inbox.pk)
+
+
+@admin_required
+@require_POST
 def inbox_deactivate(request: HttpRequest, inbox_id: int) -> HttpResponse:
     inbox = _inbox(request, inbox_id)
     inbox_actions.deactivate_inbox(inbox, by=_agent(request))

@@ -12,6 +12,8 @@ urlpatterns = [
     path("inboxes/new/<str:channel>/", v.inbox_create, name="inbox_create"),
     path("inboxes/<int:inbox_id>/", v.inbox_edit, name="inbox_edit"),
     path("inboxes/<int:inbox_id>/deactivate/", v.inbox_deactivate, name="inbox_deactivate"),
+    path("inboxes/<int:inbox_id>/rotate-secret/", v.inbox_rotate_secret,
+         name="inbox_rotate_secret"),
     path("inboxes/<int:inbox_id>/keys/", v.key_create, name="inbox_key_create"),
     path("inboxes/<int:inbox_id>/keys/<int:key_id>/rotate/", v.key_rotate,
          name="inbox_key_rotate"),

@@ -175,3 +175,35 @@ def test_the_same_refund_request_twice_acts_once(shop: Shop, shipped_model) -> N
                            amount=f"{approval.amount:.2f} EUR")
     assert texts[1] == say("refund_in_review", "en", order="LL-10577",
                            amount=f"{approval.amount:.2f} EUR")
+
+
+@pytest.mark.parametrize("reply", ["the blue one", "the second one please"])
+def test_an_answer_to_which_order_is_read_by_the_question_a_bare_fragment_is_handed_off(
+        shop: Shop, shipped_model, reply: str) -> None:
+    from django.utils import timezone
+
+    from storedesk.testing.shop import seed_order
+
+    # given Daniel, verified by the API channel, with two orders not shipped yet
+    second = seed_order(shop.store, number="LL-10611", email="daniel.okafor@example.net",
+                        name="Daniel Okafor", lines=[("LL-CND-CED", "Cedar soy candle", 1,
+                                                      "24.00")],
+                        placed_days_ago=0, shipped=False)
+    # when he asks where his order is, the assistant asks which one
+    conversation = shop.api_message("where is my order", email="daniel.okafor@example.net")
+    asked = last_bot_text(conversation)
+    assert asked.startswith("You have several open orders:")
+    assert "LL-10602" in asked and "LL-10611" in asked
+    # and his answer names one: it is read as the answer, whatever the model makes of it
+    conversation = shop.api_message("LL-10611 please", email="daniel.okafor@example.net")
+    assert last_bot_text(conversation) == say(
+        "order_unfulfilled", "en", order="LL-10611",
+        date=timezone.localtime(second.placed_at).date().isoformat())
+    assert not conversation.handoff
+    # when he asks again and answers with a fragment that names no order
+    shop.api_message("where is my order", email="daniel.okafor@example.net")
+    conversation = shop.api_message(reply, email="daniel.okafor@example.net")
+    # then the assistant does not act on a guessed intent: a colleague takes over
+    conversation.refresh_from_db()
+    assert last_bot_text(conversation) == say("handoff", "en")
+    assert conversation.handoff

@@ -90,3 +90,34 @@ def test_a_key_rotation_reseals_and_a_lost_key_fails_closed(personas, settings):
     assert runner.run("message", Delivery.objects.get(message=reply).pk) == "failed"
     reply.refresh_from_db()
     assert "put back the key it was sealed with" in reply.delivery_error
+
+
+def test_olivia_rotates_a_chat_inbox_secret_shown_once(personas):
+    from django.test import Client
+    from django.urls import reverse
+
+    from storedesk.accounts.models import AuditLog
+
+    chat = personas.harbor_chat
+    old_secret, old_key = chat.signing_secret(), public_key(chat)
+    olivia = Client()
+    olivia.force_login(personas.olivia.agent)
+    # when she rotates the chat inbox's signing secret
+    rotated = olivia.post(reverse("settings:inbox_rotate_secret", args=[chat.pk]))
+    assert rotated.status_code == 302
+    chat.refresh_from_db()
+    new_secret = chat.signing_secret()
+    # then the new one is sealed, shown once, and the old key and secret no longer work
+    assert new_secret != old_secret and is_sealed(_stored(chat)) and new_secret not in _stored(chat)
+    assert new_secret in olivia.get(rotated.url).content.decode()
+    assert new_secret not in olivia.get(rotated.url).content.decode()
+    assert inbox_for_key(old_key) is None and inbox_for_key(public_key(chat)) == chat
+    signature = hmac.new(old_secret.encode(), b"cust-7", hashlib.sha256).hexdigest()
+    assert not verify_identity(chat, customer_id="cust-7", email="", signature=signature)
+    assert AuditLog.objects.filter(action="inbox.secret_rotated", object_id=str(chat.pk)).exists()
+    # and Northwind's admin cannot rotate it (404), nothing changes
+    bruno = Client()
+    bruno.force_login(personas.bruno.agent)
+    assert bruno.post(reverse("settings:inbox_rotate_secret", args=[chat.pk])).status_code == 404
+    chat.refresh_from_db()
+    assert chat.signing_secret() == new_secret

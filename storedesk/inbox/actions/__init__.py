@@ -58,6 +58,7 @@ from storedesk.inbox.actions.setup import (
     delete_tag,
     replace_inbox_config,
     reseal_inbox_secret,
+    rotate_inbox_secret,
     update_inbox,
     update_tag,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "record_receipt",
     "replace_inbox_config",
     "reseal_inbox_secret",
+    "rotate_inbox_secret",
     "retry_delivery",
     "send_notice",
     "send_reply",

@@ -113,6 +113,21 @@ def reseal_inbox_secret(inbox: Inbox) -> bool:
 
 
 @transaction.atomic
+def rotate_inbox_secret(inbox: Inbox, *, by: Any = None) -> str:
+    """A new signing secret, sealed; returns it plain (shown once). The old one stops working
+    at once: the store's backend checks webhooks and signs identities with the new one, and a
+    chat inbox's widget public key changes with it."""
+    from storedesk.accounts.actions import audit
+    from storedesk.inbox.models import SEALER, _new_secret
+
+    secret = _new_secret()
+    inbox.secret = SEALER.seal(secret)
+    inbox.save(update_fields=["secret", "updated_at"])
+    audit("inbox.secret_rotated", account=inbox.account_id, actor=by, obj=inbox)
+    return secret
+
+
+@transaction.atomic
 def deactivate_inbox(inbox: Inbox, *, by: Any = None) -> Inbox:
     from storedesk.accounts.actions import audit
 
