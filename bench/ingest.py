@@ -192,8 +192,9 @@ def run_setup(env: dict[str, str]) -> dict[str, Any]:
 def start_server(env: dict[str, str], workers: int, port: int,
                  server: str = "uvicorn") -> subprocess.Popen[bytes]:
     if server == "granian":
-        # (websockets stay on: the agent UI and the widget need them)
-        cmd = [PYTHON, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+        # (websockets stay on: the agent UI and the widget need them; "asginl": ASGI without
+        # lifespan, as uvicorn's --lifespan off below)
+        cmd = [PYTHON, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1",
                "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                "config.asgi:application"]
     else:
