@@ -270,7 +270,10 @@ class Stream:
         self.sent += 1
         if self.sent % 10 == 0 and self.next_new > 0:
             return self.requests[(self.sent * 7919) % self.next_new], False
-        request = self.requests[self.next_new % len(self.requests)]
+        if self.next_new >= len(self.requests):
+            # past the pre-signed events: send repeats rather than count a repeat as new
+            return self.requests[self.sent % len(self.requests)], False
+        request = self.requests[self.next_new]
         self.next_new += 1
         return request, True
 
@@ -468,7 +471,7 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         pg_admin(f"CREATE DATABASE {PG_DB}")
     try:
         setup = run_code(SETUP_CODE, env, APP_SECRET, str(data_dir / "loft"))
-        stream = Stream(setup["inbox_id"], size=int(args.seconds + WARMUP_SECONDS) * 8000)
+        stream = Stream(setup["inbox_id"], size=int(args.seconds + WARMUP_SECONDS) * 16000)
         port = free_port()
         server = start_server(env, args.workers, port)
         try:
