@@ -3,7 +3,8 @@
     .venv/bin/python bench/ingest.py [--seconds 10] [--clients 32] [--workers 2]
                                      [--backends sqlite,postgres] [--profile auto|always|never]
                                      [--client raw|httpx] [--server uvicorn|granian]
-                                     [--paced-rate 500] [--webhook-storm]
+                                     [--paced-rate 500] [--batch-size 200] [--batch-clients 4]
+                                     [--webhook-storm]
 
 For each backend it prepares a fresh database (SQLite in a temp STOREDESK_DATA_DIR; PostgreSQL in
 a database `storedesk_bench` created and dropped here, with Redis db 1), migrates, creates an
@@ -328,6 +329,7 @@ class RawConnection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.body = b""  # the last answer's body
 
     async def post(self, path: str, token: str, body: bytes) -> int:
         if self.writer is None:
@@ -349,8 +351,7 @@ class RawConnection:
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
-        if length:
-            await self.reader.readexactly(length)
+        self.body = await self.reader.readexactly(length) if length else b""
         return status
 
     def close(self) -> None:
@@ -448,6 +449,52 @@ async def fire_raw(port: int, path: str, token: str, clients: int, seconds: floa
     return result
 
 
+async def fire_batch(port: int, path: str, token: str, connections: int, seconds: float,
+                     size: int) -> dict[str, Any]:
+    """Closed loop on the batch endpoint: `connections` connections each posting batches of
+    `size` new messages back to back; counts the messages the answers report `created`."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    created = errors = 0
+    counter = 0
+    rng = random.Random(11)
+    measure_from = time.perf_counter() + WARMUP_SECONDS
+    stop_at = measure_from + seconds
+
+    async def loop() -> None:
+        nonlocal counter, created, errors
+        conn = RawConnection("127.0.0.1", port)
+        try:
+            while (t0 := time.perf_counter()) < stop_at:
+                items = []
+                for _ in range(size):
+                    counter += 1
+                    items.append(message_body(rng, 1_000_000 + counter))
+                body = json.dumps({"messages": items}).encode()
+                code = str(await conn.post(path, token, body))
+                if t0 < measure_from:
+                    continue
+                latencies.append(time.perf_counter() - t0)
+                statuses[code] = statuses.get(code, 0) + 1
+                if code == "200":
+                    answer = json.loads(conn.body)
+                    created += answer["created"]
+                    errors += answer["errors"]
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(loop() for _ in range(connections)))
+    lat_ms = sorted(x * 1000 for x in latencies)
+
+    def pct(p: float) -> float:
+        return round(lat_ms[min(len(lat_ms) - 1, int(p * len(lat_ms)))], 2) if lat_ms else 0.0
+
+    return {"messages_per_second": round(created / seconds, 1), "batch_size": size,
+            "connections": connections, "requests": len(latencies), "statuses": statuses,
+            "created": created, "item_errors": errors,
+            "request_latency_ms": {"p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99)}}
+
+
 def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"storedesk-bench-{backend}-"))
     env = backend_env(backend, data_dir, args.rate_limit)
@@ -479,6 +526,11 @@ def bench_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 result["paced"] = asyncio.run(fire_raw(
                     port, path, setup["token"], args.clients, args.seconds,
                     rate=args.paced_rate))
+            if args.batch_size:
+                # The batch endpoint on the same warm server: new messages, in batches.
+                result["batch"] = asyncio.run(fire_batch(
+                    port, path + "/batch", setup["token"], args.batch_clients, args.seconds,
+                    args.batch_size))
         finally:
             stop_server(proc)
         result["queries_per_request"] = setup["queries"]
@@ -613,6 +665,11 @@ def main() -> None:
     parser.add_argument("--paced-rate", type=float, default=500.0,
                         help="after the closed-loop run, offer this many requests/s on "
                              "schedule and report the latency (0: skip)")
+    parser.add_argument("--batch-size", type=int, default=200,
+                        help="then post batches of this many messages to "
+                             "/messages/batch for --seconds (0: skip)")
+    parser.add_argument("--batch-clients", type=int, default=4,
+                        help="connections posting batches at once")
     parser.add_argument("--output", default=str(RESULTS / "ingest.json"))
     parser.add_argument("--webhook-storm", action="store_true",
                         help="also run bench/webhook_storm.py (webhook accept and drain rates, "
@@ -652,6 +709,14 @@ def main() -> None:
                 "live_to_copy": round(
                     live / report["results"]["postgres_raw_copy"]["rows_per_second"], 4),
             }
+            batch = report["results"]["postgres"].get("batch")
+            if batch:
+                report["results"]["ratios"]["batch_to_insert"] = round(
+                    batch["messages_per_second"]
+                    / report["results"]["postgres_raw_insert"]["inserts_per_second"], 4)
+                report["results"]["ratios"]["batch_to_copy"] = round(
+                    batch["messages_per_second"]
+                    / report["results"]["postgres_raw_copy"]["rows_per_second"], 4)
             write_report(report, args.output)
             rate = report["results"]["postgres"]["messages_per_second"]
             if args.profile == "always" or (args.profile == "auto" and rate < TARGET_PG):
@@ -671,6 +736,7 @@ def main() -> None:
             seconds=args.seconds, connections=2 * args.clients, workers=args.workers,
             backends=args.backends, drainers="1,2"))
     write_report(report, args.output)
+    report["output"] = args.output
     print_table(report)
 
 
@@ -709,11 +775,22 @@ def print_table(report: dict[str, Any]) -> None:
                   f"{paced['messages_per_second']:.1f} ok/s, p50 {paced['latency_ms']['p50']} "
                   f"ms, p99 {paced['latency_ms']['p99']} ms, errors {paced['errors']}")
     for name in ("sqlite", "postgres"):
+        batch = results.get(name, {}).get("batch")
+        if batch:
+            print(f"{name} batch endpoint ({batch['batch_size']} per request, "
+                  f"{batch['connections']} connections): {batch['messages_per_second']:.1f} "
+                  f"msg/s, request p50 {batch['request_latency_ms']['p50']} ms, p99 "
+                  f"{batch['request_latency_ms']['p99']} ms, item errors {batch['item_errors']}, "
+                  f"statuses {batch['statuses']}")
+    if "batch_to_insert" in results.get("ratios", {}):
+        print(f"batch / INSERT = {results['ratios']['batch_to_insert']:.3f}, "
+              f"batch / COPY = {results['ratios']['batch_to_copy']:.4f}")
+    for name in ("sqlite", "postgres"):
         if name in results:
             print(f"{name}: server CPU {results[name]['cpu_ms_per_message']['server']} ms/msg, "
                   f"load average {results[name]['load_average_1m']}")
     print("\nqueries/msg = new shopper / known shopper / duplicate (incl. the token lookup)")
-    print(f"written to {Path(report.get('output', RESULTS / 'ingest.json'))}")
+    print(f"written to {report['output']}")
 
 
 if __name__ == "__main__":
