@@ -21,7 +21,7 @@ from storedesk.commerce.models import Store
 from storedesk.connectors.base import ChannelConfig, Connector
 from storedesk.connectors.models import IntegrationKey
 from storedesk.connectors.registry import connector_for
-from storedesk.connectors.secrets import SecretUnreadable, is_sealed, reseal
+from storedesk.connectors.secrets import is_sealed, reseal
 from storedesk.core.errors import ActionError
 from storedesk.core.sealing import Unreadable
 from storedesk.inbox import actions as inbox_actions
@@ -107,7 +107,7 @@ def reseal_secrets() -> tuple[int, list[str]]:
             problems.append(f"inbox {inbox.pk} ({inbox.name}): signing secret: {exc}")
         try:
             config, count = _resealed(inbox.config or {})
-        except SecretUnreadable as exc:
+        except Unreadable as exc:
             problems.append(f"inbox {inbox.pk} ({inbox.name}): {exc}")
             continue
         if count:

@@ -34,9 +34,10 @@ from imapclient.exceptions import IMAPClientError, LoginError
 from storedesk.connectors.email.config import EmailConfig, ImapSettings, uses_oauth
 from storedesk.connectors.email.ingest import ingest
 from storedesk.connectors.email.models import MailboxState
-from storedesk.connectors.secrets import SecretUnreadable, reveal
+from storedesk.connectors.secrets import reveal
 from storedesk.core.errors import ActionError
 from storedesk.core.safe_fetch import FetchError, resolve_checked
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox.models import Inbox
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def _login(client: IMAPClient, config: EmailConfig, imap: ImapSettings,
         else:
             password = reveal(imap.password) if imap.password else ""
             client.login(imap.username, password)
-    except SecretUnreadable as exc:
+    except Unreadable as exc:
         raise MailboxError("login", f"The stored password cannot be read ({exc}); enter it "
                            "again.", permanent=True) from exc
     except ActionError as exc:  # OAuthError: no token, or the token endpoint refused

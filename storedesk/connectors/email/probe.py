@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from storedesk.connectors.email import imap
 from storedesk.connectors.email.config import EmailConfig, uses_oauth
-from storedesk.connectors.secrets import SecretUnreadable, reveal
+from storedesk.connectors.secrets import reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
+from storedesk.core.sealing import Unreadable
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def check_smtp(config: EmailConfig, timeout: float = 10.0) -> list[Step]:
         elif smtp.username:
             try:
                 password = reveal(smtp.password) if smtp.password else ""
-            except SecretUnreadable as exc:
+            except Unreadable as exc:
                 steps.append(Step("smtp", "login", False, str(exc)))
                 return steps
             try:

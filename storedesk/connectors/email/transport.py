@@ -36,9 +36,10 @@ from storedesk.connectors.email import loops, participants, threads
 from storedesk.connectors.email.config import EmailConfig, SmtpSettings, uses_oauth
 from storedesk.connectors.email.oauth import OAuthError, access_token, smtp_xoauth2
 from storedesk.connectors.email.parsing import clean_header
-from storedesk.connectors.secrets import SecretUnreadable, reveal
+from storedesk.connectors.secrets import reveal
 from storedesk.core.safe_fetch import FetchError, resolve_checked
 from storedesk.core.sanitize import sanitize_html
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox.storage import attachment_path
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def _connection(smtp: SmtpSettings, config: EmailConfig | None = None,
     port = smtp.effective_port
     try:
         password = reveal(smtp.password) if smtp.password else None
-    except SecretUnreadable as exc:
+    except Unreadable as exc:
         raise TransportError(
             f"The inbox's SMTP password cannot be read ({exc}); enter it again in the inbox "
             "settings.",

@@ -15,7 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from storedesk.connectors.actions import change_inbox_setup, reseal_secrets, set_up_inbox
 from storedesk.connectors.email.config import EmailConfig
-from storedesk.connectors.secrets import SecretUnreadable, reveal, seal
+from storedesk.connectors.secrets import reveal, seal
+from storedesk.core.sealing import Unreadable
 from storedesk.inbox.models import Inbox
 
 PASSWORD = "Tr0ub4dor&3-smtp-pass"  # noqa: S105 - test value
@@ -77,7 +78,7 @@ def test_key_rotation_reseals_every_secret(personas, settings):
     # gone, while the old seal does not
     settings.SECRET_KEY = "a-completely-different-secret-key-for-this-test"
     assert reveal(after) == PASSWORD
-    with pytest.raises(SecretUnreadable):
+    with pytest.raises(Unreadable):
         reveal(before)
 
 

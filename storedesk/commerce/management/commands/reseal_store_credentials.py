@@ -1,5 +1,5 @@
 """Re-seal every store's platform credentials under the newest encryption key (after a key
-rotation; see `connectors/secrets.py` for the rotation steps), sealing any still plain."""
+rotation; see `core/sealing.py` for the rotation steps), sealing any still plain."""
 
 from __future__ import annotations
 
