@@ -4,7 +4,8 @@ and a realtime push after commit.
 
 Kinds (in the shared catalog `events.kinds.EventKind`): `order.refunded`,
 `order.refund_requested` (over the limit, waiting for approval), `order.refund_approved`,
-`order.refund_rejected`, `order.cancelled`, `order.address_changed`, `order.replaced`,
+`order.refund_rejected`, `order.cancelled`, `order.address_changed`, `order.lines_edited`
+(items changed: data carries `changes`, `difference`, `currency`), `order.replaced`,
 `order.discount_given`, `return.created`. Data always carries `order_id` and `order_number`.
 """
 
@@ -27,13 +28,15 @@ ORDER_REFUND_APPROVED = EventKind.ORDER_REFUND_APPROVED
 ORDER_REFUND_REJECTED = EventKind.ORDER_REFUND_REJECTED
 ORDER_CANCELLED = EventKind.ORDER_CANCELLED
 ORDER_ADDRESS_CHANGED = EventKind.ORDER_ADDRESS_CHANGED
+ORDER_LINES_EDITED = EventKind.ORDER_LINES_EDITED
 ORDER_REPLACED = EventKind.ORDER_REPLACED
 ORDER_DISCOUNT_GIVEN = EventKind.ORDER_DISCOUNT_GIVEN
 RETURN_CREATED = EventKind.RETURN_CREATED
 
 KINDS = (
     ORDER_REFUNDED, ORDER_REFUND_REQUESTED, ORDER_REFUND_APPROVED, ORDER_REFUND_REJECTED,
-    ORDER_CANCELLED, ORDER_ADDRESS_CHANGED, ORDER_REPLACED, ORDER_DISCOUNT_GIVEN, RETURN_CREATED,
+    ORDER_CANCELLED, ORDER_ADDRESS_CHANGED, ORDER_LINES_EDITED, ORDER_REPLACED,
+    ORDER_DISCOUNT_GIVEN, RETURN_CREATED,
 )
 
 

@@ -10,7 +10,15 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
-from storedesk.commerce.models import Order, Platform, Refund, RefundStatus, Return, Store
+from storedesk.commerce.models import (
+    Order,
+    OrderEdit,
+    Platform,
+    Refund,
+    RefundStatus,
+    Return,
+    Store,
+)
 from storedesk.commerce.platforms import platform_for
 from storedesk.commerce.platforms.base import PlatformError
 
@@ -75,6 +83,25 @@ def push_address(order_id: int) -> str:
             raise
         return _refused(order.store, "address", order, exc)
     return "changed"
+
+
+@db_task(retries=5, retry_delay=30)
+def push_line_edits(edit_id: int) -> str:
+    """Send an item edit to the platform once; a permanent refusal marks the edit failed (the
+    order panel shows it) and is audited like the other pushes."""
+    edit = OrderEdit.objects.select_related("order__store").filter(pk=edit_id).first()
+    if edit is None or edit.push_status != "pending":
+        return "skipped"
+    try:
+        platform_for(edit.order.store).push_line_edits(edit)
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        OrderEdit.objects.filter(pk=edit.pk, push_status="pending").update(
+            push_status="failed", push_error=str(exc)[:500])
+        return _refused(edit.order.store, "line edits", edit.order, exc)
+    OrderEdit.objects.filter(pk=edit.pk, push_status="pending").update(push_status="pushed")
+    return "pushed"
 
 
 @db_task(retries=5, retry_delay=30)

@@ -65,6 +65,7 @@ class EventKind(StrEnum):
     ORDER_REFUND_REJECTED = "order.refund_rejected"
     ORDER_CANCELLED = "order.cancelled"
     ORDER_ADDRESS_CHANGED = "order.address_changed"
+    ORDER_LINES_EDITED = "order.lines_edited"  # data: changes, difference, currency
     ORDER_REPLACED = "order.replaced"
     ORDER_DISCOUNT_GIVEN = "order.discount_given"
     RETURN_CREATED = "return.created"

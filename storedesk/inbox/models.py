@@ -36,7 +36,8 @@ class Inbox(TenantModel):
     # A kind from connectors/registry.py (handed to the inbox as a callable, see channels.py).
     channel = models.CharField(max_length=16, choices=channel_choices)
     # The connector's typed settings, stored as its schema dumps them (secrets sealed: see
-    # storedesk/connectors/secrets.py). Written only through the connectors' setup actions.
+    # storedesk/connectors/secrets.py and core/sealing.py). Written only through the
+    # connectors' setup actions.
     config = models.JSONField(default=dict, blank=True)
     # Signs outbound webhooks and verifies inbound ones for this inbox; sealed (see
     # `signing_secret`), shown once to the admin who made the inbox.
@@ -54,7 +55,10 @@ class Inbox(TenantModel):
 
     def signing_secret(self) -> str:
         """The plain secret, for HMAC at send / verify time (raises core.sealing.Unreadable
-        when no configured key opens it)."""
+        when no configured key opens it). Opened once per process: `core/sealing.py` caches it
+        keyed by the sealed value and the key set, so every webhook or widget request after
+        the first costs no decryption, and a rotated secret (a new sealed value) or a changed
+        key configuration takes effect at once."""
         return SEALER.reveal(self.secret)
 
 

@@ -39,6 +39,27 @@ def seed_catalog(store: Store) -> None:
         ))
 
 
+APPAREL = [
+    # (product id, title, category, [(sku, variant title, price, stock)]): options to swap
+    ("p-tee", "Organic cotton tee", "apparel", [
+        ("TEE-S", "S", "25.00", 8), ("TEE-M", "M", "25.00", 8), ("TEE-L", "L", "25.00", 8),
+        ("TEE-XL", "XL", "29.00", 8), ("TEE-XXL", "XXL", "25.00", 0)]),
+    ("p-tote", "Canvas tote", "bags", [
+        ("TOTE-SAND", "Sand", "18.00", 5), ("TOTE-NAVY", "Navy", "16.00", 5)]),
+]
+
+
+def seed_apparel(store: Store) -> None:
+    """Products with several variants (sizes, colours), for item edits."""
+    for external_id, title, category, variants in APPAREL:
+        upsert_product(store, ProductData(
+            external_id=external_id, title=title, category=category,
+            variants=tuple(VariantData(sku=sku, price=Decimal(price), title=label,
+                                       inventory=stock)
+                           for sku, label, price, stock in variants),
+        ))
+
+
 def seed_order(
     store: Store,
     *,

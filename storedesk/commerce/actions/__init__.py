@@ -5,6 +5,7 @@
   reconciliation), and a product the platform deleted.
 - `refunds.py`: where a refund is decided (amount, per-role limits, approvals, idempotency).
 - `orders.py`: cancel, shipping address, replacement order, goodwill discount code.
+- `edits.py`: item edits on an unfulfilled order (variant swap, quantity, removal).
 - `returns.py`: starting a return under the return policy.
 - `connection.py`: a store's platform connection (sealed credentials) and reconciliation
   (orders and catalog).
@@ -19,6 +20,7 @@ from storedesk.commerce.actions.connection import (
     reconcile_store,
     reseal_credentials,
 )
+from storedesk.commerce.actions.edits import EditOutcome, LineChange, edit_order_lines
 from storedesk.commerce.actions.notices import claim_restock_notice, subscribe_restock
 from storedesk.commerce.actions.orders import (
     cancel_order,
@@ -42,10 +44,11 @@ from storedesk.commerce.actions.sync import (
 )
 
 __all__ = [
-    "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order", "claim_restock_notice",
+    "EditOutcome", "LineChange", "RefundAsk", "RefundOutcome", "ReturnItem", "cancel_order",
+    "claim_restock_notice",
     "connect_store", "deactivate_product",
     "create_replacement", "create_store", "decide_approval", "delete_shipping_rate",
-    "edit_shipping_address", "give_discount",
+    "edit_order_lines", "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "subscribe_restock",
     "upsert_customer",
     "upsert_order", "upsert_product", "privacy",

@@ -5,6 +5,7 @@ from storedesk.commerce.models.aftercare import (
     ApprovalRequest,
     ApprovalStatus,
     DiscountCode,
+    OrderEdit,
     PlatformWebhook,
     Refund,
     RefundStatus,
@@ -36,7 +37,7 @@ from storedesk.commerce.models.store import (
 __all__ = [
     "DEFAULT_REFUND_LIMITS", "MAX_RETURN_WINDOW_DAYS", "OPEN_RETURN_STATUSES", "ApprovalRequest",
     "ApprovalStatus", "Customer", "DiscountCode", "FinancialStatus", "FulfillmentStatus", "Order",
-    "OrderLine", "OrderStatus", "Platform", "PlatformWebhook", "Product", "Refund",
+    "OrderEdit", "OrderLine", "OrderStatus", "Platform", "PlatformWebhook", "Product", "Refund",
     "RefundStatus", "RestockSubscription", "Return", "ReturnLine", "ReturnStatus", "Shipment",
     "ShipmentStatus",
     "ShippingRate", "Store", "Variant",

@@ -171,3 +171,38 @@ class PlatformWebhook(TenantModel):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["store", "event_id"], name="platform_webhook_unique"),
         ]
+
+
+class OrderEdit(TenantModel):
+    """Item changes applied to an unfulfilled order (variant swap, quantity, removal), written
+    by `commerce.actions.edit_order_lines`; the same key asks for the same edit (acts once)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="edits")
+    idempotency_key = models.CharField(max_length=100)
+    # [{"line_id", "external_id", "sku", "title", "quantity", "new_sku", "new_title",
+    #   "new_quantity", "new_product_external_id"}]: what the line was and became (0: removed).
+    changes = models.JSONField(default=list)
+    difference = money_field()  # the new lines' value less the old (negative: refunded)
+    refund = models.ForeignKey(
+        Refund, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval = models.ForeignKey(
+        "commerce.ApprovalRequest", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    # "" (custom store or not pushed yet), "pushed", or "failed" with the platform's reason.
+    push_status = models.CharField(max_length=16, blank=True)
+    push_error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conversation = models.ForeignKey(
+        "inbox.Conversation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["account", "idempotency_key"], name="order_edit_idempotency_unique"
+            ),
+        ]

@@ -2,8 +2,8 @@
 
 A platform (custom REST/CSV, Shopify, WooCommerce) turns its own payloads into the dataclasses
 below; `commerce.actions.upsert_order` & co. write them, whatever their origin. Order actions
-taken in Storedesk (refund, cancel, address edit, return) are pushed to the platform after
-commit by `commerce.tasks`, through `StorePlatform`.
+taken in Storedesk (refund, cancel, address edit, item edit, return) are pushed to the platform
+after commit by `commerce.tasks`, through `StorePlatform`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from storedesk.commerce.models import Order, Refund, Return, Store
+    from storedesk.commerce.models import Order, OrderEdit, Refund, Return, Store
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,11 @@ class StorePlatform:
     def push_return(self, return_request: Return) -> str:
         return ""
 
+    def push_line_edits(self, edit: OrderEdit) -> None:
+        """Item changes (`edit.changes`: each line's old external id, sku and quantity, its new
+        sku and quantity, 0 when removed) made to an unfulfilled order."""
+        return None
+
     # Inbound webhooks: verify the raw body (fail closed) and name the event; then, on the
     # worker, apply the stored event (through commerce actions only).
     def verify_webhook(self, headers: dict[str, str], body: bytes) -> WebhookEvent:
@@ -191,3 +196,11 @@ class StorePlatform:
         """Call the platform with the stored credentials; returns what it said (the shop's
         name) or raises PlatformError saying what failed."""
         raise PlatformError("This platform has no API to test.", permanent=True)
+
+
+def known_line_ids(edit: OrderEdit) -> set[str]:
+    """The platform line ids Storedesk knew when it edited: a line with another id carrying the
+    new variant was added by an earlier push of the same edit (so a retry adds nothing)."""
+    known = {str(c.get("external_id") or "") for c in edit.changes}
+    known.update(edit.order.lines.values_list("external_id", flat=True))
+    return known - {""}

@@ -12,9 +12,19 @@ import pytest
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import AuditLog
 from storedesk.commerce import actions, credentials
-from storedesk.commerce.models import Order, Platform, Refund, RefundStatus, Return, Store
+from storedesk.commerce.actions import LineChange
+from storedesk.commerce.models import (
+    Order,
+    OrderEdit,
+    Platform,
+    Refund,
+    RefundStatus,
+    Return,
+    Store,
+    Variant,
+)
 from storedesk.commerce.platforms import http, platform_for
-from storedesk.commerce.platforms.base import PlatformError
+from storedesk.commerce.platforms.base import PlatformError, ProductData, VariantData
 from storedesk.commerce.platforms.shopify import client as shopify_client
 from storedesk.commerce.platforms.shopify import graphql
 from storedesk.commerce.tests.fakes.shopify import FakeShopify, sample_order
@@ -313,3 +323,62 @@ def test_the_periodic_task_reconciles_connected_stores_only(personas, store, fak
     assert Order.objects.filter(store=store, external_id=SAMPLE_ID).exists()
     store.refresh_from_db()
     assert store.last_synced_at is not None and store.sync_error == ""
+
+
+def _ipods(store: Store, fake: FakeShopify) -> None:
+    """The sample order's product with a third colour, on both sides."""
+    variants = [("808950810", "IPOD2008RED", "Red"), ("457924702", "IPOD2008BLACK", "Black"),
+                ("457924703", "IPOD2008BLUE", "Blue")]
+    fake.add_product("632910392", "IPod Nano - 8GB", "Cult Products", [
+        {"id": int(vid), "sku": sku, "title": title, "price": "199.00", "inventory": 10,
+         "inventory_item_id": int(vid)} for vid, sku, title in variants],
+        "2026-11-20T10:00:00-05:00")
+    actions.upsert_product(store, ProductData(
+        external_id="632910392", title="IPod Nano - 8GB", variants=tuple(
+            VariantData(sku=sku, price=Decimal("199.00"), title=title, inventory=10)
+            for _vid, sku, title in variants)))
+
+
+def test_an_item_edit_reaches_shopify_through_the_order_editing_flow(
+    personas, store, fake, on_commit
+):
+    _ipods(store, fake)
+    order = _synced(store, fake, fulfillment_status=None, fulfillments=[])
+    red, black = order.lines.get(sku="IPOD2008RED"), order.lines.get(sku="IPOD2008BLACK")
+    blue = Variant.objects.get(store=store, sku="IPOD2008BLUE")
+    with on_commit(execute=True):
+        outcome = actions.edit_order_lines(
+            order, Actor.agent(personas.olivia),
+            [LineChange(red.pk, 1, blue.pk), LineChange(black.pk, 0)], idempotency_key="e1")
+    operations = [r.operation for r in fake.requests if r.operation.startswith("StoredeskOrderEdit")
+                  or r.operation == "StoredeskVariantBySku"]
+    assert operations == ["StoredeskOrderEditBegin", "StoredeskOrderEditSetQuantity",
+                          "StoredeskVariantBySku", "StoredeskOrderEditAddVariant",
+                          "StoredeskOrderEditSetQuantity", "StoredeskOrderEditCommit"]
+    lines = {li["sku"]: li["currentQuantity"] for li in fake.order(SAMPLE_ID)["lineItems"]["nodes"]}
+    assert lines == {"IPOD2008RED": 0, "IPOD2008BLACK": 0, "IPOD2008BLUE": 1}
+    (edit,) = fake.edits()
+    assert edit["committed"] and edit["notify"] is False and "[storedesk:e1]" in edit["staff_note"]
+    assert OrderEdit.objects.get(pk=outcome.edit.pk).push_status == "pushed"
+    # the 199.00 less is refunded through refundCreate, once
+    assert Refund.objects.get(order=order).status == RefundStatus.SUCCEEDED
+    # a retried push finds the order already edited and commits nothing
+    OrderEdit.objects.filter(pk=outcome.edit.pk).update(push_status="pending")
+    platform_for(store).push_line_edits(OrderEdit.objects.get(pk=outcome.edit.pk))
+    assert len([e for e in fake.edits() if e["committed"]]) == 1
+
+
+def test_an_edit_shopify_refuses_is_marked_failed_and_audited(personas, store, fake, on_commit):
+    _ipods(store, fake)
+    order = _synced(store, fake, fulfillment_status=None, fulfillments=[])
+    fake.add_order(sample_order(fulfillment_status="fulfilled"))  # shipped on Shopify meanwhile
+    red = order.lines.get(sku="IPOD2008RED")
+    with on_commit(execute=True):
+        outcome = actions.edit_order_lines(
+            order, Actor.agent(personas.olivia),
+            [LineChange(red.pk, 1, Variant.objects.get(store=store, sku="IPOD2008BLUE").pk)],
+            idempotency_key="e2")
+    edit = OrderEdit.objects.get(pk=outcome.edit.pk)
+    assert edit.push_status == "failed" and "cannot be edited" in edit.push_error
+    failed = AuditLog.objects.filter(action="commerce.push_failed").latest("pk")
+    assert "line edits" in str(failed.__dict__)

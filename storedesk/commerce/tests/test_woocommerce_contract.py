@@ -12,9 +12,19 @@ import pytest
 
 from storedesk.accounts.actor import Actor
 from storedesk.commerce import actions
-from storedesk.commerce.models import Order, Platform, Refund, RefundStatus, Return, Store
+from storedesk.commerce.actions import LineChange
+from storedesk.commerce.models import (
+    Order,
+    OrderEdit,
+    Platform,
+    Refund,
+    RefundStatus,
+    Return,
+    Store,
+    Variant,
+)
 from storedesk.commerce.platforms import http, platform_for
-from storedesk.commerce.platforms.base import PlatformError
+from storedesk.commerce.platforms.base import PlatformError, ProductData, VariantData
 from storedesk.commerce.platforms.woocommerce import client as woo_client
 from storedesk.commerce.tests.fakes.woocommerce import FakeWooCommerce, sample_order
 
@@ -204,3 +214,31 @@ def test_products_and_customers_are_read(store, fake):
     platform = platform_for(store)
     assert [p.variants[0].sku for p in platform.products()] == ["Bar3"]
     assert [c.email for c in platform.customers()] == ["john.doe@example.com"]
+
+
+def test_an_item_edit_updates_the_line_items_once(personas, store, fake, on_commit):
+    fake.add_catalog_item(24, 22, "Ship Your Idea - White, M", "Bar3-W", "10.00")
+    actions.upsert_product(store, ProductData(external_id="22", title="Ship Your Idea", variants=(
+        VariantData(sku="Bar3", price=Decimal("12.00"), title="Black, M", inventory=3),
+        VariantData(sku="Bar3-W", price=Decimal("10.00"), title="White, M", inventory=3))))
+    order = _synced(store, fake)  # processing: paid, not shipped
+    single, idea = order.lines.get(external_id="315"), order.lines.get(sku="Bar3")
+    white = Variant.objects.get(store=store, sku="Bar3-W")
+    with on_commit(execute=True):
+        outcome = actions.edit_order_lines(
+            order, Actor.agent(personas.olivia),
+            [LineChange(single.pk, 1), LineChange(idea.pk, 1, white.pk)], idempotency_key="w1")
+    put = [r for r in fake.requests if r.method == "PUT"][-1].body
+    assert put == {"line_items": [
+        {"id": 315, "product_id": 93, "variation_id": 0, "quantity": 1},
+        {"id": 316, "product_id": None, "quantity": 0},
+        {"product_id": 22, "variation_id": 24, "quantity": 1}]}
+    lines = {(li["product_id"], li["variation_id"]): li["quantity"]
+             for li in fake.order(727)["line_items"]}
+    assert lines == {(93, 0): 1, (22, 24): 1}
+    assert OrderEdit.objects.get(pk=outcome.edit.pk).push_status == "pushed"
+    assert Refund.objects.get(order=order).amount == Decimal("5.00")
+    # a retried push reads the order and sends nothing
+    puts = len([r for r in fake.requests if r.method == "PUT"])
+    platform_for(store).push_line_edits(OrderEdit.objects.get(pk=outcome.edit.pk))
+    assert len([r for r in fake.requests if r.method == "PUT"]) == puts

@@ -121,3 +121,29 @@ def test_olivia_rotates_a_chat_inbox_secret_shown_once(personas):
     assert bruno.post(reverse("settings:inbox_rotate_secret", args=[chat.pk])).status_code == 404
     chat.refresh_from_db()
     assert chat.signing_secret() == new_secret
+
+
+def test_the_signing_secret_is_opened_once_per_process_and_a_rotation_takes_effect_at_once(
+    personas,
+):
+    from storedesk.core import sealing
+    from storedesk.inbox.actions import rotate_inbox_secret
+
+    chat = personas.harbor_chat
+    old = chat.signing_secret()
+    old_signature = hmac.new(old.encode(), b"cust-7", hashlib.sha256).hexdigest()
+    assert verify_identity(chat, customer_id="cust-7", email="", signature=old_signature)
+    # when the next widget requests read the inbox afresh, the secret is not opened again
+    opened = sealing._open.cache_info()
+    for _request in range(3):
+        fresh = Inbox.objects.get(pk=chat.pk)
+        assert verify_identity(fresh, customer_id="cust-7", email="", signature=old_signature)
+    after = sealing._open.cache_info()
+    assert after.misses == opened.misses and after.hits >= opened.hits + 3
+    # when the admin rotates the secret, the next request signs and checks with the new one
+    new = rotate_inbox_secret(Inbox.objects.get(pk=chat.pk))
+    fresh = Inbox.objects.get(pk=chat.pk)
+    assert fresh.signing_secret() == new != old
+    new_signature = hmac.new(new.encode(), b"cust-7", hashlib.sha256).hexdigest()
+    assert not verify_identity(fresh, customer_id="cust-7", email="", signature=old_signature)
+    assert verify_identity(fresh, customer_id="cust-7", email="", signature=new_signature)

@@ -32,13 +32,14 @@ from storedesk.commerce.platforms.base import (
     StorePlatform,
     VariantData,
     WebhookEvent,
+    known_line_ids,
 )
 from storedesk.commerce.platforms.shopify import graphql
 from storedesk.commerce.platforms.shopify.client import ShopifyClient, gid, legacy_id
 from storedesk.core.oncommit import enqueue_on_commit
 
 if TYPE_CHECKING:
-    from storedesk.commerce.models import Order, Refund, Return
+    from storedesk.commerce.models import Order, OrderEdit, Refund, Return
 
 ORDER_TOPICS = frozenset({
     "orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled",
@@ -247,6 +248,63 @@ class ShopifyPlatform(StorePlatform):
             "shippingAddress": mailing_address(order.shipping_address or {}),
         }}, "orderUpdate")
 
+    def push_line_edits(self, edit: OrderEdit) -> None:
+        """The documented order-editing flow: `orderEditBegin`, then per changed line
+        `orderEditSetQuantity` (0 removes it; a swap removes the old variant) and
+        `orderEditAddVariant` (the new variant), then `orderEditCommit` without notifying the
+        shopper. A retry after a commit that went through finds the order already as wanted
+        (the old line at its new quantity, the new variant on it) and commits nothing."""
+        client = self.client()
+        order_id = gid("Order", edit.order.external_id)
+        begun = client.mutate(graphql.ORDER_EDIT_BEGIN, {"id": order_id}, "orderEditBegin")
+        calculated = begun.get("calculatedOrder") or {}
+        calculated_id = str(calculated.get("id") or "")
+        if not calculated_id:
+            raise PlatformError("Shopify began no order edit.", permanent=False)
+        nodes = list((calculated.get("lineItems") or {}).get("nodes") or [])
+        known = known_line_ids(edit)
+        added = {str(n.get("sku") or "") for n in nodes
+                 if legacy_id(str(n.get("id", ""))) not in known and int(n.get("quantity") or 0)}
+        staged = False
+        for change in edit.changes:
+            line = _calculated_line(nodes, str(change.get("external_id") or ""),
+                                    str(change.get("sku") or ""))
+            swapped = change.get("new_sku") != change.get("sku")
+            target = 0 if swapped else int(change["new_quantity"])
+            if line is None:
+                raise PlatformError(f"{change.get('title')!r} is not on the Shopify order.",
+                                    permanent=True)
+            if int(line.get("quantity") or 0) != target:
+                client.mutate(graphql.ORDER_EDIT_SET_QUANTITY, {
+                    "id": calculated_id, "lineItemId": line["id"], "quantity": target,
+                    "restock": True}, "orderEditSetQuantity")
+                staged = True
+            if swapped and int(change["new_quantity"]) > 0:
+                new_sku = str(change["new_sku"])
+                if new_sku in added:
+                    continue  # added by an earlier push that went through
+                client.mutate(graphql.ORDER_EDIT_ADD_VARIANT, {
+                    "id": calculated_id, "variantId": self._variant_gid(new_sku),
+                    "quantity": int(change["new_quantity"])}, "orderEditAddVariant")
+                staged = True
+        if staged:
+            client.mutate(graphql.ORDER_EDIT_COMMIT, {
+                "id": calculated_id,
+                "staffNote": f"Items changed from Storedesk [storedesk:{edit.idempotency_key}]",
+            }, "orderEditCommit")
+
+    def _variant_gid(self, sku: str) -> str:
+        prefix = "shopify-variant-"
+        if sku.startswith(prefix):
+            return gid("ProductVariant", sku[len(prefix):])
+        found = self.client().execute(graphql.VARIANT_BY_SKU, {"query": f"sku:{json.dumps(sku)}"})
+        nodes = [n for n in (found.get("productVariants") or {}).get("nodes") or []
+                 if n.get("sku") == sku]
+        if len(nodes) != 1:
+            raise PlatformError(f"Shopify has {len(nodes) or 'no'} variants with SKU {sku!r}.",
+                                permanent=True)
+        return str(nodes[0]["id"])
+
     def push_return(self, return_request: Return) -> str:
         """`returnCreate` for the returned lines, matched to their fulfillment line items."""
         client = self.client()
@@ -273,6 +331,17 @@ class ShopifyPlatform(StorePlatform):
             "orderId": order_id, "returnLineItems": items, "notifyCustomer": False,
         }}, "returnCreate")
         return legacy_id(str((result.get("return") or {}).get("id", "")))
+
+
+def _calculated_line(nodes: list[dict[str, Any]], external_id: str,
+                     sku: str) -> dict[str, Any] | None:
+    """The calculated line item of an order line: the same numeric id as its line item, or
+    (a line Storedesk has no Shopify id for) the only one with its SKU."""
+    for node in nodes:
+        if external_id and legacy_id(str(node.get("id", ""))) == external_id:
+            return node
+    same = [n for n in nodes if sku and n.get("sku") == sku]
+    return same[0] if len(same) == 1 else None
 
 
 def mailing_address(address: dict[str, Any]) -> dict[str, Any]:

@@ -166,3 +166,55 @@ mutation StoredeskReturnCreate($returnInput: ReturnInput!) {
   }
 }
 """
+
+# Order editing (scope `write_order_edits`): begin a session on the order, stage quantity
+# changes (0 removes a line) and added variants on its calculated order, then commit.
+VARIANT_BY_SKU = """
+query StoredeskVariantBySku($query: String!) {
+  productVariants(first: 2, query: $query) { nodes { id sku } }
+}
+"""
+
+CALCULATED_LINES = """
+  lineItems(first: 100) { nodes { id quantity sku variant { id } } }
+"""
+
+ORDER_EDIT_BEGIN = """
+mutation StoredeskOrderEditBegin($id: ID!) {
+  orderEditBegin(id: $id) {
+    calculatedOrder { id""" + CALCULATED_LINES + """}
+    orderEditSession { id }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_SET_QUANTITY = """
+mutation StoredeskOrderEditSetQuantity($id: ID!, $lineItemId: ID!, $quantity: Int!,
+    $restock: Boolean) {
+  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity,
+      restock: $restock) {
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_ADD_VARIANT = """
+mutation StoredeskOrderEditAddVariant($id: ID!, $variantId: ID!, $quantity: Int!) {
+  orderEditAddVariant(id: $id, variantId: $variantId, quantity: $quantity,
+      allowDuplicates: false) {
+    calculatedLineItem { id quantity }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_EDIT_COMMIT = """
+mutation StoredeskOrderEditCommit($id: ID!, $staffNote: String) {
+  orderEditCommit(id: $id, notifyCustomer: false, staffNote: $staffNote) {
+    order { id }
+    userErrors { field message }
+  }
+}
+"""

@@ -39,12 +39,13 @@ from storedesk.commerce.platforms.base import (
     StorePlatform,
     VariantData,
     WebhookEvent,
+    known_line_ids,
 )
 from storedesk.commerce.platforms.woocommerce.client import WooClient
 from storedesk.core.oncommit import enqueue_on_commit
 
 if TYPE_CHECKING:
-    from storedesk.commerce.models import Order, Refund, Return
+    from storedesk.commerce.models import Order, OrderEdit, Refund, Return
 
 logger = logging.getLogger(__name__)
 
@@ -245,6 +246,52 @@ class WooCommercePlatform(StorePlatform):
             "city": address.get("city", ""), "state": address.get("province", ""),
             "postcode": address.get("zip", ""), "country": address.get("country", ""),
         }})
+
+    def push_line_edits(self, edit: OrderEdit) -> None:
+        """`PUT /orders/{id}` with `line_items`: a removed or swapped-out item by its id with
+        `product_id: null` and `quantity: 0` (how WooCommerce deletes a line), a quantity
+        change with the item's own product and variation, a new variant by `product_id` and
+        `variation_id` (found by SKU). Read first, so a retry after a change that went through
+        sends nothing."""
+        client = self.client()
+        path = f"/orders/{edit.order.external_id}"
+        current, _headers = client.call("GET", path)
+        items = {str(li.get("id")): li for li in (current or {}).get("line_items") or []}
+        # Items Storedesk does not know with the new SKU: added by an earlier push.
+        known = known_line_ids(edit)
+        added = {str(li.get("sku") or "") for key, li in items.items() if key not in known}
+        body: list[dict[str, Any]] = []
+        for change in edit.changes:
+            old = items.get(str(change.get("external_id") or ""))
+            swapped = change.get("new_sku") != change.get("sku")
+            quantity = int(change["new_quantity"])
+            if old is not None and (swapped or quantity == 0):
+                body.append({"id": old["id"], "product_id": None, "quantity": 0})
+            elif old is not None and int(old.get("quantity") or 0) != quantity:
+                body.append({"id": old["id"], "product_id": old.get("product_id"),
+                             "variation_id": old.get("variation_id") or 0,
+                             "quantity": quantity})
+            elif old is None and not swapped and quantity > 0:
+                raise PlatformError(f"{change.get('title')!r} is not on the WooCommerce order.",
+                                    permanent=True)
+            new_sku = str(change.get("new_sku") or "")
+            if swapped and quantity > 0 and new_sku not in added:
+                body.append({**self._product_ref(new_sku), "quantity": quantity})
+        if body:
+            client.call("PUT", path, body={"line_items": body})
+
+    def _product_ref(self, sku: str) -> dict[str, int]:
+        if sku.startswith("woo-product-") and sku[12:].isdigit():
+            return {"product_id": int(sku[12:])}
+        found, _headers = self.client().call("GET", "/products", params={"sku": sku})
+        matches = [p for p in found or [] if p.get("sku") == sku]
+        if len(matches) != 1:
+            raise PlatformError(f"WooCommerce has {len(matches) or 'no'} products with SKU "
+                                f"{sku!r}.", permanent=True)
+        item = matches[0]
+        if item.get("parent_id"):
+            return {"product_id": int(item["parent_id"]), "variation_id": int(item["id"])}
+        return {"product_id": int(item["id"])}
 
     def push_return(self, return_request: Return) -> str:
         lines = ", ".join(f"{rl.quantity} × {rl.line.title}"

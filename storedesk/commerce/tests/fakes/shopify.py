@@ -10,7 +10,8 @@ Answers carry ``extensions.cost`` with a leaky bucket (1000 points, 50 per secon
 told to throttle (``THROTTLED``, HTTP 200) or to answer 429 for the next N requests.
 
 Data comes from Shopify's documented sample order (`testing/platform_samples`), turned into
-GraphQL nodes; mutations change it (refunds are checked against what remains refundable).
+GraphQL nodes; mutations change it (refunds are checked against what remains refundable; an
+order edit stages changes on a calculated order and applies them to the order on commit).
 
     with FakeShopify(token="shpat_test") as shop:
         store.config = {"shop_domain": "x.myshopify.com", "api_base": shop.url, ...}
@@ -57,6 +58,9 @@ def order_node(rest: dict[str, Any]) -> dict[str, Any]:
     lines = [
         {"id": f"gid://shopify/LineItem/{li['id']}", "sku": li.get("sku"),
          "title": li["title"], "name": li["title"], "quantity": li["quantity"],
+         "currentQuantity": li["quantity"],
+         "variant": {"id": f"gid://shopify/ProductVariant/{li['variant_id']}"}
+         if li.get("variant_id") else None,
          "originalUnitPriceSet": _money(li["price"], currency)}
         for li in rest.get("line_items") or []
     ]
@@ -137,6 +141,10 @@ def _idempotency_key(info: Any) -> str | None:
     return None
 
 
+def legacy(global_id: str) -> str:
+    return global_id.rsplit("/", 1)[-1]
+
+
 def _page_info(has_next: bool, end: str | None) -> dict[str, Any]:
     return {"hasNextPage": has_next, "hasPreviousPage": False, "endCursor": end,
             "startCursor": None}
@@ -175,6 +183,7 @@ class _State:
     ids: Any = field(default_factory=lambda: itertools.count(900000001))
     idempotency: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edits: dict[str, dict[str, Any]] = field(default_factory=dict)  # calculated order id ->
 
 
 class FakeShopify:
@@ -238,6 +247,10 @@ class FakeShopify:
     def delete_product(self, legacy_id: str) -> None:
         with self._lock:
             del self._state.products[legacy_id]
+
+    def edits(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(list(self._state.edits.values()))
 
     def order(self, legacy_id: str) -> dict[str, Any]:
         with self._lock:
@@ -320,6 +333,125 @@ class FakeShopify:
 
     def _order(self, info: Any, id: str) -> dict[str, Any] | None:
         return self._state.orders.get(id.rsplit("/", 1)[-1])
+
+    def _product_variants(self, info: Any, first: int = 50, after: str | None = None,
+                          query: str | None = None) -> dict[str, Any]:
+        nodes = [v for p in self._state.products.values() for v in p["variants"]["nodes"]]
+        if query:
+            field_, _, value = query.partition(":")
+            if field_ != "sku":
+                raise graphql.GraphQLError(f"Unsupported search query {query!r} in the fake.")
+            nodes = [v for v in nodes if v.get("sku") == value.strip("'\"")]
+        return {"nodes": nodes[:first], "pageInfo": _page_info(False, None)}
+
+    # --- order editing: a session holds a calculated order until it is committed -----------
+
+    def _variant(self, variant_id: str) -> dict[str, Any] | None:
+        for product in self._state.products.values():
+            for variant in product["variants"]["nodes"]:
+                if variant_id in (variant["id"], variant["legacyResourceId"]):
+                    return {**variant, "product": product}
+        return None
+
+    def _calculated(self, edit: dict[str, Any]) -> dict[str, Any]:
+        order = self._state.orders[edit["order_id"]]
+        total = sum((Decimal(li["originalUnitPriceSet"]["shopMoney"]["amount"]) * li["quantity"]
+                     for li in edit["lines"]), Decimal("0"))
+        return {"id": edit["id"], "committed": edit["committed"], "originalOrder": order,
+                "lineItems": {"nodes": edit["lines"], "pageInfo": _page_info(False, None)},
+                "totalPriceSet": _money(total, order["currencyCode"])}
+
+    def _edit_begin(self, info: Any, id: str) -> dict[str, Any]:
+        order = self._order(info, id)
+        if order is None:
+            return {"calculatedOrder": None, "orderEditSession": None,
+                    "userErrors": [{"field": ["id"], "message": "Order does not exist"}]}
+        if order["cancelledAt"] or order["displayFulfillmentStatus"] == "FULFILLED":
+            return {"calculatedOrder": None, "orderEditSession": None, "userErrors": [
+                {"field": ["id"], "message": "The order cannot be edited."}]}
+        number = next(self._state.ids)
+        lines = [{"id": f"gid://shopify/CalculatedLineItem/{legacy(li['id'])}",
+                  "quantity": li["currentQuantity"], "editableQuantity": li["currentQuantity"],
+                  "sku": li.get("sku"), "title": li["title"], "variant": li.get("variant"),
+                  "originalUnitPriceSet": li["originalUnitPriceSet"], "line_item": li["id"]}
+                 for li in order["lineItems"]["nodes"]]
+        edit = {"id": f"gid://shopify/CalculatedOrder/{number}", "order_id":
+                order["legacyResourceId"], "lines": lines, "committed": False}
+        self._state.edits[edit["id"]] = edit
+        return {"calculatedOrder": self._calculated(edit),
+                "orderEditSession": {"id": f"gid://shopify/OrderEditSession/{number}"},
+                "userErrors": []}
+
+    def _open_edit(self, id: str) -> dict[str, Any] | None:
+        edit = self._state.edits.get(id.replace("OrderEditSession", "CalculatedOrder"))
+        return edit if edit is not None and not edit["committed"] else None
+
+    def _edit_set_quantity(self, info: Any, id: str, lineItemId: str, quantity: int,
+                           **options: Any) -> dict[str, Any]:
+        edit = self._open_edit(id)
+        if edit is None:
+            return {"userErrors": [{"field": ["id"], "message": "The order edit does not "
+                                                                "exist or was committed."}]}
+        line = next((li for li in edit["lines"] if li["id"] == lineItemId), None)
+        if line is None or quantity < 0:
+            return {"userErrors": [{"field": ["lineItemId"],
+                                    "message": "Line item does not exist or the quantity "
+                                               "is negative."}]}
+        line["quantity"] = quantity
+        return {"calculatedLineItem": line, "calculatedOrder": self._calculated(edit),
+                "userErrors": []}
+
+    def _edit_add_variant(self, info: Any, id: str, variantId: str, quantity: int,
+                          allowDuplicates: bool = False, **options: Any) -> dict[str, Any]:
+        edit = self._open_edit(id)
+        if edit is None:
+            return {"userErrors": [{"field": ["id"], "message": "The order edit does not "
+                                                                "exist or was committed."}]}
+        variant = self._variant(variantId)
+        if variant is None:
+            return {"userErrors": [{"field": ["variantId"],
+                                    "message": "Variant does not exist"}]}
+        if quantity < 1:
+            return {"userErrors": [{"field": ["quantity"],
+                                    "message": "Quantity must be greater than 0"}]}
+        if not allowDuplicates and any((li.get("variant") or {}).get("id") == variant["id"]
+                                       and li["quantity"] > 0 for li in edit["lines"]):
+            return {"userErrors": [{"field": ["variantId"], "message":
+                                    "The variant is already on the order."}]}
+        order = self._state.orders[edit["order_id"]]
+        line = {"id": f"gid://shopify/CalculatedLineItem/{next(self._state.ids)}",
+                "quantity": quantity, "editableQuantity": quantity, "sku": variant.get("sku"),
+                "title": variant["product"]["title"], "variant": {"id": variant["id"]},
+                "originalUnitPriceSet": _money(variant["price"], order["currencyCode"]),
+                "line_item": None}
+        edit["lines"].append(line)
+        return {"calculatedLineItem": line, "calculatedOrder": self._calculated(edit),
+                "userErrors": []}
+
+    def _edit_commit(self, info: Any, id: str, notifyCustomer: bool | None = None,
+                     staffNote: str | None = None) -> dict[str, Any]:
+        edit = self._open_edit(id)
+        if edit is None:
+            return {"order": None, "userErrors": [{"field": ["id"], "message":
+                    "The order edit does not exist or was committed."}]}
+        order = self._state.orders[edit["order_id"]]
+        items = {li["id"]: li for li in order["lineItems"]["nodes"]}
+        for line in edit["lines"]:
+            if line["line_item"] is not None:
+                items[line["line_item"]]["currentQuantity"] = line["quantity"]
+                continue
+            items_id = f"gid://shopify/LineItem/{legacy(line['id'])}"
+            order["lineItems"]["nodes"].append({
+                "id": items_id, "sku": line["sku"], "title": line["title"],
+                "name": line["title"], "quantity": line["quantity"],
+                "currentQuantity": line["quantity"], "variant": line["variant"],
+                "originalUnitPriceSet": line["originalUnitPriceSet"]})
+        calculated = self._calculated(edit)
+        order["subtotalPriceSet"] = calculated["totalPriceSet"]
+        edit["committed"] = True
+        edit["notify"], edit["staff_note"] = notifyCustomer, staffNote
+        order["updatedAt"] = _iso(datetime.now(UTC).isoformat())
+        return {"order": order, "successMessages": ["Order updated"], "userErrors": []}
 
     def _refund_create(self, info: Any, input: dict[str, Any]) -> dict[str, Any]:
         # Since 2026-04 refundCreate runs only under @idempotent(key: ...); a retry with the
@@ -444,7 +576,9 @@ class FakeShopify:
                 "nodes": [o["customer"] for o in state.orders.values() if o["customer"]],
                 "pageInfo": _page_info(False, None)},
             "products": self._products,
-            "inventoryItem": self._inventory_item,
+            "inventoryItem": self._inventory_item, "productVariants": self._product_variants,
+            "orderEditBegin": self._edit_begin, "orderEditSetQuantity": self._edit_set_quantity,
+            "orderEditAddVariant": self._edit_add_variant, "orderEditCommit": self._edit_commit,
             "refundCreate": self._refund_create, "orderCancel": self._order_cancel,
             "orderUpdate": self._order_update, "returnCreate": self._return_create,
         }

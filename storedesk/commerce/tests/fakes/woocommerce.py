@@ -8,7 +8,11 @@ HTTP Basic is ignored over plain HTTP, as there. Bodies must be JSON; unknown or
 error shape ``{"code", "message", "data": {"status"}}``. Orders come from WooCommerce's
 documented sample order, products from its sample product (`testing/platform_samples`); a
 variable product's variations are served by `GET /products/{id}/variations` in the documented
-variation shape (own SKU, price, stock, ``attributes: [{"id", "name", "option"}]``).
+variation shape (own SKU, price, stock, ``attributes: [{"id", "name", "option"}]``). Updating
+an order's ``line_items`` works as `WC_REST_Orders_V2_Controller` does: an item with its
+``id`` and ``product_id: null`` or ``quantity: 0`` is removed, other items with an ``id`` need
+a product reference, and items without one are added from the catalog (``product_id`` and
+``variation_id``, or ``sku``); ``GET /products?sku=`` finds products and variations alike.
 """
 
 from __future__ import annotations
@@ -106,6 +110,13 @@ class _State:
     requests: list[Recorded] = field(default_factory=list)
     status_next: list[int] = field(default_factory=list)
     ids: Any = field(default_factory=lambda: itertools.count(5000))
+    # The catalog that line items and `?sku=` read: products and variations by id.
+    catalog: dict[int, dict[str, Any]] = field(default_factory=lambda: {
+        93: {"id": 93, "parent_id": 0, "name": "Woo Single #1", "sku": "", "price": "3.00"},
+        22: {"id": 22, "parent_id": 0, "name": "Ship Your Idea", "sku": "", "price": "12.00"},
+        23: {"id": 23, "parent_id": 22, "name": "Ship Your Idea - Black, M", "sku": "Bar3",
+             "price": "12.00"},
+    })
 
 
 class FakeWooCommerce:
@@ -179,6 +190,13 @@ class FakeWooCommerce:
         children = self._state.variations.get(int(product["id"]), [])
         product.update(manage_stock=False, stock_quantity=None, stock_status="instock" if any(
             v["stock_status"] == "instock" for v in children) else "outofstock")
+
+    def add_catalog_item(self, item_id: int, parent_id: int, name: str, sku: str,
+                         price: str) -> None:
+        """A product (parent_id 0) or a variation of product `parent_id`."""
+        with self._lock:
+            self._state.catalog[item_id] = {"id": item_id, "parent_id": parent_id,
+                                            "name": name, "sku": sku, "price": price}
 
     def order(self, order_id: int) -> dict[str, Any]:
         with self._lock:
@@ -294,6 +312,10 @@ class FakeWooCommerce:
             return 200, [{"id": 25, "email": "john.doe@example.com", "first_name": "John",
                           "last_name": "Doe", "billing": {"phone": "(555) 555-5555"}}], {
                 "X-WP-Total": "1", "X-WP-TotalPages": "1"}
+        if route == ["products"] and method == "GET" and "sku" in query:
+            found = [item for item in state.catalog.values()
+                     if item["sku"] and item["sku"] in query["sku"].split(",")]
+            return 200, found, {"X-WP-Total": str(len(found)), "X-WP-TotalPages": "1"}
         if route == ["products"] and method == "GET":
             return self._list_products(query)
         if route[0] == "products" and len(route) >= 2 and method == "GET":
@@ -378,12 +400,66 @@ class FakeWooCommerce:
         if "shipping" in body and not isinstance(body["shipping"], dict):
             return (*_error(400, "rest_invalid_param", "Invalid parameter(s): shipping",
                             params={"shipping": "shipping is not of type object."}), {})
+        if "line_items" in body:
+            problem = self._update_lines(order, body["line_items"])
+            if problem is not None:
+                return (*problem, {})
         if "status" in body:
             order["status"] = body["status"]
         if "shipping" in body:
             order["shipping"] = {**order.get("shipping", {}), **body["shipping"]}
         self._touch(order)
         return 200, order, {}
+
+    def _update_lines(self, order: dict[str, Any], items: Any) -> tuple[int, Any] | None:
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            return _error(400, "rest_invalid_param", "Invalid parameter(s): line_items",
+                          params={"line_items": "line_items is not of type array."})
+        lines = [copy.deepcopy(li) for li in order["line_items"]]
+        by_id = {li["id"]: li for li in lines}
+        for item in items:
+            if "id" in item and item["id"] not in by_id:
+                return _error(400, "woocommerce_rest_invalid_item_id",
+                              "Order item ID provided is not associated with order.")
+            if "id" in item and ("product_id" in item and item["product_id"] is None
+                                 or item.get("quantity") == 0):
+                lines.remove(by_id[item["id"]])
+                continue
+            product = self._catalog_item(item)
+            if product is None:
+                return _error(400, "woocommerce_rest_required_product_reference",
+                              "Product ID or SKU is required.")
+            quantity = item.get("quantity", by_id[item["id"]]["quantity"] if "id" in item
+                                else 1)
+            if not isinstance(quantity, int) or quantity < 1:
+                return _error(400, "woocommerce_rest_invalid_product_quantity",
+                              "Product quantity must be a positive float.")
+            line = by_id[item["id"]] if "id" in item else {"id": next(self._state.ids)}
+            price = Decimal(product["price"])
+            line.update({"name": product["name"], "sku": product["sku"],
+                         "product_id": product["parent_id"] or product["id"],
+                         "variation_id": product["id"] if product["parent_id"] else 0,
+                         "quantity": quantity, "price": float(price),
+                         "subtotal": f"{price * quantity:.2f}",
+                         "total": f"{price * quantity:.2f}"})
+            if "id" not in item:
+                lines.append(line)
+        before = sum((Decimal(li["total"]) for li in order["line_items"]), Decimal("0"))
+        after = sum((Decimal(li["total"]) for li in lines), Decimal("0"))
+        order["line_items"] = lines
+        order["total"] = f"{Decimal(order['total']) + after - before:.2f}"
+        return None
+
+    def _catalog_item(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        catalog = self._state.catalog
+        if item.get("variation_id"):
+            found = catalog.get(int(item["variation_id"]))
+            return found if found and found["parent_id"] == item.get("product_id") else None
+        if item.get("product_id"):
+            return catalog.get(int(item["product_id"]))
+        if item.get("sku"):
+            return next((c for c in catalog.values() if c["sku"] == item["sku"]), None)
+        return None
 
     def _refund(self, order: dict[str, Any], body: Any) -> tuple[int, Any, dict[str, str]]:
         if not isinstance(body, dict):

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('commerce', '0006_restocksubscription_wait_round'),
+        ('commerce', '0007_orderedit'),
         ('contacts', '0004_search_folding'),
         ('inbox', '0010_seal_inbox_secrets'),
     ]
