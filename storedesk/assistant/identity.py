@@ -21,6 +21,8 @@ from storedesk.inbox.models import Conversation, Message
 
 RECENT_ORDERS = 10
 TOKEN = re.compile(r"[\w.@+-]+", re.UNICODE)
+# What may stand before an order number's digits as the store's prefix ("LL-", "#", "SO/").
+PREFIX_ONLY = re.compile(r"#?[^\W\d_]{1,6}[-_/ ]?|#", re.UNICODE)
 
 
 @dataclass
@@ -82,6 +84,18 @@ def find_order(conversation: Conversation, number: str) -> Order | None:
         return None
     candidates = _orders(conversation).filter(Q(number__iexact=number) | Q(
         number__iexact=f"#{number}"))
+    found = _preferred(conversation, candidates)
+    if found is None and number.isdigit():
+        # Shoppers copy the digits and drop the store's prefix: "order 10421" for LL-10421.
+        prefixed = [pk for pk, full in Order.objects.filter(
+            account_id=conversation.account_id, number__iendswith=number).values_list(
+            "pk", "number")[:20] if PREFIX_ONLY.fullmatch(full[:-len(number)])]
+        found = _preferred(conversation, _orders(conversation).filter(pk__in=prefixed))
+    return found
+
+
+def _preferred(conversation: Conversation, candidates: Any) -> Order | None:
+    """The conversation's store's order first, else the newest."""
     if conversation.store_id:
         preferred = candidates.filter(store_id=conversation.store_id).first()
         if preferred is not None:

@@ -53,17 +53,27 @@ _ORDER_WORDS = (
     r"orders?|order\s*(?:no|nr|number|num|id|ref)|zam[oó]wieni\w*|nr\s+zam[oó]wienia|"
     r"sipari[sş]\w*|pesanan\w*|order-?an|คำสั่งซื้อ(?:เลขที่|หมายเลข)?|ออเดอร์|"
     r"bestell(?:ung|nummer|nr)\w*|auftrag\w*|pedido\w*|commande\w*|encomenda\w*|"
-    r"ordine\w*|bestelling\w*|bestelnummer\w*|ordernummer\w*"
+    r"ordine\w*|bestelling\w*|bestelnummer\w*|ordernummer\w*|"
+    # shorthands: "zam. 1001", "cmd 1001", "ordr 1001"
+    r"(?<![^\W\d_])(?:zam|cmd|ordr)(?![^\W\d_])"
 )
 # Words between "order" and its number ("no.", "nr", "numarası", ":"), each whole (not followed
 # by a letter). Possessive (`*+`): a run of them is never re-split, so a long "no no no ..."
 # costs linear time instead of exponential backtracking.
 _ORDER_LINK = (
-    r"(?:\s*+(?:(?:no|nr|n[°º]|number|numer(?:ze)?|numar\w*|nomor|num[ée]ro|n[uú]mero|nummer|"
-    r"numero|id|ref|is)(?![^\W\d_])\.?|เลขที่|หมายเลข|[:#-]))*+\s*+"
+    r"(?:\s*+(?:(?:no|nr|n\.?\s?[°º]|n|number|numer(?:ze)?|numar\w*|nomor|num[ée]ro|n[uú]mero|"
+    r"nummer|numero|id|ref|is)(?![^\W\d_])\.?|เลขที่|หมายเลข|[:#.-]))*+\s*+"
 )
+# After the number: not more of a word, except Thai, written without spaces ("ออเดอร์1001ถึงไหน").
+_ORDER_END = r"(?![^\W\u0e00-\u0e7f]|-)"
 _ORDER_KEYWORD = re.compile(
-    rf"(?:{_ORDER_WORDS}){_ORDER_LINK}(?P<number>[A-Za-z]{{0,4}}-?\d{{3,12}})(?![\w-])",
+    rf"(?:{_ORDER_WORDS}){_ORDER_LINK}(?P<number>[A-Za-z]{{0,4}}-?\d{{3,12}}){_ORDER_END}",
+    re.IGNORECASE,
+)
+# Turkish puts the number first: "1001 nolu siparişim", "1001 numaralı sipariş", "1001 siparişimi".
+_ORDER_NUMBER_FIRST = re.compile(
+    r"(?<![\w-])(?P<number>\d{3,12})\s*+(?:(?:'?n(?:o|umara)'?l[ıiuü]|numaral[ıi]|nr'?l[ıi])"
+    r"\s*+sipari[sş]|sipari[sş](?=[^\W\d_]))",  # bare: "siparişim", never "sipariş verdim"
     re.IGNORECASE,
 )
 _ORDER_HASH = re.compile(r"(?<![\w&])#\s?(?P<number>\d{3,12})(?![\w-])")
@@ -91,6 +101,8 @@ def _order_numbers(text: str, prefixes: Sequence[str], taken: list[Span]) -> lis
             add(match.span(), f"{letters}{separator}{match.group('number')}")
     for match in _ORDER_HASH.finditer(text):
         add(match.span(), match.group("number"))
+    for match in _ORDER_NUMBER_FIRST.finditer(text):
+        add(match.span("number"), match.group("number"))
     for match in _ORDER_KEYWORD.finditer(text):
         number = match.group("number")
         letters = re.match(r"[A-Za-z]*", number).group(0)  # type: ignore[union-attr]

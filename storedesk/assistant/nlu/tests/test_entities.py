@@ -35,6 +35,20 @@ def orders(text: str, prefixes: tuple[str, ...] = PREFIXES) -> tuple[str, ...]:
     ("LL-1015 and ll 1016 and LL1017", ("LL-1015", "LL-1016", "LL-1017")),
     ("pedido LL-1018", ("LL-1018",)),
     ("#1019, #1020", ("1019", "1020")),
+    # glued to a Thai word on either side, as Thai is written
+    ("ออเดอร์1021ถึงไหนแล้วคะ", ("1021",)),
+    ("ยกเลิกคำสั่งซื้อเลขที่1022ด้วยค่ะ", ("1022",)),
+    # Turkish puts the number first
+    ("1023 nolu siparişim hala gelmedi", ("1023",)),
+    ("1024 numaralı siparişi iptal edin", ("1024",)),
+    ("1025 siparisimi iade etmek istiyorum", ("1025",)),
+    # abbreviations: "Bestellnr.", "n.º", "ordine n.", Polish "zam.", French "cmd", a typo
+    ("Decke bestellt (Bestellnr. 1026)", ("1026",)),
+    ("pedido n.º 1027", ("1027",)),
+    ("ordine n. 1028 non consegnato", ("1028",)),
+    ("zam. 1029 gdzie jest", ("1029",)),
+    ("annuler cmd 1030", ("1030",)),
+    ("ordr 1031 status pls", ("1031",)),
 ])
 def test_order_numbers_in_every_language_and_the_stores_format(
         text: str, expected: tuple[str, ...]) -> None:
@@ -44,6 +58,7 @@ def test_order_numbers_in_every_language_and_the_stores_format(
 @pytest.mark.parametrize("text", [
     "I ordered 2 items", "my order is late", "order ABC123 please",  # no such prefix
     "I paid 1500 for it", "order 12345678901234567890",
+    "2024 sipariş verdim", "zamknij 1234 okno",  # a year before "sipariş"; "zam" in a word
 ])
 def test_no_order_number_where_there_is_none(text: str) -> None:
     assert orders(text) == ()
