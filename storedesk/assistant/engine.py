@@ -157,7 +157,7 @@ def _order_prefixes(store: Store | None) -> list[str]:
 def _catalog(store: Store | None) -> list[tuple[str, str]]:
     if store is None:
         return []
-    return list(Product.objects.filter(store=store).order_by("pk")
+    return list(Product.objects.filter(store=store, active=True).order_by("pk")
                 .values_list("external_id", "title")[:CATALOG_LIMIT])
 
 

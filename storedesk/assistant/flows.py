@@ -611,7 +611,7 @@ def _product(turn: Turn) -> Product | None:
         return None
     best = max(turn.entities.products, key=lambda p: p.score)
     return Product.objects.filter(account_id=turn.conversation.account_id, store=turn.store,
-                                  external_id=best.product_id).first()
+                                  external_id=best.product_id, active=True).first()
 
 
 def _in_stock(product: Product) -> bool:

@@ -1,6 +1,8 @@
 """Back-in-stock notices: when commerce says a product is back (`product.back_in_stock`), every
 shopper waiting for it hears so on the conversation they subscribed from, on its channel, in
-that conversation's language, once.
+that conversation's language, once. A shopper waiting for one variant (a size, a colour) hears
+only when that variant came back; one waiting for the product, when the product could be bought
+again (the event says which: `product_back`, `variant_ids`).
 
 Each subscription is claimed (`commerce.claim_restock_notice`) and its notice written
 (`inbox.actions.send_notice`, sender `bot`, keyed by the subscription and its round) in the
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 from storedesk.accounts.actor import BOT
 from storedesk.assistant import replies
@@ -47,13 +51,18 @@ def notify_back_in_stock(event_id: int) -> Notified:
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return Notified()
-    product_id = (event.data or {}).get("product_id")
+    data = event.data or {}
+    product_id = data.get("product_id")
     if not isinstance(product_id, int):
         return Notified()
+    variant_ids = [v for v in data.get("variant_ids") or [] if isinstance(v, int)]
+    scope = Q(variant_id__in=variant_ids)
+    if data.get("product_back", True):  # events before variants were told apart: the product
+        scope |= Q(variant__isnull=True)
     waiting = (RestockSubscription.objects
-               .filter(account_id=event.account_id, product_id=product_id,
+               .filter(scope, account_id=event.account_id, product_id=product_id,
                        notified_at__isnull=True)
-               .select_related("product", "conversation__account").order_by("pk"))
+               .select_related("product", "variant", "conversation__account").order_by("pk"))
     settings = settings_for(event.account_id)
     actor = BOT.caused_by(event.pk)
     sent = unreachable = 0
@@ -66,8 +75,10 @@ def notify_back_in_stock(event_id: int) -> Notified:
             continue
         if not commerce.claim_restock_notice(subscription):
             continue
-        text = replies.render("restock_notice", _language(conversation),
-                              {"product": subscription.product.title},
+        name = subscription.product.title
+        if subscription.variant is not None and subscription.variant.title:
+            name = f"{name} ({subscription.variant.title})"
+        text = replies.render("restock_notice", _language(conversation), {"product": name},
                               settings.reply_overrides)
         _message, created = inbox_actions.send_notice(
             conversation, actor, text, notice="back_in_stock",

@@ -1,5 +1,6 @@
-"""Queue tasks for commerce: push order actions to the store platform, and reconcile connected
-stores every 15 minutes. Take ids, idempotent."""
+"""Queue tasks for commerce: push order actions to the store platform, reconcile connected
+stores (orders and catalog) every 15 minutes, read a product's stock back after a webhook that
+only names it. Take ids, idempotent."""
 
 from __future__ import annotations
 
@@ -133,9 +134,12 @@ def reconcile_stores() -> int:
     return len(ids)
 
 
-@db_task()
+@db_task(retries=3, retry_delay=60)
 def reconcile_store(store_id: int) -> str:
-    """Reconcile one store; a second run for the same store while one is going skips."""
+    """Reconcile one store's orders and catalog; a second run for the same store while one is
+    going skips. A run stopped by a transient failure (the platform's 5xx, a timeout) raises,
+    so the queue retries it (3 times, a minute apart); it starts again from the watermarks
+    saved after each page, so nothing is read twice for nothing and nothing is lost."""
     from storedesk.commerce.actions import reconcile_store as reconcile
 
     store = Store.objects.filter(pk=store_id).first()
@@ -148,7 +152,10 @@ def reconcile_store(store_id: int) -> str:
         return "already running"
     if result.error:
         logger.warning("reconciling store %s stopped: %s", store_id, result.error)
-    return f"{result.orders} orders in {result.pages} pages"
+    if result.transient:
+        raise PlatformError(f"reconciling store {store_id} stopped: {result.error}")
+    return (f"{result.orders} orders in {result.pages} pages, {result.products_changed} of "
+            f"{result.products} products changed")
 
 
 @db_task(retries=5, retry_delay=30)
@@ -172,3 +179,26 @@ def refresh_inventory(store_id: int, inventory_item_id: str) -> str:
         return f"failed: {exc}"
     product = upsert_product(store, data)
     return f"product {product.external_id} stock refreshed"
+
+
+@db_task(retries=5, retry_delay=30)
+def refresh_product(store_id: int, external_id: str) -> str:
+    """A WooCommerce webhook named a variable product, or one of its variations: read the
+    product back with every variation's stock (outside any transaction) and apply it through
+    the one product upsert (which records `product.back_in_stock` for what came back). Runs
+    twice harmlessly; a transient failure retries, a permanent one is logged."""
+    from storedesk.commerce.actions import upsert_product
+    from storedesk.commerce.platforms.woocommerce import WooCommercePlatform
+
+    store = Store.objects.filter(pk=store_id, platform=Platform.WOOCOMMERCE).first()
+    if store is None:
+        return "gone"
+    try:
+        data = WooCommercePlatform(store).fetch_product(external_id)
+    except PlatformError as exc:
+        if not exc.permanent:
+            raise
+        logger.warning("product %s of store %s: %s", external_id, store_id, exc)
+        return f"failed: {exc}"
+    product = upsert_product(store, data)
+    return f"product {product.external_id}: {len(data.variants)} variants refreshed"

@@ -1,15 +1,18 @@
-"""Connecting a store to its platform (credentials sealed at rest) and reconciling its orders.
+"""Connecting a store to its platform (credentials sealed at rest) and reconciling its orders
+and catalog.
 
 `connect_store` keeps secrets sealed (`commerce.credentials`); a blank secret in the form keeps
 the stored one, so the settings page never needs to show it back. `reconcile_store` reads the
-orders changed on the platform since the store's watermark, page by page, writes each through
-the same upsert as the webhooks (replaying an order changes nothing), and moves the watermark
-forward after each page, so a crash or a deadline resumes where it stopped. It heals webhooks
-the platform never delivered or we refused.
+orders, then the products, changed on the platform since the store's two watermarks, page by
+page, writes each through the same upsert as the webhooks (replaying one changes nothing; a
+restock found here records `product.back_in_stock` exactly as its webhook would have, once), and
+moves each watermark forward after each page, so a crash or a deadline resumes where it
+stopped. It heals webhooks the platform never delivered or we refused.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -20,11 +23,13 @@ from django.utils import timezone
 from storedesk.accounts.actions import audit
 from storedesk.accounts.models import Agent
 from storedesk.commerce import credentials
-from storedesk.commerce.actions.sync import upsert_order
-from storedesk.commerce.models import Platform, ShippingRate, Store
+from storedesk.commerce.actions.sync import deactivate_product, upsert_order, upsert_product
+from storedesk.commerce.models import Platform, Product, ShippingRate, Store, Variant
 from storedesk.commerce.platforms import platform_for
-from storedesk.commerce.platforms.base import PlatformError
+from storedesk.commerce.platforms.base import PlatformError, ProductData
 from storedesk.core.errors import ActionError
+
+logger = logging.getLogger(__name__)
 
 # Read a little before the watermark: a platform may stamp an order's updated_at a moment
 # before the change becomes visible to its search. Upserts are idempotent, so re-reading is free.
@@ -93,23 +98,36 @@ def delete_shipping_rate(rate: ShippingRate, *, by: Agent | None) -> None:
 
 @dataclass(frozen=True)
 class Reconciled:
-    pages: int
+    pages: int  # pages of orders
     orders: int
     watermark: str
     error: str = ""
+    product_pages: int = 0
+    products: int = 0  # products read (and deleted ones seen)
+    products_changed: int = 0  # of which something changed here (stock, price, title...)
+    # The run stopped on a failure a later try may not meet (the platform's 5xx, a timeout):
+    # the queue task retries it; the watermarks make the retry start where this one stopped.
+    transient: bool = False
+
+
+def _error_text(exc: Exception) -> str:
+    return str(getattr(exc, "detail", None) or exc)[:500]
 
 
 def reconcile_store(store: Store) -> Reconciled:
-    """Heal missed webhooks: upsert every order the platform changed since the watermark.
+    """Heal missed webhooks: upsert every order, then every product, the platform changed
+    since the store's watermarks.
 
-    Network calls happen outside any transaction; each order is written in its own."""
+    Network calls happen outside any transaction; each order and product is written in its
+    own."""
     if store.platform == Platform.CUSTOM:
         return Reconciled(pages=0, orders=0, watermark="")
     since = (store.sync_watermark - OVERLAP if store.sync_watermark
              else timezone.now() - FIRST_LOOKBACK)
     pages = orders = 0
     watermark = store.sync_watermark
-    error = ""
+    errors: list[str] = []
+    transient = False
     try:
         for page in platform_for(store).order_pages(since):
             for data in page.orders:
@@ -120,8 +138,72 @@ def reconcile_store(store: Store) -> Reconciled:
                 watermark = page.watermark
                 Store.objects.filter(pk=store.pk).update(sync_watermark=watermark)
     except (PlatformError, ActionError) as exc:
-        error = str(getattr(exc, "detail", None) or exc)[:500]
+        errors.append(_error_text(exc))
+        transient = transient or (isinstance(exc, PlatformError) and not exc.permanent)
+    catalog = _reconcile_products(store)
+    if catalog.error:
+        errors.append(catalog.error)
+        transient = transient or catalog.transient
+    error = "; ".join(errors)[:500]
     Store.objects.filter(pk=store.pk).update(last_synced_at=timezone.now(), sync_error=error)
-    store.refresh_from_db(fields=["sync_watermark", "last_synced_at", "sync_error"])
+    store.refresh_from_db(fields=["sync_watermark", "product_watermark", "last_synced_at",
+                                  "sync_error"])
     return Reconciled(pages=pages, orders=orders,
-                      watermark=watermark.isoformat() if watermark else "", error=error)
+                      watermark=watermark.isoformat() if watermark else "", error=error,
+                      product_pages=catalog.product_pages, products=catalog.products,
+                      products_changed=catalog.products_changed, transient=transient)
+
+
+def _catalog_state(store: Store, external_id: str) -> tuple[object, ...] | None:
+    """What a product looks like here, to tell whether applying the platform's copy changed
+    anything (the reconciliation reports how many did)."""
+    product = (Product.objects.filter(store=store, external_id=external_id[:100])
+               .values_list("pk", "title", "category", "active").first())
+    if product is None:
+        return None
+    variants = tuple(Variant.objects.filter(product_id=product[0]).order_by("sku").values_list(
+        "sku", "title", "price", "inventory", "options"))
+    return (*product, variants)
+
+
+def _reconcile_products(store: Store) -> Reconciled:
+    """The catalog half of `reconcile_store`: products changed since the product watermark
+    (the whole catalog the first time), through `upsert_product` (so a restock notifies once,
+    as its webhook would), deleted ones deactivated as their webhook does. A product the
+    platform sends that we refuse is skipped and named in the error; the others go on."""
+    since = store.product_watermark - OVERLAP if store.product_watermark else None
+    watermark = store.product_watermark
+    pages = read = changed = 0
+    refused: list[str] = []
+    try:
+        for page in platform_for(store).product_pages(since):
+            for external_id in page.deleted:
+                before = _catalog_state(store, external_id)
+                deactivate_product(store, external_id)
+                read += 1
+                changed += int(before != _catalog_state(store, external_id))
+            for data in page.products:
+                read += 1
+                changed += int(_apply_product(store, data, refused))
+            pages += 1
+            if page.watermark is not None and (watermark is None or page.watermark > watermark):
+                watermark = page.watermark
+                Store.objects.filter(pk=store.pk).update(product_watermark=watermark)
+    except PlatformError as exc:
+        return Reconciled(pages=0, orders=0, watermark="", product_pages=pages, products=read,
+                          products_changed=changed, transient=not exc.permanent,
+                          error="; ".join([*refused, f"products: {_error_text(exc)}"]))
+    return Reconciled(pages=0, orders=0, watermark="", product_pages=pages, products=read,
+                      products_changed=changed, error="; ".join(refused))
+
+
+def _apply_product(store: Store, data: ProductData, refused: list[str]) -> bool:
+    before = _catalog_state(store, data.external_id)
+    try:
+        upsert_product(store, data)
+    except ActionError as exc:
+        logger.warning("store %s: product %s refused: %s", store.pk, data.external_id,
+                       _error_text(exc))
+        refused.append(f"product {data.external_id[:40]}: {_error_text(exc)}")
+        return False
+    return before != _catalog_state(store, data.external_id)

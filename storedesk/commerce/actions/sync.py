@@ -194,10 +194,18 @@ def _sync_shipments(order: Order, shipments: tuple[ShipmentData, ...]) -> None:
 
 @transaction.atomic
 def upsert_product(store: Store, data: ProductData) -> Product:
+    """Create or update one product and its variants (the one write path of the catalog:
+    imports, the custom REST API, every platform's product webhooks and the reconciliation).
+
+    A product, or one of its variants, coming back in stock records `product.back_in_stock`
+    once (the assistant tells the shoppers waiting for it, per product or per variant)."""
     if not data.external_id.strip() or not data.title.strip():
         raise ActionError("A product needs an id and a title.")
     if data.updated_at is not None and data.updated_at.tzinfo is None:
         raise ActionError("updated_at needs a timezone.")
+    for item in data.variants:
+        if not item.sku.strip() or item.price < 0:
+            raise ActionError("A variant needs a SKU and a price >= 0.")
     existing = (Product.objects.select_for_update()
                 .filter(store=store, external_id=data.external_id[:100]).first())
     if (existing is not None and data.updated_at is not None
@@ -205,29 +213,56 @@ def upsert_product(store: Store, data: ProductData) -> Product:
             and data.updated_at < existing.source_updated_at):
         return existing  # a late, older payload: what we hold is newer
     was_in_stock = existing is None or _in_stock(existing)
+    stock_before: dict[int, int] = {} if existing is None else dict(
+        Variant.objects.filter(product=existing).values_list("pk", "inventory"))
     defaults = {"account_id": store.account_id, "title": data.title[:300],
-                "category": data.category[:100]}
+                "category": data.category[:100], "active": data.active}
     if data.updated_at is not None:
         defaults["source_updated_at"] = data.updated_at
     product, _created = Product.objects.update_or_create(
         store=store, external_id=data.external_id[:100], defaults=defaults,
     )
+    restocked: list[int] = []
+    listed: set[int] = set()
     for item in data.variants:
-        if not item.sku.strip() or item.price < 0:
-            raise ActionError("A variant needs a SKU and a price >= 0.")
-        Variant.objects.update_or_create(
+        variant, _new = Variant.objects.update_or_create(
             store=store, sku=item.sku[:100],
             defaults={"account_id": store.account_id, "product": product,
                       "title": item.title[:300], "price": item.price,
                       "inventory": item.inventory, "category": item.category[:100],
-                      "returnable": item.returnable},
+                      "returnable": item.returnable, "external_id": item.external_id[:100],
+                      "options": {k[:100]: v[:100] for k, v in item.options}},
         )
-    if not was_in_stock and _in_stock(product):
+        listed.add(variant.pk)
+        if stock_before.get(variant.pk, 1) <= 0 < variant.inventory:
+            restocked.append(variant.pk)
+    if data.all_variants:
+        # Variants the platform no longer lists cannot be bought (kept for the orders naming
+        # them).
+        Variant.objects.filter(product=product).exclude(pk__in=listed).exclude(
+            inventory=0).update(inventory=0)
+    product_back = not was_in_stock and _in_stock(product)
+    if product.active and (product_back or restocked):
         # Back in stock: the subscribers to its back-in-stock notice are told (the assistant
-        # subscribes to this event; config/subscribers.py).
+        # subscribes to this event; config/subscribers.py): those waiting for the product when
+        # it was sold out, and those waiting for a variant that came back.
         record(EventKind.PRODUCT_BACK_IN_STOCK, SYSTEM, account_id=store.account_id,
                data={"product_id": product.pk, "product": product.title[:200],
-                     "store_id": store.pk})
+                     "store_id": store.pk, "product_back": product_back,
+                     "variant_ids": sorted(restocked)})
+    return product
+
+
+@transaction.atomic
+def deactivate_product(store: Store, external_id: str) -> Product | None:
+    """The platform deleted (or trashed) the product: it stays, for the orders and notices
+    that name it, but is no longer offered. None when we never had it."""
+    product = (Product.objects.select_for_update()
+               .filter(store=store, external_id=external_id[:100]).first())
+    if product is None or not product.active:
+        return product
+    product.active = False
+    product.save(update_fields=["active", "updated_at"])
     return product
 
 

@@ -24,6 +24,9 @@ class Product(TenantModel):
     # The platform's `updated_at` of the newest product payload applied: an older one arriving
     # late (webhooks are not ordered) is skipped instead of rolling the stock back.
     source_updated_at = models.DateTimeField(null=True, blank=True)
+    # False once the platform deleted, trashed, archived or unpublished it: kept for the orders
+    # and notices that name it, but no longer offered (the assistant's catalog skips it).
+    active = models.BooleanField(default=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -45,6 +48,10 @@ class Variant(TenantModel):
     inventory = models.IntegerField(default=0)
     category = models.CharField(max_length=100, blank=True)  # blank: the product's
     returnable = models.BooleanField(default=True)
+    # The platform's id of the variant (a WooCommerce variation, a Shopify variant), blank when
+    # the source has none, and its option values as the platform names them ({"Size": "L"}).
+    external_id = models.CharField(max_length=100, blank=True)
+    options = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -68,6 +68,8 @@ class Store(TenantModel):
     sync_watermark = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     sync_error = models.CharField(max_length=500, blank=True)
+    # The same for the catalog: products changed at or after it are read again.
+    product_watermark = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [

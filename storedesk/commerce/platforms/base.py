@@ -78,6 +78,8 @@ class VariantData:
     inventory: int = 0
     category: str = ""
     returnable: bool = True
+    external_id: str = ""  # the platform's id of the variant, when it has one
+    options: tuple[tuple[str, str], ...] = ()  # (("Size", "L"), ("Colour", "Blue"))
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,11 @@ class ProductData:
     # The platform's last change of the product, when the source says (webhook payloads): an
     # older payload than the one applied is skipped. None: always applied (the current state).
     updated_at: datetime | None = None
+    # False: deleted, trashed, archived or unpublished at the platform (kept, not offered).
+    active: bool = True
+    # True: `variants` is every variant the product has (a WooCommerce variable product's
+    # variations, read in full); the product's other variants are no longer sold (stock 0).
+    all_variants: bool = False
 
 
 class PlatformError(Exception):
@@ -115,6 +122,17 @@ class OrderPage:
 
     orders: tuple[OrderData, ...]
     watermark: datetime | None
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """One page of products changed on the platform, oldest change first, and the products it
+    deleted (their ids); `watermark` is the latest change on the page (None: not a resume
+    point)."""
+
+    products: tuple[ProductData, ...]
+    watermark: datetime | None
+    deleted: tuple[str, ...] = ()
 
 
 class StorePlatform:
@@ -161,6 +179,11 @@ class StorePlatform:
 
     def orders_since(self, since: datetime | None) -> list[OrderData]:
         return [order for page in self.order_pages(since) for order in page.orders]
+
+    # The same for the catalog: products changed since `since` (None: all of them), by the time
+    # of their change, with their variants' stock; and the products deleted since then.
+    def product_pages(self, since: datetime | None) -> Iterator[ProductPage]:
+        return iter(())
 
     # Reads for imports and the settings page's "Test connection".
     def products(self) -> Iterator[ProductData]:

@@ -11,11 +11,19 @@ from storedesk.accounts.models import Membership
 from storedesk.core.oncommit import publish_on_commit
 from storedesk.events import EventKind
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
-from storedesk.inbox.models import Delivery, DeliveryStatus, Message, OutboundStatus
+from storedesk.inbox.models import (
+    Conversation,
+    Delivery,
+    DeliveryStatus,
+    Message,
+    OutboundStatus,
+)
 
 # The metadata key of a reply held back for undo-send whose `message.created` is still to come:
 # who wrote it (actor type, membership id, cause event id).
 HELD = "held_by"
+# Whose replies answer the shopper (the conversation's first response; as workflow.sla).
+RESPONDERS = frozenset({"agent", "bot"})
 
 
 def held_by(actor: Actor) -> dict[str, Any]:
@@ -26,6 +34,8 @@ def held_by(actor: Actor) -> dict[str, Any]:
 def announce_held(message: Message) -> bool:
     """Record `message.created` for a reply whose undo window is over (its delivery was
     claimed: it can no longer be taken back), once; False when there was nothing to announce.
+    The reply went out now: if it is the conversation's first response, `first_reply_at` is
+    this time (the event's, which the SLA clock counts too), not when it was written.
 
     Runs in the settle transaction, under the delivery row's lock, so two workers settling
     attempts of the same delivery announce it once between them.
@@ -40,7 +50,13 @@ def announce_held(message: Message) -> bool:
     metadata = {k: v for k, v in message.metadata.items() if k != HELD}
     Message.objects.filter(pk=message.pk).update(metadata=metadata)
     message.metadata = metadata
-    record_event(message.conversation, EventKind.MESSAGE_CREATED, actor, message_id=message.pk)
+    event = record_event(message.conversation, EventKind.MESSAGE_CREATED, actor,
+                         message_id=message.pk)
+    if actor.type in RESPONDERS:
+        answered = Conversation.objects.filter(pk=message.conversation_id,
+                                               first_reply_at__isnull=True)
+        if answered.update(first_reply_at=event.created_at, updated_at=event.created_at):
+            message.conversation.first_reply_at = event.created_at
     return True
 
 

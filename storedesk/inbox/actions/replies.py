@@ -26,7 +26,7 @@ from storedesk.inbox.actions._shared import (
     _save_attachments,
     _save_with_count,
 )
-from storedesk.inbox.actions.outcomes import HELD, held_by
+from storedesk.inbox.actions.outcomes import HELD, RESPONDERS, held_by
 from storedesk.inbox.content import ContentType, clean_content, fallback_text
 from storedesk.inbox.events import conversation_payload, message_payload, record_event
 from storedesk.inbox.models import (
@@ -68,7 +68,9 @@ def send_reply(
     message back and nothing reaches the shopper, and no `message.created` event is recorded
     (webhooks, rules and SLA clocks would react to a reply that may never be sent): it is
     recorded when the window is over and the reply goes out (`outcomes.announce_held`), and
-    never for a reply taken back. Agents' screens get the pending reply at once (with Undo).
+    never for a reply taken back; so is the conversation's `first_reply_at` (first response
+    time counts the reply that went out, when it went out). Agents' screens get the pending
+    reply at once (with Undo).
     `metadata` is kept on the message (the composer's Markdown source and signature choice, a
     channel's recipients).
     `at`: when it was written, if earlier than now (history being loaded): the message, its
@@ -123,7 +125,9 @@ def _send_reply(
     if conversation.last_message_at is None or written > conversation.last_message_at:
         conversation.last_message_at = written
     conversation.waiting_since = None
-    if conversation.first_reply_at is None and actor.type in ("agent", "bot"):
+    # The first response is the first reply that goes out: a held reply (undo-send) counts
+    # when its window is over (`outcomes.announce_held`), at that time, and never if undone.
+    if conversation.first_reply_at is None and actor.type in RESPONDERS and delay <= 0:
         conversation.first_reply_at = written
     _save_with_count(conversation, ["last_message_at", "waiting_since", "first_reply_at"])
     if delay <= 0:
@@ -177,18 +181,16 @@ def cancel_reply(message: Message, actor: Actor) -> str:
 
 
 def _as_if_never_written(conversation: Conversation) -> None:
-    """After an undo: the conversation's count and reply times as the remaining messages tell
-    them (one message fewer, the first reply, the shopper waiting again since their first
-    unanswered message)."""
+    """After an undo: the conversation's count and times as the remaining messages tell them
+    (one message fewer, the shopper waiting again since their first unanswered message).
+    `first_reply_at` stays: a held reply never set it (it is set when the reply goes out)."""
     messages = Message.objects.filter(conversation=conversation, private=False)
     replies = messages.filter(direction=Direction.OUTGOING,
                               sender_type__in=(SenderType.AGENT, SenderType.BOT))
-    times = replies.order_by("created_at").values_list("created_at", flat=True)
     last_reply = replies.order_by("-created_at").values_list("created_at", flat=True).first()
     unanswered = messages.filter(direction=Direction.INCOMING)
     if last_reply is not None:
         unanswered = unanswered.filter(created_at__gt=last_reply)
-    conversation.first_reply_at = times.first()
     conversation.waiting_since = (unanswered.order_by("created_at")
                                   .values_list("created_at", flat=True).first())
     last = messages.order_by("-created_at").values_list("created_at", flat=True).first()
@@ -196,8 +198,8 @@ def _as_if_never_written(conversation: Conversation) -> None:
         conversation.last_message_at = last
     count = conversation.message_count
     conversation.message_count = Greatest(F("message_count") - 1, 0)  # type: ignore[assignment]
-    conversation.save(update_fields=["first_reply_at", "waiting_since", "last_message_at",
-                                     "message_count", "updated_at"])
+    conversation.save(update_fields=["waiting_since", "last_message_at", "message_count",
+                                     "updated_at"])
     conversation.message_count = max(count - 1, 0)
 
 

@@ -27,6 +27,7 @@ from storedesk.commerce.platforms.base import (
     OrderPage,
     PlatformError,
     ProductData,
+    ProductPage,
     ShipmentData,
     StorePlatform,
     VariantData,
@@ -49,6 +50,7 @@ PRIVACY_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/
 # the total over locations); an inventory level names one location's count for one inventory
 # item, so the product's totals are read back from the Admin API (commerce.tasks).
 PRODUCT_TOPICS = frozenset({"products/create", "products/update"})
+PRODUCT_DELETE_TOPICS = frozenset({"products/delete"})  # the body is {"id": ...}
 INVENTORY_TOPICS = frozenset({"inventory_levels/update"})
 SHIPMENT_STATUS = {
     "in_transit": "in_transit", "out_for_delivery": "out_for_delivery",
@@ -80,7 +82,12 @@ class ShopifyPlatform(StorePlatform):
 
     def apply_webhook(self, event: WebhookEvent) -> str:
         from storedesk.commerce import tasks
-        from storedesk.commerce.actions import privacy, upsert_order, upsert_product
+        from storedesk.commerce.actions import (
+            deactivate_product,
+            privacy,
+            upsert_order,
+            upsert_product,
+        )
 
         if event.topic in ORDER_TOPICS:
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
@@ -92,6 +99,11 @@ class ShopifyPlatform(StorePlatform):
                     and product.source_updated_at > data.updated_at:
                 return f"product {product.external_id}: an older update, skipped"
             return f"product {product.external_id} synced"
+        if event.topic in PRODUCT_DELETE_TOPICS:
+            if not str(event.payload.get("id") or "").isdigit():
+                raise PlatformError("The deleted product has no id.", permanent=True)
+            gone = deactivate_product(self.store, str(event.payload["id"]))
+            return f"product {event.payload['id']} " + ("deactivated" if gone else "unknown")
         if event.topic in INVENTORY_TOPICS:
             item = str(event.payload.get("inventory_item_id") or "")
             if not item.isdigit():
@@ -148,6 +160,17 @@ class ShopifyPlatform(StorePlatform):
         for nodes, _cursor in self.client().pages(graphql.PRODUCTS, "products"):
             for n in nodes:
                 yield product_from_node(n, with_updated_at=False)
+
+    def product_pages(self, since: datetime | None) -> Iterator[ProductPage]:
+        """Products updated since `since` (a search on `updated_at`, sorted by it), with every
+        variant's stock total; archived and draft ones come back inactive. A deleted product
+        is not listed: the `products/delete` webhook deactivates it."""
+        search = f"updated_at:>='{since.isoformat()}'" if since is not None else None
+        for nodes, _cursor in self.client().pages(graphql.PRODUCTS_CHANGED, "products",
+                                                  {"query": search}):
+            products = tuple(product_from_node(n, with_updated_at=True) for n in nodes)
+            stamps = [d for d in (_when(n.get("updatedAt")) for n in nodes) if d is not None]
+            yield ProductPage(products=products, watermark=max(stamps) if stamps else None)
 
     def product_of_inventory_item(self, inventory_item_id: str) -> ProductData:
         """The product an inventory item stocks, with every variant's current total."""
@@ -396,16 +419,23 @@ def parse_product(data: dict[str, Any]) -> ProductData:
     if not data.get("id") or not str(data.get("title") or "").strip():
         raise PlatformError("The product has no id or title.", permanent=True)
     category = data.get("product_type") or ""
+    names = [str(o.get("name") or "") for o in data.get("options") or [] if isinstance(o, dict)]
     variants = []
     for v in data.get("variants") or []:
         sku = variant_sku(v.get("sku"), v.get("id"))
         if sku:
+            values = [v.get(f"option{n}") for n in (1, 2, 3)]
             variants.append(VariantData(
                 sku=sku, price=_money(v.get("price")), title=v.get("title") or "",
-                inventory=int(v.get("inventory_quantity") or 0), category=category))
+                inventory=int(v.get("inventory_quantity") or 0), category=category,
+                external_id=str(v.get("id") or ""),
+                options=tuple((name, str(value)) for name, value in zip(names, values,
+                                                                        strict=False)
+                              if name and value)))
     return ProductData(external_id=str(data["id"]), title=str(data["title"]),
                        category=category, variants=tuple(variants),
-                       updated_at=_when(data.get("updated_at")))
+                       updated_at=_when(data.get("updated_at")),
+                       active=str(data.get("status") or "active").lower() == "active")
 
 
 def product_from_node(node: dict[str, Any], *, with_updated_at: bool) -> ProductData:
@@ -417,11 +447,16 @@ def product_from_node(node: dict[str, Any], *, with_updated_at: bool) -> Product
         if sku:
             variants.append(VariantData(
                 sku=sku, price=_money(v.get("price")), title=v.get("title") or "",
-                inventory=int(v.get("inventoryQuantity") or 0), category=category))
+                inventory=int(v.get("inventoryQuantity") or 0), category=category,
+                external_id=str(v.get("legacyResourceId") or ""),
+                options=tuple((str(o.get("name") or ""), str(o.get("value") or ""))
+                              for o in v.get("selectedOptions") or []
+                              if o.get("name") and o.get("value"))))
     return ProductData(
         external_id=str(node.get("legacyResourceId") or ""), title=node.get("title") or "",
         category=category, variants=tuple(variants),
-        updated_at=_when(node.get("updatedAt")) if with_updated_at else None)
+        updated_at=_when(node.get("updatedAt")) if with_updated_at else None,
+        active=str(node.get("status") or "ACTIVE").upper() == "ACTIVE")
 
 
 def _customer_keys(payload: dict[str, Any]) -> tuple[str, str]:

@@ -68,6 +68,22 @@ query StoredeskProducts($first: Int!, $after: String) {
 }
 """
 
+# The reconciliation's read of the catalog: products changed since the watermark (a search on
+# `updated_at`), oldest change first, with every variant's stock total and options.
+PRODUCTS_CHANGED = """
+query StoredeskProductsChanged($first: Int!, $after: String, $query: String) {
+  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes {
+      legacyResourceId title productType updatedAt status
+      variants(first: 100) {
+        nodes { legacyResourceId sku title price inventoryQuantity selectedOptions { name value } }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
 # An `inventory_levels/update` webhook names an inventory item at one location: the product
 # it stocks, with every variant's total over all locations, read back after the webhook.
 INVENTORY_ITEM_PRODUCT = """

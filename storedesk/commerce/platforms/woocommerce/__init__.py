@@ -1,7 +1,13 @@
 """WooCommerce: webhooks verified with `X-WC-Webhook-Signature` (base64 HMAC-SHA256 of the raw
 body under the webhook's secret), deduplicated by `X-WC-Webhook-Delivery-ID`; order topics are
-synced through the same upsert as every other platform; order actions pushed and orders
-reconciled through the REST API v3 (`client.py`).
+synced through the same upsert as every other platform; order actions pushed, orders and
+products reconciled through the REST API v3 (`client.py`).
+
+A variable product's variations (a size, a colour, each with its own SKU, price and stock) are
+its variants here, read from `GET /products/{id}/variations`. WooCommerce sends
+`product.updated` for a variation too, with the variation's own body (`parent_id` set): the
+product and all its variations are then read back through the API after commit
+(`commerce.tasks.refresh_product`), like Shopify's inventory levels.
 
 Store config: {"site_url": "https://shop.example.com", "consumer_key": "ck_...",
 "consumer_secret": <sealed>, "webhook_secret": <sealed>, "source": "https://shop.example.com"}.
@@ -12,6 +18,7 @@ order as a note (`POST /orders/{id}/notes`); its refund goes through `push_refun
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,15 +35,19 @@ from storedesk.commerce.platforms.base import (
     OrderPage,
     PlatformError,
     ProductData,
+    ProductPage,
     StorePlatform,
     VariantData,
     WebhookEvent,
     known_line_ids,
 )
 from storedesk.commerce.platforms.woocommerce.client import WooClient
+from storedesk.core.oncommit import enqueue_on_commit
 
 if TYPE_CHECKING:
     from storedesk.commerce.models import Order, OrderEdit, Refund, Return
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_META = "storedesk_idempotency_key"
 
@@ -44,6 +55,7 @@ ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.restored"})
 # A product's body carries its stock (`stock_quantity` when stock is managed, else
 # `stock_status`, which for a variable product says whether any variation can be bought).
 PRODUCT_TOPICS = frozenset({"product.created", "product.updated", "product.restored"})
+PRODUCT_DELETE_TOPICS = frozenset({"product.deleted"})  # trashed; the body is {"id": ...}
 # WooCommerce order status -> (status, financial status, fulfilment status)
 STATUSES = {
     "pending": ("open", "pending", "unfulfilled"),
@@ -75,22 +87,35 @@ class WooCommercePlatform(StorePlatform):
                             payload=payload)
 
     def apply_webhook(self, event: WebhookEvent) -> str:
-        from storedesk.commerce.actions import upsert_order, upsert_product
+        from storedesk.commerce import tasks
+        from storedesk.commerce.actions import deactivate_product, upsert_order, upsert_product
 
         if event.topic in ORDER_TOPICS:
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
         if event.topic in PRODUCT_TOPICS:
-            if event.payload.get("parent_id"):
-                # A variation's own body: its product's stock_status already counts it.
-                return f"variation {event.payload.get('id')} of {event.payload['parent_id']}: " \
-                       "ignored"
+            if event.payload.get("parent_id") or event.payload.get("type") == "variable":
+                # A variation's own body, or a variable product's: the product is read back
+                # with every variation's stock after commit (network outside this
+                # transaction); the parent's own fields are applied now.
+                parent = str(event.payload.get("parent_id") or event.payload.get("id") or "")
+                if not parent.isdigit():
+                    raise PlatformError("The variation has no parent_id.", permanent=True)
+                if not event.payload.get("parent_id"):
+                    upsert_product(self.store, parse_product(event.payload))
+                enqueue_on_commit(tasks.refresh_product, self.store.pk, parent)
+                return f"product {parent}: variations refresh queued"
             data = parse_product(event.payload)
             product = upsert_product(self.store, data)
             if data.updated_at is not None and product.source_updated_at is not None \
                     and product.source_updated_at > data.updated_at:
                 return f"product {product.external_id}: an older update, skipped"
             return f"product {product.external_id} synced"
+        if event.topic in PRODUCT_DELETE_TOPICS:
+            if not str(event.payload.get("id") or "").isdigit():
+                raise PlatformError("The deleted product has no id.", permanent=True)
+            gone = deactivate_product(self.store, str(event.payload["id"]))
+            return f"product {event.payload['id']} " + ("deactivated" if gone else "unknown")
         return f"ignored topic {event.topic!r}"
 
     # --- REST API v3 ----------------------------------------------------------------------
@@ -133,9 +158,45 @@ class WooCommercePlatform(StorePlatform):
                     phone=(c.get("billing") or {}).get("phone") or "")
 
     def products(self) -> Iterator[ProductData]:
-        for items in self.client().pages("/products"):
+        client = self.client()
+        for items in client.pages("/products"):
             for p in items:
-                yield parse_product(p, with_updated_at=False)
+                yield parse_product(p, with_updated_at=False,
+                                    variations=_variations(client, p))
+
+    def product_pages(self, since: datetime | None) -> Iterator[ProductPage]:
+        """Products modified after `since` (all of them when None), by modification time
+        (`orderby=modified`, ascending), each variable one with its variations; first the
+        products trashed since then (a listing of any status leaves the trash out), which are
+        deactivated. A product deleted for good is not listed anywhere: its `product.deleted`
+        webhook (sent when it is trashed) is what tells."""
+        client = self.client()
+        params: dict[str, Any] = {"orderby": "modified", "order": "asc", "dates_are_gmt": "true"}
+        if since is not None:
+            params["modified_after"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        for items in client.pages("/products", {**params, "status": "trash"}):
+            yield ProductPage(products=(), watermark=None,
+                              deleted=tuple(str(i["id"]) for i in items if i.get("id")))
+        for items in client.pages("/products", {**params, "status": "any"}):
+            products = []
+            for item in items:
+                try:
+                    products.append(parse_product(item, variations=_variations(client, item)))
+                except PlatformError as exc:
+                    if not exc.permanent:
+                        raise
+                    logger.warning("store %s: product %s skipped: %s", self.store.pk,
+                                   item.get("id"), exc)
+            stamps = [d for d in (_gmt(i.get("date_modified_gmt")) for i in items) if d]
+            yield ProductPage(products=tuple(products), watermark=max(stamps) if stamps else None)
+
+    def fetch_product(self, external_id: str) -> ProductData:
+        """One product as it is now, a variable one with all its variations."""
+        client = self.client()
+        item, _headers = client.call("GET", f"/products/{external_id}")
+        if not isinstance(item, dict):
+            raise PlatformError(f"WooCommerce has no product {external_id}.", permanent=True)
+        return parse_product(item, variations=_variations(client, item))
 
     def push_refund(self, refund: Refund) -> str:
         """`POST /orders/{id}/refunds` through the payment gateway (`api_refund`), restocking
@@ -255,26 +316,76 @@ def _gmt(value: Any) -> datetime | None:
 
 
 def _stock(data: dict[str, Any]) -> int:
-    """Units to sell: `stock_quantity` when WooCommerce manages the stock; otherwise only the
-    status is known, and "instock" counts as one (enough to say it can be bought)."""
-    if data.get("manage_stock") is True and data.get("stock_quantity") is not None:
+    """Units to sell: `stock_quantity` when WooCommerce manages the stock (a variation may
+    leave it to its product: `manage_stock: "parent"`, the quantity then being the product's);
+    otherwise only the status is known, and "instock" counts as one (enough to say it can be
+    bought)."""
+    if data.get("manage_stock") in (True, "parent") and data.get("stock_quantity") is not None:
         return max(int(data["stock_quantity"]), 0)
     return 1 if data.get("stock_status") == "instock" else 0
 
 
-def parse_product(data: dict[str, Any], *, with_updated_at: bool = True) -> ProductData:
-    """A WooCommerce REST API v3 product (webhook body or `GET /products` item), normalised:
-    one variant keyed by its SKU, or by the product id when it has none."""
+def _variations(client: WooClient, product: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A variable product's variations (`GET /products/{id}/variations`, paged); None for
+    any other type."""
+    if product.get("type") != "variable" or not str(product.get("id") or "").isdigit():
+        return None
+    return [v for items in client.pages(f"/products/{product['id']}/variations") for v in items]
+
+
+def parse_variation(data: dict[str, Any], *, parent_sku: str, category: str) -> VariantData:
+    """A variation (`GET /products/{id}/variations` item) as a variant: its own SKU (a
+    variation without one shows its product's, so it is keyed by its id instead), price, stock
+    and attributes as option values ({"name": "Size", "option": "L"} -> Size: L). A disabled
+    variation (status "private") cannot be bought."""
+    if not data.get("id"):
+        raise PlatformError("The variation has no id.", permanent=True)
+    sku = str(data.get("sku") or "").strip()
+    if not sku or sku == parent_sku:
+        sku = f"woo-variation-{data['id']}"
+    options = tuple((str(a.get("name") or ""), str(a.get("option") or ""))
+                    for a in data.get("attributes") or []
+                    if isinstance(a, dict) and a.get("name") and a.get("option"))
+    title = " / ".join(value for _name, value in options) or f"#{data['id']}"
+    return VariantData(sku=sku, price=_money(data.get("price")), title=title,
+                       category=category, external_id=str(data["id"]), options=options,
+                       inventory=0 if data.get("status") == "private" else _stock(data))
+
+
+def parse_product(data: dict[str, Any], *, with_updated_at: bool = True,
+                  variations: list[dict[str, Any]] | None = None) -> ProductData:
+    """A WooCommerce REST API v3 product (webhook body or `GET /products` item), normalised.
+
+    A simple product is one variant keyed by its SKU, or by the product id when it has none.
+    A variable product's variants are its `variations` when given (all of them: the others it
+    had here can no longer be bought, and its last change is the latest of theirs and its
+    own); without them (a webhook body) only the product's own fields are applied. A product
+    not published (draft, pending, private, trash) is inactive."""
     if not data.get("id") or not str(data.get("name") or "").strip():
         raise PlatformError("The product has no id or name.", permanent=True)
     category = ((data.get("categories") or [{}])[0] or {}).get("slug") or ""
-    sku = str(data.get("sku") or "").strip() or f"woo-product-{data['id']}"
+    own_sku = str(data.get("sku") or "").strip()
+    updated_at = _gmt(data.get("date_modified_gmt")) if with_updated_at else None
+    active = (data.get("status") or "publish") == "publish"
+    if data.get("type") == "variable":
+        if variations is None:
+            return ProductData(external_id=str(data["id"]), title=str(data["name"]),
+                               category=category, updated_at=updated_at, active=active)
+        stamps = [d for d in (_gmt(v.get("date_modified_gmt")) for v in variations) if d]
+        if updated_at is not None and stamps:
+            updated_at = max([updated_at, *stamps])
+        return ProductData(
+            external_id=str(data["id"]), title=str(data["name"]), category=category,
+            variants=tuple(parse_variation(v, parent_sku=own_sku, category=category)
+                           for v in variations),
+            updated_at=updated_at, active=active, all_variants=True)
+    sku = own_sku or f"woo-product-{data['id']}"
     return ProductData(
         external_id=str(data["id"]), title=str(data["name"]), category=category,
         variants=(VariantData(sku=sku, price=_money(data.get("price")),
                               title=str(data["name"]), category=category,
-                              inventory=_stock(data)),),
-        updated_at=_gmt(data.get("date_modified_gmt")) if with_updated_at else None,
+                              inventory=_stock(data), external_id=str(data["id"])),),
+        updated_at=updated_at, active=active,
     )
 
 

@@ -216,19 +216,23 @@ class FakeShopify:
         return node
 
     def add_product(self, legacy_id: str, title: str, product_type: str,
-                    variants: list[dict[str, Any]], updated_at: str) -> None:
+                    variants: list[dict[str, Any]], updated_at: str,
+                    status: str = "ACTIVE") -> None:
         """A product with variants given as {"id", "sku", "title", "price", "inventory",
-        "inventory_item_id"} (the numeric ids webhooks carry)."""
+        "inventory_item_id", "options": {name: value}} (the numeric ids webhooks carry)."""
         nodes = [{"id": f"gid://shopify/ProductVariant/{v['id']}",
                   "legacyResourceId": str(v["id"]), "sku": v.get("sku"), "title": v["title"],
                   "price": v["price"], "inventoryQuantity": v["inventory"],
                   "inventoryItem": {"id": f"gid://shopify/InventoryItem/{v['inventory_item_id']}",
-                                    "legacyResourceId": str(v["inventory_item_id"])}}
+                                    "legacyResourceId": str(v["inventory_item_id"])},
+                  "selectedOptions": [{"name": name, "value": value}
+                                      for name, value in (v.get("options") or {}).items()]}
                  for v in variants]
         with self._lock:
             self._state.products[legacy_id] = {
                 "id": f"gid://shopify/Product/{legacy_id}", "legacyResourceId": legacy_id,
                 "title": title, "productType": product_type, "updatedAt": updated_at,
+                "status": status,
                 "variants": {"nodes": nodes, "pageInfo": _page_info(False, None)}}
 
     def set_inventory(self, inventory_item_id: str, available: int, updated_at: str) -> None:
@@ -239,6 +243,10 @@ class FakeShopify:
                     if variant["inventoryItem"]["legacyResourceId"] == inventory_item_id:
                         variant["inventoryQuantity"] = available
                         product["updatedAt"] = updated_at
+
+    def delete_product(self, legacy_id: str) -> None:
+        with self._lock:
+            del self._state.products[legacy_id]
 
     def edits(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -283,6 +291,30 @@ class FakeShopify:
         key = {"UPDATED_AT": "updatedAt", "CREATED_AT": "createdAt"}.get(sortKey,
                                                                          "legacyResourceId")
         nodes.sort(key=lambda n: (n[key], int(n["legacyResourceId"])), reverse=reverse)
+        start = _index(after) + 1
+        page = nodes[start:start + first]
+        end = start + len(page) - 1
+        return {"nodes": page,
+                "pageInfo": _page_info(end + 1 < len(nodes), _cursor(end) if page else after)}
+
+    def _products(self, info: Any, first: int = 50, after: str | None = None,
+                  query: str | None = None, sortKey: str = "ID", reverse: bool = False,
+                  ) -> dict[str, Any]:
+        if first > 250:
+            raise graphql.GraphQLError("The page size may not exceed 250.")
+        nodes = [copy.deepcopy(p) for p in self._state.products.values()]
+        if query:
+            field_, _, value = query.partition(":")
+            if field_ != "updated_at" or not value.startswith(">="):
+                raise graphql.GraphQLError(f"Unsupported search query {query!r} in the fake.")
+            since = datetime.fromisoformat(value[2:].strip("'\""))
+            nodes = [n for n in nodes
+                     if datetime.fromisoformat(n["updatedAt"].replace("Z", "+00:00")) >= since]
+        if sortKey == "UPDATED_AT":
+            nodes.sort(key=lambda n: (datetime.fromisoformat(n["updatedAt"].replace(
+                "Z", "+00:00")), int(n["legacyResourceId"])), reverse=reverse)
+        else:
+            nodes.sort(key=lambda n: int(n["legacyResourceId"]), reverse=reverse)
         start = _index(after) + 1
         page = nodes[start:start + first]
         end = start + len(page) - 1
@@ -543,9 +575,7 @@ class FakeShopify:
             "customers": lambda info, first=50, after=None, query=None: {
                 "nodes": [o["customer"] for o in state.orders.values() if o["customer"]],
                 "pageInfo": _page_info(False, None)},
-            "products": lambda info, first=50, after=None, query=None: {
-                "nodes": [copy.deepcopy(p) for p in state.products.values()],
-                "pageInfo": _page_info(False, None)},
+            "products": self._products,
             "inventoryItem": self._inventory_item, "productVariants": self._product_variants,
             "orderEditBegin": self._edit_begin, "orderEditSetQuantity": self._edit_set_quantity,
             "orderEditAddVariant": self._edit_add_variant, "orderEditCommit": self._edit_commit,

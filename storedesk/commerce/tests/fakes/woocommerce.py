@@ -6,11 +6,13 @@ normalised parameters, key = consumer secret + "&", 15-minute timestamps, single
 HTTP Basic is ignored over plain HTTP, as there. Bodies must be JSON; unknown order statuses,
 ``per_page`` above 100 and refunds above what remains are refused with WooCommerce's documented
 error shape ``{"code", "message", "data": {"status"}}``. Orders come from WooCommerce's
-documented sample order (`testing/platform_samples`). Updating an order's ``line_items`` works
-as `WC_REST_Orders_V2_Controller` does: an item with its ``id`` and ``product_id: null`` or
-``quantity: 0`` is removed, other items with an ``id`` need a product reference, and items
-without one are added from the catalog (``product_id`` and ``variation_id``, or ``sku``);
-``GET /products?sku=`` finds products and variations alike.
+documented sample order, products from its sample product (`testing/platform_samples`); a
+variable product's variations are served by `GET /products/{id}/variations` in the documented
+variation shape (own SKU, price, stock, ``attributes: [{"id", "name", "option"}]``). Updating
+an order's ``line_items`` works as `WC_REST_Orders_V2_Controller` does: an item with its
+``id`` and ``product_id: null`` or ``quantity: 0`` is removed, other items with an ``id`` need
+a product reference, and items without one are added from the catalog (``product_id`` and
+``variation_id``, or ``sku``); ``GET /products?sku=`` finds products and variations alike.
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from storedesk.testing.platform_samples import sample
 PREFIX = "/wp-json/wc/v3"
 # The documented sort keys of "List all orders".
 ORDERBY = ("date", "id", "include", "title", "slug")
+# ... and of "List all products" (the CRUD controller's, with the product-specific ones).
+PRODUCT_ORDERBY = ("date", "id", "include", "title", "slug", "modified", "menu_order", "price",
+                   "popularity", "rating")
+PRODUCT_STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
 STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
             "trash")
 
@@ -44,6 +50,35 @@ def sample_order(**changes: Any) -> dict[str, Any]:
     order.update(changes)
     order.setdefault("refunds", [])
     return order
+
+
+def sample_product(**changes: Any) -> dict[str, Any]:
+    product = json.loads(sample("woocommerce_product.json"))
+    product.update(changes)
+    return product
+
+
+def sample_variation(variation_id: int, *, sku: str, price: str, stock: int | None,
+                     options: dict[str, str], modified_gmt: str,
+                     status: str = "publish") -> dict[str, Any]:
+    """A variation as `GET /products/{id}/variations` documents it (the fields Storedesk
+    reads, and the ones around them)."""
+    in_stock = stock is None or stock > 0
+    return {
+        "id": variation_id, "date_created": modified_gmt, "date_created_gmt": modified_gmt,
+        "date_modified": modified_gmt, "date_modified_gmt": modified_gmt, "description": "",
+        "permalink": f"https://shop.example.com/product/premium-quality/?v={variation_id}",
+        "sku": sku, "price": price, "regular_price": price, "sale_price": "", "on_sale": False,
+        "status": status, "purchasable": True, "virtual": False, "downloadable": False,
+        "tax_status": "taxable", "tax_class": "", "manage_stock": stock is not None,
+        "stock_quantity": stock, "stock_status": "instock" if in_stock else "outofstock",
+        "backorders": "no", "backorders_allowed": False, "backordered": False,
+        "weight": "", "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_class": "", "shipping_class_id": 0, "image": None,
+        "attributes": [{"id": index + 1, "name": name, "option": value}
+                       for index, (name, value) in enumerate(options.items())],
+        "menu_order": 0, "meta_data": [],
+    }
 
 
 def _error(status: int, code: str, message: str, **data: Any) -> tuple[int, dict[str, Any]]:
@@ -68,6 +103,8 @@ class _State:
     key: str
     secret: str
     orders: dict[int, dict[str, Any]] = field(default_factory=dict)
+    products: dict[int, dict[str, Any]] = field(default_factory=dict)
+    variations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     nonces: set[str] = field(default_factory=set)
     requests: list[Recorded] = field(default_factory=list)
@@ -86,6 +123,9 @@ class FakeWooCommerce:
     def __init__(self, key: str = "ck_fake", secret: str = "cs_fake") -> None:  # noqa: S107
         self._state = _State(key=key, secret=secret)
         self._lock = threading.Lock()
+        self.add_product(sample_product(id=22, name="Ship Your Idea", sku="Bar3", price="12.00",
+                                        stock_quantity=7, date_modified_gmt="2026-11-01T10:00:00",
+                                        categories=[{"id": 9, "slug": "clothing"}]))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -103,6 +143,53 @@ class FakeWooCommerce:
     def add_order(self, order: dict[str, Any]) -> None:
         with self._lock:
             self._state.orders[int(order["id"])] = copy.deepcopy(order)
+
+    def add_product(self, product: dict[str, Any],
+                    variations: list[dict[str, Any]] | None = None) -> None:
+        """A product; a variable one (`type: variable`) with its variations."""
+        with self._lock:
+            product = copy.deepcopy(product)
+            if variations is not None:
+                product["type"] = "variable"
+                product["variations"] = [v["id"] for v in variations]
+                self._state.variations[int(product["id"])] = copy.deepcopy(variations)
+                self._parent_stock(product)
+            self._state.products[int(product["id"])] = product
+
+    def set_stock(self, product_id: int, quantity: int, modified_gmt: str) -> None:
+        """A simple product's stock changes on the shop (no webhook reaches us)."""
+        with self._lock:
+            product = self._state.products[product_id]
+            product.update(stock_quantity=quantity, manage_stock=True,
+                           stock_status="instock" if quantity > 0 else "outofstock",
+                           date_modified_gmt=modified_gmt)
+
+    def set_variation_stock(self, product_id: int, variation_id: int, quantity: int,
+                            modified_gmt: str) -> dict[str, Any]:
+        """One variation's stock changes; WooCommerce recomputes the product's stock status
+        (the product's own date stays). Returns the variation as `GET /products/{id}` would
+        show it (the body of its `product.updated` webhook)."""
+        with self._lock:
+            variation = next(v for v in self._state.variations[product_id]
+                             if v["id"] == variation_id)
+            variation.update(stock_quantity=quantity, manage_stock=True,
+                             stock_status="instock" if quantity > 0 else "outofstock",
+                             date_modified_gmt=modified_gmt, date_modified=modified_gmt)
+            parent = self._state.products[product_id]
+            self._parent_stock(parent)
+            return {**copy.deepcopy(variation), "name": f"{parent['name']} - " + ", ".join(
+                a["option"] for a in variation["attributes"]), "type": "variation",
+                "parent_id": product_id}
+
+    def trash_product(self, product_id: int, modified_gmt: str) -> None:
+        with self._lock:
+            self._state.products[product_id].update(status="trash",
+                                                    date_modified_gmt=modified_gmt)
+
+    def _parent_stock(self, product: dict[str, Any]) -> None:
+        children = self._state.variations.get(int(product["id"]), [])
+        product.update(manage_stock=False, stock_quantity=None, stock_status="instock" if any(
+            v["stock_status"] == "instock" for v in children) else "outofstock")
 
     def add_catalog_item(self, item_id: int, parent_id: int, name: str, sku: str,
                          price: str) -> None:
@@ -230,9 +317,14 @@ class FakeWooCommerce:
                      if item["sku"] and item["sku"] in query["sku"].split(",")]
             return 200, found, {"X-WP-Total": str(len(found)), "X-WP-TotalPages": "1"}
         if route == ["products"] and method == "GET":
-            return 200, [{"id": 22, "name": "Ship Your Idea", "sku": "Bar3", "price": "12.00",
-                          "stock_quantity": 7, "categories": [{"id": 9, "slug": "clothing"}]}], {
-                "X-WP-Total": "1", "X-WP-TotalPages": "1"}
+            return self._list_products(query)
+        if route[0] == "products" and len(route) >= 2 and method == "GET":
+            if not route[1].isdigit() or int(route[1]) not in state.products:
+                return (*_error(404, "woocommerce_rest_product_invalid_id", "Invalid ID."), {})
+            if len(route) == 2:
+                return 200, state.products[int(route[1])], {}
+            if route[2:] == ["variations"]:
+                return self._paged(query, list(state.variations.get(int(route[1]), [])))
         return (*_error(404, "rest_no_route", "No route was found matching the URL and request "
                         "method."), {})
 
@@ -258,6 +350,41 @@ class FakeWooCommerce:
         total_pages = max(1, -(-len(orders) // per_page))
         chunk = orders[(page - 1) * per_page: page * per_page]
         return 200, chunk, {"X-WP-Total": str(len(orders)), "X-WP-TotalPages": str(total_pages)}
+
+    def _list_products(self, query: dict[str, str]) -> tuple[int, Any, dict[str, str]]:
+        orderby = query.get("orderby", "date")
+        if orderby not in PRODUCT_ORDERBY:
+            return (*_error(400, "rest_invalid_param", "Invalid parameter(s): orderby",
+                            params={"orderby": "orderby is not one of "
+                                    + ", ".join(PRODUCT_ORDERBY) + "."}), {})
+        status = query.get("status", "any")
+        if status not in PRODUCT_STATUSES:
+            return (*_error(400, "rest_invalid_param", "Invalid parameter(s): status",
+                            params={"status": "status is not one of "
+                                    + ", ".join(PRODUCT_STATUSES) + "."}), {})
+        products = [p for p in self._state.products.values()
+                    if (p.get("status") != "trash" if status == "any"
+                        else p.get("status") == status)]
+        if "modified_after" in query:
+            since = datetime.fromisoformat(query["modified_after"]).replace(tzinfo=UTC)
+            products = [p for p in products if datetime.fromisoformat(
+                p["date_modified_gmt"]).replace(tzinfo=UTC) > since]
+        key = {"date": "date_created_gmt", "modified": "date_modified_gmt"}.get(orderby, "id")
+        products.sort(key=lambda p: (p[key], p["id"]),
+                      reverse=query.get("order", "desc") == "desc")
+        return self._paged(query, products)
+
+    def _paged(self, query: dict[str, str], items: list[dict[str, Any]],
+               ) -> tuple[int, Any, dict[str, str]]:
+        per_page = int(query.get("per_page", "10"))
+        if not 1 <= per_page <= 100:
+            return (*_error(400, "rest_invalid_param", "Invalid parameter(s): per_page",
+                            params={"per_page": "per_page must be between 1 (inclusive) and "
+                                    "100 (inclusive)"}), {})
+        page = int(query.get("page", "1"))
+        total_pages = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page: page * per_page]
+        return 200, chunk, {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)}
 
     def _touch(self, order: dict[str, Any]) -> None:
         now = datetime.now(UTC).replace(microsecond=0)
