@@ -72,6 +72,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/orders/{order_id}/cancel"): {"reason": "x"},
     ("post", "/api/v1/orders/{order_id}/shipping-address"): {
         "shipping_address": {"address1": "a", "city": "b", "country": "US"}},
+    ("post", "/api/v1/orders/{order_id}/lines"): {
+        "idempotency_key": "x", "changes": [{"line_id": "{line_id}", "quantity": 1}]},
     ("post", "/api/v1/orders/{order_id}/returns"): {
         "lines": [{"line_id": "{line_id}", "quantity": 1}], "reason": "x"},
     ("post", "/api/v1/orders/{order_id}/replacements"): {

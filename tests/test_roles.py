@@ -78,6 +78,7 @@ TABLE: dict[tuple[str, str], tuple[int, int, int, int, int]] = {
     ("post", "/api/v1/orders/{order_id}/refunds"): (201, 201, 201, 202, 404),
     ("post", "/api/v1/orders/{order_id}/cancel"): (409, 409, 409, 409, 404),
     ("post", "/api/v1/orders/{order_id}/shipping-address"): (409, 409, 409, 409, 404),
+    ("post", "/api/v1/orders/{order_id}/lines"): (409, 409, 409, 409, 404),  # shipped
     ("post", "/api/v1/orders/{order_id}/returns"): (201, 201, 201, 201, 404),
     ("post", "/api/v1/orders/{order_id}/replacements"): (201, 201, 201, 201, 404),
     ("post", "/api/v1/orders/{order_id}/discount-codes"): (201, 201, 201, 403, 404),

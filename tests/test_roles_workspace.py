@@ -75,6 +75,8 @@ TABLE: dict[str, tuple[str, str, str, str, str]] = {
     "commerce:refund": (A, A, A, D, D),
     "commerce:cancel": (A, A, A, D, D),
     "commerce:address": (A, A, A, D, D),
+    "commerce:lines": (A, A, A, D, D),
+    "commerce:lines_preview": (A, A, A, D, D),
     "commerce:return": (A, A, A, D, D),
     "commerce:decide": (A, A, A, D, D),
     # store settings (admins): on harbor's custom store; a deleted rate is gone, so last

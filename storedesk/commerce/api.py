@@ -31,6 +31,8 @@ from storedesk.commerce.schemas import (
     DecisionIn,
     DiscountIn,
     DiscountOut,
+    OrderEditOut,
+    OrderLinesIn,
     OrderOut,
     PolicyIO,
     RefundIn,
@@ -182,6 +184,29 @@ def change_address(request: HttpRequest, order_id: int, body: AddressIn) -> Any:
         order, Actor.agent(membership), body.shipping_address,
         conversation=_conversation(membership, body.conversation_id),
     )
+
+
+@router.post("/orders/{order_id}/lines", response={200: OrderEditOut, 201: OrderEditOut},
+             url_name="order_lines")
+def edit_lines(request: HttpRequest, order_id: int, body: OrderLinesIn) -> Any:
+    """Change an unfulfilled order's items: another variant of the same product, a quantity,
+    0 to remove. 201 edited (a lower total on a paid order is refunded, or waits for approval
+    above the caller's limit); a higher total is a 400; shipped or cancelled a 409; the same
+    idempotency_key again: 200 with the first edit, nothing done twice."""
+    membership = _membership(request)
+    order = get_order(membership, order_id)
+    outcome = actions.edit_order_lines(
+        order, Actor.agent(membership),
+        [actions.LineChange(c.line_id, c.quantity, c.variant_id) for c in body.changes],
+        idempotency_key=body.idempotency_key, reason=body.reason,
+        conversation=_conversation(membership, body.conversation_id),
+    )
+    edit = outcome.edit
+    return Status(200 if outcome.replayed else 201, {
+        "id": edit.pk, "replayed": outcome.replayed, "difference": edit.difference,
+        "push_status": edit.push_status, "refund": edit.refund, "approval": edit.approval,
+        "order": get_order(membership, order_id),
+    })
 
 
 @router.post("/orders/{order_id}/returns", response={201: ReturnOut}, url_name="order_returns")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from storedesk.commerce.actions import LineChange
 from storedesk.commerce.models import Order
 
 
@@ -49,6 +50,28 @@ class ReturnForm(_LinesForm):
         if not self.errors and not self.chosen_lines():
             raise forms.ValidationError(_("Choose what comes back."))
         return cleaned
+
+
+class EditLinesForm(forms.Form):
+    """Per line: its new quantity (`qty_<id>`, 0 removes it) and variant (`variant_<id>`, one
+    of the same product's; absent: keep it)."""
+
+    idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order = order
+        for line in order.lines.all():
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=line.title, min_value=0, max_value=100)
+            self.fields[f"variant_{line.pk}"] = forms.IntegerField(label=line.title,
+                                                                   required=False)
+
+    def changes(self) -> list[LineChange]:
+        return [LineChange(line.pk, self.cleaned_data[f"qty_{line.pk}"],
+                           self.cleaned_data.get(f"variant_{line.pk}"))
+                for line in self.order.lines.all()]
 
 
 class CancelForm(forms.Form):

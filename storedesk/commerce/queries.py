@@ -16,12 +16,14 @@ from storedesk.commerce.models import (
     ApprovalStatus,
     Customer,
     Order,
+    OrderEdit,
     OrderStatus,
     Refund,
     RefundStatus,
     Return,
     Shipment,
     Store,
+    Variant,
 )
 from storedesk.core.lookup import get_or_404
 
@@ -180,3 +182,27 @@ def latest_tracked_shipment(order: Order) -> Shipment | None:
 def succeeded_or_pending_refunds(order: Order) -> Decimal:
     total = order.refunds.exclude(status=RefundStatus.FAILED).aggregate(s=Sum("amount"))["s"]
     return total or Decimal(0)
+
+
+def sibling_variants(order: Order) -> dict[int, list[Variant]]:
+    """For each variant on the order's lines, every variant of its product in the order's
+    store (what a line may be swapped for), by variant id."""
+    ids = [line.variant_id for line in order.lines.all() if line.variant_id]
+    products = dict(Variant.objects.filter(account_id=order.account_id, pk__in=ids)
+                    .values_list("pk", "product_id"))
+    by_product: dict[int, list[Variant]] = {}
+    for variant in Variant.objects.filter(
+        account_id=order.account_id, store_id=order.store_id,
+        product_id__in=set(products.values()),
+    ).order_by("pk"):
+        by_product.setdefault(variant.product_id, []).append(variant)
+    return {vid: by_product.get(pid, []) for vid, pid in products.items()}
+
+
+def failed_edits(orders: list[Order]) -> dict[int, list[OrderEdit]]:
+    """Item edits the platform refused, by order id (the panel says so)."""
+    edits: dict[int, list[OrderEdit]] = {}
+    for edit in OrderEdit.objects.filter(order__in=[o.pk for o in orders],
+                                         push_status="failed").order_by("-pk"):
+        edits.setdefault(edit.order_id, []).append(edit)
+    return edits

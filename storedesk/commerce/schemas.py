@@ -227,6 +227,29 @@ class RefundResultOut(Schema):
     approval: ApprovalOut | None
 
 
+class LineEditIn(Schema):
+    line_id: int
+    quantity: int = Field(..., ge=0, le=100)  # 0 removes the line
+    variant_id: int | None = None  # another variant of the same product (size, colour)
+
+
+class OrderLinesIn(Schema):
+    idempotency_key: str = Field(..., min_length=1, max_length=80)
+    changes: list[LineEditIn] = Field(..., min_length=1, max_length=50)
+    reason: str = Field("", max_length=500)
+    conversation_id: int | None = None
+
+
+class OrderEditOut(Schema):
+    id: int
+    replayed: bool
+    difference: Money  # the new lines' value less the old (negative: refunded)
+    push_status: str
+    refund: RefundOut | None
+    approval: ApprovalOut | None
+    order: OrderOut
+
+
 class CancelIn(Schema):
     reason: str = Field("", max_length=500)
     idempotency_key: str = Field("", max_length=100)

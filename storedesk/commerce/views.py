@@ -1,4 +1,5 @@
-"""The orders panel's HTMX endpoints: refund, return, cancel, address, approval decisions.
+"""The orders panel's HTMX endpoints: refund, return, cancel, address, item edits (and their
+price preview), approval decisions.
 
 Every view: access (the conversation through the inbox's access helper, the order through
 commerce's, both scoped to the agent's account: 404 otherwise) → parse (a form) → one action →
@@ -19,7 +20,14 @@ from storedesk.accounts.actor import Actor
 from storedesk.accounts.decorators import member_required
 from storedesk.accounts.models import Membership
 from storedesk.commerce import actions
-from storedesk.commerce.forms import AddressForm, CancelForm, DecisionForm, RefundForm, ReturnForm
+from storedesk.commerce.forms import (
+    AddressForm,
+    CancelForm,
+    DecisionForm,
+    EditLinesForm,
+    RefundForm,
+    ReturnForm,
+)
 from storedesk.commerce.models import Order
 from storedesk.commerce.queries import get_approval, get_order
 from storedesk.commerce.workspace import panel_context
@@ -156,6 +164,57 @@ def change_address(request: HttpRequest, display_id: int, order_id: int) -> Http
     except ActionError as exc:
         return _panel(request, conversation, error=exc.detail)
     return _panel(request, conversation, message=_("Shipping address changed."))
+
+
+@member_required
+@require_POST
+def edit_lines(request: HttpRequest, display_id: int, order_id: int) -> HttpResponse:
+    conversation, order = _access(request, display_id, order_id)
+    assert order is not None
+    form = EditLinesForm(request.POST, order=order)
+    if not form.is_valid():
+        return _panel(request, conversation, error=_form_error(form))
+    try:
+        outcome = actions.edit_order_lines(
+            order, Actor.agent(_membership(request)), form.changes(),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            reason=form.cleaned_data.get("reason") or "", conversation=conversation)
+    except ActionError as exc:
+        return _panel(request, conversation, error=exc.detail)
+    edit = outcome.edit
+    message = _("Items changed on order #%(number)s.") % {"number": order.number}
+    if edit.refund is not None:
+        message += " " + _("Refunded %(amount)s %(currency)s.") % {
+            "amount": edit.refund.amount, "currency": order.currency}
+    elif edit.approval is not None:
+        message += " " + _("The refund of %(amount)s %(currency)s is above your limit: an "
+                           "admin was asked to approve it.") % {
+            "amount": edit.approval.amount, "currency": order.currency}
+    return _panel(request, conversation, message=message)
+
+
+@member_required
+@require_POST
+def preview_lines(request: HttpRequest, display_id: int, order_id: int) -> HttpResponse:
+    """What the item edit form would cost or refund, as a line of text (nothing written)."""
+    _conversation, order = _access(request, display_id, order_id)
+    assert order is not None
+    form = EditLinesForm(request.POST, order=order)
+    if not form.is_valid():
+        return HttpResponse(_form_error(form), content_type="text/plain; charset=utf-8")
+    try:
+        difference = actions.price_difference(order, form.changes())
+    except ActionError as exc:
+        return HttpResponse(exc.detail, content_type="text/plain; charset=utf-8")
+    values = {"amount": abs(difference), "currency": order.currency}
+    if difference > 0:
+        text = _("%(amount)s %(currency)s more: the shopper would have to pay it, so this "
+                 "cannot be done here.") % values
+    elif difference < 0:
+        text = _("Refunds %(amount)s %(currency)s.") % values
+    else:
+        text = _("Same total: nothing to refund.")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 @member_required

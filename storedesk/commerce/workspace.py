@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy
 from storedesk.accounts.models import Membership
 from storedesk.commerce import events
 from storedesk.commerce.models import ApprovalRequest, FulfillmentStatus, OrderStatus
-from storedesk.commerce.queries import customer_360, pending_approvals
+from storedesk.commerce.queries import (
+    customer_360,
+    failed_edits,
+    pending_approvals,
+    sibling_variants,
+)
 from storedesk.workspace.registry import (
     RenderContext,
     SidebarPanel,
@@ -34,13 +39,19 @@ def panel_context(
 ) -> dict[str, Any]:
     """Everything commerce/_orders_panel.html shows for one shopper in one conversation."""
     view = customer_360(contact, limit=PANEL_ORDERS)
+    refused = failed_edits(view.orders)
     for order in view.orders:
+        order.failed_edits = refused.get(order.pk, [])  # type: ignore[attr-defined]
         order.can_change = (  # type: ignore[attr-defined]
             order.status == OrderStatus.OPEN
             and order.fulfillment_status == FulfillmentStatus.UNFULFILLED
             and not order.shipments.all()
         )
         order.form_key = uuid.uuid4().hex  # type: ignore[attr-defined]  # one per render
+        if order.can_change:  # type: ignore[attr-defined]
+            options = sibling_variants(order)
+            for line in order.lines.all():
+                line.variant_options = options.get(line.variant_id or 0, [])  # type: ignore[attr-defined]
         for shipment in order.shipments.all():
             shipment.safe_url = (  # type: ignore[attr-defined]
                 shipment.tracking_url if shipment.tracking_url.startswith(SAFE_LINK_SCHEMES)
@@ -100,6 +111,17 @@ def _address_changed(event: Any, ctx: RenderContext) -> str:
         "who": ctx.who, "order": _order(event.data or {})}
 
 
+def _lines_edited(event: Any, ctx: RenderContext) -> str:
+    data = event.data or {}
+    changes = "; ".join(
+        (_("removed %(title)s") % {"title": c.get("title", "")}) if not c.get("new_quantity")
+        else f"{c.get('quantity')} × {c.get('title', '')} → "
+             f"{c.get('new_quantity')} × {c.get('new_title', '')}"
+        for c in data.get("changes") or [] if isinstance(c, dict))
+    return _("%(who)s changed the items of order %(order)s: %(changes)s") % {
+        "who": ctx.who, "order": _order(data), "changes": changes}
+
+
 def _replaced(event: Any, ctx: RenderContext) -> str:
     return _("%(who)s sent a replacement for order %(order)s") % {
         "who": ctx.who, "order": _order(event.data or {})}
@@ -125,7 +147,8 @@ def register() -> None:
         events.ORDER_REFUNDED: _refunded, events.ORDER_REFUND_REQUESTED: _refund_requested,
         events.ORDER_REFUND_APPROVED: _refund_approved,
         events.ORDER_REFUND_REJECTED: _refund_rejected, events.ORDER_CANCELLED: _cancelled,
-        events.ORDER_ADDRESS_CHANGED: _address_changed, events.ORDER_REPLACED: _replaced,
+        events.ORDER_ADDRESS_CHANGED: _address_changed, events.ORDER_LINES_EDITED: _lines_edited,
+        events.ORDER_REPLACED: _replaced,
         events.ORDER_DISCOUNT_GIVEN: _discount, events.RETURN_CREATED: _return_created,
     }.items():
         timeline_renderers.register(kind, renderer)

@@ -20,7 +20,12 @@ from storedesk.commerce.actions.connection import (
     reconcile_store,
     reseal_credentials,
 )
-from storedesk.commerce.actions.edits import EditOutcome, LineChange, edit_order_lines
+from storedesk.commerce.actions.edits import (
+    EditOutcome,
+    LineChange,
+    edit_order_lines,
+    price_difference,
+)
 from storedesk.commerce.actions.notices import claim_restock_notice, subscribe_restock
 from storedesk.commerce.actions.orders import (
     cancel_order,
@@ -51,6 +56,6 @@ __all__ = [
     "edit_order_lines", "edit_shipping_address", "give_discount",
     "request_refund", "set_policy", "set_shipping_rate", "start_return", "subscribe_restock",
     "upsert_customer",
-    "upsert_order", "upsert_product", "privacy",
+    "upsert_order", "upsert_product", "price_difference", "privacy",
     "reconcile_store", "reseal_credentials",
 ]

@@ -79,6 +79,13 @@ def edit_order_lines(
         raise ActionError("This idempotency key was already used for another edit.") from exc
 
 
+def price_difference(order: Order, changes: list[LineChange]) -> Decimal:
+    """What `changes` would do to the order's value (negative: refunded), checked as the edit
+    checks them; nothing is written (the panel's preview)."""
+    lines = {line.pk: line for line in order.lines.select_related("variant__product")}
+    return sum((p.new_value - p.old_value for p in _plan(order, lines, changes)), Decimal("0"))
+
+
 def _edit(
     order: Order, actor: Actor, changes: list[LineChange], key: str, reason: str,
     conversation: Conversation | None,

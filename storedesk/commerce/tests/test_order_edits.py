@@ -4,9 +4,13 @@ refused, and a repeated edit acting once."""
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from storedesk.accounts.actor import Actor
 from storedesk.accounts.models import AuditLog
@@ -157,3 +161,76 @@ def test_another_accounts_variant_is_not_found(personas, shop):
     with pytest.raises(ActionError, match="same product"):
         actions.edit_order_lines(order, Actor.agent(personas.olivia),
                                  [LineChange(tee.pk, 2, foreign.pk)], idempotency_key="x")
+
+
+# --- through the API and the orders panel ------------------------------------------------
+
+
+def _post(client, url: str, body: dict):
+    return client.post(url, json.dumps(body), content_type="application/json")
+
+
+def test_the_api_swaps_a_size_once_and_refuses_clearly(personas, shop, api):
+    order = _order(shop)
+    conversation = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="noor@example.com", email="noor@example.com", text="Wrong size",
+    )).conversation
+    tee = order.lines.get(sku="TEE-M")
+    ahmet = api(personas.ahmet)
+    url = f"/api/v1/orders/{order.pk}/lines"
+    body = {"idempotency_key": "api-swap", "conversation_id": conversation.pk,
+            "changes": [{"line_id": tee.pk, "quantity": 2, "variant_id": _variant("TEE-L").pk}]}
+    created = _post(ahmet, url, body)
+    assert created.status_code == 201, created.content
+    assert created.json()["replayed"] is False and created.json()["difference"] == "0.00"
+    assert [line["sku"] for line in created.json()["order"]["lines"]] == ["TEE-L", "MUG-STN"]
+    replay = _post(ahmet, url, body)
+    assert replay.status_code == 200 and replay.json()["id"] == created.json()["id"]
+    assert replay.json()["replayed"] is True
+    assert Event.objects.filter(conversation=conversation, kind="order.lines_edited").count() == 1
+
+    dearer = _post(ahmet, url, {"idempotency_key": "api-dear", "changes": [
+        {"line_id": tee.pk, "quantity": 2, "variant_id": _variant("TEE-XL").pk}]})
+    assert dearer.status_code == 400 and "must pay the difference" in dearer.json()["detail"]
+    bad = _post(ahmet, url, {"idempotency_key": "api-bad", "changes": [
+        {"line_id": tee.pk, "quantity": -1}]})
+    assert bad.status_code == 422
+    shipped = seed_order(shop, number="5009", email="noor@example.com")
+    late = _post(ahmet, f"/api/v1/orders/{shipped.pk}/lines", {
+        "idempotency_key": "api-late",
+        "changes": [{"line_id": shipped.lines.earliest("pk").pk, "quantity": 1}]})
+    assert late.status_code == 409
+    assert _post(api(personas.bruno), url, body).status_code == 404
+
+
+def test_the_panel_previews_the_refund_then_saves_the_edit(personas, shop):
+    order = _order(shop, lines=[("TOTE-SAND", "Canvas tote - Sand", 1, "18.00"),
+                                ("TEE-M", "Organic cotton tee - M", 1, "25.00")])
+    conversation = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="noor@example.com", email="noor@example.com", text="Navy please",
+    )).conversation
+    tote, tee = order.lines.get(sku="TOTE-SAND"), order.lines.get(sku="TEE-M")
+    client = Client()
+    client.force_login(personas.olivia.agent)
+    panel = client.get(reverse("commerce:panel", args=[conversation.display_id]))
+    html = panel.content.decode()
+    assert 'data-action="lines"' in html and f'name="variant_{tote.pk}"' in html
+    assert "(out of stock)" in html  # XXL cannot be chosen
+    key = re.search(r'name="idempotency_key" value="([^"]+-lines)"', html).group(1)
+    form = {"idempotency_key": key, f"qty_{tote.pk}": "1",
+            f"variant_{tote.pk}": str(_variant("TOTE-NAVY").pk), f"qty_{tee.pk}": "1",
+            f"variant_{tee.pk}": str(tee.variant_id)}
+    args = [conversation.display_id, order.pk]
+    preview = client.post(reverse("commerce:lines_preview", args=args), form,
+                          headers={"HX-Request": "true"})
+    assert preview.content.decode() == "Refunds 2.00 USD."
+    assert not OrderEdit.objects.exists()
+    saved = client.post(reverse("commerce:lines", args=args), form,
+                        headers={"HX-Request": "true"})
+    assert saved.status_code == 200
+    assert "Items changed on order #5001. Refunded 2.00 USD." in saved.content.decode()
+    again = client.post(reverse("commerce:lines", args=args), form,
+                        headers={"HX-Request": "true"})
+    assert again.status_code == 200 and Refund.objects.filter(order=order).count() == 1
+    tote.refresh_from_db()
+    assert tote.sku == "TOTE-NAVY"
