@@ -9,7 +9,7 @@ language, not numbers tuned to pass:
 - set 2 (~15 per core intent and language, written after the fixes, never used to change the
   examples: the honest figure): lowest language 82.2 % (tr) -> floor 80 %;
 - messages of other intents answered as one of the three core flows with confidence >= 0.5
-  (the assistant would act on them): 2 of 353 on both sets -> at most 2.
+  (the assistant would act on them): 1 of 353 on both sets -> at most 2.
 """
 
 from __future__ import annotations
