@@ -1,8 +1,8 @@
 """Settings pages for stores (admins and owners; everyone else gets a 404): the list and
 creation; one store's platform connection (secrets write-only: a hint of the last four
-characters is all that is shown back), "Test connection" and "Sync orders and products now", its return
-policy and refund limits per role, and its shipping rates. Access -> parse -> one action ->
-redirect with a message.
+characters is all that is shown back), "Test connection" and "Sync orders and products now",
+its return policy and refund limits per role, and its shipping rates. Access -> parse -> one
+action -> redirect with a message.
 """
 
 from __future__ import annotations
