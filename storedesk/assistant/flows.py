@@ -9,6 +9,7 @@ never states what it did not read. `FLOWS` is the one table from intent to flow.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,6 +33,7 @@ from storedesk.commerce.models import (
     ShipmentStatus,
     ShippingRate,
     Store,
+    Variant,
 )
 from storedesk.core.errors import ActionError
 from storedesk.inbox.models import Conversation, Message
@@ -703,27 +705,64 @@ def _in_stock(product: Product) -> bool:
     return any(v.inventory > 0 for v in product.variants.all())
 
 
+def _variant_label(variant: Variant) -> str:
+    return variant.title or " / ".join(str(v) for v in (variant.options or {}).values())
+
+
+def _mentions(label: str, text: str) -> bool:
+    """The label as a word of the text; a short one (a size: S, M, XL) only as written, so
+    "it's" is not the size S."""
+    pattern = rf"(?<!\w){re.escape(label)}(?!\w)"
+    flags = 0 if len(label) <= 2 else re.IGNORECASE
+    return re.search(pattern, text, flags) is not None
+
+
+def _named_variant(product: Product, text: str) -> Variant | None:
+    """The one variant of a product with several that the shopper's words name (every option
+    value of it, or its title: "the tee in XL", "the tote in Navy"); None when no single one
+    is named."""
+    variants = list(product.variants.all())
+    if len(variants) < 2:
+        return None
+    named = []
+    for variant in variants:
+        labels = [str(v) for v in (variant.options or {}).values() if v] or (
+            [variant.title] if variant.title and variant.title != product.title else [])
+        if labels and all(_mentions(label, text) for label in labels):
+            named.append(variant)
+    return named[0] if len(named) == 1 else None
+
+
 def product_question(turn: Turn) -> None:
     product = _product(turn)
     answered = False
     if product is not None:
-        key = "product_in_stock" if _in_stock(product) else "product_out_of_stock"
-        turn.say(key, product=product.title)
+        variant = _named_variant(product, turn.message.text)
+        if variant is not None:
+            available = variant.inventory > 0
+            name = f"{product.title} ({_variant_label(variant)})"
+        else:
+            available, name = _in_stock(product), product.title
+        turn.say("product_in_stock" if available else "product_out_of_stock", product=name)
         answered = True
     if not _say_article(turn, turn.message.text) and not answered:
         _nothing_to_say(turn)
 
 
 def restock_alert(turn: Turn) -> None:
+    """Subscribe the shopper to the product's back-in-stock notice, or to one variant's when
+    they name it ("the tee in XL"): only that variant coming back tells them."""
     product = _product(turn)
     if product is None:
         return _nothing_to_say(turn)
-    if _in_stock(product):
-        turn.say("product_in_stock", product=product.title)
+    variant = _named_variant(product, turn.message.text)
+    name = product.title if variant is None else f"{product.title} ({_variant_label(variant)})"
+    if (variant.inventory > 0) if variant is not None else _in_stock(product):
+        turn.say("product_in_stock", product=name)
         return None
     commerce.subscribe_restock(product, turn.conversation.contact, turn.actor,
-                               conversation=turn.conversation)
-    turn.say("restock_subscribed", product=product.title)
+                               conversation=turn.conversation, variant=variant)
+    turn.say("restock_subscribed", product=name)
     return None
 
 

@@ -144,3 +144,40 @@ def test_a_contacts_earlier_language_does_not_outweigh_a_clear_message(shop: Sho
     second.refresh_from_db()
     assert second.language == "en"
     assert "LL-10421" in last_bot_text(second) and last_bot_text(second).startswith("Your order")
+
+
+def _sync_variants(shop: Shop, external_id: str, stock: dict[str, int]) -> None:
+    """The store's backend syncs each variant's stock (by SKU) through the REST sync."""
+    product = Product.objects.get(store=shop.store, external_id=external_id)
+    body = {"title": product.title, "category": product.category, "variants": [
+        {"sku": v.sku, "title": v.title, "price": str(v.price), "inventory": stock[v.sku],
+         "category": v.category, "returnable": v.returnable}
+        for v in product.variants.order_by("pk")]}
+    with after_commit():
+        response = Client().put(
+            f"/api/v1/stores/{shop.store.pk}/products/{external_id}", data=json.dumps(body),
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {shop.owner_token}")
+    assert response.status_code == 200, response.content
+
+
+def test_a_shopper_waiting_for_one_size_hears_when_that_size_is_back(
+        shop: Shop, shipped_model) -> None:
+    # given the King duvet set is sold out while the Double is not
+    _sync_variants(shop, "duvet-sage", {"LL-DUV-SAGE-D": 4, "LL-DUV-SAGE-K": 0})
+    # when a shopper asks about the King, then asks to hear when it is back
+    asked = shop.api_message("Is the Sage linen duvet set in King in stock?",
+                             email="lucy.martin@example.com")
+    king = "Sage linen duvet set (King)"
+    assert last_bot_text(asked) == say("product_out_of_stock", "en", product=king)
+    waiting = shop.api_message("Please notify me when the Sage linen duvet set in King is "
+                               "back in stock", email="lucy.martin@example.com")
+    # then she waits for the King only (the product as a whole is in stock)
+    assert last_bot_text(waiting) == say("restock_subscribed", "en", product=king)
+    subscription = RestockSubscription.objects.get()
+    assert subscription.variant is not None and subscription.variant.sku == "LL-DUV-SAGE-K"
+    # and more Doubles arriving tell her nothing; the King coming back does, once
+    _sync_variants(shop, "duvet-sage", {"LL-DUV-SAGE-D": 9, "LL-DUV-SAGE-K": 0})
+    assert say("restock_notice", "en", product=king) not in bot_texts(waiting)
+    _sync_variants(shop, "duvet-sage", {"LL-DUV-SAGE-D": 9, "LL-DUV-SAGE-K": 2})
+    _sync_variants(shop, "duvet-sage", {"LL-DUV-SAGE-D": 9, "LL-DUV-SAGE-K": 5})
+    assert bot_texts(waiting).count(say("restock_notice", "en", product=king)) == 1

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from storedesk.accounts.actor import BOT, Actor
 from storedesk.assistant.engine import _catalog
@@ -322,3 +324,18 @@ def test_shopify_pages_through_the_catalog_with_a_watermark_per_page(
     assert (result.product_pages, result.products, result.error) == (3, 5, "")
     assert shopify.product_watermark.isoformat() == "2026-11-24T10:00:00+00:00"
     assert Variant.objects.get(sku="TEE-3").inventory == 3
+
+
+def test_the_sync_store_command_reconciles_and_says_how_many_changed(personas, woo, woo_shop):
+    _hoodie(woo_shop, small=0, medium=3, large=6)
+    out = StringIO()
+    call_command("sync_store", account=personas.harbor.slug, store=woo.slug, stdout=out)
+    assert out.getvalue().strip() == (
+        "Harbor on WooCommerce: orders read: 0 (2 pages); products read: 2, changed: 2 "
+        "(2 pages).")  # (the seeded product and the hoodie; the trash, then one page)
+    out = StringIO()
+    call_command("sync_store", account=personas.harbor.slug, store=woo.slug, stdout=out)
+    assert "products read: 1, changed: 0" in out.getvalue()  # the hoodie, at the watermark
+    with pytest.raises(CommandError, match="custom store"):
+        call_command("sync_store", account=personas.harbor.slug,
+                     store=personas.harbor_store.slug)
