@@ -1,8 +1,8 @@
 """Settings pages for stores (admins and owners; everyone else gets a 404): the list and
 creation; one store's platform connection (secrets write-only: a hint of the last four
-characters is all that is shown back), "Test connection" and "Sync orders now", its return
-policy and refund limits per role, and its shipping rates. Access -> parse -> one action ->
-redirect with a message.
+characters is all that is shown back), "Test connection" and "Sync orders and products now",
+its return policy and refund limits per role, and its shipping rates. Access -> parse -> one
+action -> redirect with a message.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def store_sync(request: HttpRequest, store_id: int) -> HttpResponse:
                                  "nothing to sync."))
     else:
         enqueue_on_commit(reconcile_store, found.pk)
-        messages.success(request, _("Order sync started."))
+        messages.success(request, _("Sync of orders and products started."))
     return redirect("settings:store", store_id=found.pk)
 
 

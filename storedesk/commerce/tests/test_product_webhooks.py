@@ -255,12 +255,21 @@ def test_woocommerce_unmanaged_stock_follows_the_stock_status(
     assert Event.objects.filter(kind="product.back_in_stock").count() == 1
 
 
-def test_a_woocommerce_variation_body_is_not_taken_for_a_product(
+def test_without_an_api_key_a_variable_product_counts_as_one_and_a_variation_is_ignored(
         personas, woo):
+    # a store that only sends webhooks: the variable product's own stock status is its stock
     body = json.loads(sample("woocommerce_product.json"))
-    body.update(id=795, parent_id=794, name="Premium Quality - Blue")
+    body.update(type="variable", manage_stock=False, stock_quantity=None,
+                stock_status="instock", variations=[795, 796])
+    with after_commit():
+        woo_post(woo, json.dumps(body).encode(), topic="product.updated", delivery="d-var")
+    assert Variant.objects.get(sku="woo-product-794").inventory == 1
+    # a variation's own body (parent_id set) is never taken for a product
+    body.update(id=795, parent_id=794, name="Premium Quality - Blue", stock_quantity=0)
     with after_commit():
         assert woo_post(woo, json.dumps(body).encode(), topic="product.updated",
                         delivery="d-v1").status_code == 202
-    assert not Product.objects.filter(store=woo).exists()
-    assert InboundEvent.objects.get(store=woo).status == "done"
+    assert list(Product.objects.filter(store=woo).values_list("external_id", flat=True)) == [
+        "794"]
+    assert Variant.objects.get(sku="woo-product-794").inventory == 1
+    assert InboundEvent.objects.get(store=woo, event_id="d-v1").status == "done"

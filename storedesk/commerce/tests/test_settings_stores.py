@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from storedesk.commerce import credentials
-from storedesk.commerce.models import Order, ShippingRate, Store
+from storedesk.commerce.models import Order, Product, ShippingRate, Store
 from storedesk.commerce.tests.fakes.shopify import FakeShopify
 from storedesk.commerce.tests.fakes.woocommerce import FakeWooCommerce
 from storedesk.commerce.tests.fakes.woocommerce import sample_order as woo_order
@@ -88,8 +88,11 @@ def test_olivia_connects_woocommerce_and_syncs_orders_now(personas, settings,
         with django_capture_on_commit_callbacks(execute=True):
             olivia.post(reverse("settings:store_sync", args=[store.pk]))
     assert Order.objects.filter(store=store, external_id="727").exists()
+    # the same run reconciled the catalog (the fake shop's one product)
+    assert Product.objects.filter(store=store, external_id="22").exists()
     page = olivia.get(reverse("settings:store", args=[store.pk])).content.decode()
     assert "cs_live_secret" not in page
+    assert "products changed up to" in page
 
 
 def test_policy_limits_and_shipping_rates_are_saved(personas):

@@ -94,7 +94,17 @@ class WooCommercePlatform(StorePlatform):
             order = upsert_order(self.store, parse_order(event.payload, self.store.currency))
             return f"order {order.number} synced"
         if event.topic in PRODUCT_TOPICS:
-            if event.payload.get("parent_id") or event.payload.get("type") == "variable":
+            variation = bool(event.payload.get("parent_id"))
+            if (variation or event.payload.get("type") == "variable") and not self.can_read():
+                # Webhooks only, no REST API key: a variable product counts as one variant
+                # (its own stock_status: in stock when any variation is); a variation's body
+                # cannot be placed without its product's.
+                if variation:
+                    return f"variation {event.payload.get('id')}: ignored (no REST API key)"
+                product = upsert_product(self.store, parse_product(event.payload,
+                                                                   variable_as_one=True))
+                return f"product {product.external_id} synced"
+            if variation or event.payload.get("type") == "variable":
                 # A variation's own body, or a variable product's: the product is read back
                 # with every variation's stock after commit (network outside this
                 # transaction); the parent's own fields are applied now.
@@ -124,6 +134,12 @@ class WooCommercePlatform(StorePlatform):
         config = self.store.config or {}
         return WooClient(str(config.get("site_url", "")), str(config.get("consumer_key", "")),
                          credentials.credential(config, "consumer_secret"))
+
+    def can_read(self) -> bool:
+        """Whether the store has a REST API key to read products back with."""
+        config = self.store.config or {}
+        return bool(config.get("site_url") and config.get("consumer_key")
+                    and config.get("consumer_secret"))
 
     def test_connection(self) -> str:
         client = self.client()
@@ -353,21 +369,23 @@ def parse_variation(data: dict[str, Any], *, parent_sku: str, category: str) -> 
 
 
 def parse_product(data: dict[str, Any], *, with_updated_at: bool = True,
-                  variations: list[dict[str, Any]] | None = None) -> ProductData:
+                  variations: list[dict[str, Any]] | None = None,
+                  variable_as_one: bool = False) -> ProductData:
     """A WooCommerce REST API v3 product (webhook body or `GET /products` item), normalised.
 
     A simple product is one variant keyed by its SKU, or by the product id when it has none.
     A variable product's variants are its `variations` when given (all of them: the others it
     had here can no longer be bought, and its last change is the latest of theirs and its
-    own); without them (a webhook body) only the product's own fields are applied. A product
-    not published (draft, pending, private, trash) is inactive."""
+    own); without them (a webhook body) only the product's own fields are applied, unless
+    `variable_as_one` (a store without a REST API key): then it is one variant with its own
+    stock status. A product not published (draft, pending, private, trash) is inactive."""
     if not data.get("id") or not str(data.get("name") or "").strip():
         raise PlatformError("The product has no id or name.", permanent=True)
     category = ((data.get("categories") or [{}])[0] or {}).get("slug") or ""
     own_sku = str(data.get("sku") or "").strip()
     updated_at = _gmt(data.get("date_modified_gmt")) if with_updated_at else None
     active = (data.get("status") or "publish") == "publish"
-    if data.get("type") == "variable":
+    if data.get("type") == "variable" and not (variable_as_one and variations is None):
         if variations is None:
             return ProductData(external_id=str(data["id"]), title=str(data["name"]),
                                category=category, updated_at=updated_at, active=active)
