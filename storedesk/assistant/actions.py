@@ -67,19 +67,21 @@ def set_inbox_mode(inbox: Inbox, mode: str, *, by: Membership | None = None) -> 
 
 @transaction.atomic
 def set_permissions(account_id: int, *, may_cancel: bool, may_start_returns: bool,
-                    by: Membership, may_change_address: bool | None = None
-                    ) -> AssistantSettings:
+                    by: Membership, may_change_address: bool | None = None,
+                    may_change_items: bool | None = None) -> AssistantSettings:
     require(Actor.agent(by), Perm.MANAGE_SETTINGS)
     row = AssistantSettings.objects.select_for_update().get(pk=settings_for(account_id).pk)
     row.may_cancel = may_cancel
     row.may_start_returns = may_start_returns
     if may_change_address is not None:
         row.may_change_address = may_change_address
+    if may_change_items is not None:
+        row.may_change_items = may_change_items
     row.save(update_fields=["may_cancel", "may_start_returns", "may_change_address",
-                            "updated_at"])
+                            "may_change_items", "updated_at"])
     audit("assistant.permissions_set", account=account_id, actor=by.agent, obj=row,
           may_cancel=may_cancel, may_start_returns=may_start_returns,
-          may_change_address=row.may_change_address)
+          may_change_address=row.may_change_address, may_change_items=row.may_change_items)
     return row
 
 

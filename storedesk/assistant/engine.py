@@ -274,6 +274,8 @@ def _answer_pending(turn: Turn, pending: dict[str, Any]) -> bool:
         return _verification(turn, pending)
     if awaiting in ("address", "address_confirm"):
         return _address_answer(turn, pending)
+    if awaiting == "item_confirm":
+        return _item_answer(turn, pending)
     if awaiting == "order_choice":
         listed = [pk for pk in pending.get("options") or [] if isinstance(pk, int)]
         found = Order.objects.filter(pk__in=listed, account_id=turn.conversation.account_id)
@@ -335,6 +337,31 @@ def _address_answer(turn: Turn, pending: dict[str, Any]) -> bool:
         else:
             turn.state.pending = {**turn.state.pending, "attempts": attempts}
     return True
+
+
+def _item_answer(turn: Turn, pending: dict[str, Any]) -> bool:
+    """The yes or no to the item swap the bot read back. Yes applies it; no asks the team
+    (the bot could not tell what the shopper wants)."""
+    from storedesk.assistant import address as addresses
+    from storedesk.assistant.flows import apply_item_change, file_request
+
+    order_id = pending.get("order_id")
+    order = (Order.objects.filter(pk=order_id, account_id=turn.conversation.account_id)
+             .select_related("store").first() if isinstance(order_id, int) else None)
+    if order is None or order.pk not in turn.identity.order_ids:
+        return False
+    said = addresses.answer(turn.message.text)
+    if said == "yes" and turn.may_act:
+        turn.state.pending = {}
+        apply_item_change(turn, order, pending)
+        return True
+    if said == "no":
+        turn.state.pending = {}
+        turn.order, turn.intent = order, "change_order"
+        file_request(turn, order, "change the items of")
+        turn.say("change_requested", order=order.number)
+        return True
+    return False  # something else: read on its own (the order stays unchanged)
 
 
 def _run_pending(turn: Turn, pending: dict[str, Any], order: Order) -> None:

@@ -239,19 +239,6 @@ def cancel_order(turn: Turn, order: Order) -> None:
     turn.say("cancel_requested", order=order.number)
 
 
-def _change(turn: Turn, order: Order, what: str) -> None:
-    turn.order = order
-    if not _unshipped(order):
-        turn.say("change_not_possible", order=order.number)
-        return
-    if _done_before(turn, order, turn.intent) is not None:
-        turn.say("already_requested", order=order.number)
-        return
-    # Item changes are for a person to apply (commerce has no item-edit action): a request.
-    file_request(turn, order, what)
-    turn.say("change_requested", order=order.number)
-
-
 def change_address(turn: Turn, order: Order) -> None:
     """With the store's leave (`may_change_address`) the bot takes the new address in the chat,
     reads it back for a yes, and applies it through `commerce.edit_shipping_address`
@@ -317,7 +304,105 @@ def apply_address(turn: Turn, order: Order, address: dict[str, str]) -> None:
 
 
 def change_order(turn: Turn, order: Order) -> None:
-    _change(turn, order, "change the items of")
+    """Item changes. With the store's leave (`may_change_items`), a message naming one line of
+    the order (its product, or the order's only line) and, unambiguously, another size or
+    colour of that product that costs no more, the bot reads the swap back for a yes and
+    applies it through `commerce.edit_order_lines` (engine.py handles the answer). In every
+    other case the team is asked, and the shopper is told so."""
+    turn.order = order
+    if not _unshipped(order):
+        turn.say("change_not_possible", order=order.number)
+        return
+    earlier = _done_before(turn, order, "change_order")
+    if earlier is not None:
+        if earlier.outcome == "changed" and isinstance(earlier.data, dict):
+            turn.say("items_changed", order=order.number, **_swap_words(earlier.data))
+        else:
+            turn.say("already_requested", order=order.number)
+        return
+    swap = _item_swap(turn, order) if turn.may_act and turn.settings.may_change_items else None
+    if swap is None:
+        file_request(turn, order, "change the items of")
+        turn.say("change_requested", order=order.number)
+        return
+    turn.state.pending = {"awaiting": "item_confirm", "intent": "change_order",
+                          "order_id": order.pk, **swap}
+    turn.say("confirm_item_change", order=order.number, **_swap_words(swap))
+
+
+def _label(variant: Any) -> str:
+    title, product = str(variant.title or ""), variant.product.title
+    return product if not title or title in (product, "Default Title") else f"{product} ({title})"
+
+
+def _swap_words(swap: dict[str, Any]) -> dict[str, Any]:
+    return {"quantity": swap.get("quantity", ""), "old": swap.get("old", ""),
+            "new": swap.get("new", "")}
+
+
+def _item_swap(turn: Turn, order: Order) -> dict[str, Any] | None:
+    """The swap the message asks for, when it is unambiguous and costs no more; else None."""
+    from storedesk.assistant.items import named_variant
+    from storedesk.commerce.models import Variant
+
+    lines = list(order.lines.select_related("variant__product"))
+    named = {p.product_id for p in turn.entities.products}
+    if named:
+        lines = [line for line in lines if line.variant is not None
+                 and line.variant.product.external_id in named]
+    if len(lines) != 1 or lines[0].variant is None:
+        return None
+    line, current = lines[0], lines[0].variant
+    others = (Variant.objects.filter(account_id=order.account_id, store_id=order.store_id,
+                                     product_id=current.product_id)
+              .exclude(pk=current.pk).select_related("product"))
+    target = named_variant(_without_order_numbers(turn), current, others)
+    if target is None:
+        return None
+    try:
+        difference = commerce.price_difference(
+            order, [commerce.LineChange(line.pk, line.quantity, target.pk)])
+    except ActionError:
+        return None  # out of stock, already refunded in part...: the team decides
+    if difference > 0:
+        return None  # dearer: the shopper would have to pay the difference
+    return {"line_id": line.pk, "variant_id": target.pk, "quantity": line.quantity,
+            "old": _label(current), "new": _label(target), "difference": str(-difference)}
+
+
+def apply_item_change(turn: Turn, order: Order, swap: dict[str, Any]) -> None:
+    """The shopper said yes: swap the item through commerce (which checks everything again:
+    not shipped meanwhile, in stock, the bot's refund limit for a cheaper item)."""
+    turn.order = order
+    turn.intent = "change_order"
+    key = f"assistant:{turn.conversation.pk}:{order.pk}:items"
+    try:
+        outcome = commerce.edit_order_lines(
+            order, turn.actor,
+            [commerce.LineChange(int(swap["line_id"]), int(swap["quantity"]),
+                                 int(swap["variant_id"]))],
+            idempotency_key=key, conversation=turn.conversation,
+            reason=f"Asked by the shopper in conversation #{turn.conversation.display_id}")
+    except (ActionError, KeyError, TypeError, ValueError) as exc:
+        order.refresh_from_db()
+        if not _unshipped(order):
+            turn.say("change_not_possible", order=order.number)
+            return
+        file_request(turn, order, "change the items of")
+        turn.hand_off(f"the item change on order #{order.number} was refused: "
+                      f"{getattr(exc, 'detail', exc)}")
+        turn.say("change_requested", order=order.number)
+        return
+    words = _swap_words(swap)
+    _record(turn, order, "change_order", "changed", **words)
+    edit = outcome.edit
+    amount = _money(-edit.difference, order.currency)
+    if edit.refund is not None:
+        turn.say("items_changed_refunded", order=order.number, amount=amount, **words)
+    elif edit.approval is not None:
+        turn.say("items_changed_refund_pending", order=order.number, amount=amount, **words)
+    else:
+        turn.say("items_changed", order=order.number, **words)
 
 
 def _returnable_lines(turn: Turn, order: Order) -> tuple[list[Any], list[Any]]:

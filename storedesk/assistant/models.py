@@ -35,6 +35,10 @@ class AssistantSettings(TenantModel):
     # Take a new delivery address in the chat and apply it (after the shopper confirms it);
     # off: the bot files the change for an agent.
     may_change_address = models.BooleanField(default=False)
+    # Swap an item of an unshipped order for another size or colour of the same product named
+    # in the chat (after the shopper confirms it), through `commerce.edit_order_lines`;
+    # off: the bot files the change for an agent.
+    may_change_items = models.BooleanField(default=False)
     # The account's retrained intent model (`IntentModel.dumps()`), None: the shipped model.
     model_data = models.BinaryField(null=True, blank=True, editable=False)
     model_version = models.PositiveIntegerField(default=0)

@@ -145,6 +145,17 @@ DEFAULTS: dict[str, str] = {
         "Done: order %(order)s will be delivered to %(address)s."),
     "restock_notice": reply_text(
         "Good news: %(product)s is back in stock."),
+    "confirm_item_change": reply_text(
+        "I'll change %(quantity)s × %(old)s to %(new)s on order %(order)s. Is that right? "
+        "Please answer yes or no."),
+    "items_changed": reply_text(
+        "Done: order %(order)s now has %(quantity)s × %(new)s instead of %(old)s."),
+    "items_changed_refunded": reply_text(
+        "Done: order %(order)s now has %(quantity)s × %(new)s instead of %(old)s. The "
+        "difference of %(amount)s goes back to your original payment method."),
+    "items_changed_refund_pending": reply_text(
+        "Done: order %(order)s now has %(quantity)s × %(new)s instead of %(old)s. A colleague "
+        "will confirm the refund of the difference of %(amount)s."),
 }
 
 

@@ -75,6 +75,7 @@ def permissions(request: HttpRequest) -> HttpResponse:
                             may_cancel=request.POST.get("may_cancel") == "on",
                             may_start_returns=request.POST.get("may_start_returns") == "on",
                             may_change_address=request.POST.get("may_change_address") == "on",
+                            may_change_items=request.POST.get("may_change_items") == "on",
                             by=membership)
     messages.success(request, _("Saved."))
     return redirect("assistant:index")

@@ -3,7 +3,8 @@ loaded through the same commerce actions the REST API uses. Orders already there
 
 Every scenario shopper with an email gets orders: the ones their conversation talks about
 (LL-10421 on its way with DPD, LL-10577 the torn throw, LL-10602 still unfulfilled so it can be
-cancelled, LL-10588 waiting for an address change) and a delivered one inside the 30-day return
+cancelled, LL-10588 waiting for an address change, LL-10614 with pyjamas whose size can be
+swapped) and a delivered one inside the 30-day return
 window, so the whole "see the order, start a return, refund, ask for approval" path works.
 """
 
@@ -37,6 +38,10 @@ CATALOG: list[tuple[str, str, str, list[tuple[str, str, str, bool]]]] = [
     ("candle-cedar", "Cedar soy candle", "fragrance",
      [("LL-CND-CED", "220 g", "24.00", True)]),
     ("gift-card", "Gift card", "gift-cards", [("LL-GIFT-50", "EUR 50", "50.00", False)]),
+    # Sizes to swap on an unshipped order (the orders panel's "Edit items", the assistant).
+    ("pyjamas-flannel", "Flannel pyjamas", "sleepwear",
+     [("LL-PYJ-S", "S", "69.00", True), ("LL-PYJ-M", "M", "69.00", True),
+      ("LL-PYJ-L", "L", "69.00", True), ("LL-PYJ-XL", "XL", "75.00", True)]),
 ]
 PRICES = {sku: Decimal(price) for _p, _t, _c, vs in CATALOG for sku, _v, price, _r in vs}
 TITLES = {sku: title for _p, title, _c, vs in CATALOG for sku, _v, _pr, _r in vs}
@@ -70,6 +75,9 @@ SCENARIO_ORDERS: dict[str, tuple[str, list[tuple[str, int]], int, str]] = {
     "LL-10602": ("daniel.okafor@example.net", [("LL-DUV-SAGE-K", 1)], 0, "unfulfilled"),
     "LL-10588": ("lucy.martin@example.com", [("LL-PIL-LIN", 2), ("LL-TWL-WAF", 1)], 1,
                  "unfulfilled"),
+    # Not shipped, with pyjamas in M: a size swap (S, L; XL costs more) can be tried.
+    "LL-10614": ("noor.haddad@example.net", [("LL-PYJ-M", 1), ("LL-CND-CED", 1)], 0,
+                 "unfulfilled"),
 }
 COUNTRY_BY_DOMAIN = {".pl": "PL", ".tr": "TR", ".id": "ID", ".th": "TH"}
 
@@ -78,6 +86,7 @@ def load_commerce(store: Store, shopper_emails: list[tuple[str, str]], now: date
     """Catalog, policy, rates and orders for the demo store; returns how many orders were new."""
     if not store.products.exists():  # first load only: the store's setup is audited once
         _set_up_store(store)
+    _add_missing_products(store)  # a demo loaded before a product joined the catalog
     names = dict(shopper_emails)
     orders = dict(SCENARIO_ORDERS)
     rotation = ["LL-TWL-WAF", "LL-THR-HB", "LL-PIL-LIN", "LL-DUV-SAGE-D", "LL-CND-CED"]
@@ -97,14 +106,21 @@ def load_commerce(store: Store, shopper_emails: list[tuple[str, str]], now: date
     return created
 
 
-def _set_up_store(store: Store) -> None:
+def _add_missing_products(store: Store) -> None:
+    known = set(store.products.values_list("external_id", flat=True))
     for product_id, title, category, variants in CATALOG:
+        if product_id in known:
+            continue
         upsert_product(store, ProductData(
             external_id=product_id, title=title, category=category,
             variants=tuple(VariantData(sku=sku, title=vt, price=Decimal(price), inventory=25,
                                        returnable=returnable)
                            for sku, vt, price, returnable in variants),
         ))
+
+
+def _set_up_store(store: Store) -> None:
+    _add_missing_products(store)
     set_policy(store, **POLICY)
     for method, country, cost, low, high in SHIPPING:
         set_shipping_rate(store, method=method, country=country, cost=Decimal(cost),

@@ -70,7 +70,9 @@ class EventKind(StrEnum):
     ORDER_DISCOUNT_GIVEN = "order.discount_given"
     RETURN_CREATED = "return.created"
     PRODUCT_RESTOCK_SUBSCRIBED = "product.restock_subscribed"  # a back-in-stock notice asked
-    # A product's sync took it from no stock to some (data: product_id, product, store_id)
+    # A product's sync took it, or some of its variants, from no stock to some (data:
+    # product_id, product, store_id, product_back: the product as a whole, variant_ids: those
+    # variants)
     PRODUCT_BACK_IN_STOCK = "product.back_in_stock"
     # Assistant (storedesk/assistant): what the bot did besides messages, notes and triage
     ASSISTANT_SUGGESTED = "assistant.suggested"  # suggest-only mode: a reply for an agent

@@ -33,6 +33,7 @@ SHOPPERS = [
     ("oliver.grant@example.org", "Oliver Grant"),  # LL-10577 delivered yesterday
     ("daniel.okafor@example.net", "Daniel Okafor"),  # LL-10602 not shipped
     ("lucy.martin@example.com", "Lucy Martin"),  # LL-10588 not shipped
+    ("noor.haddad@example.net", "Noor Haddad"),  # LL-10614 not shipped: pyjamas M + candle
 ]
 _ids = itertools.count(1)
 

@@ -185,6 +185,8 @@ class _Planned:
             "new_title": self.new_title, "new_price": str(self.new_price),
             "product_external_id": (line.variant.product.external_id
                                     if line.variant is not None else ""),
+            # the platform's id of the new variant (empty: found by its SKU when pushed)
+            "new_variant_external_id": variant.external_id if variant is not None else "",
         }
 
     def apply(self) -> None:

@@ -154,6 +154,15 @@ def test_shopify_archived_and_deleted_products_are_kept_but_inactive(personas, s
     assert not ipod.active
     # the assistant no longer matches shoppers' words against it
     assert "632910392" not in {external_id for external_id, _title in _catalog(shopify)}
+    # and a stock change read back after an inventory level webhook leaves it inactive
+    shop.set_inventory("808950810", 4, "2026-11-25T11:00:00-05:00")
+    body = json.dumps({"inventory_item_id": 808950810, "location_id": 24826418, "available": 4,
+                       "updated_at": "2026-11-25T11:00:00-05:00"}).encode()
+    with after_commit():
+        assert shopify_post(shopify, body, topic="inventory_levels/update",
+                            event_id="evt-inv").status_code == 202
+    ipod.refresh_from_db()
+    assert not ipod.active and Variant.objects.get(sku="IPOD2008RED").inventory == 4
     # a products/delete webhook (its body is the id) deactivates the same way
     shop.add_product("7002", "Harbor Cap", "Caps", [
         {"id": 70021, "sku": "CAP", "title": "One size", "price": "19.00", "inventory": 3,

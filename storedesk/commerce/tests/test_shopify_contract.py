@@ -352,8 +352,10 @@ def test_an_item_edit_reaches_shopify_through_the_order_editing_flow(
             [LineChange(red.pk, 1, blue.pk), LineChange(black.pk, 0)], idempotency_key="e1")
     operations = [r.operation for r in fake.requests if r.operation.startswith("StoredeskOrderEdit")
                   or r.operation == "StoredeskVariantBySku"]
+    # the new variant's id comes from the catalog sync (no lookup by SKU needed)
+    assert blue.external_id == "457924703"
     assert operations == ["StoredeskOrderEditBegin", "StoredeskOrderEditSetQuantity",
-                          "StoredeskVariantBySku", "StoredeskOrderEditAddVariant",
+                          "StoredeskOrderEditAddVariant",
                           "StoredeskOrderEditSetQuantity", "StoredeskOrderEditCommit"]
     lines = {li["sku"]: li["currentQuantity"] for li in fake.order(SAMPLE_ID)["lineItems"]["nodes"]}
     assert lines == {"IPOD2008RED": 0, "IPOD2008BLACK": 0, "IPOD2008BLUE": 1}
@@ -366,6 +368,9 @@ def test_an_item_edit_reaches_shopify_through_the_order_editing_flow(
     OrderEdit.objects.filter(pk=outcome.edit.pk).update(push_status="pending")
     platform_for(store).push_line_edits(OrderEdit.objects.get(pk=outcome.edit.pk))
     assert len([e for e in fake.edits() if e["committed"]]) == 1
+    # a variant the sync has no id for is found by its SKU
+    assert platform_for(store)._variant_gid("IPOD2008BLUE") == (
+        "gid://shopify/ProductVariant/457924703")
 
 
 def test_an_edit_shopify_refuses_is_marked_failed_and_audited(personas, store, fake, on_commit):

@@ -283,8 +283,11 @@ class ShopifyPlatform(StorePlatform):
                 new_sku = str(change["new_sku"])
                 if new_sku in added:
                     continue  # added by an earlier push that went through
+                variant_id = str(change.get("new_variant_external_id") or "")
                 client.mutate(graphql.ORDER_EDIT_ADD_VARIANT, {
-                    "id": calculated_id, "variantId": self._variant_gid(new_sku),
+                    "id": calculated_id,
+                    "variantId": gid("ProductVariant", variant_id) if variant_id.isdigit()
+                    else self._variant_gid(new_sku),
                     "quantity": int(change["new_quantity"])}, "orderEditAddVariant")
                 staged = True
         if staged:

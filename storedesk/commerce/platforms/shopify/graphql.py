@@ -60,8 +60,10 @@ PRODUCTS = """
 query StoredeskProducts($first: Int!, $after: String) {
   products(first: $first, after: $after) {
     nodes {
-      legacyResourceId title productType
-      variants(first: 100) { nodes { legacyResourceId sku title price inventoryQuantity } }
+      legacyResourceId title productType status
+      variants(first: 100) {
+        nodes { legacyResourceId sku title price inventoryQuantity selectedOptions { name value } }
+      }
     }
     pageInfo { hasNextPage endCursor }
   }
@@ -91,8 +93,12 @@ query StoredeskInventoryItemProduct($id: ID!) {
   inventoryItem(id: $id) {
     variant {
       product {
-        legacyResourceId title productType updatedAt
-        variants(first: 100) { nodes { legacyResourceId sku title price inventoryQuantity } }
+        legacyResourceId title productType updatedAt status
+        variants(first: 100) {
+          nodes {
+            legacyResourceId sku title price inventoryQuantity selectedOptions { name value }
+          }
+        }
       }
     }
   }

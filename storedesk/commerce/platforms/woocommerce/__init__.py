@@ -292,11 +292,19 @@ class WooCommercePlatform(StorePlatform):
                                     permanent=True)
             new_sku = str(change.get("new_sku") or "")
             if swapped and quantity > 0 and new_sku not in added:
-                body.append({**self._product_ref(new_sku), "quantity": quantity})
+                body.append({**self._product_ref(change, new_sku), "quantity": quantity})
         if body:
             client.call("PUT", path, body={"line_items": body})
 
-    def _product_ref(self, sku: str) -> dict[str, int]:
+    def _product_ref(self, change: dict[str, Any], sku: str) -> dict[str, int]:
+        """The new variant as WooCommerce names it: its product and variation ids when the
+        catalog sync recorded them, else looked up by SKU."""
+        product = str(change.get("product_external_id") or "")
+        variant = str(change.get("new_variant_external_id") or "")
+        if product.isdigit() and variant.isdigit():
+            if variant == product:  # a simple product: the variant is the product itself
+                return {"product_id": int(product)}
+            return {"product_id": int(product), "variation_id": int(variant)}
         if sku.startswith("woo-product-") and sku[12:].isdigit():
             return {"product_id": int(sku[12:])}
         found, _headers = self.client().call("GET", "/products", params={"sku": sku})
