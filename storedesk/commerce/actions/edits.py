@@ -111,9 +111,13 @@ def _edit(
     removed = {p.line.pk for p in planned if p.quantity == 0}
     if not any(pk not in removed for pk in lines):
         raise ActionError("An order cannot be left without items: cancel it instead.")
+    # The platform ids of the order's lines now: a line a push adds is none of them.
+    known = sorted({line.external_id for line in lines.values() if line.external_id})
+    described = [p.as_data() for p in planned]  # before the lines change
     edit = OrderEdit.objects.create(
         account_id=order.account_id, order=order, idempotency_key=key,
-        changes=[p.as_data() for p in planned], difference=difference,
+        changes=[{**d, "known_line_ids": known} for d in described],
+        difference=difference,
         created_by_id=actor.agent_id, conversation=conversation,
     )
     paid = order.financial_status in (FinancialStatus.PAID, FinancialStatus.PARTIALLY_REFUNDED)
@@ -139,7 +143,8 @@ def _edit(
         edit.save(update_fields=["push_status", "updated_at"])
     events.record_order_event(
         order, conversation, events.ORDER_LINES_EDITED, actor, edit_id=edit.pk,
-        changes=edit.changes, difference=str(difference), currency=order.currency,
+        changes=described, difference=str(difference),
+        currency=order.currency,
         refund_id=edit.refund_id, approval_id=edit.approval_id,
     )
     audit("order.lines_edited", account=order.account_id, actor=_agent(actor), obj=order,

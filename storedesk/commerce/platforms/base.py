@@ -199,8 +199,12 @@ class StorePlatform:
 
 
 def known_line_ids(edit: OrderEdit) -> set[str]:
-    """The platform line ids Storedesk knew when it edited: a line with another id carrying the
-    new variant was added by an earlier push of the same edit (so a retry adds nothing)."""
+    """The platform line ids the order had when it was edited: a line with another id carrying
+    the new variant was added by an earlier push of the same edit (so a retry adds nothing,
+    even after the order was read back from the platform)."""
     known = {str(c.get("external_id") or "") for c in edit.changes}
-    known.update(edit.order.lines.values_list("external_id", flat=True))
+    for change in edit.changes:
+        known.update(str(i) for i in change.get("known_line_ids") or [])
+    if not any("known_line_ids" in c for c in edit.changes):  # an edit saved without them
+        known.update(edit.order.lines.values_list("external_id", flat=True))
     return known - {""}

@@ -192,6 +192,11 @@ def test_a_refund_of_lines_with_restock_names_the_line_items(personas, store, fa
     assert sent["input"]["refundLineItems"] == [{
         "lineItemId": f"gid://shopify/LineItem/{line.external_id}", "quantity": 1,
         "restockType": "RETURN"}]
+    # reading the order back (its currentQuantity is 0 now) keeps the line as ordered
+    Store.objects.filter(pk=store.pk).update(sync_watermark=None)
+    actions.reconcile_store(Store.objects.get(pk=store.pk))
+    line.refresh_from_db()
+    assert (line.quantity, line.refunded_quantity) == (1, 1)
 
 
 def test_a_refund_shopify_refuses_is_marked_failed_with_its_reason(
@@ -364,6 +369,10 @@ def test_an_item_edit_reaches_shopify_through_the_order_editing_flow(
     assert OrderEdit.objects.get(pk=outcome.edit.pk).push_status == "pushed"
     # the 199.00 less is refunded through refundCreate, once
     assert Refund.objects.get(order=order).status == RefundStatus.SUCCEEDED
+    # the order read back from Shopify (as its orders/updated webhook or the reconciliation
+    # does) keeps the edit: removed lines (currentQuantity 0) stay removed
+    actions.reconcile_store(Store.objects.get(pk=store.pk))
+    assert list(order.lines.values_list("sku", "quantity")) == [("IPOD2008BLUE", 1)]
     # a retried push finds the order already edited and commits nothing
     OrderEdit.objects.filter(pk=outcome.edit.pk).update(push_status="pending")
     platform_for(store).push_line_edits(OrderEdit.objects.get(pk=outcome.edit.pk))

@@ -394,8 +394,16 @@ def to_rest_order(node: dict[str, Any]) -> dict[str, Any]:
         "line_items": [
             {"id": legacy_id(str(li.get("id", ""))), "sku": li.get("sku"),
              "title": li.get("title"), "quantity": li.get("quantity"),
+             "current_quantity": li.get("currentQuantity"),
              "price": _amount(li.get("originalUnitPriceSet"))}
             for li in (node.get("lineItems") or {}).get("nodes") or []
+        ],
+        "refunds": [
+            {"refund_line_items": [
+                {"line_item_id": legacy_id(str((item.get("lineItem") or {}).get("id", ""))),
+                 "quantity": item.get("quantity")}
+                for item in (r.get("refundLineItems") or {}).get("nodes") or []]}
+            for r in node.get("refunds") or []
         ],
         "fulfillments": [
             {"id": legacy_id(str(f.get("id", ""))),
@@ -472,6 +480,27 @@ def _order_ids(payload: dict[str, Any]) -> list[str]:
     return [str(i) for i in ids]
 
 
+def _ordered_lines(data: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
+    """Each line item with its quantity as ordered after order edits: `current_quantity` (what
+    edits and refunds left) plus what was refunded of it (Storedesk counts refunds on the line
+    itself), never above `quantity`; a line an edit removed (0) is left out. Without
+    `current_quantity` (older payloads), `quantity`."""
+    refunded: dict[str, int] = {}
+    for refund in data.get("refunds") or []:
+        for item in refund.get("refund_line_items") or []:
+            key = str(item.get("line_item_id", ""))
+            refunded[key] = refunded.get(key, 0) + int(item.get("quantity") or 0)
+    lines = []
+    for li in data.get("line_items") or []:
+        ordered = int(li.get("quantity") or 1)
+        current = li.get("current_quantity")
+        if current is not None:
+            ordered = min(ordered, int(current) + refunded.get(str(li.get("id", "")), 0))
+        if ordered > 0:
+            lines.append((li, ordered))
+    return lines
+
+
 def _money(value: Any) -> Decimal:
     return Decimal(str(value or "0"))
 
@@ -517,10 +546,11 @@ def parse_order(data: dict[str, Any], currency: str) -> OrderData:
         customer=CustomerData(external_id=str(customer.get("id") or email), email=email,
                               name=name, phone=customer.get("phone") or "") if (
             customer or email) else None,
-        lines=tuple(LineData(sku=li.get("sku") or "", title=li.get("title") or li.get("name"),
-                             quantity=int(li.get("quantity") or 1), price=_money(li.get("price")),
+        lines=tuple(LineData(sku=li.get("sku") or "",
+                             title=str(li.get("title") or li.get("name") or ""),
+                             quantity=quantity, price=_money(li.get("price")),
                              external_id=str(li.get("id", "")))
-                    for li in data.get("line_items") or []),
+                    for li, quantity in _ordered_lines(data)),
         shipments=tuple(shipments),
         shipping_address={k: str(address[k]) for k in (
             "name", "company", "address1", "address2", "city", "province", "zip", "country",

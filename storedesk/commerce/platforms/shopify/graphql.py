@@ -16,8 +16,12 @@ ORDER_FIELDS = """
   totalDiscountsSet { shopMoney { amount currencyCode } }
   totalShippingPriceSet { shopMoney { amount currencyCode } }
   lineItems(first: 100) {
-    nodes { id sku title quantity originalUnitPriceSet { shopMoney { amount currencyCode } } }
+    nodes {
+      id sku title quantity currentQuantity
+      originalUnitPriceSet { shopMoney { amount currencyCode } }
+    }
   }
+  refunds(first: 50) { refundLineItems(first: 100) { nodes { quantity lineItem { id } } } }
   fulfillments(first: 20) {
     id status displayStatus createdAt updatedAt deliveredAt estimatedDeliveryAt
     trackingInfo(first: 1) { company number url }

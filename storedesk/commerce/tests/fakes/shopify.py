@@ -500,9 +500,16 @@ class FakeShopify:
         if errors:
             return {"refund": None, "order": None, "userErrors": errors}
         currency = order["currencyCode"]
+        items = []
+        for item in input.get("refundLineItems") or []:  # refunded units leave currentQuantity
+            line = lines[item["lineItemId"]]
+            line["currentQuantity"] = max(0, line["currentQuantity"] - item["quantity"])
+            items.append({"quantity": item["quantity"], "lineItem": line,
+                          "restockType": item.get("restockType") or "NO_RESTOCK"})
         refund = {"id": f"gid://shopify/Refund/{next(self._state.ids)}",
                   "note": input.get("note"), "createdAt": _iso(datetime.now(UTC).isoformat()),
-                  "totalRefundedSet": _money(amount, currency)}
+                  "totalRefundedSet": _money(amount, currency),
+                  "refundLineItems": {"nodes": items, "pageInfo": _page_info(False, None)}}
         order["refunds"].append(refund)
         order["totalRefundedSet"] = _money(refunded + amount, currency)
         order["displayFinancialStatus"] = ("REFUNDED" if refunded + amount >= total
