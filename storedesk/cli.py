@@ -22,7 +22,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +231,15 @@ def run_demo(args: argparse.Namespace) -> int:
         _run_queued_work()
     print(demo_banner(base, raw_token, result.api_inbox_id, raw_key), flush=True)
     return _serve(args.host, args.port, with_worker=True, log_level="warning")
+
+
+def demo_environment(host: str, port: int, environ: MutableMapping[str, str]) -> None:
+    """What `storedesk demo` turns on before Django starts (an operator's own values win)."""
+    # the fictional store page with the chat widget, at /demo/shop
+    environ.setdefault("STOREDESK_DEMO_SHOP", "1")
+    # links the demo hands out (the assistant's help-article answers, invitations) point at
+    # this server on the port it was given, not at the default :8000
+    environ.setdefault("STOREDESK_BASE_URL", f"http://{_display_host(host)}:{port}")
 
 
 def _run_queued_work(limit: int = 10_000, seconds: float = 30.0) -> int:
@@ -687,8 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.func is run_demo:
-        # the fictional store page with the chat widget, at /demo/shop
-        os.environ.setdefault("STOREDESK_DEMO_SHOP", "1")
+        demo_environment(args.host, args.port, os.environ)
     _setup_django()
     try:
         return int(args.func(args) or 0)

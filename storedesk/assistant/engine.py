@@ -98,11 +98,12 @@ def respond(event_id: int) -> TurnResult:
     store = conversation.store or conversation.inbox.store
     understanding = understand(conversation, message, store, settings)
     conversation = inbox_actions.set_language(conversation, actor, understanding.language)
-    if not _agent_labelled(conversation):
-        conversation = inbox_actions.set_intent(conversation, actor, understanding.intent)
+    labelled = _agent_labelled(conversation)
     state.last_intent = understanding.intent
     state.last_confidence = float(understanding.confidence)
     if state.quiet or _agent_took_over(conversation, state):
+        if not labelled:
+            conversation = inbox_actions.set_intent(conversation, actor, understanding.intent)
         state.save(update_fields=["last_intent", "last_confidence", "updated_at"])
         return TurnResult(False, "a person is handling it", understanding.intent,
                           understanding.language)
@@ -116,10 +117,18 @@ def respond(event_id: int) -> TurnResult:
         unsure=(understanding.intent == "other"
                 or understanding.confidence < ANSWER_FLOOR),
     )
-    if not _continue_pending(turn):
+    if _continue_pending(turn):
+        # An answer to the bot's own question ("maya@example.net" after "which email?") is
+        # about what was asked, not what the message alone looks like (a newsletter sign-up):
+        # the agent sees the shopper's question as the conversation's intent.
+        intent = turn.intent
+    else:
         if turn.intent != "smalltalk":
             state.pending = {}  # a new question: the old one is dropped
         FLOWS.get(turn.intent, FLOWS["other"])(turn)
+        intent = understanding.intent
+    if not labelled:
+        turn.conversation = inbox_actions.set_intent(turn.conversation, actor, intent)
     return _deliver(turn, mode)
 
 
@@ -247,8 +256,19 @@ def _agent_took_over(conversation: Conversation, state: ConversationState) -> bo
 
 def _continue_pending(turn: Turn) -> bool:
     """Handle the answer to the bot's last question; False when this message is something
-    else (then it is understood on its own)."""
+    else (then it is understood on its own). When it is the answer, the turn's intent is the
+    question's (a failed check or a repeated ask included), unless answering it set one."""
     pending = dict(turn.state.pending or {})
+    understood = turn.intent
+    if not _answer_pending(turn, pending):
+        return False
+    asked = pending.get("intent")
+    if turn.intent == understood and isinstance(asked, str) and asked:
+        turn.intent = asked
+    return True
+
+
+def _answer_pending(turn: Turn, pending: dict[str, Any]) -> bool:
     awaiting = pending.get("awaiting")
     if awaiting == "verification":
         return _verification(turn, pending)

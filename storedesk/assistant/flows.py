@@ -137,7 +137,13 @@ def resolve_order(turn: Turn, *, prefer: Callable[[Order], bool] = _is_open) -> 
     if not turn.identity.verified:
         turn.state.pending = {"awaiting": "verification", "intent": turn.intent,
                               "number": "", "order_id": None}
-        turn.say("ask_identity")
+        if turn.intent == "return_request" and turn.store is not None:
+            # "How do I return an item?" from a shopper the bot cannot tie to an order yet:
+            # how returns work is for anyone; starting one needs the order and its check.
+            return_policy(turn)
+            turn.say("ask_identity_return")
+        else:
+            turn.say("ask_identity")
         return None
     turn.say("no_orders")
     turn.hand_off("no order found for the verified shopper")

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, str] = {
     "ask_identity": reply_text(
         "I can check that for you. Please send your order number and the email address or "
         "postcode used for the order."),
+    "ask_identity_return": reply_text(
+        "To start a return, please send your order number and the email address or postcode "
+        "used for the order."),
     "ask_verification": reply_text(
         "To protect your privacy, please send the email address or postcode used for order "
         "%(order)s."),

@@ -67,13 +67,31 @@ TEAMS: dict[str, list[str]] = {
     "Returns": ["kasia", "emre", "sam"],
 }
 
+# The chat's greeting in the visitor's language (the widget follows the browser's language).
+CHAT_GREETINGS: dict[str, str] = {
+    "en": "Hi! Questions about an order? We're here.",
+    "pl": "Cześć! Pytania o zamówienie? Jesteśmy tutaj.",
+    "tr": "Merhaba! Siparişinizle ilgili bir sorunuz mu var? Buradayız.",
+    "id": "Halo! Ada pertanyaan tentang pesanan? Kami siap membantu.",
+    "th": "สวัสดีค่ะ มีคำถามเกี่ยวกับคำสั่งซื้อไหมคะ เราพร้อมช่วยเหลือ",
+    "de": "Hallo! Fragen zu einer Bestellung? Wir sind für Sie da.",
+    "es": "¡Hola! ¿Preguntas sobre un pedido? Estamos aquí.",
+    "fr": "Bonjour ! Une question sur une commande ? Nous sommes là.",
+    "pt": "Olá! Dúvidas sobre uma encomenda? Estamos aqui.",
+    "it": "Ciao! Domande su un ordine? Siamo qui.",
+    "nl": "Hallo! Vragen over een bestelling? We zijn er voor je.",
+}
+# What an older demo's chat inbox said to every visitor, whatever their language.
+OLD_CHAT_GREETING = "Hi! Questions about an order? We're here."
+
 INBOXES: dict[str, dict[str, Any]] = {
     "api": {"name": "Store API", "channel": "api", "config": {}},
     "email": {"name": "Support email", "channel": "email",
               # the demo's replies stay on this machine, even with an SMTP server configured
               "config": {"address": "support@lumenloom.example", "local_only": True}},
     "chat": {"name": "Website chat", "channel": "webchat",
-             "config": {"greeting": "Hi! Questions about an order? We're here.",
+             "config": {"texts": {language: {"greeting": greeting}
+                                  for language, greeting in CHAT_GREETINGS.items()},
                         # paste the snippet into a page served on port 8080 and it just works
                         "allowed_origins": ["http://localhost:8080", "http://127.0.0.1:8080"]}},
 }

@@ -184,6 +184,12 @@ def _ensure_inboxes(account: Account, store: Store) -> dict[str, Inbox]:
             inbox = inbox_actions.replace_inbox_config(
                 inbox, {**(inbox.config or {}), "local_only": True}
             )
+        elif (inbox.config or {}).get("greeting") == data.OLD_CHAT_GREETING and \
+                not (inbox.config or {}).get("texts"):
+            # an older demo's one English greeting: greet each visitor in their language
+            inbox = inbox_actions.replace_inbox_config(
+                inbox, {**(inbox.config or {}), "greeting": "", "texts": spec["config"]["texts"]}
+            )
         inboxes[key] = inbox
     return inboxes
 

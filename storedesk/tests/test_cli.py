@@ -193,3 +193,17 @@ def test_a_separate_worker_delivers_what_the_web_side_queued(
         assert "To: maya.chen@example.net" in sent
         # and stops cleanly on Ctrl-C
         assert worker.interrupt() == 0, worker.output()
+
+
+def test_the_demos_links_point_at_the_port_it_serves_on() -> None:
+    from storedesk.cli import demo_environment
+
+    # given `storedesk demo --port 8710` (any interface) without a public URL set
+    environ: dict[str, str] = {}
+    demo_environment("0.0.0.0", 8710, environ)  # noqa: S104 - the flag a person passes
+    # then the links it hands out (help articles in the assistant's answers) use that port
+    assert environ == {"STOREDESK_DEMO_SHOP": "1", "STOREDESK_BASE_URL": "http://127.0.0.1:8710"}
+    # while an operator's own public URL is kept
+    environ = {"STOREDESK_BASE_URL": "https://desk.example.com"}
+    demo_environment("::1", 9000, environ)
+    assert environ["STOREDESK_BASE_URL"] == "https://desk.example.com"

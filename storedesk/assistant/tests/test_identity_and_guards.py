@@ -256,3 +256,46 @@ def test_settings_are_for_admins_of_the_account(shop: Shop) -> None:
     from storedesk.assistant.models import InboxAssistant
 
     assert InboxAssistant.objects.get(inbox=shop.api).mode == "suggest"
+
+
+def test_the_agent_sees_the_shoppers_question_not_the_bare_email_as_the_intent(
+        shop: Shop, shipped_model) -> None:
+    # given an anonymous visitor asking to cancel an order, and asked for its email
+    token = shop.widget_session()
+    conversation = shop.widget_message(token, "Please cancel my order LL-10602.")
+    assert last_bot_text(conversation) == say("ask_verification", "en", order="LL-10602")
+    # when the next message is only the email address (which alone reads like a sign-up)
+    shop.widget_message(token, "daniel.okafor@example.net")
+    # then the conversation's intent stays the cancellation the shopper asked for
+    conversation.refresh_from_db()
+    assert conversation.intent == "cancel_order"
+    assert "LL-10602" in last_bot_text(conversation)
+    # and a wrong check keeps the question's intent too (no "newsletter" for the agent)
+    other = shop.widget_session()
+    wrong = shop.widget_message(other, "Where is my order LL-10421?")
+    shop.widget_message(other, "someone.else@example.com")
+    wrong.refresh_from_db()
+    assert wrong.intent == "order_status"
+    assert last_bot_text(wrong) == say("verification_failed", "en")
+    assert not Event.objects.filter(conversation__in=[conversation, wrong],
+                                    kind="conversation.intent_set",
+                                    data__new="newsletter").exists()
+
+
+def test_how_to_return_is_answered_before_the_order_check(shop: Shop, shipped_model) -> None:
+    # given an anonymous visitor asking how to return something (no order named yet)
+    token = shop.widget_session()
+    conversation = shop.widget_message(token, "How do I return an item?")
+    conversation.refresh_from_db()
+    assert conversation.intent == "return_request"  # (a return to start, not only the policy)
+    # then they hear how returns work at once, and what starting one takes
+    text = last_bot_text(conversation)
+    assert text.startswith(say("return_policy", "en", days=30))
+    assert text.endswith(say("ask_identity_return", "en"))
+    # and nothing about any order
+    assert not _leaks(text)
+    # when they then name the order and its email, the return goes ahead for that order
+    shop.widget_message(token, "LL-10577 oliver.grant@example.org")
+    conversation.refresh_from_db()
+    assert conversation.intent == "return_request"
+    assert "LL-10577" in last_bot_text(conversation)

@@ -140,6 +140,21 @@ def test_a_cheaper_size_is_refunded_within_the_bots_limit_or_waits_for_approval(
                                               order="LL-10602", amount="30.00 EUR", **swap)
 
 
+def test_within_the_bots_limit_the_difference_is_refunded(shop: Shop, shipped_model) -> None:
+    _allow(shop)
+    shop.store.refund_limits = {**shop.store.refund_limits, "bot": "100"}
+    shop.store.save(update_fields=["refund_limits"])
+    conversation = shop.api_message(
+        "I ordered the Sage linen duvet set in King by mistake, I need Double. Order LL-10602",
+        email="daniel.okafor@example.net")
+    shop.api_message("yes", email="daniel.okafor@example.net")
+    refund = Refund.objects.get()
+    assert refund.amount == Decimal("30.00") and not ApprovalRequest.objects.exists()
+    assert last_bot_text(conversation) == say(
+        "items_changed_refunded", "en", order="LL-10602", amount="30.00 EUR", quantity=1,
+        old="Sage linen duvet set (King)", new="Sage linen duvet set (Double)")
+
+
 def test_the_settings_page_turns_item_changes_on(shop: Shop) -> None:
     client = Client()
     client.force_login(shop.owner.agent)

@@ -234,3 +234,25 @@ def test_the_panel_previews_the_refund_then_saves_the_edit(personas, shop):
     assert again.status_code == 200 and Refund.objects.filter(order=order).count() == 1
     tote.refresh_from_db()
     assert tote.sku == "TOTE-NAVY"
+
+
+def test_the_timeline_tells_the_edit_and_the_panel_a_refused_push(personas, shop):
+    order = _order(shop)
+    conversation = receive_message(personas.harbor_email, InboundMessage(
+        sender_id="noor@example.com", email="noor@example.com", text="L please",
+    )).conversation
+    tee, mug = order.lines.get(sku="TEE-M"), order.lines.get(sku="MUG-STN")
+    outcome = actions.edit_order_lines(
+        order, Actor.agent(personas.olivia),
+        [LineChange(tee.pk, 2, _variant("TEE-L").pk), LineChange(mug.pk, 0)],
+        idempotency_key="timeline", conversation=conversation)
+    client = Client()
+    client.force_login(personas.olivia.agent)
+    page = client.get(f"/conversations/{conversation.display_id}/").content.decode()
+    assert ("changed the items of order #5001: 2 × Organic cotton tee - M → 2 × Organic cotton "
+            "tee - L; removed Stoneware mug") in page.replace("&gt;", ">")
+    # a platform that refused the edit after it was saved: the orders panel says so
+    OrderEdit.objects.filter(pk=outcome.edit.pk).update(
+        push_status="failed", push_error="The order cannot be edited.")
+    panel = client.get(reverse("commerce:panel", args=[conversation.display_id]))
+    assert "refused the change: The order cannot be edited." in panel.content.decode()

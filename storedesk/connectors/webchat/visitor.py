@@ -152,7 +152,8 @@ def start_session(inbox: Inbox, token: str, claim: Claim, languages: list[str]) 
                           language=visitor.language)
     language = pick_language(languages)
     texts = texts_for(language, config.texts)
-    if config.greeting:
+    if config.greeting and "greeting" not in config.texts.get(language, {}):
+        # the inbox's one greeting, unless it was also written for this language
         texts["greeting"] = config.greeting
     return {
         "token": sign_visitor(visitor),

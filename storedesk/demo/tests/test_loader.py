@@ -213,3 +213,37 @@ def test_a_newcomer_finds_macros_in_every_demo_language() -> None:
         conversation = Conversation.objects.filter(account=result.account).first()
     text = render_macro(macros.get(name="Dziękujemy, rozwiązane"), conversation, result.owner)
     assert text.startswith("Dziękujemy, ")
+
+
+@pytest.mark.parametrize("browser_language", ["en-US", "pl-PL", "tr-TR", "id-ID", "th-TH",
+                                              "de-DE", "es-ES", "fr-FR", "pt-PT", "it-IT",
+                                              "nl-NL"])
+def test_the_demo_chat_greets_each_visitor_in_their_language(browser_language: str) -> None:
+    from django.test import Client
+
+    from storedesk.connectors.webchat.tokens import public_key
+
+    chat = load_demo().inboxes["chat"]
+    # when a visitor's browser opens the demo shop's chat (the widget's session call)
+    response = Client().post("/widget/api/session", data={"languages": [browser_language]},
+                             content_type="application/json",
+                             HTTP_X_WIDGET_KEY=public_key(chat))
+    assert response.status_code == 200, response.content
+    body = response.json()
+    # then the greeting is the demo's own, in the visitor's language
+    language = browser_language[:2]
+    assert body["language"] == language
+    assert body["texts"]["greeting"] == data.CHAT_GREETINGS[language]
+
+
+def test_an_older_demos_english_only_greeting_becomes_per_language() -> None:
+    from storedesk.inbox import actions as inbox_actions
+
+    chat = load_demo().inboxes["chat"]
+    config = {k: v for k, v in chat.config.items() if k != "texts"}
+    inbox_actions.replace_inbox_config(chat, {**config, "greeting": data.OLD_CHAT_GREETING})
+    # when the demo is loaded again
+    chat = load_demo().inboxes["chat"]
+    # then the chat greets in every demo language, and no longer in English only
+    assert chat.config["greeting"] == ""
+    assert chat.config["texts"]["th"]["greeting"] == data.CHAT_GREETINGS["th"]

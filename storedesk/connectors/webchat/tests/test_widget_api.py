@@ -278,6 +278,18 @@ def test_an_inbox_overrides_texts_per_language(personas, chat):
     assert body["texts"]["greeting"] == "Ahoj!"
 
 
+def test_a_greeting_written_for_the_visitors_language_wins_over_the_inbox_greeting(
+        personas, chat):
+    # given an inbox greeting in English, and the same greeting written in Polish
+    allow_origins(chat, SHOP, greeting="Hi! Questions about an order?",
+                  texts={"pl": {"greeting": "Cześć! Pytania o zamówienie?"}})
+    # then a Polish visitor is greeted in Polish, a German one with the inbox greeting
+    assert start(chat, languages=["pl-PL"]).json()["texts"]["greeting"] == \
+        "Cześć! Pytania o zamówienie?"
+    assert start(chat, languages=["de-DE"]).json()["texts"]["greeting"] == \
+        "Hi! Questions about an order?"
+
+
 def test_help_center_articles_are_searchable_from_the_widget(personas, chat):
     from storedesk.helpcenter.actions import ensure_help_center
     from storedesk.helpcenter.tests.conftest import write
