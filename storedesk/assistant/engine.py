@@ -294,6 +294,8 @@ def _answer_pending(turn: Turn, pending: dict[str, Any]) -> bool:
         return _address_answer(turn, pending)
     if awaiting == "item_confirm":
         return _item_answer(turn, pending)
+    if awaiting == "return_offer":
+        return _return_offer_answer(turn, pending)
     if awaiting == "order_choice":
         listed = [pk for pk in pending.get("options") or [] if isinstance(pk, int)]
         found = Order.objects.filter(pk__in=listed, account_id=turn.conversation.account_id)
@@ -380,6 +382,28 @@ def _item_answer(turn: Turn, pending: dict[str, Any]) -> bool:
         turn.say("change_requested", order=order.number)
         return True
     return False  # something else: read on its own (the order stays unchanged)
+
+
+def _return_offer_answer(turn: Turn, pending: dict[str, Any]) -> bool:
+    """The yes or no to "Shall I start a return for order X?". Yes starts it (the return flow,
+    with its own checks); no is acknowledged; anything else is read on its own."""
+    from storedesk.assistant import address as addresses
+
+    order_id = pending.get("order_id")
+    order = (Order.objects.filter(pk=order_id, account_id=turn.conversation.account_id)
+             .select_related("store").first() if isinstance(order_id, int) else None)
+    if order is None or order.pk not in turn.identity.order_ids:
+        return False
+    said = addresses.answer(turn.message.text)
+    if said == "yes":
+        turn.state.pending = {}
+        _run_pending(turn, pending, order)
+        return True
+    if said == "no":
+        turn.state.pending = {}
+        turn.say("offer_declined")
+        return True
+    return False
 
 
 def _run_pending(turn: Turn, pending: dict[str, Any], order: Order) -> None:

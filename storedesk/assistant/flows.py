@@ -696,7 +696,25 @@ def return_policy(turn: Turn) -> None:
         return _nothing_to_say(turn)
     turn.say("return_policy", days=turn.store.return_window_days)
     _say_article(turn, turn.message.text)
+    offer_return(turn)
     return None
+
+
+def offer_return(turn: Turn) -> None:
+    """After the return rules, a verified shopper with exactly one order that can be returned
+    now is offered the return: "can I return the pillow? too firm" reads as a question about
+    the rules as often as a wish to send it back, and a yes (engine) starts it."""
+    if not (turn.identity.verified and turn.may_act and turn.settings.may_start_returns):
+        return
+    returnable = [o for o in turn.identity.orders
+                  if o.status == OrderStatus.OPEN and _delivered_at(o) is not None
+                  and not _window_closed(o) and _existing_return(turn, o) is None
+                  and _returnable_lines(turn, o)[0]]
+    if len(returnable) != 1:
+        return
+    turn.say("offer_return", order=returnable[0].number)
+    turn.state.pending = {"awaiting": "return_offer", "intent": "return_request",
+                          "order_id": returnable[0].pk}
 
 
 def _product(turn: Turn) -> Product | None:

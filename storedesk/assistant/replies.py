@@ -116,6 +116,10 @@ DEFAULTS: dict[str, str] = {
         "check."),
     "return_policy": reply_text(
         "You can return items within %(days)s days of delivery."),
+    "offer_return": reply_text(
+        "Shall I start a return for order %(order)s? Please answer yes or no."),
+    "offer_declined": reply_text(
+        "All right, I won't start a return. Is there anything else I can help with?"),
     "article": reply_text(
         "This article should help: %(title)s %(url)s"),
     "product_in_stock": reply_text(

@@ -80,7 +80,10 @@ def put_product(request: HttpRequest, store_id: int, body: ProductIn,
         external_id=external_id, title=body.title, category=body.category,
         variants=tuple(VariantData(sku=v.sku, price=v.price, title=v.title,
                                    inventory=v.inventory, category=v.category,
-                                   returnable=v.returnable) for v in body.variants),
+                                   returnable=v.returnable, external_id=v.id,
+                                   options=tuple((o.name.strip(), o.value.strip())
+                                                 for o in v.options)) for v in body.variants),
+        active=body.active,
     ))
 
 

@@ -80,6 +80,11 @@ class OrderIn(Schema):
     notes: str = Field("", max_length=10_000)
 
 
+class OptionIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100, pattern=r"\S")
+    value: str = Field(..., min_length=1, max_length=100, pattern=r"\S")
+
+
 class VariantIn(Schema):
     sku: str = Field(..., min_length=1, max_length=100)
     title: str = Field("", max_length=300)
@@ -87,12 +92,16 @@ class VariantIn(Schema):
     inventory: int = 0
     category: str = Field("", max_length=100)
     returnable: bool = True
+    id: str = Field("", max_length=100)  # the store's own id of the variant, if any
+    # Its option values (Size: L): a shopper naming them waits for this variant only.
+    options: list[OptionIn] = Field(default_factory=list, max_length=10)
 
 
 class ProductIn(Schema):
     title: str = Field(..., min_length=1, max_length=300)
     category: str = Field("", max_length=100)
     variants: list[VariantIn] = Field(default_factory=list, max_length=500)
+    active: bool = True  # false: no longer sold (kept for the orders and notices naming it)
 
 
 class UpsertOut(Schema):

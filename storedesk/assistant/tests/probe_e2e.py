@@ -13,6 +13,7 @@ the turn, and the outcome is classed:
            cancellation of LL-10602 filed with a hand-off naming it; others → a hand-off
            with a summary, or the flow of the right intent
   asked    the bot asked for the order or identity (no answer yet, nothing wrong said)
+  offered  return_request: the return rules and the offer to start the return (a yes starts it)
   handoff  handed to a person with a summary (fine, not an answer)
   wrong    anything else: a confident answer to the wrong question
 and `lang` counts replies in another language than the probe's. Prints a table per language x
@@ -62,6 +63,9 @@ def _outcome(shop: Shop, group: str, label: str, number: str, conversation) -> s
         return "ok"
     if handed:
         return "handoff"
+    if group == "return_request" and text.endswith(
+            say("offer_return", conversation.language, order=number)):
+        return "offered"
     asks = [say(key, conversation.language, order=number, orders="")
             for key in ("ask_identity", "ask_verification", "ask_which_order")]
     if any(text.startswith(a.split("%")[0][:25]) for a in asks if a):
@@ -99,7 +103,7 @@ def test_probes_end_to_end(shop: Shop, shipped_model) -> None:
         Path(out_path).write_text("".join(json.dumps(line, ensure_ascii=False) + "\n"
                                           for line in lines), encoding="utf-8")
     groups = (*CORE, "others")
-    print(f"\n{prefix}: ok% (ok/n) asked handoff wrong, replies in another language")
+    print(f"\n{prefix}: ok% (ok/n) asked (or offered) handoff wrong, replies in another language")
     print("lang " + "".join(f"{g[:14]:>30}" for g in groups))
     totals: dict[str, Counter] = defaultdict(Counter)
     for lang in LANGUAGES:
@@ -108,8 +112,9 @@ def test_probes_end_to_end(shop: Shop, shipped_model) -> None:
             c = table[(lang, g)]
             totals[g].update(c)
             cells.append(f"{100 * c['ok'] / c['n']:5.1f}% ({c['ok']}/{c['n']}) "
-                         f"a{c['asked']} h{c['handoff']} w{c['wrong']} l{c['lang']}")
+                         f"a{c['asked'] + c['offered']} h{c['handoff']} w{c['wrong']} l{c['lang']}")
         print(f"{lang:4} " + "".join(f"{cell:>30}" for cell in cells))
     print("all  " + "".join(
-        f"{100 * c['ok'] / c['n']:5.1f}% ({c['ok']}/{c['n']}) a{c['asked']} h{c['handoff']} "
-        f"w{c['wrong']} l{c['lang']}".rjust(30) for c in (totals[g] for g in groups)))
+        f"{100 * c['ok'] / c['n']:5.1f}% ({c['ok']}/{c['n']}) a{c['asked'] + c['offered']} "
+        f"h{c['handoff']} w{c['wrong']} l{c['lang']}".rjust(30)
+        for c in (totals[g] for g in groups)))

@@ -348,3 +348,26 @@ def test_the_sync_store_command_reconciles_and_says_how_many_changed(personas, w
     with pytest.raises(CommandError, match="custom store"):
         call_command("sync_store", account=personas.harbor.slug,
                      store=personas.harbor_store.slug)
+
+
+def test_a_custom_store_puts_variants_with_options_and_retires_a_product(personas, api):
+    store = personas.harbor_store
+    olivia = api(personas.olivia)
+    url = f"/api/v1/stores/{store.pk}/products/tee"
+    body = {"title": "Harbor tee", "variants": [
+        {"sku": "TEE-L", "id": "v-1", "price": "20.00", "inventory": 0, "title": "Large",
+         "options": [{"name": "Size", "value": "L"}]}]}
+    assert olivia.put(url, json.dumps(body), content_type="application/json").status_code == 200
+    variant = Variant.objects.get(store=store, sku="TEE-L")
+    assert (variant.external_id, variant.options) == ("v-1", {"Size": "L"})
+    # bad options are refused and change nothing
+    bad = {**body, "variants": [{**body["variants"][0], "inventory": 3,
+                                 "options": [{"name": " ", "value": "L"}]}]}
+    refused = olivia.put(url, json.dumps(bad), content_type="application/json")
+    assert refused.status_code == 422 and "name" in refused.content.decode()
+    assert Variant.objects.get(store=store, sku="TEE-L").inventory == 0
+    # and active: false retires the product (kept, no longer offered)
+    gone = olivia.put(url, json.dumps({**body, "active": False}),
+                      content_type="application/json")
+    assert gone.status_code == 200
+    assert not Product.objects.get(store=store, external_id="tee").active
