@@ -31,6 +31,7 @@ from storedesk.accounts.actor import SYSTEM, Actor
 from storedesk.accounts.models import Account
 from storedesk.events import EventKind
 from storedesk.events.models import Event
+from storedesk.inbox.actions.outcomes import RESPONDERS  # who answers the shopper
 from storedesk.inbox.models import Conversation, Status
 from storedesk.workflow import hours
 from storedesk.workflow.models import (
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 TARGETS: tuple[str, ...] = tuple(SlaTarget.values)
 PAUSING = frozenset({Status.PENDING, Status.SNOOZED, Status.RESOLVED, Status.CLOSED})
 DONE = frozenset({Status.RESOLVED, Status.CLOSED})
-RESPONDERS = frozenset({"agent", "bot"})  # who answers the shopper (as inbox.first_reply_at)
 SWEEP_BATCH = 500
 
 

@@ -22,7 +22,8 @@ from storedesk.inbox.models import (
 # The metadata key of a reply held back for undo-send whose `message.created` is still to come:
 # who wrote it (actor type, membership id, cause event id).
 HELD = "held_by"
-# Whose replies answer the shopper (the conversation's first response; as workflow.sla).
+# Whose replies answer the shopper: the conversation's first response, and the SLA clock's
+# first-response target (workflow.sla) counts the same ones.
 RESPONDERS = frozenset({"agent", "bot"})
 
 

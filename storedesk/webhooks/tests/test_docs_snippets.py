@@ -69,3 +69,14 @@ def test_the_javascript_snippet_verifies_real_requests_and_refuses_replays(tmp_p
         cwd=tmp_path, timeout=60, check=True,
     )
     assert json.loads(result.stdout) == [expected for *_, expected in cases]
+
+
+def test_every_subscribable_event_kind_is_documented() -> None:
+    """The table of event kinds in docs/webhooks.md names every kind a webhook can subscribe to,
+    and no kind that does not exist."""
+    from storedesk.webhooks.actions import SUBSCRIBABLE
+
+    section = DOC.read_text().split("## The request")[0]
+    documented = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", section))
+    assert SUBSCRIBABLE - documented == set()
+    assert documented - SUBSCRIBABLE == set()
