@@ -99,6 +99,7 @@ def respond(event_id: int) -> TurnResult:
     understanding = understand(conversation, message, store, settings)
     conversation = inbox_actions.set_language(conversation, actor, understanding.language)
     labelled = _agent_labelled(conversation)
+    previous_intent = state.last_intent
     state.last_intent = understanding.intent
     state.last_confidence = float(understanding.confidence)
     if state.quiet or _agent_took_over(conversation, state):
@@ -123,10 +124,14 @@ def respond(event_id: int) -> TurnResult:
         # the agent sees the shopper's question as the conversation's intent.
         intent = turn.intent
     else:
+        intent = understanding.intent
+        if _follows_up_on_the_order(turn, understanding.intent, previous_intent):
+            turn.intent = intent = previous_intent
+            turn.unsure = False
         if turn.intent != "smalltalk":
             state.pending = {}  # a new question: the old one is dropped
         FLOWS.get(turn.intent, FLOWS["other"])(turn)
-        intent = understanding.intent
+    state.last_intent = intent  # what this turn was about, for the next one
     if not labelled:
         turn.conversation = inbox_actions.set_intent(turn.conversation, actor, intent)
     return _deliver(turn, mode)
@@ -249,6 +254,19 @@ def _agent_took_over(conversation: Conversation, state: ConversationState) -> bo
     if state.active_since is not None:
         replies_by_agents = replies_by_agents.filter(created_at__gt=state.active_since)
     return replies_by_agents.exists()
+
+
+# Read alone, "and when will it arrive?" looks like a question about a product coming back.
+FOLLOW_UP_INTENTS = ("restock_alert", "product_question")
+
+
+def _follows_up_on_the_order(turn: Turn, understood: str, previous: str) -> bool:
+    """A question that names no product and no order, right after the bot answered where the
+    shopper's order is ("Peki ne zaman gelir?", "En wanneer komt het aan?"), is about that
+    order, not about a product (whose flows could only hand it to a person)."""
+    return (previous == "order_status" and understood in FOLLOW_UP_INTENTS
+            and not turn.entities.products and not turn.entities.order_numbers
+            and bool(turn.identity.orders))
 
 
 # --- A question the bot asked before --------------------------------------------------------

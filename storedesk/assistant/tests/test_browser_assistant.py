@@ -1,8 +1,9 @@
 """The assistant through the chat widget in a real Chromium, against the real ASGI app
 (uvicorn; its queue runs the assistant's turn and the delivery): a verified shopper asks in
-Polish where her order is and reads the live answer in the widget; a shopper writing in German
-about something the assistant does not handle is told a colleague will reply, and the agent
-gets the conversation with a summary."""
+Polish where her order is and reads the live answer in the widget; anonymous visitors in
+Polish, Thai and Turkish verify with the order's email in the chat and hear where it is; a
+shopper writing in German about something the assistant does not handle is told a colleague
+will reply, and the agent gets the conversation with a summary."""
 
 from __future__ import annotations
 
@@ -102,4 +103,60 @@ def test_a_german_shopper_out_of_scope_is_handed_to_a_person(live_shop: Shop, se
         assert "Assistant hand-off" not in page.locator(MESSAGES).all_inner_texts().__str__()
     finally:
         context.close()
+        site.close()
+
+
+# Where is my order, from an anonymous visitor of the shop: the order number, then the order's
+# email asked in the chat, in the visitor's own language; a second ask is answered at once.
+ANONYMOUS_ASKS = {
+    "pl": ("Dzień dobry, gdzie jest moje zamówienie LL-10421?", "Gdzie jest moja paczka?"),
+    "th": ("สวัสดีค่ะ คำสั่งซื้อ LL-10421 ของฉันอยู่ที่ไหนคะ", "พัสดุของฉันอยู่ที่ไหนคะ"),
+    "tr": ("Merhaba, LL-10421 numaralı siparişim nerede?", "Kargom nerede?"),
+}
+
+
+def test_anonymous_visitors_verify_in_the_chat_and_hear_where_the_order_is(
+        live_shop: Shop, server, browser) -> None:
+    from playwright.sync_api import expect
+
+    from storedesk.commerce.models import Order
+
+    shop = live_shop
+    shipment = Order.objects.get(number="LL-10421").shipments.get()
+    site = store_page(server, shop.chat)  # no signed identity: an anonymous visitor
+    allow_origins(shop.chat, site.origin)
+    bot = f"{MESSAGES}[data-sender=bot][data-id]"  # (not the greeting)
+    try:
+        for language, (ask, again) in ANONYMOUS_ASKS.items():
+            context = browser.new_context(locale=language)
+            page = context.new_page()
+            page.on("pageerror", lambda error: print("widget page error:", error))
+            with page.expect_response(lambda r: "/widget/api/session" in r.url) as started:
+                page.goto(site.origin + "/")
+            assert started.value.json()["visitor"]["verified"] is False
+            page.locator("storedesk-chat >> css=[part=launcher]").click()
+            page.wait_for_function(
+                "() => document.querySelector('storedesk-chat')._ready === true")
+            # when the visitor asks about the order by its number
+            write(page, ask)
+            # then they are asked for the order's email or postcode, in their language
+            expect(page.locator(bot)).to_have_count(1, timeout=FIRST_ANSWER_MS)
+            expect(page.locator(bot).nth(0)).to_have_text(
+                say("ask_verification", language, order="LL-10421"))
+            # when they give the order's email, then they hear where it is, in their language
+            write(page, "maya.chen@example.net")
+            status = say("order_shipped", language, order="LL-10421", carrier="DPD",
+                         tracking=shipment.tracking_number, url=shipment.tracking_url,
+                         eta=shipment.estimated_delivery.isoformat())  # type: ignore[union-attr]
+            expect(page.locator(bot)).to_have_count(2, timeout=FIRST_ANSWER_MS)
+            expect(page.locator(bot).nth(1)).to_have_text(status)
+            # and asking again in the same chat is answered without a second check
+            write(page, again)
+            expect(page.locator(bot)).to_have_count(3, timeout=FIRST_ANSWER_MS)
+            expect(page.locator(bot).nth(2)).to_have_text(status)
+            context.close()
+        conversations = Conversation.objects.filter(inbox=shop.chat).order_by("pk")
+        assert [(c.language, c.intent, c.handoff) for c in conversations] == [
+            (language, "order_status", False) for language in ANONYMOUS_ASKS]
+    finally:
         site.close()

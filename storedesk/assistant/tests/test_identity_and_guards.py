@@ -299,3 +299,28 @@ def test_how_to_return_is_answered_before_the_order_check(shop: Shop, shipped_mo
     conversation.refresh_from_db()
     assert conversation.intent == "return_request"
     assert "LL-10577" in last_bot_text(conversation)
+
+
+def test_a_follow_up_on_the_order_just_answered_is_answered_not_handed_off(
+        shop: Shop, shipped_model) -> None:
+    from storedesk.commerce.models import Order
+
+    shipment = Order.objects.get(number="LL-10421").shipments.get()
+    status = say("order_shipped", "tr", order="LL-10421", carrier="DPD",
+                 tracking=shipment.tracking_number, url=shipment.tracking_url,
+                 eta=shipment.estimated_delivery.isoformat())  # type: ignore[union-attr]
+    # given a Turkish visitor who verified in the chat and heard where the order is
+    token = shop.widget_session(languages=["tr-TR"])
+    conversation = shop.widget_message(token, "Merhaba, LL-10421 numaralı siparişim nerede?")
+    shop.widget_message(token, "maya.chen@example.net")
+    assert last_bot_text(conversation) == status
+    # when they ask when it will arrive (read alone: when will something be back in stock)
+    shop.widget_message(token, "Peki ne zaman gelir?")
+    # then they hear about that order again, and nobody is pulled in
+    conversation.refresh_from_db()
+    assert last_bot_text(conversation) == status
+    assert not conversation.handoff and conversation.intent == "order_status"
+    # while a question naming a product is still about the product
+    shop.widget_message(token, "Herringbone wool throw ne zaman gelir?")
+    text = last_bot_text(conversation)
+    assert "Herringbone wool throw" in text and "LL-10421" not in text
