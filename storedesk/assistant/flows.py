@@ -685,10 +685,24 @@ def delivery_info(turn: Turn) -> None:
             turn.say("free_shipping",
                      amount=_money(turn.store.free_shipping_threshold, turn.store.currency))
         _say_article(turn, turn.message.text)
+        _status_of_the_open_order(turn)
         return None
     if not _say_article(turn, turn.message.text):
         _nothing_to_say(turn)
     return None
+
+
+def _status_of_the_open_order(turn: Turn) -> None:
+    """"When will my delivery come?" reads as a question about delivery times as often as about
+    the shopper's own parcel: a verified shopper with exactly one open order also hears its
+    status (the same answer as order_status; nothing for anyone else)."""
+    if not turn.identity.verified:
+        return
+    open_orders = [o for o in turn.identity.orders if _is_open(o)]
+    if len(open_orders) == 1 and (open_orders[0].shipments.exists() or
+                                  open_orders[0].fulfillment_status ==
+                                  FulfillmentStatus.UNFULFILLED):
+        order_status(turn, open_orders[0])  # (one it would hand off is left to the question)
 
 
 def return_policy(turn: Turn) -> None:
