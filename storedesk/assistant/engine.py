@@ -99,7 +99,7 @@ def respond(event_id: int) -> TurnResult:
     understanding = understand(conversation, message, store, settings)
     conversation = inbox_actions.set_language(conversation, actor, understanding.language)
     labelled = _agent_labelled(conversation)
-    previous_intent = state.last_intent
+    previous_intent, previous_confidence = state.last_intent, state.last_confidence
     state.last_intent = understanding.intent
     state.last_confidence = float(understanding.confidence)
     if state.quiet or _agent_took_over(conversation, state):
@@ -121,8 +121,11 @@ def respond(event_id: int) -> TurnResult:
     if _continue_pending(turn):
         # An answer to the bot's own question ("maya@example.net" after "which email?") is
         # about what was asked, not what the message alone looks like (a newsletter sign-up):
-        # the agent sees the shopper's question as the conversation's intent.
+        # the agent sees the shopper's question as the conversation's intent (and how sure
+        # the bot was of that question, not of the bare answer).
         intent = turn.intent
+        if intent == previous_intent:
+            state.last_confidence = previous_confidence
     else:
         intent = understanding.intent
         if _follows_up_on_the_order(turn, understanding.intent, previous_intent):
@@ -477,6 +480,8 @@ def _deliver(turn: Turn, mode: str) -> TurnResult:
              for key, params in turn.replies]
     text = "\n\n".join(t for t in texts if t)
     keys = ",".join(key for key, _ in turn.replies)
+    # (written before this reply joins what the bot said, so "earlier" means earlier)
+    summary = handoff_summary(turn, text) if turn.handoff and mode == Mode.AUTO else ""
     if text and mode == Mode.AUTO:
         inbox_actions.send_reply(conversation, turn.actor, text)
         state.said = [*(state.said or [])[-(SAID_KEPT - 1):], text[:1000]]
@@ -490,8 +495,7 @@ def _deliver(turn: Turn, mode: str) -> TurnResult:
     if turn.urgent and PRIORITY_RANK[Priority(conversation.priority)] < PRIORITY_RANK[
             Priority.HIGH]:
         conversation = inbox_actions.set_priority(conversation, turn.actor, Priority.HIGH)
-    if turn.handoff and mode == Mode.AUTO:
-        summary = handoff_summary(turn, text)
+    if summary:
         inbox_actions.hand_off(conversation, turn.actor, summary)
         state.quiet = True
         state.pending = {}

@@ -30,14 +30,19 @@ LANGUAGE_NAMES = {
 
 
 def suggested_macro(conversation: Any) -> Any:
-    """The macro agents use most on conversations with this intent (in its language first);
-    else the macro the intent model reads as this intent."""
+    """The macro agents use most on conversations with this intent (in its language, or one
+    without a language, that one first); else the macro the intent model reads as this
+    intent."""
     from storedesk.workflow.models import Macro
 
     if not conversation.intent:
         return None
-    macros = list(Macro.objects.filter(account_id=conversation.account_id)
-                  .order_by("-usage_count", "name")[:200])
+    language = conversation.language
+    # A macro in another language is no suggestion for this shopper (one without a language
+    # fits any).
+    macros = [m for m in Macro.objects.filter(account_id=conversation.account_id)
+              .order_by("-usage_count", "name")[:200]
+              if not language or m.language in ("", language)]
     if not macros:
         return None
     from collections import Counter
@@ -51,7 +56,6 @@ def suggested_macro(conversation: Any) -> Any:
                .order_by("-pk").values_list("data", flat=True)[:500])
     used = Counter(int(d["macro_id"]) for d in applied
                    if isinstance(d, dict) and str(d.get("macro_id", "")).isdigit())
-    language = conversation.language
 
     def rank(macro: Any) -> tuple[int, int, int]:
         return (int(macro.language == language), int(used.get(macro.pk, 0)), macro.usage_count)

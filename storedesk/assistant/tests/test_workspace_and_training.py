@@ -120,3 +120,41 @@ def test_a_verified_email_sender_gets_their_order(shop: Shop, shipped_model) -> 
         ingest(shop.email, other, source="test")
     answer = Message.objects.filter(inbox=shop.email, sender_type="bot").order_by("pk").last()
     assert answer is not None and "DPD" not in answer.text
+
+
+def test_the_agent_of_a_handed_off_chat_sees_the_question_its_summary_and_a_macro_they_can_send(
+        shop: Shop, shipped_model) -> None:
+    from storedesk.inbox.models import Message
+    from storedesk.workflow.actions import create_macro
+
+    # given order-status macros in Polish and English only (none in Turkish)
+    for name, text, language in (("Status zamówienia", "Twoje zamówienie jest w drodze.", "pl"),
+                                 ("Order status", "Your order is on its way.", "en")):
+        create_macro(shop.account, name=name, text=text, language=language)
+    # and a Turkish visitor who asked to cancel an order and gave its email in the chat
+    token = shop.widget_session(languages=["tr-TR"])
+    conversation = shop.widget_message(token, "Lütfen LL-10602 numaralı siparişimi iptal edin.")
+    shop.widget_message(token, "daniel.okafor@example.net")
+    conversation.refresh_from_db()
+    assert conversation.handoff and conversation.language == "tr"
+    # then the hand-off summary says what was asked, and quotes each bot reply once
+    note = Message.objects.get(conversation=conversation, private=True)
+    assert "Intent: cancel_order" in note.text and "language: tr" in note.text
+    assert note.text.count("LL-10602 numaralı sipariş henüz kargoya verilmedi") == 1
+    # and the panel shows the question's intent, in Turkish
+    client = Client()
+    client.force_login(shop.agent.agent)
+    page = client.get(f"/conversations/{conversation.display_id}/").content.decode()
+    assert 'data-language="tr"' in page and 'data-intent="cancel_order"' in page
+    # and a Turkish order-status chat is offered no macro in another language
+    status = shop.api_message("Merhaba, siparişim nerede? Hâlâ gelmedi.",
+                              email="maya.chen@example.net")
+    page = client.get(f"/conversations/{status.display_id}/").content.decode()
+    assert 'data-language="tr"' in page and 'data-intent="order_status"' in page
+    assert "data-suggested-macro" not in page
+    # while a Polish shopper's question is offered the Polish macro
+    polish = shop.api_message("Gdzie jest moje zamówienie? Jeszcze nie dotarło.",
+                              email="maya.chen@example.net")
+    page = client.get(f"/conversations/{polish.display_id}/").content.decode()
+    assert 'data-intent="order_status"' in page
+    assert "Status zamówienia</strong>" in page
