@@ -6,6 +6,7 @@ all, once per event.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -95,6 +96,11 @@ def respond(event_id: int) -> TurnResult:
     actor = BOT.caused_by(event.pk)
     settings = settings_for(conversation.account_id)
     state = state_for(conversation)
+    if state.last_message_id is not None and message.pk <= state.last_message_id:
+        return TurnResult(False, "read already, with a later message")
+    message = with_unread_before(message, state)
+    state.last_message_id = message.pk
+    ConversationState.objects.filter(pk=state.pk).update(last_message_id=message.pk)
     store = conversation.store or conversation.inbox.store
     understanding = understand(conversation, message, store, settings)
     conversation = inbox_actions.set_language(conversation, actor, understanding.language)
@@ -223,6 +229,40 @@ def model_for(settings: AssistantSettings) -> Any:
     return None
 
 
+MAX_UNREAD = 5
+
+
+def unread_before(message: Message, state: ConversationState) -> list[Message]:
+    """The shopper's messages before this one that no turn has read yet, oldest first: those
+    written since the last reply (and since the last message a turn read) whose own turn has
+    not run, because it was deferred (the model was still loading) or is still queued. A chat
+    is read in order, so "LL-10421" then "maya@example.net" are one question with its answer,
+    not an email address alone followed later by a stray order number."""
+    conversation_id = message.conversation_id
+    last_reply = (Message.objects.filter(conversation_id=conversation_id,
+                                         direction=Direction.OUTGOING, private=False,
+                                         pk__lt=message.pk)
+                  .order_by("-pk").values_list("pk", flat=True).first())
+    floor = max(last_reply or 0, state.last_message_id or 0)
+    earlier = (Message.objects.filter(conversation_id=conversation_id,
+                                      direction=Direction.INCOMING, private=False,
+                                      pk__gt=floor, pk__lt=message.pk,
+                                      created_at__gte=timezone.now() - STALE_AFTER)
+               .exclude(text="").order_by("-pk")[:MAX_UNREAD])
+    return list(reversed(earlier))
+
+
+def with_unread_before(message: Message, state: ConversationState) -> Message:
+    """This message as the turn reads it: with the unread ones before it prepended (a copy;
+    nothing is written)."""
+    earlier = unread_before(message, state)
+    if not earlier:
+        return message
+    read = copy.copy(message)
+    read.text = "\n".join([m.text.strip() for m in earlier] + [message.text.strip()])
+    return read
+
+
 def understand(conversation: Conversation, message: Message, store: Store | None,
                settings: AssistantSettings) -> Any:
     from storedesk.assistant import nlu
@@ -281,12 +321,32 @@ def _continue_pending(turn: Turn) -> bool:
     question's (a failed check or a repeated ask included), unless answering it set one."""
     pending = dict(turn.state.pending or {})
     understood = turn.intent
+    if not pending and _proof_unasked(turn):
+        # "Where is LL-10421? maya@example.net": the question and the check in one go (or in
+        # two messages read together) are the check the bot would have asked for, counted
+        # the same way when it fails.
+        pending = {"awaiting": "verification", "intent": turn.intent, "number": "",
+                   "order_id": None}
     if not _answer_pending(turn, pending):
         return False
     asked = pending.get("intent")
     if turn.intent == understood and isinstance(asked, str) and asked:
         turn.intent = asked
     return True
+
+
+def _proof_unasked(turn: Turn) -> bool:
+    """Does this message, about an order flow, name an order the shopper may not hear about
+    yet together with an email or postcode for it?"""
+    if turn.intent not in ORDER_FLOWS or not turn.entities.order_numbers:
+        return False
+    order = find_order(turn.conversation, turn.entities.order_numbers[0])
+    if order is not None and order.pk in turn.identity.order_ids:
+        return False
+    text = turn.message.text
+    for number in turn.entities.order_numbers:
+        text = text.replace(number, " ")
+    return gives_credentials(text, tuple(turn.entities.emails), tuple(turn.entities.postcodes))
 
 
 def _answer_pending(turn: Turn, pending: dict[str, Any]) -> bool:

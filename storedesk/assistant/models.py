@@ -70,6 +70,7 @@ class ConversationState(TenantModel):
     "order_choice" | "address" | "address_confirm", "intent": ..., "order_id"/"options": ...,
     "address": the address read back for a yes}).
     `quiet`: set by a hand-off; the bot stays out until an agent hands back or it is resolved.
+    `last_message_id`: turns read the shopper's messages in order (see engine.unread_before).
     """
 
     conversation = models.OneToOneField("inbox.Conversation", on_delete=models.CASCADE,
@@ -84,6 +85,9 @@ class ConversationState(TenantModel):
     last_confidence = models.FloatField(default=0.0)
     # The last texts the bot said (for the hand-off summary), newest last.
     said = models.JSONField(default=list, blank=True)
+    # The newest shopper message a turn has read (with any unread ones before it): a turn
+    # retried after a later one (deferred while the model loaded) has nothing left to answer.
+    last_message_id = models.BigIntegerField(null=True, blank=True)
 
 
 class BotAction(TenantModel):

@@ -118,7 +118,12 @@ def test_the_bot_never_answers_itself_or_an_automatic_mail(shop: Shop, shipped_m
     # an event caused by another event (a rule's reaction) is skipped too
     received = Event.objects.filter(conversation=conversation, kind="message.received").first()
     assert received is not None
-    assert respond(received.pk).answered is True  # (the shopper's own message would be)
+    # (the shopper's own message is read once: again, it is read already ...
+    assert respond(received.pk).reason == "read already, with a later message"
+    # ... and, were it unread, it would be answered)
+    ConversationState.objects.filter(conversation=conversation).update(last_message_id=None)
+    assert respond(received.pk).answered is True
+    ConversationState.objects.filter(conversation=conversation).update(last_message_id=None)
     Event.objects.filter(pk=received.pk).update(cause=bot_events.first())
     assert respond(received.pk).reason == "not written by a shopper"
 
@@ -324,3 +329,72 @@ def test_a_follow_up_on_the_order_just_answered_is_answered_not_handed_off(
     shop.widget_message(token, "Herringbone wool throw ne zaman gelir?")
     text = last_bot_text(conversation)
     assert "Herringbone wool throw" in text and "LL-10421" not in text
+
+
+def test_a_turn_deferred_behind_a_later_message_is_read_with_it_in_order(shop: Shop,
+                                                                         shipped_model) -> None:
+    """A turn deferred (the model still loading on a fresh start) or still queued when the
+    shopper writes again: the later turn reads the unread messages before it, in order, and
+    the deferred one, retried afterwards, has nothing left to answer."""
+    from django.db import connection
+
+    from storedesk.connectors.webchat.tokens import read_visitor
+    from storedesk.connectors.webchat.visitor import post_message
+
+    token = shop.widget_session()
+    visitor = read_visitor(token, shop.chat)
+    assert visitor is not None
+    # given the visitor's question, whose turn has not run yet (its dispatch is held back)
+    connection._storedesk_event_batch = None  # type: ignore[attr-defined]
+    first = post_message(shop.chat, visitor, text="Where is my order LL-10421?",
+                         client_id="c-deferred-1", ip="203.0.113.9")
+    connection._storedesk_event_batch = None  # type: ignore[attr-defined]
+    conversation = first.conversation
+    assert bot_texts(conversation) == []
+    # when the visitor, getting no answer, sends the order's email, and that turn runs first
+    shop.widget_message(token, "maya.chen@example.net")
+    # then the bot answers the question with its answer: verified, the order's status
+    texts = bot_texts(conversation)
+    assert len(texts) == 1 and "LL-10421" in texts[0] and "DPD" in texts[0], texts
+    assert Event.objects.filter(conversation=conversation, kind="assistant.verified").exists()
+    # and when the deferred turn is retried, it answers nothing a second time
+    received = Event.objects.get(conversation=conversation, kind="message.received",
+                                 data__message_id=first.pk)
+    result = respond(received.pk)
+    assert not result.answered and "read already" in result.reason
+    assert bot_texts(conversation) == texts
+
+
+def test_messages_after_a_reply_are_not_read_again(shop: Shop, shipped_model) -> None:
+    # given a question the bot answered (asking for the email)
+    token = shop.widget_session()
+    conversation = shop.widget_message(token, "Where is my order LL-10421?")
+    assert last_bot_text(conversation) == say("ask_verification", "en", order="LL-10421")
+    # when the shopper writes a wrong email: only that message is read (the answered question
+    # is not read again with it), so the check fails as it should
+    shop.widget_message(token, "someone.else@example.com")
+    assert last_bot_text(conversation) == say("verification_failed", "en")
+    state = ConversationState.objects.get(conversation=conversation)
+    assert state.last_message_id == Message.objects.filter(
+        conversation=conversation, direction="incoming").order_by("-pk").values_list(
+        "pk", flat=True).first()
+
+
+def test_the_question_and_the_check_in_one_message(shop: Shop, shipped_model) -> None:
+    # given an anonymous visitor who gives the order's email with the question
+    token = shop.widget_session()
+    conversation = shop.widget_message(
+        token, "Hi, where is my order LL-10421? My email is maya.chen@example.net")
+    # then the answer comes at once, verified
+    texts = bot_texts(conversation)
+    assert len(texts) == 1 and "LL-10421" in texts[0] and "DPD" in texts[0], texts
+    # and a wrong email given that way counts as a failed check like any other: three, and
+    # a person takes over (no unlimited guessing one message at a time)
+    other = shop.widget_session()
+    guessing = shop.widget_message(other, "where is my order LL-10421? a@example.com")
+    assert last_bot_text(guessing) == say("verification_failed", "en")
+    shop.widget_message(other, "where is my order LL-10421? b@example.com")
+    shop.widget_message(other, "where is my order LL-10421? c@example.com")
+    guessing.refresh_from_db()
+    assert guessing.handoff and last_bot_text(guessing) == say("handoff", "en")
+    assert not any(_leaks(t) for t in bot_texts(guessing))
