@@ -369,6 +369,11 @@ def _words(text: str) -> list[str]:
     return [w for w in tokens(segment_thai(fold(text))) if len(w) >= 2 and not w.isdigit()]
 
 
+def title_words(text: str) -> list[str]:
+    """The folded words product matching compares (no digits, none under two letters)."""
+    return _words(text)
+
+
 def _products(text: str, catalog: Sequence[tuple[str, str]]) -> list[ProductMatch]:
     if not catalog:
         return []

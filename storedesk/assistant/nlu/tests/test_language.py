@@ -131,3 +131,32 @@ def test_a_one_word_message_that_general_text_does_not_know_follows_the_prior() 
 
 def test_indonesian_shopper_slang_is_indonesian_even_beside_malay() -> None:
     assert detect_language("kak paket sy blm nyampe nih", ["ms", "id", "en"])[0] == "id"
+
+
+CATALOG = [("p1", "Herringbone wool throw"), ("p2", "Linen duvet set"),
+           ("p3", "Flannel pyjamas")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Herringbone wool throw ne zaman gelir?", "tr"),  # read as English while the name counted
+    ("Kiedy wróci Linen duvet set?", "pl"),
+    ("De Linen duvet set is kapot", "nl"),
+    ("When is the herringbone wool throw back?", "en"),
+    ("herringbone wool throw?", "en"),  # nothing but the name: the text as it is
+])
+def test_a_product_name_in_the_stores_language_does_not_decide_the_language(
+        text: str, expected: str) -> None:
+    from storedesk.assistant.nlu import understand
+
+    assert understand(text, languages=ALL, catalog=CATALOG).language == expected
+
+
+def test_without_product_names_keeps_the_text_when_little_else_is_left() -> None:
+    from storedesk.assistant.nlu.entities import extract_entities
+    from storedesk.assistant.nlu.understand import without_product_names
+
+    text = "Herringbone wool throw ne zaman gelir?"
+    assert without_product_names(text, extract_entities(text, catalog=CATALOG)) == (
+        "ne zaman gelir?")
+    only = "Flannel pyjamas?"
+    assert without_product_names(only, extract_entities(only, catalog=CATALOG)) == only
